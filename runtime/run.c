@@ -1,0 +1,221 @@
+/* run.c — anyc_run(): one run, its libuv loop, and the scheduler's loop-side half.
+ *
+ * A run owns a private uv_loop_t, a stack pool, a deadline heap and a root cancel scope,
+ * all on the heap and reachable through the thread-local anyc__rt, so runs on different
+ * threads are independent and a run inside a task is refused (-EBUSY).
+ *
+ * The scheduler loop runs on the thread's own stack:
+ *
+ *   while tasks are alive:
+ *       run ready tasks (they switch among themselves; we get the CPU back when the
+ *                        queue empties or the switch budget is spent)
+ *       poll: fire due deadlines, then one libuv turn — non-blocking if tasks are
+ *             still ready, else blocking until I/O or the earliest deadline
+ *
+ * With mock_clock the deadlines are virtual: when every task is blocked (and libuv has
+ * nothing ready, or nothing within autojump_threshold real seconds), time jumps to the
+ * earliest deadline, as trio.testing.MockClock's autojump does.
+ *
+ * If every task is blocked and nothing — no deadline, no libuv handle or request — can
+ * ever wake one, the run cannot make progress: it prints the task tree and aborts rather
+ * than hang (Trio would hang forever).
+ */
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static ANYC_TLS anyc_stats last_stats; /* of the last finished run on this thread */
+
+void anyc_get_stats(anyc_stats *out)
+{
+  if (!out)
+    return;
+  *out = anyc__rt ? anyc__rt->stats : last_stats;
+}
+
+static void on_timer(uv_timer_t *h) { (void)h; }
+
+static void arm_timer(struct anyc__runtime *rt, double seconds)
+{
+  double ms = ceil(seconds * 1000.0);
+  if (ms < 0)
+    ms = 0;
+  if (ms > 1e12)
+    ms = 1e12;
+  uv_timer_start(&rt->timer, on_timer, (uint64_t)ms, 0);
+}
+
+static void deadlock(void)
+{
+  fprintf(stderr, "anyc: deadlock: every task is blocked and nothing can wake them\n");
+  anyc_dump_tasks(stderr);
+  fflush(stderr);
+  abort();
+}
+
+/* One loop turn on the real clock; blocks only if may_block and nothing is ready. */
+static void poll_real(struct anyc__runtime *rt, int may_block)
+{
+  anyc__timers_expire(anyc__real_now());
+  if (rt->ready_head || !may_block) {
+    uv_run(&rt->loop, UV_RUN_NOWAIT);
+  } else {
+    double next = anyc__timer_next();
+    if (next < INFINITY)
+      arm_timer(rt, next - anyc__real_now());
+    if (!uv_loop_alive(&rt->loop))
+      deadlock();
+    uv_run(&rt->loop, UV_RUN_ONCE);
+    uv_timer_stop(&rt->timer);
+  }
+  anyc__timers_expire(anyc__real_now());
+}
+
+/* One loop turn on the virtual clock: I/O first, then autojump when all are blocked. */
+static void poll_mock(struct anyc__runtime *rt, int may_block)
+{
+  anyc__timers_expire(rt->mock_now);
+  uv_run(&rt->loop, UV_RUN_NOWAIT);
+  if (rt->ready_head || !may_block)
+    return;
+  double next = anyc__timer_next();
+  if (rt->autojump > 0) {
+    /* Wait up to the threshold in real time for I/O to make a task ready. */
+    arm_timer(rt, rt->autojump);
+    uv_run(&rt->loop, UV_RUN_ONCE);
+    int timed_out = !uv_is_active((uv_handle_t *)&rt->timer);
+    uv_timer_stop(&rt->timer);
+    if (rt->ready_head || !timed_out)
+      return;
+  }
+  if (next < INFINITY) {
+    if (next > rt->mock_now)
+      rt->mock_now = next;
+    anyc__timers_expire(rt->mock_now);
+    return;
+  }
+  if (!uv_loop_alive(&rt->loop))
+    deadlock();
+  uv_run(&rt->loop, UV_RUN_ONCE);
+}
+
+static void schedule(struct anyc__runtime *rt)
+{
+  for (;;) {
+    struct anyc__task *next = anyc__pop_ready();
+    if (next) {
+      rt->budget = ANYC__SWITCH_BUDGET;
+      anyc__switch_to(rt, next);
+      if (!rt->ready_head)
+        continue; /* the queue emptied: the next pass polls, blocking */
+    } else if (rt->stats.alive == 0) {
+      return;
+    }
+    if (rt->mock_clock)
+      poll_mock(rt, rt->ready_head == NULL);
+    else
+      poll_real(rt, rt->ready_head == NULL);
+  }
+}
+
+static void on_close(uv_handle_t *h) { (void)h; }
+
+/* Release a run (fully or partly set up); the loop is closed if it was initialised. */
+static void destroy(struct anyc__runtime *rt)
+{
+  if (rt->loop.data == rt) {
+    uv_close((uv_handle_t *)&rt->timer, on_close);
+    /* Abandoned to_thread workers may still hold requests: let them drain. */
+    do
+      uv_run(&rt->loop, UV_RUN_DEFAULT);
+    while (uv_loop_close(&rt->loop) == UV_EBUSY);
+  }
+  anyc__stack_pool_destroy(rt->stacks);
+  anyc__free(rt->heap);
+  anyc__free(rt->root_scope);
+  anyc__free(rt);
+}
+
+#ifdef ANYC_ASAN
+static void learn_thread_stack(struct anyc__runtime *rt)
+{
+  pthread_attr_t attr;
+  void *addr = NULL;
+  size_t size = 0;
+  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+    pthread_attr_getstack(&attr, &addr, &size);
+    pthread_attr_destroy(&attr);
+  }
+  rt->sched_stack_lo = addr;
+  rt->sched_stack_size = size;
+}
+#endif
+
+int anyc_run_with(const anyc_config *cfg, anyc_fn main_fn, void *arg)
+{
+  if (anyc__rt)
+    return -EBUSY;
+  if (!main_fn)
+    return -EINVAL;
+  anyc_config c = {0, 0, 0.0};
+  if (cfg)
+    c = *cfg;
+  if (isnan(c.autojump_threshold) || c.autojump_threshold < 0)
+    return -EINVAL;
+
+  struct anyc__runtime *rt = anyc__calloc(1, sizeof *rt);
+  if (!rt)
+    return -ENOMEM;
+  int rc = -ENOMEM;
+  rt->root_scope = anyc__malloc(sizeof *rt->root_scope);
+  if (!rt->root_scope)
+    goto fail;
+  anyc__scope_init_root(rt->root_scope);
+  rc = anyc__stack_pool_init(&rt->stacks, c.stack_size);
+  if (rc < 0)
+    goto fail;
+  rc = uv_loop_init(&rt->loop);
+  if (rc < 0)
+    goto fail;
+  rt->loop.data = rt;
+  uv_timer_init(&rt->loop, &rt->timer);
+  rt->mock_clock = c.mock_clock != 0;
+  rt->autojump = c.autojump_threshold;
+  rt->mock_now = 0.0;
+#ifdef ANYC_ASAN
+  learn_thread_stack(rt);
+#endif
+
+  anyc__rt = rt;
+  rc = anyc__task_spawn(NULL, rt->root_scope, "main", main_fn, NULL, arg, &rt->main);
+  if (rc < 0) {
+    anyc__rt = NULL;
+    goto fail;
+  }
+  rc = anyc__overflow_handler_install();
+  if (rc < 0) {
+    /* main never ran: release it by hand */
+    rt->ready_head = rt->ready_tail = NULL;
+    anyc__list_remove(&rt->main->scope_link);
+    anyc__task_free(rt->main);
+    anyc__rt = NULL;
+    goto fail;
+  }
+  schedule(rt);
+  anyc__overflow_handler_remove();
+  rc = rt->main_status;
+  last_stats = rt->stats;
+  anyc__rt = NULL;
+  destroy(rt);
+  return rc;
+
+fail:
+  destroy(rt);
+  return rc;
+}
+
+int anyc_run(anyc_fn main_fn, void *arg) { return anyc_run_with(NULL, main_fn, arg); }

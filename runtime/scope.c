@@ -1,0 +1,268 @@
+/* scope.c — cancel scopes: deadlines, shields, and how cancellation reaches tasks.
+ *
+ * A scope is caller-allocated (anyc_scope's opaque storage holds a struct anyc__scope).
+ * Opening one makes it the task's innermost scope; it links into the tree under the
+ * scope that was innermost before, and the task moves into its task list.  The tree is
+ * Trio's CancelStatus tree:
+ *
+ *   - A task's effective state is cancelled when a scope on its chain — innermost
+ *     outwards — is cancelled, stopping at the first shielded scope (which still obeys its
+ *     own cancel and deadline).  Checkpoints read that chain: a few pointer loads.
+ *   - Cancelling a scope (cancel() or its deadline) walks its subtree, skipping shielded
+ *     and already-cancelled scopes, and aborts the wait of every parked task found, so a
+ *     blocked checkpoint returns -ECANCELED with its operation undone.
+ *   - Clearing a shield re-delivers a pending outer cancellation the same way.
+ *   - Closing applies Trio's catch rule: only a cancelled scope that cannot see an outer
+ *     cancellation catches -ECANCELED (the outermost cancelled scope wins), and a fail_*
+ *     scope reports -ETIMEDOUT when its deadline had passed (AnyIO's rule).
+ *
+ * Cancellation is level-triggered: nothing is consumed, every later checkpoint in a
+ * cancelled scope fails too, until the scope closes.
+ */
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#include "internal.h"
+
+_Static_assert(sizeof(struct anyc__scope) <= sizeof(anyc_scope),
+               "anyc_scope storage too small for struct anyc__scope");
+_Static_assert(_Alignof(struct anyc__scope) <= _Alignof(anyc_scope),
+               "anyc_scope storage under-aligned");
+
+static inline struct anyc__scope *impl(anyc_scope *s) { return (struct anyc__scope *)(void *)s; }
+static inline const struct anyc__scope *cimpl(const anyc_scope *s)
+{
+  return (const struct anyc__scope *)(const void *)s;
+}
+
+/* Wake every parked task that s's cancellation reaches. */
+static void propagate(struct anyc__scope *s)
+{
+  struct anyc__list *n;
+  for (n = s->tasks.next; n != &s->tasks; n = n->next)
+    anyc__abort_wait(anyc__container_of(n, struct anyc__task, scope_link));
+  for (n = s->children.next; n != &s->children; n = n->next) {
+    struct anyc__scope *c = anyc__container_of(n, struct anyc__scope, sibling);
+    if (!c->shield && !c->cancel_called)
+      propagate(c);
+  }
+}
+
+void anyc__scope_cancel(struct anyc__scope *s)
+{
+  if (s->cancel_called)
+    return;
+  s->cancel_called = 1;
+  anyc__timer_remove(&s->timer);
+  propagate(s);
+}
+
+static void deadline_fire(struct anyc__timer *tm)
+{
+  anyc__scope_cancel(anyc__container_of(tm, struct anyc__scope, timer));
+}
+
+void anyc__scope_init_root(struct anyc__scope *s)
+{
+  memset(s, 0, sizeof *s);
+  anyc__list_init(&s->children);
+  anyc__list_init(&s->sibling);
+  anyc__list_init(&s->tasks);
+  s->timer.deadline = INFINITY;
+  s->timer.index = ANYC__NOT_IN_HEAP;
+  s->timer.fire = deadline_fire;
+  s->magic = ANYC__SCOPE_OPEN;
+}
+
+void anyc__scope_move_task(struct anyc__task *t, struct anyc__scope *s)
+{
+  anyc__list_remove(&t->scope_link);
+  anyc__list_push(&s->tasks, &t->scope_link);
+}
+
+int anyc__scope_open(struct anyc__scope *s, double deadline, int is_fail)
+{
+  struct anyc__runtime *rt = anyc__rt;
+  struct anyc__task *t = rt ? rt->current : NULL;
+  if (ANYC_UNLIKELY(!t))
+    return -EPERM;
+  if (!s || isnan(deadline))
+    return -EINVAL;
+  anyc__scope_init_root(s);
+  s->is_fail = (uint8_t)is_fail;
+  s->owner = t;
+  s->timer.deadline = deadline;
+  if (deadline < INFINITY) {
+    if (deadline <= anyc_now()) {
+      s->cancel_called = 1; /* already due: cancelled on entry (Trio) */
+    } else if (anyc__timer_add(&s->timer) < 0) {
+      s->magic = 0;
+      return -ENOMEM;
+    }
+  }
+  struct anyc__scope *parent = t->cur_scope;
+  s->parent = parent;
+  anyc__list_push(&parent->children, &s->sibling);
+  anyc__scope_move_task(t, s);
+  t->cur_scope = s;
+  return 0;
+}
+
+/* Can `s` see a cancellation of an enclosing scope (up to the first shield)? */
+static int outer_cancel_visible(const struct anyc__scope *s)
+{
+  return !s->shield && anyc__scope_chain_cancelled(s->parent);
+}
+
+int anyc__scope_close(struct anyc__scope *s, int body_status)
+{
+  struct anyc__runtime *rt = anyc__rt;
+  struct anyc__task *t = rt ? rt->current : NULL;
+  if (ANYC_UNLIKELY(!t))
+    return -EPERM;
+  if (!s || s->magic != ANYC__SCOPE_OPEN)
+    anyc__die("closing a cancel scope that is not open");
+  if (s->owner != t || t->cur_scope != s)
+    anyc__die("cancel scopes closed out of order (or by a task that did not open them)");
+  anyc__timer_remove(&s->timer);
+  anyc__list_remove(&s->sibling);
+  anyc__scope_move_task(t, s->parent);
+  t->cur_scope = s->parent;
+  s->magic = ANYC__SCOPE_CLOSED;
+  if (body_status == -ECANCELED && s->cancel_called && !outer_cancel_visible(s)) {
+    s->caught = 1;
+    if (s->is_fail && anyc_now() >= s->timer.deadline)
+      return -ETIMEDOUT;
+    return 0;
+  }
+  return body_status;
+}
+
+/* Where a task started by anyc_start() hangs its own scopes: the outermost of them (or
+ * the task itself when it has none) moves from the caller's scope to `to`. */
+void anyc__scope_reparent_task(struct anyc__task *t, struct anyc__scope *to)
+{
+  struct anyc__scope *s = t->cur_scope;
+  if (s == t->base_scope) {
+    anyc__scope_move_task(t, to);
+    t->cur_scope = to;
+  } else {
+    while (s->parent != t->base_scope)
+      s = s->parent;
+    anyc__list_remove(&s->sibling);
+    anyc__list_push(&to->children, &s->sibling);
+    s->parent = to;
+  }
+  t->base_scope = to;
+  /* The new home may already be cancelled: deliver it as any cancel would. */
+  if (anyc__task_cancelled(t))
+    anyc__abort_wait(t);
+}
+
+/* ---- public API ---- */
+
+int anyc_scope_open(anyc_scope *s) { return anyc__scope_open(impl(s), INFINITY, 0); }
+
+static int relative(anyc_scope *s, double seconds, int is_fail)
+{
+  if (isnan(seconds) || seconds < 0)
+    return anyc__rt && anyc__rt->current ? -EINVAL : -EPERM;
+  return anyc__scope_open(impl(s), anyc_now() + seconds, is_fail);
+}
+
+int anyc_move_on_after(anyc_scope *s, double seconds) { return relative(s, seconds, 0); }
+int anyc_fail_after(anyc_scope *s, double seconds) { return relative(s, seconds, 1); }
+int anyc_move_on_at(anyc_scope *s, double deadline)
+{
+  return anyc__scope_open(impl(s), deadline, 0);
+}
+int anyc_fail_at(anyc_scope *s, double deadline)
+{
+  return anyc__scope_open(impl(s), deadline, 1);
+}
+
+void anyc_scope_cancel(anyc_scope *s)
+{
+  if (s && impl(s)->magic == ANYC__SCOPE_OPEN)
+    anyc__scope_cancel(impl(s));
+  else if (s && impl(s)->magic == ANYC__SCOPE_CLOSED)
+    impl(s)->cancel_called = 1; /* Trio: cancelling an exited scope is harmless */
+}
+
+void anyc_scope_set_deadline(anyc_scope *s, double deadline)
+{
+  struct anyc__scope *sc = impl(s);
+  if (!s || isnan(deadline))
+    return;
+  if (sc->magic != ANYC__SCOPE_OPEN) {
+    sc->timer.deadline = deadline;
+    return;
+  }
+  if (sc->cancel_called) {
+    sc->timer.deadline = deadline;
+    return;
+  }
+  if (deadline <= anyc_now()) {
+    sc->timer.deadline = deadline;
+    anyc__scope_cancel(sc);
+  } else if (anyc__timer_update(&sc->timer, deadline) < 0) {
+    /* No memory to track the new deadline: the conservative choice is to keep the
+     * scope's earlier deadline (sooner) rather than silently run without one. */
+    sc->timer.deadline = deadline;
+  }
+}
+
+double anyc_scope_deadline(const anyc_scope *s) { return s ? cimpl(s)->timer.deadline : INFINITY; }
+
+void anyc_scope_set_shield(anyc_scope *s, int shield)
+{
+  struct anyc__scope *sc = impl(s);
+  if (!s)
+    return;
+  sc->shield = shield != 0;
+  if (!shield && sc->magic == ANYC__SCOPE_OPEN && !sc->cancel_called &&
+      anyc__scope_chain_cancelled(sc->parent))
+    propagate(sc);
+}
+
+int anyc_scope_cancel_called(const anyc_scope *s)
+{
+  if (!s)
+    return 0;
+  const struct anyc__scope *sc = cimpl(s);
+  if (sc->cancel_called)
+    return 1;
+  /* A deadline that passed counts even before the scheduler noticed it (Trio). */
+  return sc->magic == ANYC__SCOPE_OPEN && sc->timer.deadline <= anyc_now();
+}
+
+int anyc_scope_cancelled_caught(const anyc_scope *s) { return s ? cimpl(s)->caught : 0; }
+
+int anyc_scope_close(anyc_scope *s, int body_status)
+{
+  return anyc__scope_close(impl(s), body_status);
+}
+
+int anyc_cancelled(void)
+{
+  struct anyc__task *t = anyc__rt ? anyc__rt->current : NULL;
+  return t ? anyc__task_cancelled(t) : 0;
+}
+
+double anyc_current_effective_deadline(void)
+{
+  struct anyc__task *t = anyc__rt ? anyc__rt->current : NULL;
+  double d = INFINITY;
+  if (!t)
+    return d;
+  for (const struct anyc__scope *s = t->cur_scope; s; s = s->parent) {
+    if (s->cancel_called)
+      return -INFINITY;
+    if (s->timer.deadline < d)
+      d = s->timer.deadline;
+    if (s->shield)
+      break;
+  }
+  return d;
+}

@@ -1,0 +1,292 @@
+/* test_run.c — runtime/run.c: anyc_run, anyc_run_with, the clock, misuse outside a run. */
+#include <errno.h>
+#include <pthread.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <uv.h>
+
+#include "anyc_test.h"
+
+static int return_42(void *arg)
+{
+  (void)arg;
+  return 42;
+}
+
+/* spec: "anyc_run ... returns main's status" */
+static void test_run_returns_main_status(void **state)
+{
+  (void)state;
+  assert_int_equal(anyc_run(return_42, NULL), 42);
+  assert_int_equal(anyc_run_with(NULL, return_42, NULL), 42);
+}
+
+static int late_child(void *arg)
+{
+  int *done = arg;
+  int rc = anyc_sleep(0.01);
+  *done = rc == 0;
+  return rc;
+}
+
+static int spawns_and_waits(void *arg)
+{
+  anyc_group g;
+  int rc = anyc_group_open(&g);
+  if (rc < 0)
+    return rc;
+  rc = anyc_start_soon(&g, late_child, arg);
+  return anyc_group_close(&g, rc);
+}
+
+/* spec: "anyc_run returns only when main and every task it started have finished" */
+static void test_run_waits_for_every_task(void **state)
+{
+  (void)state;
+  int done = 0;
+  assert_int_equal(anyc_run(spawns_and_waits, &done), 0);
+  assert_int_equal(done, 1);
+}
+
+static int nested(void *arg)
+{
+  int *rc = arg;
+  *rc = anyc_run(return_42, NULL);
+  return 0;
+}
+
+/* spec: "a nested anyc_run inside a task returns -EBUSY" */
+static void test_run_nested_is_ebusy(void **state)
+{
+  (void)state;
+  int rc = 0;
+  assert_int_equal(anyc_run(nested, &rc), 0);
+  assert_int_equal(rc, -EBUSY);
+}
+
+/* spec: "Calling a task-only function outside anyc_run ... returns -EPERM" */
+static void test_run_task_only_calls_outside_are_eperm(void **state)
+{
+  (void)state;
+  anyc_group g;
+  anyc_scope s;
+  anyc_event e;
+  anyc_event_init(&e);
+  assert_int_equal(anyc_sleep(0), -EPERM);
+  assert_int_equal(anyc_sleep(1), -EPERM);
+  assert_int_equal(anyc_sleep_until(1), -EPERM);
+  assert_int_equal(anyc_checkpoint(), -EPERM);
+  assert_int_equal(anyc_group_open(&g), -EPERM);
+  assert_int_equal(anyc_scope_open(&s), -EPERM);
+  assert_int_equal(anyc_move_on_after(&s, 1), -EPERM);
+  assert_int_equal(anyc_fail_after(&s, 1), -EPERM);
+  assert_int_equal(anyc_move_on_at(&s, 1), -EPERM);
+  assert_int_equal(anyc_fail_at(&s, 1), -EPERM);
+  assert_int_equal(anyc_event_wait(&e), -EPERM);
+  assert_int_equal(anyc_start_soon(&g, return_42, NULL), -EPERM);
+  assert_int_equal(anyc_error_at(0, &(anyc_error_info){0}), -EPERM);
+  assert_int_equal(anyc_error_count(), 0);
+  assert_int_equal(anyc_cancelled(), 0);
+  assert_true(isinf(anyc_current_effective_deadline()));
+  assert_string_equal(anyc_task_name(), "");
+}
+
+static void test_run_rejects_bad_arguments(void **state)
+{
+  (void)state;
+  anyc_config bad = {0, 1, -1.0};
+  assert_int_equal(anyc_run(NULL, NULL), -EINVAL);
+  assert_int_equal(anyc_run_with(&bad, return_42, NULL), -EINVAL);
+  bad.autojump_threshold = NAN;
+  assert_int_equal(anyc_run_with(&bad, return_42, NULL), -EINVAL);
+}
+
+static int mock_sleeps(void *arg)
+{
+  (void)arg;
+  CHECK(anyc_now() == 0.0);
+  for (int i = 0; i < 10; i++) {
+    double t0 = anyc_now();
+    CHECK_INT(anyc_sleep(10.0 * i), 0);
+    CHECK(anyc_now() - t0 == 10.0 * i);
+  }
+  return 0;
+}
+
+static double real_seconds(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* trio test_mock_clock_autojump: sleeps of 0..90 s take no real time, exact deltas. */
+static void test_run_mock_clock_autojump(void **state)
+{
+  (void)state;
+  checks_reset();
+  double t0 = real_seconds();
+  assert_int_equal(run_mock(mock_sleeps, NULL), 0);
+  ASSERT_CHECKS();
+  assert_true(real_seconds() - t0 < 1.0);
+}
+
+static int threshold_sleep(void *arg)
+{
+  double *real = arg;
+  double t0 = real_seconds();
+  CHECK_INT(anyc_sleep(1000), 0);
+  CHECK(anyc_now() == 1000.0);
+  *real = real_seconds() - t0;
+  return 0;
+}
+
+/* autojump_threshold: time jumps only after that much real idle time. */
+static void test_run_mock_clock_threshold(void **state)
+{
+  (void)state;
+  checks_reset();
+  double real = 0;
+  anyc_config c = {0, 1, 0.05};
+  assert_int_equal(anyc_run_with(&c, threshold_sleep, &real), 0);
+  ASSERT_CHECKS();
+  assert_true(real >= 0.045);
+  assert_true(real < 1.0);
+}
+
+static int real_sleep(void *arg)
+{
+  (void)arg;
+  double t0 = anyc_now();
+  CHECK_INT(anyc_sleep(0.02), 0);
+  double dt = anyc_now() - t0;
+  CHECK(dt >= 0.02);
+  CHECK(dt < 0.5);
+  return 0;
+}
+
+/* The real clock: anyc_now is monotonic seconds and sleeps last at least as asked. */
+static void test_run_real_clock_sleep(void **state)
+{
+  (void)state;
+  checks_reset();
+  assert_int_equal(anyc_run(real_sleep, NULL), 0);
+  ASSERT_CHECKS();
+  double a = anyc_now(), b = anyc_now();
+  assert_true(b >= a);
+}
+
+#define DEEP (768u << 10)
+static int deep_stack(void *arg)
+{
+  volatile char buf[DEEP];
+  (void)arg;
+  for (size_t i = 0; i < DEEP; i += 512)
+    buf[i] = (char)(i >> 9);
+  CHECK_INT(anyc_checkpoint(), 0);
+  for (size_t i = 0; i < DEEP; i += 512)
+    if (buf[i] != (char)(i >> 9))
+      return -EIO;
+  return 0;
+}
+
+/* spec: anyc_config.stack_size is honoured: a 1 MiB stack holds a 768 KiB frame. */
+static void test_run_stack_size_honoured(void **state)
+{
+  (void)state;
+  checks_reset();
+  anyc_config c = {1u << 20, 0, 0};
+  assert_int_equal(anyc_run_with(&c, deep_stack, NULL), 0);
+  ASSERT_CHECKS();
+}
+
+static void *thread_run(void *arg)
+{
+  int *rc = arg;
+  *rc = run_mock(mock_sleeps, NULL);
+  return NULL;
+}
+
+/* Runs on different threads are independent worlds. */
+static void test_run_two_threads(void **state)
+{
+  (void)state;
+  checks_reset();
+  pthread_t a, b;
+  int ra = -1, rb = -1;
+  pthread_create(&a, NULL, thread_run, &ra);
+  pthread_create(&b, NULL, thread_run, &rb);
+  pthread_join(a, NULL);
+  pthread_join(b, NULL);
+  assert_int_equal(ra, 0);
+  assert_int_equal(rb, 0);
+}
+
+static int wait_forever(void *arg)
+{
+  anyc_event e;
+  anyc_event_init(&e);
+  (void)arg;
+  return anyc_event_wait(&e);
+}
+
+/* Every task blocked with nothing able to wake it: abort with the task tree. */
+static void test_run_deadlock_aborts_with_tree(void **state)
+{
+  (void)state;
+  int fds[2];
+  assert_int_equal(pipe(fds), 0);
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(fds[1], 2);
+    anyc_run(wait_forever, NULL);
+    _exit(0);
+  }
+  close(fds[1]);
+  char buf[4096] = {0};
+  size_t got = 0;
+  ssize_t n;
+  while ((n = read(fds[0], buf + got, sizeof buf - 1 - got)) > 0)
+    got += (size_t)n;
+  close(fds[0]);
+  int st;
+  waitpid(pid, &st, 0);
+  assert_true(WIFSIGNALED(st));
+  assert_non_null(strstr(buf, "deadlock"));
+  assert_non_null(strstr(buf, "task 'main' blocked on event"));
+}
+
+static void test_run_strerror_names_codes(void **state)
+{
+  (void)state;
+  assert_string_equal(anyc_strerror(ANYC_EOF), "end of stream");
+  assert_string_equal(anyc_strerror(-ECANCELED), "operation cancelled");
+  assert_string_equal(anyc_strerror(-ETIMEDOUT), "timed out");
+  assert_string_equal(anyc_strerror(0), "success");
+  assert_non_null(strstr(anyc_strerror(-4201), "AS_ELIFECYCLE"));
+  assert_non_null(strstr(anyc_strerror(-4202), "AS_EDAEMONEXIT"));
+  assert_non_null(strstr(anyc_strerror(-4203), "AS_ETOOMANYCHILDREN"));
+  assert_string_equal(anyc_strerror(-ENOMEM), uv_strerror(UV_ENOMEM));
+  assert_string_equal(anyc_strerror(-99999), "unknown error");
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+      TEST(test_run_returns_main_status),
+      TEST(test_run_waits_for_every_task),
+      TEST(test_run_nested_is_ebusy),
+      TEST(test_run_task_only_calls_outside_are_eperm),
+      TEST(test_run_rejects_bad_arguments),
+      TEST(test_run_mock_clock_autojump),
+      TEST(test_run_mock_clock_threshold),
+      TEST(test_run_real_clock_sleep),
+      TEST(test_run_stack_size_honoured),
+      TEST(test_run_two_threads),
+      TEST(test_run_deadlock_aborts_with_tree),
+      TEST(test_run_strerror_names_codes),
+  };
+  return cmocka_run_group_tests_name("runtime/run", tests, NULL, NULL);
+}
