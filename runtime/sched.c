@@ -19,11 +19,11 @@
  */
 #include <errno.h>
 
+#include "internal.h"
+
 #ifdef ANYC_ASAN
 #include <sanitizer/common_interface_defs.h>
 #endif
-
-#include "internal.h"
 
 ANYC_TLS struct anyc__runtime *anyc__rt;
 

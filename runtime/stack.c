@@ -34,6 +34,10 @@
 
 #include "internal.h"
 
+#ifdef ANYC_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
 #ifndef MADV_GUARD_INSTALL
 #define MADV_GUARD_INSTALL 102 /* Linux 6.13 uapi; glibc 2.36's headers predate it */
 #endif
@@ -190,6 +194,11 @@ int anyc__stack_get(struct anyc__stack_pool *p, struct anyc__stack **out)
 
 void anyc__stack_put(struct anyc__stack_pool *p, struct anyc__stack *s)
 {
+#ifdef ANYC_ASAN
+  /* A finished task never returned from its frames, so their redzones are still
+   * poisoned; the next task on this stack must start from clean shadow memory. */
+  ASAN_UNPOISON_MEMORY_REGION(s->lo, s->size);
+#endif
   s->next = p->free;
   p->free = s;
 }

@@ -11,11 +11,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "internal.h"
+
 #ifdef ANYC_ASAN
 #include <sanitizer/common_interface_defs.h>
 #endif
-
-#include "internal.h"
 
 const char *anyc__task_name(struct anyc__task *t)
 {
