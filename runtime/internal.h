@@ -103,7 +103,8 @@ void anyc__ctx_switch(struct anyc__ctx *from, struct anyc__ctx *to);
 
 struct anyc__stack {
   void *lo;                  /* lowest usable byte (just above the guard) */
-  size_t size;               /* usable bytes */
+  size_t size;               /* usable bytes (below this descriptor) */
+  size_t nominal;            /* the configured stack size, as reported to users */
   struct anyc__stack *next;  /* free-list link while pooled */
   unsigned vg_id;            /* valgrind stack id */
   int canary;                /* 1 when overflow is caught by canary, not a guard page */

@@ -163,6 +163,7 @@ static int carve(struct anyc__stack_pool *p, struct anyc__stack **out)
   s->lo = slot + p->page;
   s->size = (size_t)((char *)s - (char *)s->lo) & ~(size_t)15;
   s->next = NULL;
+  s->nominal = p->stack_size;
   s->canary = guard_slot(p, slot);
   if (s->canary) {
     /* Without a guard the page below is just more stack: count it, mark the bottom. */
@@ -228,7 +229,7 @@ void anyc__stack_check(const struct anyc__stack *s, const char *task_name)
   const uint64_t *w = s->lo;
   for (int i = 0; i < CANARY_WORDS; i++) {
     if (w[i] != CANARY) {
-      write_overflow(task_name, s->size);
+      write_overflow(task_name, s->nominal);
       abort();
     }
   }
@@ -250,7 +251,7 @@ static void on_fault(int sig, siginfo_t *si, void *uctx)
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
     /* The guard page, or below it by less than a large frame: an overflow. */
     if (addr < lo + 256 && addr >= lo - page - (64u << 10)) {
-      write_overflow(anyc__task_name(t), t->stack->size);
+      write_overflow(anyc__task_name(t), t->stack->nominal);
       signal(SIGABRT, SIG_DFL);
       abort();
     }
