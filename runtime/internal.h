@@ -117,6 +117,8 @@ void anyc__stack_put(struct anyc__stack_pool *p, struct anyc__stack *s);
 /* Abort with the overflow message if a canary-guarded stack was overrun. */
 void anyc__stack_check(const struct anyc__stack *s, const char *task_name);
 size_t anyc__stack_default_size(void);
+/* Test hook: 0 madvise guard, 1 mprotect guard, 2 canary, -1 best available. */
+void anyc__stack_force_guard_mode(int mode);
 /* Install / remove the SIGSEGV handler that names the task whose stack overflowed. */
 int anyc__overflow_handler_install(void);
 void anyc__overflow_handler_remove(void);

@@ -67,6 +67,10 @@ struct anyc__stack_pool {
   int mode;            /* enum guard_mode: the best the kernel allowed so far */
 };
 
+/* Test hook: the guard scheme new pools start with (GUARD_* ; -1 = best available). */
+static ANYC_TLS int forced_mode = -1;
+void anyc__stack_force_guard_mode(int mode) { forced_mode = mode; }
+
 size_t anyc__stack_default_size(void)
 {
 #ifdef ANYC_ASAN
@@ -92,7 +96,7 @@ int anyc__stack_pool_init(struct anyc__stack_pool **out, size_t stack_size)
   p->slots = CHUNK_TARGET / p->slot_size;
   if (p->slots == 0)
     p->slots = 1;
-  p->mode = GUARD_MADVISE;
+  p->mode = forced_mode >= 0 ? forced_mode : GUARD_MADVISE;
   *out = p;
   return 0;
 }

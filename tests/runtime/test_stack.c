@@ -55,6 +55,62 @@ static void test_stack_overflow_is_reported(void **state)
 #endif
 }
 
+void anyc__stack_force_guard_mode(int mode);
+
+/* The fallbacks for kernels without MADV_GUARD_INSTALL: an mprotect guard page reports
+ * the same way. */
+static void test_stack_overflow_reported_with_mprotect_guard(void **state)
+{
+  (void)state;
+#ifdef UNDER_ASAN
+  skip();
+#else
+  anyc__stack_force_guard_mode(1);
+  anyc_config c = {64u << 10, 0, 0};
+  run_expect_abort_cfg(&c, overflow, "anyc: stack overflow in task 'main' (stack 65536 bytes)");
+  anyc__stack_force_guard_mode(-1);
+#endif
+}
+
+__attribute__((noinline)) static int overrun_by(size_t bytes)
+{
+  volatile char big[96u << 10];
+  for (size_t i = 0; i < bytes && i < sizeof big; i++)
+    big[i] = 1;
+  return big[0];
+}
+
+static int overrun_then_switch(void *arg)
+{
+  (void)arg;
+  overrun_by(96u << 10); /* runs past a 64 KiB stack, into the canary and beyond */
+  return anyc_checkpoint();
+}
+
+static int canary_victim(void *arg)
+{
+  (void)arg;
+  anyc_group g;
+  anyc_group_open(&g);
+  anyc_start_soon_named(&g, "overrunner", overrun_then_switch, NULL);
+  return anyc_group_close(&g, 0);
+}
+
+/* ...and past the mprotect budget, a canary checked at every switch still catches it. */
+static void test_stack_overflow_reported_with_canary(void **state)
+{
+  (void)state;
+#ifdef UNDER_ASAN
+  skip();
+#else
+  anyc__stack_force_guard_mode(2);
+  anyc_config c = {64u << 10, 0, 0};
+  run_expect_abort_cfg(&c, canary_victim,
+                       "anyc: stack overflow in task 'overrunner' (stack 65536 bytes)");
+  anyc__stack_force_guard_mode(-1);
+#endif
+}
+
 static int noop(void *arg)
 {
   (void)arg;
@@ -128,6 +184,8 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
       TEST(test_stack_overflow_is_reported),
+      TEST(test_stack_overflow_reported_with_mprotect_guard),
+      TEST(test_stack_overflow_reported_with_canary),
       TEST(test_stack_pool_reuses_stacks),
       TEST(test_stack_many_live_tasks_few_mappings),
   };
