@@ -80,6 +80,7 @@ int anyc__alloc_should_fail(void);
 /* Test hooks: fail the n-th allocation from now (0 = never); live allocation count. */
 void anyc__alloc_fail_at(long n);
 long anyc__alloc_live(void);
+long anyc__alloc_countdown(void); /* allocations left before the injected failure */
 
 /* ---- context switch (switch_*.S / switch_ucontext.c) -------------------------------- */
 
