@@ -26,12 +26,12 @@ test-asan: deps
 	cmake -S . -B build-asan $(CMAKE_FLAGS) -DANYC_SANITIZE=address,undefined \
 	  -DANYC_TEST_TIMEOUT_MULTIPLIER=3
 	cmake --build build-asan -j$(JOBS)
-	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(CTEST)
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(CTEST) -LE slow
 
 test-ucontext: deps
 	cmake -S . -B build-ucontext $(CMAKE_FLAGS) -DANYC_SWITCH=ucontext -DANYC_BUILD_REWRITER=OFF
 	cmake --build build-ucontext -j$(JOBS)
-	cd build-ucontext && $(CTEST) -L runtime
+	cd build-ucontext && $(CTEST) -L runtime -LE slow
 
 test-valgrind: build
 	@scripts/valgrind-tests.sh build
