@@ -67,6 +67,10 @@ struct anyc__stack_pool {
   int mode;            /* enum guard_mode: the best the kernel allowed so far */
 };
 
+/* Test hook: the guard scheme new pools start with (GUARD_* ; -1 = best available). */
+static ANYC_TLS int forced_mode = -1;
+void anyc__stack_force_guard_mode(int mode) { forced_mode = mode; }
+
 size_t anyc__stack_default_size(void)
 {
 #ifdef ANYC_ASAN
@@ -92,7 +96,7 @@ int anyc__stack_pool_init(struct anyc__stack_pool **out, size_t stack_size)
   p->slots = CHUNK_TARGET / p->slot_size;
   if (p->slots == 0)
     p->slots = 1;
-  p->mode = GUARD_MADVISE;
+  p->mode = forced_mode >= 0 ? forced_mode : GUARD_MADVISE;
   *out = p;
   return 0;
 }
@@ -163,6 +167,7 @@ static int carve(struct anyc__stack_pool *p, struct anyc__stack **out)
   s->lo = slot + p->page;
   s->size = (size_t)((char *)s - (char *)s->lo) & ~(size_t)15;
   s->next = NULL;
+  s->nominal = p->stack_size;
   s->canary = guard_slot(p, slot);
   if (s->canary) {
     /* Without a guard the page below is just more stack: count it, mark the bottom. */
@@ -228,7 +233,7 @@ void anyc__stack_check(const struct anyc__stack *s, const char *task_name)
   const uint64_t *w = s->lo;
   for (int i = 0; i < CANARY_WORDS; i++) {
     if (w[i] != CANARY) {
-      write_overflow(task_name, s->size);
+      write_overflow(task_name, s->nominal);
       abort();
     }
   }
@@ -250,7 +255,7 @@ static void on_fault(int sig, siginfo_t *si, void *uctx)
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
     /* The guard page, or below it by less than a large frame: an overflow. */
     if (addr < lo + 256 && addr >= lo - page - (64u << 10)) {
-      write_overflow(anyc__task_name(t), t->stack->size);
+      write_overflow(anyc__task_name(t), t->stack->nominal);
       signal(SIGABRT, SIG_DFL);
       abort();
     }

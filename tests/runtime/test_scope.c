@@ -1,9 +1,6 @@
 /* test_scope.c — runtime/scope.c: cancel scopes, deadlines, shields, the catch rule. */
 #include <errno.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include "anyc_test.h"
+#include "abort_helper.h"
 
 static int cancel_edge_cases(void *arg)
 {
@@ -631,31 +628,6 @@ static int return_with_scope_open(void *arg)
   anyc_scope a;
   anyc_scope_open(&a);
   return 0;
-}
-
-/* Run fn in a child process; return what it wrote to stderr. */
-static void run_expect_abort(anyc_fn fn, const char *needle)
-{
-  int fds[2];
-  assert_int_equal(pipe(fds), 0);
-  pid_t pid = fork();
-  if (pid == 0) {
-    dup2(fds[1], 2);
-    anyc_run(fn, NULL);
-    _exit(0);
-  }
-  close(fds[1]);
-  char buf[2048] = {0};
-  size_t got = 0;
-  ssize_t n;
-  while ((n = read(fds[0], buf + got, sizeof buf - 1 - got)) > 0)
-    got += (size_t)n;
-  close(fds[0]);
-  int st;
-  waitpid(pid, &st, 0);
-  assert_true(WIFSIGNALED(st));
-  if (!strstr(buf, needle))
-    fail_msg("stderr lacks '%s': %s", needle, buf);
 }
 
 /* spec: closing scopes out of order, or returning with one open, aborts naming the task. */

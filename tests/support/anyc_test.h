@@ -78,6 +78,7 @@ static inline int run_mock(anyc_fn fn, void *arg)
 /* Internal hooks of the static library (runtime/alloc.c). */
 long anyc__alloc_live(void);
 void anyc__alloc_fail_at(long n);
+long anyc__alloc_countdown(void);
 
 /* Every test ends with no runtime allocation outstanding. */
 static inline int teardown_no_leaks(void **state)
