@@ -4,6 +4,8 @@
  * Workloads (the same ones are written for Trio/AnyIO in py/bench.py and for Go in
  * go/main.go, so compare.sh can put them side by side):
  *   spawn_join       n no-op tasks started in one group, then the group closed; ns/task
+ *   spawn_batch      the same in groups of BATCH (1,000) tasks, n tasks in all: the
+ *                    working set stays in cache, as for a server spawning per request
  *   yield_pingpong   two tasks alternating anyc_sleep(0), n rounds each; ns/switch
  *   sleepers         n tasks sleeping 10 s: spawn ns/task, RSS bytes/task once all are
  *                    asleep, cancel ns/task (anyc_group_cancel + close)
@@ -95,6 +97,34 @@ static int bench_spawn_join(void *arg)
   if (rc < 0)
     return fail("spawn_join", rc);
   report(b, "ns_per_op", (t1 - t0) / (double)b->n);
+  return 0;
+}
+
+#define BATCH 1000
+
+static int spawn_batch_rounds(long n)
+{
+  for (long done = 0; done < n; done += BATCH) {
+    int rc = spawn_join_round(BATCH);
+    if (rc < 0)
+      return rc;
+  }
+  return 0;
+}
+
+static int bench_spawn_batch(void *arg)
+{
+  const struct bench *b = arg;
+  long n = (b->n + BATCH - 1) / BATCH * BATCH; /* whole batches */
+  int rc = spawn_batch_rounds(n / 10 + 1);
+  if (rc < 0)
+    return rc;
+  double t0 = now_ns();
+  rc = spawn_batch_rounds(n);
+  double t1 = now_ns();
+  if (rc < 0)
+    return fail("spawn_batch", rc);
+  report(b, "ns_per_op", (t1 - t0) / (double)n);
   return 0;
 }
 
@@ -241,6 +271,7 @@ static const struct {
   long default_n;
 } workloads[] = {
   { "spawn_join", bench_spawn_join, 1000000 },
+  { "spawn_batch", bench_spawn_batch, 1000000 },
   { "yield_pingpong", bench_yield_pingpong, 1000000 },
   { "sleepers", bench_sleepers, 100000 },
   { "timeout_scope", bench_timeout_scope, 1000000 },

@@ -25,6 +25,7 @@
 #   ANYC_BENCH_BUILD=<root>/build-bench   build and results directory
 #   ANYC_BENCH_IMPLS="anyc trio anyio go" ANYC_BENCH_WORKLOADS="spawn_join ..."   subsets
 #   ANYC_BENCH_N_NATIVE=1000000 ANYC_BENCH_N_PY=100000   ops for the loop workloads
+#                             (and tasks for spawn_batch)
 #   ANYC_BENCH_N_SPAWN=100000  tasks for spawn_join (all implementations)
 #   ANYC_BENCH_N_SLEEPERS=100000 ANYC_BENCH_N_MILLION=1000000   sleeper counts
 set -euo pipefail
@@ -34,7 +35,7 @@ ROOT=$(cd "$HERE/../.." && pwd)
 BUILD=${ANYC_BENCH_BUILD:-$ROOT/build-bench}
 K=${ANYC_BENCH_REPEATS:-5}
 IMPLS=${ANYC_BENCH_IMPLS:-anyc trio anyio go}
-WORKLOADS=${ANYC_BENCH_WORKLOADS:-spawn_join yield_pingpong sleepers sleepers_1m timeout_scope checkpoint_only}
+WORKLOADS=${ANYC_BENCH_WORKLOADS:-spawn_join spawn_batch yield_pingpong sleepers sleepers_1m timeout_scope checkpoint_only}
 N_NATIVE=${ANYC_BENCH_N_NATIVE:-1000000}
 N_PY=${ANYC_BENCH_N_PY:-100000}
 N_SPAWN=${ANYC_BENCH_N_SPAWN:-100000}
@@ -190,7 +191,8 @@ report() {
   echo
   echo '| workload | anyc | Trio | AnyIO | Go (1 P) | Trio ÷ anyc | AnyIO ÷ anyc | Go ÷ anyc | anyc target | met |'
   echo '|---|---|---|---|---|---|---|---|---|---|'
-  row "spawn+join, ns/task" spawn_join ns_per_op 60
+  row "spawn+join, $N_SPAWN in one group, ns/task" spawn_join ns_per_op 60
+  row "spawn+join, groups of 1,000, ns/task" spawn_batch ns_per_op 60
   row "yield (sleep 0), ns/switch" yield_pingpong ns_per_op 15
   row "spawn a sleeper, ns/task" sleepers spawn_ns_per_task ""
   row "cancel a sleeper, ns/task" sleepers cancel_ns_per_task 100

@@ -46,6 +46,15 @@ func spawnJoinRound(n int) {
 	wg.Wait()
 }
 
+const batch = 1000
+
+// spawnBatch spawns n goroutines (rounded up to whole batches) joined batch at a time.
+func spawnBatch(n int) {
+	for done := 0; done < n; done += batch {
+		spawnJoinRound(batch)
+	}
+}
+
 func yielder(rounds int, wg *sync.WaitGroup) {
 	for i := 0; i < rounds; i++ {
 		runtime.Gosched()
@@ -132,7 +141,7 @@ func sleepers(n int) metrics {
 }
 
 func main() {
-	defaults := map[string]int{"spawn_join": 1000000, "yield_pingpong": 1000000,
+	defaults := map[string]int{"spawn_join": 1000000, "spawn_batch": 1000000, "yield_pingpong": 1000000,
 		"sleepers": 100000, "timeout_scope": 1000000, "checkpoint_only": 1000000}
 	if len(os.Args) < 2 || len(os.Args) > 3 {
 		fmt.Fprintln(os.Stderr, "usage: gobench <workload> [n]")
@@ -155,6 +164,9 @@ func main() {
 	switch w {
 	case "spawn_join":
 		m = timed(n, float64(n), spawnJoinRound)
+	case "spawn_batch":
+		n = (n + batch - 1) / batch * batch
+		m = timed(n, float64(n), spawnBatch)
 	case "yield_pingpong":
 		m = timed(n, 2*float64(n), pingpongRound)
 	case "sleepers":

@@ -60,6 +60,19 @@ async def spawn_join(lib, n):
     return dict(ns_per_op=(time.perf_counter_ns() - t0) / n)
 
 
+BATCH = 1000
+
+
+async def spawn_batch(lib, n):
+    n = -(-n // BATCH) * BATCH  # whole batches
+    for _ in range(n // 10 // BATCH + 1):
+        await spawn_join_round(lib, BATCH)
+    t0 = time.perf_counter_ns()
+    for _ in range(n // BATCH):
+        await spawn_join_round(lib, BATCH)
+    return dict(ns_per_op=(time.perf_counter_ns() - t0) / n)
+
+
 async def yielder(lib, rounds):
     sleep = lib["sleep"]
     for _ in range(rounds):
@@ -131,7 +144,8 @@ async def checkpoint_only(lib, n):
     return await timed_loop(checkpoint_loop, lib, n)
 
 
-WORKLOADS = dict(spawn_join=(spawn_join, 100000), yield_pingpong=(yield_pingpong, 100000),
+WORKLOADS = dict(spawn_join=(spawn_join, 100000), spawn_batch=(spawn_batch, 100000),
+                 yield_pingpong=(yield_pingpong, 100000),
                  sleepers=(sleepers, 100000), timeout_scope=(timeout_scope, 100000),
                  checkpoint_only=(checkpoint_only, 100000))
 
