@@ -49,13 +49,22 @@ static void propagate(struct anyc__scope *s)
   }
 }
 
+/* Wake what s's cancellation reaches; the timers of the woken sleepers are dropped in
+ * one batch at the end (a million-sleeper cancel is then O(n), not O(n log n)). */
+static void propagate_batched(struct anyc__scope *s)
+{
+  anyc__timers_batch_begin();
+  propagate(s);
+  anyc__timers_batch_end();
+}
+
 void anyc__scope_cancel(struct anyc__scope *s)
 {
   if (s->cancel_called)
     return;
   s->cancel_called = 1;
   anyc__timer_remove(&s->timer);
-  propagate(s);
+  propagate_batched(s);
 }
 
 static void deadline_fire(struct anyc__timer *tm)
@@ -223,7 +232,7 @@ void anyc_scope_set_shield(anyc_scope *s, int shield)
   sc->shield = shield != 0;
   if (!shield && sc->magic == ANYC__SCOPE_OPEN && !sc->cancel_called &&
       anyc__scope_chain_cancelled(sc->parent))
-    propagate(sc);
+    propagate_batched(sc);
 }
 
 int anyc_scope_cancel_called(const anyc_scope *s)
