@@ -129,6 +129,7 @@ void anyc__overflow_handler_remove(void);
 struct anyc__timer {
   double deadline;                       /* anyc_now() clock; +INFINITY when unset */
   size_t index;                          /* heap slot, or ANYC__NOT_IN_HEAP */
+  int dead;                              /* removed during a batch, still in the heap */
   void (*fire)(struct anyc__timer *t);   /* called by the scheduler once due */
 };
 #define ANYC__NOT_IN_HEAP ((size_t)-1)
@@ -137,6 +138,10 @@ void anyc__timer_remove(struct anyc__timer *t);
 int anyc__timer_update(struct anyc__timer *t, double deadline);
 double anyc__timer_next(void);                 /* earliest deadline or +INFINITY */
 int anyc__timers_expire(double now);           /* fire the due ones; returns how many */
+/* Between begin and end, removals are only marked; end drops them all at once (one O(n)
+ * rebuild when many, instead of O(log n) each): cancelling a million sleepers. */
+void anyc__timers_batch_begin(void);
+void anyc__timers_batch_end(void);
 double anyc__real_now(void);
 
 /* ---- tasks and the scheduler (task.c, sched.c, run.c) ---------------------------------- */
@@ -196,6 +201,9 @@ struct anyc__runtime {
   unsigned budget;                   /* direct switches left before the loop polls */
   struct anyc__timer **heap;         /* binary min-heap of deadlines */
   size_t heap_len, heap_cap;
+  struct anyc__timer **removed;      /* timers marked dead during a removal batch */
+  size_t removed_len, removed_cap;
+  int batch_depth;                   /* nesting of anyc__timers_batch_begin */
   struct anyc__stack_pool *stacks;   /* guarded, pooled stacks */
   struct anyc__task *task_free;      /* recycled task structs (linked by next_ready) */
   void *task_slabs;                  /* slabs of task structs, freed when the run ends */

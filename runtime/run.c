@@ -137,6 +137,7 @@ static void destroy(struct anyc__runtime *rt)
   anyc__stack_pool_destroy(rt->stacks);
   anyc__task_slabs_free(rt);
   anyc__free(rt->heap);
+  anyc__free(rt->removed);
   anyc__free(rt->root_scope);
   anyc__free(rt);
 }

@@ -165,6 +165,10 @@ void anyc__yield(void)
 {
   struct anyc__runtime *rt = anyc__rt;
   struct anyc__task *cur = rt->current;
+  if (!rt->ready_head && rt->budget > 1) {
+    rt->budget--; /* nobody else is ready: a schedule point that stays put */
+    return;
+  }
   anyc__ready(cur);
   struct anyc__task *next = pick(rt);
   if (next == cur) { /* alone in the queue: nothing to switch to */

@@ -157,6 +157,8 @@ static int carve(struct anyc__stack_pool *p, struct anyc__stack **out)
       anyc__free(c);
       return -ENOMEM;
     }
+    /* Huge pages would make every stack cost its full size in RSS. */
+    madvise(c->base, c->len, MADV_NOHUGEPAGE);
     c->carved = 0;
     c->next = p->chunks;
     p->chunks = c;
