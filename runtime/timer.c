@@ -204,6 +204,18 @@ static void sleep_fire(struct anyc__timer *tm)
 
 static void sleep_abort(struct anyc__task *t) { anyc__timer_remove(&t->sleep_timer); }
 
+int anyc_checkpoint(void)
+{
+  struct anyc__runtime *rt = anyc__rt;
+  struct anyc__task *t = rt ? rt->current : NULL;
+  if (ANYC_UNLIKELY(!t))
+    return -EPERM;
+  if (anyc__task_cancelled(t))
+    return -ECANCELED;
+  anyc__yield();
+  return anyc__task_cancelled(t) ? -ECANCELED : 0;
+}
+
 int anyc_sleep_until(double deadline)
 {
   struct anyc__runtime *rt = anyc__rt;
@@ -212,12 +224,10 @@ int anyc_sleep_until(double deadline)
     return -EPERM;
   if (isnan(deadline))
     return -EINVAL;
+  if (deadline <= anyc_now())
+    return anyc_checkpoint(); /* already due: just a checkpoint */
   if (anyc__task_cancelled(t))
     return -ECANCELED;
-  if (deadline <= anyc_now()) {
-    anyc__yield();
-    return anyc__task_cancelled(t) ? -ECANCELED : 0;
-  }
   if (!isinf(deadline)) {
     t->sleep_timer.deadline = deadline;
     t->sleep_timer.fire = sleep_fire;
@@ -235,16 +245,4 @@ int anyc_sleep(double seconds)
   if (seconds == 0)
     return anyc_checkpoint();
   return anyc_sleep_until(anyc_now() + seconds);
-}
-
-int anyc_checkpoint(void)
-{
-  struct anyc__runtime *rt = anyc__rt;
-  struct anyc__task *t = rt ? rt->current : NULL;
-  if (ANYC_UNLIKELY(!t))
-    return -EPERM;
-  if (anyc__task_cancelled(t))
-    return -ECANCELED;
-  anyc__yield();
-  return anyc__task_cancelled(t) ? -ECANCELED : 0;
 }
