@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # lib.sh — shell functions shared by compare.sh and profile.sh (sourced, not run).
 #
 # Expects HERE (tests/bench), ROOT (the source tree) and BUILD (the bench build dir) set.
