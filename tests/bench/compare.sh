@@ -166,7 +166,7 @@ report() {
   cc_ver=$(${CC:-cc} --version | head -1)
   echo "Machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)," \
     "$(free -g | awk '/^Mem:/ {print $2}') GiB RAM, Linux $(uname -r)."
-  echo "anyc $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo ?) (Release -O2," \
+  echo "anyc $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo ?) (Release -O2," \
     "$cc_ver, libuv $uv_ver); Python $py_ver with Trio $trio_ver, AnyIO $anyio_ver" \
     "(asyncio backend); $go_ver with GOMAXPROCS=1."
   local probe
