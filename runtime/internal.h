@@ -39,6 +39,14 @@
 #endif
 #endif
 
+#if defined(__SANITIZE_THREAD__)
+#define ANYC_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define ANYC_TSAN 1
+#endif
+#endif
+
 #define ANYC_TLS __thread __attribute__((tls_model("initial-exec")))
 #define ANYC_LIKELY(x) __builtin_expect(!!(x), 1)
 #define ANYC_UNLIKELY(x) __builtin_expect(!!(x), 0)
@@ -185,6 +193,9 @@ struct anyc__task {
 #ifdef ANYC_ASAN
   void *asan_fake_stack;             /* ASan's fake stack while switched out */
 #endif
+#ifdef ANYC_TSAN
+  void *tsan_fiber;                  /* TSan's context for this task */
+#endif
 };
 
 /* One per anyc_run(); lives on the thread that runs it (anyc__rt). */
@@ -213,6 +224,9 @@ struct anyc__runtime {
   int mock_clock;                    /* virtual time */
   double mock_now;                   /* the virtual clock */
   double autojump;                   /* real idle seconds before a jump */
+#ifdef ANYC_TSAN
+  void *sched_tsan_fiber;            /* TSan's context of the thread itself */
+#endif
 #ifdef ANYC_ASAN
   const void *sched_stack_lo;        /* the thread stack's bounds, learned from ASan */
   size_t sched_stack_size;

@@ -24,6 +24,9 @@
 #ifdef ANYC_ASAN
 #include <sanitizer/common_interface_defs.h>
 #endif
+#ifdef ANYC_TSAN
+#include <sanitizer/tsan_interface.h>
+#endif
 
 ANYC_TLS struct anyc__runtime *anyc__rt;
 
@@ -57,6 +60,10 @@ static int give_stack(struct anyc__runtime *rt, struct anyc__task *t)
   if (anyc__stack_get(rt->stacks, &t->stack) < 0)
     return -ENOMEM;
   anyc__ctx_init(&t->ctx, t->stack->lo, t->stack->size, anyc__task_entry, t);
+#ifdef ANYC_TSAN
+  t->tsan_fiber = __tsan_create_fiber(0);
+  __tsan_set_fiber_name(t->tsan_fiber, anyc__task_name(t));
+#endif
   return 0;
 }
 
@@ -120,6 +127,9 @@ void anyc__switch_to(struct anyc__runtime *rt, struct anyc__task *next)
     next->state = ANYC__RUNNING;
     rt->stats.switches++;
   }
+#ifdef ANYC_TSAN
+  __tsan_switch_to_fiber(next ? next->tsan_fiber : rt->sched_tsan_fiber, 0);
+#endif
 #ifdef ANYC_ASAN
   void **fake = cur ? &cur->asan_fake_stack : &rt->sched_fake_stack;
   const void *lo;
@@ -151,6 +161,9 @@ void anyc__exit_current(void)
     next->state = ANYC__RUNNING;
     rt->stats.switches++;
   }
+#ifdef ANYC_TSAN
+  __tsan_switch_to_fiber(next ? next->tsan_fiber : rt->sched_tsan_fiber, 0);
+#endif
 #ifdef ANYC_ASAN
   const void *lo;
   size_t size;

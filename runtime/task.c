@@ -16,6 +16,9 @@
 #ifdef ANYC_ASAN
 #include <sanitizer/common_interface_defs.h>
 #endif
+#ifdef ANYC_TSAN
+#include <sanitizer/tsan_interface.h>
+#endif
 
 const char *anyc__task_name(struct anyc__task *t)
 {
@@ -175,8 +178,12 @@ void anyc__task_finished(struct anyc__task *t, int status)
 void anyc__task_free(struct anyc__task *t)
 {
   struct anyc__runtime *rt = anyc__rt;
-  if (t->stack)
+  if (t->stack) {
+#ifdef ANYC_TSAN
+    __tsan_destroy_fiber(t->tsan_fiber);
+#endif
     anyc__stack_put(rt->stacks, t->stack);
+  }
   if (t->errors.items)
     anyc__errors_clear(&t->errors);
   anyc__free(t->fail_msg);
