@@ -166,21 +166,21 @@ report() {
   go_ver=$(go version | awk '{print $3}')
   uv_ver=$(pkg-config --modversion libuv 2>/dev/null || echo -)
   cc_ver=$(${CC:-cc} --version | head -1)
-  echo "Machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)," \
+  echo "- Machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)," \
     "$(free -g | awk '/^Mem:/ {print $2}') GiB RAM, Linux $(uname -r)."
-  echo "anyc $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo ?) (Release -O2," \
+  echo "- anyc $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo ?) (Release -O2," \
     "$cc_ver, libuv $uv_ver); Python $py_ver with Trio $trio_ver, AnyIO $anyio_ver" \
     "(asyncio backend); $go_ver with GOMAXPROCS=1."
   local probe
   probe=$(grep -m1 '^impl=machine ' "$RESULTS" || true)
   if [ -n "$probe" ]; then
     field() { printf '%s\n' "$probe" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
-    echo "Machine costs (anyc_machine_probe): clock_gettime $(field clock_ns) ns;" \
+    echo "- Machine costs (anyc_machine_probe): clock_gettime $(field clock_ns) ns;" \
       "first touch of a page $(field fault_ns) ns; a dependent load from a cold slot" \
       "$(field cold_135168_ns) ns at anyc's 132 KiB stack-slot stride," \
       "$(field cold_4096_ns) ns at 4 KiB, $(field cold_256_ns) ns at 256 B."
   fi
-  echo "Median of $K repeats (\"anyc best\": the fastest of them; \"met\" judges the median)," \
+  echo "- Median of $K repeats (\"anyc best\": the fastest of them; \"met\" judges the median)," \
     "implementations alternating within each repeat." \
     "Loop workloads: $N_NATIVE ops (anyc, Go), $N_PY ops (Trio, AnyIO);" \
     "spawn_join $N_SPAWN tasks; sleepers $N_SLEEPERS tasks in every implementation."
