@@ -126,6 +126,7 @@ int anyc__task_spawn(struct anyc__group *group, struct anyc__scope *base, const 
   }
   t->name_buf[0] = '\0';
   t->stack = NULL;
+  t->stack_canary = 0;
   t->fn = fn;
   t->start_fn = start_fn;
   t->arg = arg;

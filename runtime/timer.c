@@ -216,7 +216,9 @@ int anyc_checkpoint(void)
   return anyc__task_cancelled(t) ? -ECANCELED : 0;
 }
 
-int anyc_sleep_until(double deadline)
+/* Sleep until `deadline`; `future` = 1 when the caller knows it lies ahead (a relative
+ * sleep just computed from the clock), which saves a second clock read. */
+static int sleep_until(double deadline, int future)
 {
   struct anyc__runtime *rt = anyc__rt;
   struct anyc__task *t = rt ? rt->current : NULL;
@@ -224,7 +226,7 @@ int anyc_sleep_until(double deadline)
     return -EPERM;
   if (isnan(deadline))
     return -EINVAL;
-  if (deadline <= anyc_now())
+  if (!future && deadline <= anyc_now())
     return anyc_checkpoint(); /* already due: just a checkpoint */
   if (anyc__task_cancelled(t))
     return -ECANCELED;
@@ -238,11 +240,13 @@ int anyc_sleep_until(double deadline)
   return anyc__park("sleep", sleep_abort, NULL);
 }
 
+int anyc_sleep_until(double deadline) { return sleep_until(deadline, 0); }
+
 int anyc_sleep(double seconds)
 {
   if (isnan(seconds) || seconds < 0)
     return anyc__rt && anyc__rt->current ? -EINVAL : -EPERM;
   if (seconds == 0)
     return anyc_checkpoint();
-  return anyc_sleep_until(anyc_now() + seconds);
+  return sleep_until(anyc_now() + seconds, 1);
 }
