@@ -688,6 +688,247 @@ static int leaving_children_main(void *arg)
 }
 static void test_daemon_task_finishes_leaving_children(void **state) { (void)state; RUN(leaving_children_main); }
 
+/* ---- rows of the behaviour matrix (reference §1.12) that apply to upstream Trio ---- */
+
+/* P1, P2, P3: a manager attached (child service) but not started. */
+static tsvc child_p1;
+static int p1_run(as_service *s)
+{
+  CHECK_INT(as_run_child_service(s->manager, &child_p1.svc, NULL), 0);
+  as_manager *cm = child_p1.svc.manager;
+  CHECK_INT(as_cancel(cm), AS_ELIFECYCLE);                          /* P1 */
+  CHECK_INT(as_stop(cm), AS_ELIFECYCLE);                            /* P2 */
+  CHECK_INT(as_run_task(cm, just_checkpoint, NULL, NULL), AS_ELIFECYCLE); /* P3 */
+  as_stats st;
+  as_get_stats(cm, &st);
+  CHECK_INT(st.total_count + st.finished_count + st.pending_count, 0);
+  return as_cancel(s->manager);
+}
+static int p1_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  tsvc_init(&t, p1_run, NULL);
+  tsvc_init(&child_p1, wait_cancelled_run, "Child");
+  CHECK_INT(as_run_service(&t.svc), 0);
+  as_service_destroy(&child_p1.svc);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_matrix_p1_p2_p3_before_start(void **state) { (void)state; RUN(p1_main); }
+
+/* P4, P6, P7, P8, P14: after a clean finish. */
+static int returns_run(as_service *s)
+{
+  (void)s;
+  return 0;
+}
+static int p4_main(void *arg)
+{
+  (void)arg;
+  tsvc t, other;
+  as_stats st;
+  tsvc_init(&t, returns_run, NULL);
+  tsvc_init(&other, wait_cancelled_run, NULL);
+  CHECK_INT(as_run_service(&t.svc), 0);
+  as_manager *m = t.svc.manager;
+  check_flags(m, 1, 0, 0, 1);                                           /* P14 */
+  as_get_stats(m, &st);
+  CHECK_INT(st.total_count, 0);
+  CHECK_INT(st.finished_count, 0);
+  CHECK_INT(as_run_task(m, just_checkpoint, NULL, NULL), AS_ELIFECYCLE);  /* P4 */
+  CHECK_INT(as_cancel(m), 0);                                           /* P6 */
+  CHECK_INT(as_is_cancelled(m), 0);
+  CHECK_INT(as_run_service(&t.svc), AS_ELIFECYCLE);                     /* P7, P8 */
+  as_manager *bm = NULL;
+  CHECK_INT(as_background_service_enter(&t.svc, &bm), AS_ELIFECYCLE);
+  as_service_destroy(&other.svc);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_matrix_p4_p6_p7_p8_p14_after_finish(void **state) { (void)state; RUN(p4_main); }
+
+/* P7 for child services: a service that had a manager cannot become a child. */
+static tsvc p7_child;
+static int p7_run(as_service *s)
+{
+  CHECK_INT(as_run_child_service(s->manager, &p7_child.svc, NULL), AS_ELIFECYCLE);
+  return 0;
+}
+static int p7_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  tsvc_init(&t, p7_run, NULL);
+  tsvc_init(&p7_child, returns_run, NULL);
+  CHECK_INT(as_run_service(&p7_child.svc), 0);
+  CHECK_INT(as_run_service(&t.svc), 0);
+  as_service_destroy(&p7_child.svc);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_matrix_p7_child_with_manager(void **state) { (void)state; RUN(p7_main); }
+
+/* P9: run fails once: returned; wait_finished does not return it; flags. */
+static int p9_waiter(void *arg)
+{
+  tsvc *t = arg;
+  while (!t->svc.manager)
+    CHECK_INT(anyc_checkpoint(), 0);
+  CHECK_INT(as_wait_finished(t->svc.manager), 0);
+  t->flag = 1;
+  return 0;
+}
+static int p9_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  anyc_group g;
+  tsvc_init(&t, this_is_the_error_run, NULL);
+  anyc_group_open(&g);
+  anyc_start_soon(&g, p9_waiter, &t);
+  CHECK_INT(anyc_checkpoint(), 0);
+  CHECK_INT(as_run_service(&t.svc), -EIO);
+  CHECK_INT(anyc_group_close(&g, 0), 0);
+  CHECK_INT(t.flag, 1);
+  CHECK_INT(as_did_error(t.svc.manager), 1);
+  CHECK_INT(as_is_cancelled(t.svc.manager), 1);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_matrix_p9_run_raises_once(void **state) { (void)state; RUN(p9_main); }
+
+/* P11, P12: a child service's failure, a daemon child service's return. */
+static tsvc p11_child;
+static int key_error_run(as_service *s)
+{
+  (void)s;
+  return anyc_fail(-ENOKEY, "child");
+}
+static int p11_run(as_service *s)
+{
+  CHECK_INT(as_run_child_service(s->manager, &p11_child.svc, NULL), 0);
+  return as_wait_finished(s->manager);
+}
+static int p12_run(as_service *s)
+{
+  CHECK_INT(as_run_daemon_child_service(s->manager, &p11_child.svc, NULL), 0);
+  return as_wait_finished(s->manager);
+}
+static int p11_scenario(as_run_fn parent_run, as_run_fn child_run, int code, const char *message)
+{
+  tsvc t;
+  const char *msg = NULL;
+  tsvc_init(&t, parent_run, NULL);
+  tsvc_init(&p11_child, child_run, "Child");
+  CHECK_INT(as_run_service(&t.svc), code);
+  CHECK_INT(as_error_count(t.svc.manager), 1);
+  CHECK_INT(first_error(t.svc.manager, &msg), code);
+  CHECK(msg && strcmp(msg, message) == 0);
+  as_service_destroy(&p11_child.svc);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static int p11_main(void *arg) { (void)arg; return p11_scenario(p11_run, key_error_run, -ENOKEY, "child"); }
+static int p12_main(void *arg)
+{
+  (void)arg;
+  return p11_scenario(p12_run, returns_run, AS_EDAEMONEXIT, "Daemon task Child[daemon=True] exited");
+}
+static void test_matrix_p11_child_service_raises(void **state) { (void)state; RUN(p11_main); }
+static void test_matrix_p12_daemon_child_service_returns(void **state) { (void)state; RUN(p12_main); }
+
+/* P13: a parent stopped while its child service runs: the child is cancelled. */
+static tsvc p13_child;
+static int p13_run(as_service *s)
+{
+  CHECK_INT(as_run_child_service(s->manager, &p13_child.svc, NULL), 0);
+  anyc_event_set(&tsvc_of(s)->ready);
+  return as_wait_finished(s->manager);
+}
+static int p13_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  as_manager *m = NULL;
+  tsvc_init(&t, p13_run, NULL);
+  tsvc_init(&p13_child, wait_cancelled_run, "Child");
+  CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  CHECK_INT(anyc_event_wait(&t.ready), 0);
+  CHECK_INT(as_wait_started(p13_child.svc.manager), 0);
+  CHECK_INT(as_stop(m), 0);
+  check_flags(p13_child.svc.manager, 1, 0, 1, 1);
+  CHECK_INT(as_background_service_exit(m, 0), 0);
+  as_service_destroy(&p13_child.svc);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_matrix_p13_parent_stop_cancels_child_service(void **state) { (void)state; RUN(p13_main); }
+
+/* P23, P25, P26, P28: flags inside run's cleanup; an error in cleanup; a daemon
+ * cancelled during shutdown is no error. */
+static int p23_run(as_service *s)
+{
+  tsvc *t = tsvc_of(s);
+  CHECK_INT(as_run_daemon_task(s->manager, sleep_forever, NULL, NULL), 0);  /* P28 */
+  anyc_event_set(&t->ready);
+  int rc = anyc_sleep(FOREVER);
+  CHECK_INT(rc, -ECANCELED);
+  check_flags(s->manager, 1, 1, 1, 0);                                      /* P23 */
+  return t->flag ? anyc_fail(-EINVAL, "in-finally") : rc;                   /* P25 */
+}
+static int p23_scenario(int fail_in_cleanup)
+{
+  tsvc t;
+  as_manager *m = NULL;
+  tsvc_init(&t, p23_run, NULL);
+  t.flag = fail_in_cleanup;
+  CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  CHECK_INT(anyc_event_wait(&t.ready), 0);
+  CHECK_INT(as_background_service_exit(m, 0), fail_in_cleanup ? -EINVAL : 0);
+  CHECK_INT(as_did_error(m), fail_in_cleanup);                              /* P26 */
+  CHECK_INT(as_is_cancelled(m), 1);
+  CHECK_INT(as_error_count(m), fail_in_cleanup);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static int p23_main(void *arg) { (void)arg; return p23_scenario(0); }
+static int p25_main(void *arg) { (void)arg; return p23_scenario(1); }
+static void test_matrix_p23_p26_p28_flags_during_shutdown(void **state) { (void)state; RUN(p23_main); }
+static void test_matrix_p25_error_during_cleanup(void **state) { (void)state; RUN(p25_main); }
+
+/* as_run_service outside any task starts the runtime itself. */
+static void test_run_service_outside_a_task(void **state)
+{
+  (void)state;
+  tsvc t;
+  checks_reset();
+  tsvc_init(&t, this_is_the_error_run, NULL);
+  assert_int_equal(as_run_service(&t.svc), -EIO);
+  assert_int_equal(as_is_finished(t.svc.manager), 1);
+  assert_int_equal(as_wait_finished(t.svc.manager), -EPERM); /* needs a task */
+  as_service_destroy(&t.svc);
+  ASSERT_CHECKS();
+}
+
+/* as_run_service whose caller is cancelled from outside returns -ECANCELED and does not
+ * mark the service cancelled (upstream test 6's sub-manager). */
+static int outer_cancel_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  anyc_scope s;
+  tsvc_init(&t, wait_cancelled_run, NULL);
+  anyc_move_on_after(&s, 1);
+  int rc = as_run_service(&t.svc);
+  CHECK_INT(rc, -ECANCELED);
+  CHECK_INT(anyc_scope_close(&s, rc), 0);
+  check_flags(t.svc.manager, 1, 0, 0, 1);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_run_service_cancelled_from_outside(void **state) { (void)state; RUN(outer_cancel_main); }
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -719,6 +960,17 @@ int main(void)
     TEST(test_trio_service_with_try_finally_cleanup_with_shielded_await),
     TEST(test_error_in_service_run),
     TEST(test_daemon_task_finishes_leaving_children),
+    TEST(test_matrix_p1_p2_p3_before_start),
+    TEST(test_matrix_p4_p6_p7_p8_p14_after_finish),
+    TEST(test_matrix_p7_child_with_manager),
+    TEST(test_matrix_p9_run_raises_once),
+    TEST(test_matrix_p11_child_service_raises),
+    TEST(test_matrix_p12_daemon_child_service_returns),
+    TEST(test_matrix_p13_parent_stop_cancels_child_service),
+    TEST(test_matrix_p23_p26_p28_flags_during_shutdown),
+    TEST(test_matrix_p25_error_during_cleanup),
+    TEST(test_run_service_outside_a_task),
+    TEST(test_run_service_cancelled_from_outside),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
