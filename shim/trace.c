@@ -2,9 +2,9 @@
  * distinct call site of a legacy function is printed once to stderr, so a team can see
  * what is left to migrate in code that already runs.
  *
- * A call site is the return address of the legacy call.  dladdr() names the calling
- * function when its symbol is exported; file:line comes from addr2line(1) on the
- * module when it is installed and the module has debug info.  Both are best effort: the
+ * A call site is the return address of the legacy call.  dladdr() finds the module
+ * (and the calling function when its symbol is exported); the function and file:line
+ * come from addr2line(1) when it is installed and the module has debug info.  Both are best effort: the
  * line always carries the module and offset, which addr2line can resolve later.
  */
 #ifndef _GNU_SOURCE
@@ -39,21 +39,24 @@ static int first_time(void *site)
   return 1;
 }
 
-/* "file:line" of `offset` in `module` by addr2line, or "" when it cannot tell. */
-static void source_line(const char *module, uintptr_t offset, char *out, size_t len)
+/* Function and "file:line" of `offset` in `module` by addr2line; "" when unknown. */
+static void source_line(const char *module, uintptr_t offset, char *fn, char *where,
+                        size_t len)
 {
   char cmd[1200];
-  out[0] = '\0';
-  if (strchr(module, '\'') || snprintf(cmd, sizeof cmd, "addr2line -e '%s' 0x%lx 2>/dev/null",
-                                         module, (unsigned long)offset) >= (int)sizeof cmd)
+  fn[0] = where[0] = '\0';
+  if (strchr(module, '\'') ||
+      snprintf(cmd, sizeof cmd, "addr2line -f -e '%s' 0x%lx 2>/dev/null", module,
+               (unsigned long)offset) >= (int)sizeof cmd)
     return;
   FILE *p = popen(cmd, "r");
   if (!p)
     return;
-  if (fgets(out, (int)len, p)) {
-    out[strcspn(out, "\n")] = '\0';
-    if (strncmp(out, "??", 2) == 0)
-      out[0] = '\0';
+  char *out[2] = {fn, where};
+  for (int i = 0; i < 2 && fgets(out[i], (int)len, p); i++) {
+    out[i][strcspn(out[i], "\n")] = '\0';
+    if (strncmp(out[i], "??", 2) == 0)
+      out[i][0] = '\0';
   }
   pclose(p);
 }
@@ -75,8 +78,11 @@ void as__trace(const char *api, void *return_address)
     fn = info.dli_sname;
     offset -= (uintptr_t)info.dli_fbase;
   }
-  char where[512];
-  source_line(module, offset - 1, where, sizeof where); /* -1: inside the call insn */
+  char dbg_fn[256], where[512];
+  /* -1: an address inside the call instruction, so the line is the call's. */
+  source_line(module, offset - 1, dbg_fn, where, sizeof dbg_fn);
+  if (dbg_fn[0])
+    fn = dbg_fn;
   fprintf(stderr, "async_service: legacy call %s from %s%s%s (%s+0x%lx)\n", api,
           fn ? fn : "?", where[0] ? " at " : "", where, module, (unsigned long)(offset - 1));
 }
