@@ -39,10 +39,9 @@ struct as_task {
   as_task_fn fn;                 /* NULL for a child-service task */
   void *arg;
   as_service *child;             /* the child service, for a child-service task */
-  char *name;
   int daemon;
   int cancel_requested;          /* cancelled before it first ran */
-  anyc_group *scope;             /* the task's own cancel handle while it runs */
+  anyc_scope *scope;             /* the task's own cancel handle while it runs */
   const char *key;               /* anyc_task_name() of the running anyc task */
   as_task *hash_next;
   int refs;                      /* the wrapper, and a canceller walking it */
@@ -79,6 +78,8 @@ int as__manager_cancel(as_manager *m);
 int as__schedule(as_manager *m, as_task_fn fn, void *arg, as_service *child,
                  const char *name, int daemon);
 int as__task_cancel(as_task *t);
+/* A manager starts (+1) or finishes (-1) running on this thread. */
+void as__managers_running(int delta);
 
 /* trace.c: note one legacy call (ASYNC_SERVICE_TRACE=1). */
 void as__trace(const char *api, void *return_address);

@@ -2,10 +2,9 @@
  * leaves-first cancellation (upstream's FunctionTask / ChildServiceTask).
  *
  * Each legacy task is an anyc task in its manager's task group, running task_main().
- * The wrapper opens a private anyc group around the user's function: that group's scope
- * is the task's own cancel handle (upstream pre-creates a trio CancelScope per task), and
- * passing the function's status to its close is what yields the anyc_fail() message for
- * the error list.  The scheduling task is the parent; anyc.h exposes no task handle, so
+ * The wrapper opens a private anyc scope around the user's function: the task's own
+ * cancel handle (upstream pre-creates a trio CancelScope per task, so a cancel before
+ * the task first runs is not lost).  The scheduling task is the parent; anyc.h exposes no task handle, so
  * the running task is identified by its name pointer (anyc_task_name() returns storage
  * owned by the task, unique among live tasks), found through a small hash.
  */
@@ -21,6 +20,25 @@
 
 static _Thread_local as_task **running;
 static _Thread_local size_t running_cap, running_count;
+static _Thread_local int managers_running; /* the table lives while any manager runs */
+
+static void free_tasks_release(void);
+
+static void running_release(void)
+{
+  if (running_count == 0 && managers_running == 0) {
+    free_tasks_release();
+    free(running);
+    running = NULL;
+    running_cap = 0;
+  }
+}
+
+void as__managers_running(int delta)
+{
+  managers_running += delta;
+  running_release();
+}
 
 static size_t slot(const char *key, size_t cap)
 {
@@ -67,11 +85,7 @@ static void running_remove(as_task *t)
     }
   }
   t->key = NULL;
-  if (--running_count == 0) { /* nothing runs: give the table back */
-    free(running);
-    running = NULL;
-    running_cap = 0;
-  }
+  running_count--;
 }
 
 /* The legacy function task of `m` the caller is running in, or NULL (a root). */
@@ -142,12 +156,49 @@ static void hand_children_up(as_task *t)
   }
 }
 
-static void task_unref(as_task *t)
+/* Task records are recycled through a per-thread free list: a service spawning many
+ * short tasks then costs no malloc/free pair per task. */
+static _Thread_local as_task *free_tasks;
+static _Thread_local size_t nfree_tasks;
+#define FREE_TASKS_MAX 1024
+
+static as_task *task_alloc(void)
 {
-  if (--t->refs == 0) {
-    free(t->name);
+  as_task *t = free_tasks;
+  if (!t)
+    return calloc(1, sizeof *t);
+  free_tasks = t->next;
+  nfree_tasks--;
+  memset(t, 0, sizeof *t);
+  return t;
+}
+
+static void task_free(as_task *t)
+{
+  if (nfree_tasks >= FREE_TASKS_MAX || (running_count == 0 && managers_running == 0)) {
+    free(t);
+    return;
+  }
+  t->next = free_tasks;
+  free_tasks = t;
+  nfree_tasks++;
+}
+
+/* No manager runs on this thread any more: give the recycled records back. */
+static void free_tasks_release(void)
+{
+  while (free_tasks) {
+    as_task *t = free_tasks;
+    free_tasks = t->next;
     free(t);
   }
+  nfree_tasks = 0;
+}
+
+static void task_unref(as_task *t)
+{
+  if (--t->refs == 0)
+    task_free(t);
 }
 
 /* ---- the wrapper ---- */
@@ -166,38 +217,43 @@ static void task_done(as_task *t)
 static void record_daemon_exit(as_task *t)
 {
   char msg[256];
-  snprintf(msg, sizeof msg, "Daemon task %s[daemon=True] exited", t->name);
+  /* The running task's name is the legacy task's: the runtime keeps the copy. */
+  snprintf(msg, sizeof msg, "Daemon task %s[daemon=True] exited", anyc_task_name());
   as__manager_record(t->m, AS_EDAEMONEXIT, msg);
 }
 
-/* The error the caller's last group close recorded, as (code, message) for the list. */
-static void record_group_error(as_manager *m, int rc)
+/* Record the caller's error `rc` with its pending anyc_fail() message.  anyc.h hands
+ * the message out only through a group's error list, so pass rc as the body status of
+ * an empty group (one schedule point, on the error path only). */
+static void record_task_error(as_manager *m, int rc)
 {
+  anyc_group g;
   anyc_error_info info = {0};
   const char *message = NULL;
-  if (anyc_error_count() > 0 && anyc_error_at(0, &info) == 0 && info.code == rc)
+  if (anyc_group_open(&g) == 0 && anyc_group_close(&g, rc) == rc &&
+      anyc_error_count() > 0 && anyc_error_at(0, &info) == 0 && info.code == rc)
     message = info.message;
   as__manager_record(m, rc, message);
 }
 
 static int function_task_main(as_task *t)
 {
-  anyc_group g;
-  int rc = anyc_group_open(&g);
+  anyc_scope scope; /* the task's own cancel handle */
+  int rc = anyc_scope_open(&scope);
   if (rc < 0) {
     as__manager_record(t->m, rc, "cannot open the task's scope");
     return 0;
   }
-  t->scope = &g;
+  t->scope = &scope;
   if (t->cancel_requested)
-    anyc_group_cancel(&g);
+    anyc_scope_cancel(&scope);
   int status = t->fn(t->arg);
-  rc = anyc_group_close(&g, status);
+  rc = anyc_scope_close(&scope, status); /* catches a cancellation of its own */
   t->scope = NULL;
   if (rc == -ECANCELED)
     return 0; /* cancelled from outside its own scope: no wait for children */
   if (rc < 0) {
-    record_group_error(t->m, rc);
+    record_task_error(t->m, rc);
     return 0;
   }
   if (t->daemon && status == 0) {
@@ -253,7 +309,7 @@ int as__schedule(as_manager *m, as_task_fn fn, void *arg, as_service *child,
     return AS_ELIFECYCLE;
   if (m->cancelled)
     return 0; /* upstream: dropped silently, neither run nor counted */
-  as_task *t = calloc(1, sizeof *t);
+  as_task *t = task_alloc();
   char buf[2 * sizeof(void *) + 3];
   if (!name) {
     if (child) {
@@ -265,10 +321,8 @@ int as__schedule(as_manager *m, as_task_fn fn, void *arg, as_service *child,
       name = buf;
     }
   }
-  if (!t || !(t->name = strdup(name))) {
-    free(t);
+  if (!t)
     return -ENOMEM;
-  }
   t->m = m;
   t->fn = fn;
   t->arg = arg;
@@ -279,13 +333,12 @@ int as__schedule(as_manager *m, as_task_fn fn, void *arg, as_service *child,
   t->parent = current_task(m);
   int rc = set_add(set_of(t), t);
   if (rc == 0) {
-    rc = anyc_start_soon_named(&m->group, t->name, task_main, t);
+    rc = anyc_start_soon_named(&m->group, name, task_main, t);
     if (rc < 0)
       set_remove(set_of(t), t);
   }
   if (rc < 0) {
-    free(t->name);
-    free(t);
+    task_free(t);
     return rc;
   }
   m->total++;
@@ -308,7 +361,7 @@ int as__task_cancel(as_task *t)
     else
       t->cancel_requested = 1;
   } else if (t->scope) {
-    anyc_group_cancel(t->scope);
+    anyc_scope_cancel(t->scope);
   } else {
     t->cancel_requested = 1;
   }
