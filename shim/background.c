@@ -23,6 +23,8 @@ static int background_main(void *arg)
 int as_background_service_enter(as_service *svc, as_manager **out)
 {
   AS_TRACE("as_background_service_enter");
+  if (!svc || !svc->run || !out)
+    return -EINVAL;
   if (svc->manager)
     return AS_ELIFECYCLE;
   as_manager *m = as__manager_attach(svc);

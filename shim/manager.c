@@ -132,6 +132,8 @@ static int run_service_main(void *arg)
 int as_run_service(as_service *svc)
 {
   AS_TRACE("as_run_service");
+  if (!svc || !svc->run)
+    return -EINVAL;
   if (svc->manager)
     return AS_ELIFECYCLE;
   as_manager *m = as__manager_attach(svc);
@@ -157,6 +159,8 @@ int as_run_daemon_task(as_manager *m, as_task_fn fn, void *arg, const char *name
 
 static int run_child(as_manager *m, as_service *child, const char *name, int daemon)
 {
+  if (!m || !child || !child->run)
+    return -EINVAL;
   if (child->manager)
     return AS_ELIFECYCLE; /* "Service already has a manager." */
   if (!as__manager_is_running(m) || !m->group_open)

@@ -273,10 +273,14 @@ static int child_task_main(as_task *t)
   as_manager *cm = t->child->manager;
   cm->cancel_at_start = t->cancel_requested;
   int rc = as__manager_run(cm);
-  if (rc == -ECANCELED && !cm->nerrors)
+  if (cm->nerrors) { /* the child's failure is an error of this task (matrix P11) */
+    as__manager_record(t->m, cm->errors[0].code, cm->errors[0].message);
     return 0;
+  }
+  if (rc == -ECANCELED)
+    return 0; /* cancelled from outside, with the parent's task group */
   if (rc < 0) {
-    as__manager_record(t->m, rc, cm->nerrors ? cm->errors[0].message : NULL);
+    as__manager_record(t->m, rc, NULL);
     return 0;
   }
   if (t->daemon && !t->m->cancelled)
@@ -305,6 +309,8 @@ static int task_main(void *arg)
 int as__schedule(as_manager *m, as_task_fn fn, void *arg, as_service *child,
                  const char *name, int daemon)
 {
+  if (!m || !fn == !child)
+    return -EINVAL;
   if (!as__manager_is_running(m) || !m->group_open)
     return AS_ELIFECYCLE;
   if (m->cancelled)
