@@ -379,6 +379,106 @@ static void test_daemon_task_cancels_service_leaving_children(void **state) { (v
 static void test_daemon_task_raises_exception_leaving_children(void **state) { (void)state; RUN(daemon_raises_main); }
 static void test_task_raises_exception_leaving_children(void **state) { (void)state; RUN(task_raises_main); }
 
+/* A task that fails hands its running child to its own parent (upstream PR #79): the
+ * orphan is then cancelled in tree order, before the grandparent's cleanup. */
+static int orphan_child(void *arg)
+{
+  anyc_event_set(arg);
+  int rc = anyc_sleep(FOREVER);
+  TRACE("orphan");
+  return rc;
+}
+static int failing_parent(void *arg)
+{
+  tsvc *t = arg;
+  CHECK_INT(as_run_task(t->svc.manager, orphan_child, &t->ready, "orphan"), 0);
+  int rc = anyc_event_wait(&t->ready);
+  return rc ? rc : anyc_fail(-EIO, "parent failed");
+}
+static int orphan_run(as_service *s)
+{
+  CHECK_INT(as_run_task(s->manager, failing_parent, s, "parent"), 0);
+  int rc = as_wait_finished(s->manager);
+  TRACE("run");
+  return rc;
+}
+static int orphan_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  tsvc_init(&t, orphan_run, NULL);
+  CHECK_INT(as_run_service(&t.svc), -EIO);
+  CHECK(strcmp(trace_log, "orphan,run") == 0);
+  check_stats(t.svc.manager, 2, 2);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_orphan_handed_to_grandparent(void **state) { (void)state; RUN(orphan_main); }
+
+/* A cancel that arrives before a task first ran is not lost (upstream pre-creates the
+ * task's cancel scope): the task runs until its first checkpoint, which fails. */
+static int no_checkpoint(void *arg)
+{
+  TRACE("no_checkpoint ran");
+  (void)arg;
+  return 0;
+}
+static int first_checkpoint(void *arg)
+{
+  (void)arg;
+  TRACE("checkpoint task ran");
+  int rc = anyc_checkpoint();
+  TRACE("checkpoint: %d", rc);
+  return rc;
+}
+static int early_cancel_run(as_service *s)
+{
+  CHECK_INT(as_run_task(s->manager, no_checkpoint, NULL, NULL), 0);
+  CHECK_INT(as_run_task(s->manager, first_checkpoint, NULL, NULL), 0);
+  return as_cancel(s->manager);
+}
+static int early_cancel_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  char want[128];
+  tsvc_init(&t, early_cancel_run, NULL);
+  CHECK_INT(as_run_service(&t.svc), 0);
+  snprintf(want, sizeof want, "no_checkpoint ran,checkpoint task ran,checkpoint: %d", -ECANCELED);
+  CHECK(strcmp(trace_log, want) == 0);
+  CHECK_INT(as_error_count(t.svc.manager), 0);
+  check_stats(t.svc.manager, 2, 2);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_cancel_before_task_first_ran(void **state) { (void)state; RUN(early_cancel_main); }
+
+/* as_stop never returns the service's errors; the error list keeps them. */
+static int fails_on_cancel_run(as_service *s)
+{
+  int rc = as_wait_finished(s->manager);
+  (void)rc;
+  return anyc_fail(-EPIPE, "cleanup failed");
+}
+static int stop_no_errors_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  as_manager *m = NULL;
+  tsvc_init(&t, fails_on_cancel_run, NULL);
+  CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  CHECK_INT(anyc_sleep(0.1), 0);
+  CHECK_INT(as_stop(m), 0);
+  CHECK_INT(as_did_error(m), 1);
+  /* The failure has now cancelled the block's body (P16): the next checkpoint says so. */
+  int body = as_wait_finished(m);
+  CHECK_INT(body, -ECANCELED);
+  CHECK_INT(as_background_service_exit(m, body), -EPIPE);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_stop_never_returns_service_errors(void **state) { (void)state; RUN(stop_no_errors_main); }
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -394,6 +494,9 @@ int main(void)
     TEST(test_daemon_task_cancels_service_leaving_children),
     TEST(test_daemon_task_raises_exception_leaving_children),
     TEST(test_task_raises_exception_leaving_children),
+    TEST(test_orphan_handed_to_grandparent),
+    TEST(test_cancel_before_task_first_ran),
+    TEST(test_stop_never_returns_service_errors),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
