@@ -37,7 +37,7 @@ double anyc_now(void)
 static inline void place(struct anyc__timer **h, size_t i, struct anyc__timer *t)
 {
   h[i] = t;
-  t->index = i;
+  t->index = (uint32_t)i;
 }
 
 static void sift_up(struct anyc__timer **h, size_t i)
@@ -79,6 +79,8 @@ int anyc__timer_add(struct anyc__timer *t)
   t->dead = 0;
   if (rt->heap_len == rt->heap_cap) {
     size_t cap = rt->heap_cap ? rt->heap_cap * 2 : 64;
+    if (cap >= ANYC__NOT_IN_HEAP)
+      return -ENOMEM; /* slots are 32-bit */
     struct anyc__timer **h = anyc__realloc(rt->heap, cap * sizeof *h);
     if (!h)
       return -ENOMEM;
