@@ -5,19 +5,30 @@
 #include <pthread.h>
 #include <semaphore.h>
 #include <stdatomic.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "anyc_test.h"
 
-static sem_t go, finished;
+static sem_t go, finished, cancelled_sem;
 static atomic_int started, completed, after_check;
 static pthread_t loop_thread;
+
+/* sem_wait bounded at 30 s, so a broken runtime fails the test instead of hanging it. */
+static int wait_sem(sem_t *s)
+{
+  struct timespec until;
+  clock_gettime(CLOCK_REALTIME, &until);
+  until.tv_sec += 30;
+  return sem_timedwait(s, &until);
+}
 
 static void reset(void)
 {
   checks_reset();
   sem_init(&go, 0, 0);
   sem_init(&finished, 0, 0);
+  sem_init(&cancelled_sem, 0, 0);
   started = completed = after_check = 0;
   loop_thread = pthread_self();
 }
@@ -66,13 +77,14 @@ static int blocker(void *arg)
   return 5;
 }
 
-/* Cancel the scope in arg once the worker has started (bounded: 5 s of real time). */
+/* Cancel the scope in arg once the worker has started (bounded: 30 s of real time). */
 static int cancel_when_started(void *arg)
 {
-  for (int i = 0; i < 5000 && !started; i++)
-    CHECK_INT(anyc_sleep(0.001), 0);
+  for (int i = 0; i < 3000 && !started; i++)
+    CHECK_INT(anyc_sleep(0.01), 0);
   CHECK_INT(started, 1);
   anyc_scope_cancel(arg);
+  sem_post(&cancelled_sem); /* lets `slow` finish, after the cancellation */
   return 0;
 }
 
@@ -109,14 +121,15 @@ static void test_trio_run_in_worker_thread_cancellation_abandon(void **state)
   ASSERT_CHECKS();
   assert_int_equal(completed, 0); /* anyc_run returned with the thread still blocked */
   sem_post(&go);
-  sem_wait(&finished); /* the orphaned job frees itself; nothing of the run is touched */
+  assert_int_equal(wait_sem(&finished), 0); /* the orphan frees itself, touching nothing of the run */
 }
 
 static int slow(void *arg)
 {
   (void)arg;
   started = 1;
-  usleep(50000);
+  wait_sem(&cancelled_sem);
+  usleep(10000);
   completed = 1;
   return 5;
 }
@@ -270,8 +283,9 @@ static int abandon_calls_main(void *arg)
   anyc_group g;
   CHECK_INT(anyc_group_open(&g), 0);
   CHECK_INT(anyc_start_soon(&g, host_abandons, NULL), 0);
-  for (int i = 0; i < 5000 && !started; i++)
-    CHECK_INT(anyc_sleep(0.001), 0);
+  for (int i = 0; i < 3000 && !started; i++)
+    CHECK_INT(anyc_sleep(0.01), 0);
+  CHECK_INT(started, 1);
   anyc_group_cancel(&g); /* abandons the running job */
   return anyc_group_close(&g, 0);
 }
@@ -288,7 +302,7 @@ static void test_trio_from_thread_after_abandon(void **state)
   ASSERT_CHECKS();
   assert_int_equal(first_rc, 7);
   sem_post(&go);
-  sem_wait(&finished);
+  assert_int_equal(wait_sem(&finished), 0);
   assert_int_equal(late_rc, -ECANCELED);
 }
 
@@ -369,7 +383,7 @@ static void test_to_thread_pool_queues_and_drops(void **state)
   assert_int_equal(anyc_run(many_main, NULL), 0);
   ASSERT_CHECKS();
   for (int i = 0; i < 40; i++)
-    sem_wait(&finished);
+    assert_int_equal(wait_sem(&finished), 0);
 }
 
 static int oom_main(void *arg)
