@@ -381,6 +381,20 @@ ANYC_CHECKPOINT ANYC_EXTERN int anyc_stream_send_eof(anyc_stream *s);
 ANYC_EXTERN void anyc_stream_close(anyc_stream *s);
 ANYC_EXTERN void anyc_listener_close(anyc_listener *l);
 
+/* ---- Signals (extension) ------------------------------------------------------------ */
+
+/*
+ * Wait until one of the `n` signals in `signums` arrives; store it in *got.  For clean
+ * shutdown of services: a task waits for SIGINT/SIGTERM, then cancels the server's group
+ * (AnyIO's open_signal_receiver, one signal at a time).  The signals are caught only while
+ * the call waits; when it returns their action is the default again (libuv's rule), so a
+ * signal arriving between two calls is not queued.
+ * Returns: 0.  Errors: -EINVAL (NULL, n == 0 or > 64, SIGKILL/SIGSTOP or a bad number),
+ *   -ECANCELED, -ENOMEM, -EPERM outside a task.
+ * Blocks: until a signal.  Cancellation point: yes.  Thread: a task.
+ */
+ANYC_CHECKPOINT ANYC_EXTERN int anyc_signal_wait(const int *signums, size_t n, int *got);
+
 /* ---- Introspection -------------------------------------------------------------- */
 
 /* The current task's name ("task<id>" when unnamed); "" outside a task.  Blocks: no. */
