@@ -6,6 +6,7 @@
 #include <semaphore.h>
 #include <stdatomic.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "anyc_test.h"
@@ -408,6 +409,32 @@ static void test_to_thread_out_of_memory(void **state)
   ASSERT_CHECKS();
 }
 
+static int fork_child_main(void *arg)
+{
+  (void)arg;
+  int x = 5;
+  return anyc_to_thread(square_on_worker, &x, 0) == 42 && x == 25 ? 0 : 1;
+}
+
+/* A fork()ed child gets a working pool of its own (the parent's threads do not exist
+ * there). */
+static void test_to_thread_after_fork(void **state)
+{
+  (void)state;
+  reset();
+  assert_int_equal(anyc_run(fork_child_main, NULL), 0); /* the parent's pool has a thread */
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid == 0) {
+    loop_thread = pthread_self();
+    _exit(anyc_run(fork_child_main, NULL) == 0 ? 0 : 1);
+  }
+  int st = 0;
+  assert_int_equal(waitpid(pid, &st, 0), pid);
+  assert_true(WIFEXITED(st));
+  assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -419,6 +446,7 @@ int main(void)
       TEST(test_trio_from_thread_after_abandon),
       TEST(test_to_thread_pool_queues_and_drops),
       TEST(test_to_thread_out_of_memory),
+      TEST(test_to_thread_after_fork),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
