@@ -280,6 +280,62 @@ static void test_tcp_cancelled_receive_leaves_stream_usable(void **state)
   ASSERT_CHECKS();
 }
 
+#define ALL (8u << 20)
+
+static int big_sender(void *arg)
+{
+  struct pair *p = arg;
+  unsigned char *buf = malloc(ALL);
+  CHECK(buf != NULL);
+  if (!buf)
+    return -ENOMEM;
+  for (size_t i = 0; i < ALL; i++)
+    buf[i] = (unsigned char)(i * 7 + i / 4096);
+  CHECK_INT(anyc_stream_send(p->client, buf, ALL), 0); /* returns once all is handed over */
+  free(buf);
+  CHECK_INT(anyc_stream_send_eof(p->client), 0);
+  return 0;
+}
+
+static int send_all_main(void *arg)
+{
+  (void)arg;
+  struct pair p;
+  anyc_group g;
+  static unsigned char chunk[65536];
+  size_t total = 0;
+  int ok = 1;
+  CHECK_INT(open_pair(&p), 0);
+  CHECK_INT(anyc_group_open(&g), 0);
+  CHECK_INT(anyc_start_soon(&g, big_sender, &p), 0);
+  for (int i = 0; i < 1000000; i++) {
+    ssize_t n = anyc_stream_receive(p.server, chunk, sizeof chunk);
+    if (n == ANYC_EOF)
+      break;
+    CHECK(n > 0);
+    if (n <= 0)
+      break;
+    for (ssize_t k = 0; k < n; k++, total++)
+      ok &= chunk[k] == (unsigned char)(total * 7 + total / 4096);
+  }
+  CHECK_INT(anyc_group_close(&g, 0), 0);
+  CHECK_INT(total, ALL);
+  CHECK(ok);
+  anyc_stream_close(p.client);
+  anyc_stream_close(p.server);
+  return 0;
+}
+
+/* spec: "anyc_stream_send ... all of it": 8 MiB (far beyond the socket buffers) arrive
+ * complete and in order, then EOF. */
+static void test_tcp_send_sends_all(void **state)
+{
+  (void)state;
+  checks_reset();
+  assert_int_equal(anyc_run(send_all_main, NULL), 0);
+  ASSERT_CHECKS();
+}
+
 #define BIG (64u << 20)
 
 static int cancel_send_main(void *arg)
@@ -441,6 +497,7 @@ int main(void)
       TEST(test_tcp_connect_resolves_names),
       TEST(test_trio_serve_listeners_basic),
       TEST(test_trio_serve_handler_error_cancels_server),
+      TEST(test_tcp_send_sends_all),
       TEST(test_tcp_cancelled_receive_leaves_stream_usable),
       TEST(test_tcp_cancelled_send_breaks_stream),
       TEST(test_tcp_errors_close_and_cancel_points),
