@@ -280,6 +280,45 @@ static void test_tcp_cancelled_receive_leaves_stream_usable(void **state)
   ASSERT_CHECKS();
 }
 
+static int other(void *arg)
+{
+  (void)arg;
+  TRACE("other");
+  return 0;
+}
+
+static int ready_io_main(void *arg)
+{
+  (void)arg;
+  struct pair p;
+  anyc_group g;
+  char buf[8];
+  CHECK_INT(open_pair(&p), 0);
+  CHECK_INT(anyc_stream_send(p.client, "x", 1), 0);
+  CHECK_INT(anyc_sleep(0.01), 0); /* the byte is in p.server's socket now */
+  CHECK_INT(anyc_group_open(&g), 0);
+  CHECK_INT(anyc_start_soon(&g, other, NULL), 0);
+  CHECK_INT(anyc_stream_receive(p.server, buf, sizeof buf), 1); /* does not block... */
+  TRACE("received");                                            /* ...yet yields */
+  CHECK_INT(anyc_start_soon(&g, other, NULL), 0);
+  CHECK_INT(anyc_stream_send(p.server, "y", 1), 0);
+  TRACE("sent");
+  CHECK_INT(anyc_group_close(&g, 0), 0);
+  anyc_stream_close(p.client);
+  anyc_stream_close(p.server);
+  return 0;
+}
+
+/* spec Conventions: a blocking call is a schedule point even when it does not block. */
+static void test_tcp_ready_io_is_a_schedule_point(void **state)
+{
+  (void)state;
+  checks_reset();
+  assert_int_equal(anyc_run(ready_io_main, NULL), 0);
+  ASSERT_CHECKS();
+  assert_string_equal(trace_log, "other,received,other,sent");
+}
+
 #define ALL (8u << 20)
 
 static int big_sender(void *arg)
@@ -498,6 +537,7 @@ int main(void)
       TEST(test_trio_serve_listeners_basic),
       TEST(test_trio_serve_handler_error_cancels_server),
       TEST(test_tcp_send_sends_all),
+      TEST(test_tcp_ready_io_is_a_schedule_point),
       TEST(test_tcp_cancelled_receive_leaves_stream_usable),
       TEST(test_tcp_cancelled_send_breaks_stream),
       TEST(test_tcp_errors_close_and_cancel_points),
