@@ -354,6 +354,9 @@ ANYC_CHECKPOINT ANYC_EXTERN int anyc_to_thread(anyc_fn fn, void *arg, unsigned f
 ANYC_CHECKPOINT ANYC_EXTERN int anyc_from_thread(anyc_fn fn, void *arg);
 
 /* ---- TCP streams -------------------------------------------------------------------- */
+/* The first stream a process creates sets SIGPIPE to SIG_IGN if it still has its default
+ * action (as Python and Go do): a write to a closed peer returns -EPIPE, not a dead
+ * process. */
 
 typedef struct anyc_stream anyc_stream;
 typedef struct anyc_listener anyc_listener;

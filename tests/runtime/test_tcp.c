@@ -319,6 +319,35 @@ static void test_tcp_ready_io_is_a_schedule_point(void **state)
   assert_string_equal(trace_log, "other,received,other,sent");
 }
 
+static int peer_gone_main(void *arg)
+{
+  (void)arg;
+  struct pair p;
+  int rc = 0;
+  CHECK_INT(open_pair(&p), 0);
+  anyc_stream_close(p.server);
+  CHECK_INT(anyc_sleep(0.02), 0);
+  /* the first write may still be accepted; the reset makes a later one fail */
+  for (int i = 0; i < 100 && rc == 0; i++) {
+    rc = anyc_stream_send(p.client, "x", 1);
+    if (rc == 0)
+      CHECK_INT(anyc_sleep(0.005), 0);
+  }
+  CHECK(rc == -EPIPE || rc == -ECONNRESET);
+  anyc_stream_close(p.client);
+  return 0;
+}
+
+/* Writing to a closed peer returns an error instead of killing the process by SIGPIPE
+ * (as in Trio, where Python ignores SIGPIPE). */
+static void test_tcp_send_to_closed_peer_is_epipe(void **state)
+{
+  (void)state;
+  checks_reset();
+  assert_int_equal(anyc_run(peer_gone_main, NULL), 0);
+  ASSERT_CHECKS();
+}
+
 #define ALL (8u << 20)
 
 static int big_sender(void *arg)
@@ -537,6 +566,7 @@ int main(void)
       TEST(test_trio_serve_listeners_basic),
       TEST(test_trio_serve_handler_error_cancels_server),
       TEST(test_tcp_send_sends_all),
+      TEST(test_tcp_send_to_closed_peer_is_epipe),
       TEST(test_tcp_ready_io_is_a_schedule_point),
       TEST(test_tcp_cancelled_receive_leaves_stream_usable),
       TEST(test_tcp_cancelled_send_breaks_stream),
