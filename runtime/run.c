@@ -148,7 +148,8 @@ static void destroy(struct anyc__runtime *rt)
   if (rt->loop.data == rt) {
     uv_close((uv_handle_t *)&rt->timer, on_close);
     uv_walk(&rt->loop, close_leftover, NULL);
-    /* Abandoned to_thread workers may still hold requests: let them drain. */
+    /* Run until every close callback (and any request still in flight, such as a
+     * resolver lookup a cancelled connect left behind) has completed. */
     do
       uv_run(&rt->loop, UV_RUN_DEFAULT);
     while (uv_loop_close(&rt->loop) == UV_EBUSY);
