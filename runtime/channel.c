@@ -129,6 +129,8 @@ static void *buf_pop(struct chan *ch)
 
 static int try_send(struct end *e, void *item)
 {
+  if (!e)
+    return -EINVAL;
   struct chan *ch = e->ch;
   if (e->closed)
     return -EBADF;
@@ -147,6 +149,8 @@ static int try_send(struct end *e, void *item)
 
 static int try_receive(struct end *e, void **item)
 {
+  if (!e)
+    return -EINVAL;
   struct chan *ch = e->ch;
   if (e->closed)
     return -EBADF;
@@ -196,6 +200,8 @@ int anyc_send(anyc_sender *tx, void *item)
     return -EPERM;
   if (anyc__task_cancelled(t))
     return -ECANCELED;
+  if (!tx)
+    return -EINVAL;
   struct op o = {.item = item};
   return blocking(&tx->e, &tx->e.ch->senders, &o, try_send(&tx->e, item), "channel send");
 }
@@ -207,6 +213,8 @@ int anyc_receive(anyc_receiver *rx, void **item)
     return -EPERM;
   if (anyc__task_cancelled(t))
     return -ECANCELED;
+  if (!rx)
+    return -EINVAL;
   struct op o = {.item = NULL};
   int rc = blocking(&rx->e, &rx->e.ch->receivers, &o, try_receive(&rx->e, &o.item),
                     "channel receive");
@@ -215,12 +223,12 @@ int anyc_receive(anyc_receiver *rx, void **item)
   return rc;
 }
 
-int anyc_try_send(anyc_sender *tx, void *item) { return try_send(&tx->e, item); }
+int anyc_try_send(anyc_sender *tx, void *item) { return try_send(tx ? &tx->e : NULL, item); }
 
 int anyc_try_receive(anyc_receiver *rx, void **item)
 {
   void *it = NULL;
-  int rc = try_receive(&rx->e, &it);
+  int rc = try_receive(rx ? &rx->e : NULL, &it);
   if (rc == 0 && item)
     *item = it;
   return rc;
@@ -228,7 +236,7 @@ int anyc_try_receive(anyc_receiver *rx, void **item)
 
 static struct end *clone_end(struct end *e, size_t *open)
 {
-  if (e->closed)
+  if (!e || e->closed)
     return NULL;
   struct end *c = end_new(e->ch);
   if (c)
@@ -238,12 +246,12 @@ static struct end *clone_end(struct end *e, size_t *open)
 
 anyc_sender *anyc_sender_clone(anyc_sender *tx)
 {
-  return (anyc_sender *)(void *)clone_end(&tx->e, &tx->e.ch->open_tx);
+  return tx ? (anyc_sender *)(void *)clone_end(&tx->e, &tx->e.ch->open_tx) : NULL;
 }
 
 anyc_receiver *anyc_receiver_clone(anyc_receiver *rx)
 {
-  return (anyc_receiver *)(void *)clone_end(&rx->e, &rx->e.ch->open_rx);
+  return rx ? (anyc_receiver *)(void *)clone_end(&rx->e, &rx->e.ch->open_rx) : NULL;
 }
 
 /* Complete every operation in q: those made through `via` (or all, if NULL). */
@@ -271,6 +279,8 @@ static void chan_free(struct chan *ch)
 
 void anyc_sender_close(anyc_sender *tx)
 {
+  if (!tx)
+    return;
   struct end *e = &tx->e;
   struct chan *ch = e->ch;
   if (e->closed)
@@ -285,6 +295,8 @@ void anyc_sender_close(anyc_sender *tx)
 
 void anyc_receiver_close(anyc_receiver *rx)
 {
+  if (!rx)
+    return;
   struct end *e = &rx->e;
   struct chan *ch = e->ch;
   if (e->closed)

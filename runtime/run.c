@@ -134,11 +134,22 @@ static void schedule(struct anyc__runtime *rt)
 static void on_close(uv_handle_t *h) { (void)h; }
 
 /* Release a run (fully or partly set up); the loop is closed if it was initialised. */
+/* A handle the program never closed (a stream, a listener): close it so the loop can be
+ * closed rather than spun forever; its memory is lost, as the program lost it. */
+static void close_leftover(uv_handle_t *h, void *arg)
+{
+  (void)arg;
+  if (!uv_is_closing(h))
+    uv_close(h, NULL);
+}
+
 static void destroy(struct anyc__runtime *rt)
 {
   if (rt->loop.data == rt) {
     uv_close((uv_handle_t *)&rt->timer, on_close);
-    /* Abandoned to_thread workers may still hold requests: let them drain. */
+    uv_walk(&rt->loop, close_leftover, NULL);
+    /* Run until every close callback (and any request still in flight, such as a
+     * resolver lookup a cancelled connect left behind) has completed. */
     do
       uv_run(&rt->loop, UV_RUN_DEFAULT);
     while (uv_loop_close(&rt->loop) == UV_EBUSY);

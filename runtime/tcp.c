@@ -18,9 +18,16 @@
  *  - send_eof, connect and name resolution own their requests (in the stream or a heap
  *    record), which complete or are cancelled in the background.
  * Closing a stream or listener wakes the tasks blocked on it with -EBADF.
+ *
+ * Writing to a connection the peer has closed raises SIGPIPE, whose default action kills
+ * the process; libuv writes with plain write(2).  So the first stream a process creates
+ * sets SIGPIPE to SIG_IGN if (and only if) it still has the default action — what Python
+ * (hence Trio) and Go do at start-up — and the write reports -EPIPE instead.
  */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
@@ -75,8 +82,20 @@ static void stream_closed(uv_handle_t *h)
     anyc__free(s);
 }
 
+static void ignore_sigpipe(void)
+{
+  struct sigaction sa;
+  if (sigaction(SIGPIPE, NULL, &sa) == 0 && !(sa.sa_flags & SA_SIGINFO) &&
+      sa.sa_handler == SIG_DFL) {
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, NULL);
+  }
+}
+
 static int stream_new(struct anyc_stream **out)
 {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, ignore_sigpipe);
   struct anyc_stream *s = anyc__calloc(1, sizeof *s);
   if (!s)
     return -ENOMEM;

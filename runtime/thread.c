@@ -9,7 +9,7 @@
  * process-global (runs on several threads share it), starts empty, grows on demand up
  * to POOL_MAX threads (Trio's and AnyIO's default thread limit, 40) — beyond that jobs
  * queue — and a thread idle for IDLE_SECONDS exits.  Workers block every signal, so
- * signals reach the loop threads.
+ * signals reach the loop threads.  A fork()ed child starts with an empty pool.
  *
  * A job goes back to its run through the run's `door` (a uv_async_t plus two queues
  * under the pool mutex): finished jobs, and anyc_from_thread calls.  The door is open
@@ -136,10 +136,25 @@ static void *worker_main(void *unused)
   }
 }
 
+/* In a child of fork() only the forking thread exists: start from an empty pool (the
+ * parent's queued jobs are not the child's to run). */
+static void pool_after_fork(void)
+{
+  pthread_mutex_init(&mu, NULL);
+  pthread_cond_init(&work_cv, NULL);
+  anyc__list_init(&queue);
+  nthreads = nidle = nqueued = 0;
+  run_door = NULL;
+}
+
+static void pool_register_fork(void) { pthread_atfork(NULL, NULL, pool_after_fork); }
+
 /* Queue a job, adding a thread when every idle one is spoken for. */
 static int pool_submit(struct job *job)
 {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
   int rc = 0;
+  pthread_once(&once, pool_register_fork);
   pthread_mutex_lock(&mu);
   job->state = JOB_QUEUED;
   anyc__list_push(&queue, &job->link);

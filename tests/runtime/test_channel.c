@@ -389,6 +389,11 @@ static void test_channel_open_errors(void **state)
   anyc__alloc_fail_at(0);
   assert_int_equal(anyc_channel_open(1, NULL, &rx), -EINVAL);
   assert_int_equal(anyc_channel_open(1, &tx, NULL), -EINVAL);
+  assert_int_equal(anyc_try_send(NULL, ITEM(1)), -EINVAL);
+  assert_int_equal(anyc_try_receive(NULL, NULL), -EINVAL);
+  assert_null(anyc_sender_clone(NULL));
+  anyc_sender_close(NULL);
+  anyc_receiver_close(NULL);
   /* outside a run: blocking forms are -EPERM, the rest works */
   void *it;
   assert_int_equal(anyc_channel_open(1, &tx, &rx), 0);

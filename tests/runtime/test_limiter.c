@@ -134,6 +134,44 @@ static void test_trio_CapacityLimiter_release_unheld_aborts(void **state)
   assert_non_null(strstr(out, "in task 'main'"));
 }
 
+static int other(void *arg)
+{
+  (void)arg;
+  TRACE("other");
+  return 0;
+}
+
+static int checkpoint_main(void *arg)
+{
+  (void)arg;
+  anyc_group g;
+  anyc_scope s;
+  anyc_limiter_init(&lim, 1);
+  CHECK_INT(anyc_group_open(&g), 0);
+  CHECK_INT(anyc_start_soon(&g, other, NULL), 0);
+  CHECK_INT(anyc_limiter_acquire(&lim), 0); /* uncontended: still a schedule point */
+  TRACE("acquired");
+  anyc_limiter_release(&lim);
+  CHECK_INT(anyc_scope_open(&s), 0);
+  anyc_scope_cancel(&s);
+  CHECK_INT(anyc_limiter_acquire(&lim), -ECANCELED); /* takes nothing */
+  CHECK_INT(anyc_scope_close(&s, -ECANCELED), 0);
+  CHECK_INT(anyc_limiter_borrowed(&lim), 0);
+  return anyc_group_close(&g, 0);
+}
+
+/* spec "every acquire is a checkpoint" */
+static void test_limiter_acquire_is_checkpoint(void **state)
+{
+  (void)state;
+  checks_reset();
+  assert_int_equal(anyc_run(checkpoint_main, NULL), 0);
+  ASSERT_CHECKS();
+  assert_string_equal(trace_log, "other,acquired");
+  anyc_limiter_init(&lim, 1);
+  assert_int_equal(anyc_limiter_acquire(&lim), -EPERM);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -141,6 +179,7 @@ int main(void)
       TEST(test_trio_CapacityLimiter_memleak_548),
       TEST(test_limiter_out_of_memory),
       TEST(test_trio_CapacityLimiter_release_unheld_aborts),
+      TEST(test_limiter_acquire_is_checkpoint),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

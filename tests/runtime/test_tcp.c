@@ -280,6 +280,130 @@ static void test_tcp_cancelled_receive_leaves_stream_usable(void **state)
   ASSERT_CHECKS();
 }
 
+static int other(void *arg)
+{
+  (void)arg;
+  TRACE("other");
+  return 0;
+}
+
+static int ready_io_main(void *arg)
+{
+  (void)arg;
+  struct pair p;
+  anyc_group g;
+  char buf[8];
+  CHECK_INT(open_pair(&p), 0);
+  CHECK_INT(anyc_stream_send(p.client, "x", 1), 0);
+  CHECK_INT(anyc_sleep(0.01), 0); /* the byte is in p.server's socket now */
+  CHECK_INT(anyc_group_open(&g), 0);
+  CHECK_INT(anyc_start_soon(&g, other, NULL), 0);
+  CHECK_INT(anyc_stream_receive(p.server, buf, sizeof buf), 1); /* does not block... */
+  TRACE("received");                                            /* ...yet yields */
+  CHECK_INT(anyc_start_soon(&g, other, NULL), 0);
+  CHECK_INT(anyc_stream_send(p.server, "y", 1), 0);
+  TRACE("sent");
+  CHECK_INT(anyc_group_close(&g, 0), 0);
+  anyc_stream_close(p.client);
+  anyc_stream_close(p.server);
+  return 0;
+}
+
+/* spec Conventions: a blocking call is a schedule point even when it does not block. */
+static void test_tcp_ready_io_is_a_schedule_point(void **state)
+{
+  (void)state;
+  checks_reset();
+  assert_int_equal(anyc_run(ready_io_main, NULL), 0);
+  ASSERT_CHECKS();
+  assert_string_equal(trace_log, "other,received,other,sent");
+}
+
+static int peer_gone_main(void *arg)
+{
+  (void)arg;
+  struct pair p;
+  int rc = 0;
+  CHECK_INT(open_pair(&p), 0);
+  anyc_stream_close(p.server);
+  CHECK_INT(anyc_sleep(0.02), 0);
+  /* the first write may still be accepted; the reset makes a later one fail */
+  for (int i = 0; i < 100 && rc == 0; i++) {
+    rc = anyc_stream_send(p.client, "x", 1);
+    if (rc == 0)
+      CHECK_INT(anyc_sleep(0.005), 0);
+  }
+  CHECK(rc == -EPIPE || rc == -ECONNRESET);
+  anyc_stream_close(p.client);
+  return 0;
+}
+
+/* Writing to a closed peer returns an error instead of killing the process by SIGPIPE
+ * (as in Trio, where Python ignores SIGPIPE). */
+static void test_tcp_send_to_closed_peer_is_epipe(void **state)
+{
+  (void)state;
+  checks_reset();
+  assert_int_equal(anyc_run(peer_gone_main, NULL), 0);
+  ASSERT_CHECKS();
+}
+
+#define ALL (8u << 20)
+
+static int big_sender(void *arg)
+{
+  struct pair *p = arg;
+  unsigned char *buf = malloc(ALL);
+  CHECK(buf != NULL);
+  if (!buf)
+    return -ENOMEM;
+  for (size_t i = 0; i < ALL; i++)
+    buf[i] = (unsigned char)(i * 7 + i / 4096);
+  CHECK_INT(anyc_stream_send(p->client, buf, ALL), 0); /* returns once all is handed over */
+  free(buf);
+  CHECK_INT(anyc_stream_send_eof(p->client), 0);
+  return 0;
+}
+
+static int send_all_main(void *arg)
+{
+  (void)arg;
+  struct pair p;
+  anyc_group g;
+  static unsigned char chunk[65536];
+  size_t total = 0;
+  int ok = 1;
+  CHECK_INT(open_pair(&p), 0);
+  CHECK_INT(anyc_group_open(&g), 0);
+  CHECK_INT(anyc_start_soon(&g, big_sender, &p), 0);
+  for (int i = 0; i < 1000000; i++) {
+    ssize_t n = anyc_stream_receive(p.server, chunk, sizeof chunk);
+    if (n == ANYC_EOF)
+      break;
+    CHECK(n > 0);
+    if (n <= 0)
+      break;
+    for (ssize_t k = 0; k < n; k++, total++)
+      ok &= chunk[k] == (unsigned char)(total * 7 + total / 4096);
+  }
+  CHECK_INT(anyc_group_close(&g, 0), 0);
+  CHECK_INT(total, ALL);
+  CHECK(ok);
+  anyc_stream_close(p.client);
+  anyc_stream_close(p.server);
+  return 0;
+}
+
+/* spec: "anyc_stream_send ... all of it": 8 MiB (far beyond the socket buffers) arrive
+ * complete and in order, then EOF. */
+static void test_tcp_send_sends_all(void **state)
+{
+  (void)state;
+  checks_reset();
+  assert_int_equal(anyc_run(send_all_main, NULL), 0);
+  ASSERT_CHECKS();
+}
+
 #define BIG (64u << 20)
 
 static int cancel_send_main(void *arg)
@@ -414,6 +538,26 @@ static void test_tcp_errors_close_and_cancel_points(void **state)
   assert_int_equal(anyc_tcp_listen("127.0.0.1", 0, &lst), -EPERM);
 }
 
+static int forgets_to_close(void *arg)
+{
+  (void)arg;
+  CHECK_INT(anyc_tcp_listen("127.0.0.1", 0, &lst), 0); /* never closed */
+  return 0;
+}
+
+/* A listener the program forgot to close does not keep anyc_run from returning (it is
+ * closed at the end of the run; its memory is the program's leak, still reachable from
+ * `lst` here so valgrind does not count it). */
+static void test_tcp_unclosed_listener_does_not_hang_run(void **state)
+{
+  (void)state;
+  checks_reset();
+  long before = anyc__alloc_live();
+  assert_int_equal(anyc_run(forgets_to_close, NULL), 0);
+  ASSERT_CHECKS();
+  assert_int_equal(anyc__alloc_live(), before + 1);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -421,9 +565,13 @@ int main(void)
       TEST(test_tcp_connect_resolves_names),
       TEST(test_trio_serve_listeners_basic),
       TEST(test_trio_serve_handler_error_cancels_server),
+      TEST(test_tcp_send_sends_all),
+      TEST(test_tcp_send_to_closed_peer_is_epipe),
+      TEST(test_tcp_ready_io_is_a_schedule_point),
       TEST(test_tcp_cancelled_receive_leaves_stream_usable),
       TEST(test_tcp_cancelled_send_breaks_stream),
       TEST(test_tcp_errors_close_and_cancel_points),
+      cmocka_unit_test(test_tcp_unclosed_listener_does_not_hang_run), /* leaks: last */
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

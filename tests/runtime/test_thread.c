@@ -5,19 +5,31 @@
 #include <pthread.h>
 #include <semaphore.h>
 #include <stdatomic.h>
+#include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "anyc_test.h"
 
-static sem_t go, finished;
+static sem_t go, finished, cancelled_sem;
 static atomic_int started, completed, after_check;
 static pthread_t loop_thread;
+
+/* sem_wait bounded at 30 s, so a broken runtime fails the test instead of hanging it. */
+static int wait_sem(sem_t *s)
+{
+  struct timespec until;
+  clock_gettime(CLOCK_REALTIME, &until);
+  until.tv_sec += 30;
+  return sem_timedwait(s, &until);
+}
 
 static void reset(void)
 {
   checks_reset();
   sem_init(&go, 0, 0);
   sem_init(&finished, 0, 0);
+  sem_init(&cancelled_sem, 0, 0);
   started = completed = after_check = 0;
   loop_thread = pthread_self();
 }
@@ -66,13 +78,14 @@ static int blocker(void *arg)
   return 5;
 }
 
-/* Cancel the scope in arg once the worker has started (bounded: 5 s of real time). */
+/* Cancel the scope in arg once the worker has started (bounded: 30 s of real time). */
 static int cancel_when_started(void *arg)
 {
-  for (int i = 0; i < 5000 && !started; i++)
-    CHECK_INT(anyc_sleep(0.001), 0);
+  for (int i = 0; i < 3000 && !started; i++)
+    CHECK_INT(anyc_sleep(0.01), 0);
   CHECK_INT(started, 1);
   anyc_scope_cancel(arg);
+  sem_post(&cancelled_sem); /* lets `slow` finish, after the cancellation */
   return 0;
 }
 
@@ -109,14 +122,15 @@ static void test_trio_run_in_worker_thread_cancellation_abandon(void **state)
   ASSERT_CHECKS();
   assert_int_equal(completed, 0); /* anyc_run returned with the thread still blocked */
   sem_post(&go);
-  sem_wait(&finished); /* the orphaned job frees itself; nothing of the run is touched */
+  assert_int_equal(wait_sem(&finished), 0); /* the orphan frees itself, touching nothing of the run */
 }
 
 static int slow(void *arg)
 {
   (void)arg;
   started = 1;
-  usleep(50000);
+  wait_sem(&cancelled_sem);
+  usleep(10000);
   completed = 1;
   return 5;
 }
@@ -270,8 +284,9 @@ static int abandon_calls_main(void *arg)
   anyc_group g;
   CHECK_INT(anyc_group_open(&g), 0);
   CHECK_INT(anyc_start_soon(&g, host_abandons, NULL), 0);
-  for (int i = 0; i < 5000 && !started; i++)
-    CHECK_INT(anyc_sleep(0.001), 0);
+  for (int i = 0; i < 3000 && !started; i++)
+    CHECK_INT(anyc_sleep(0.01), 0);
+  CHECK_INT(started, 1);
   anyc_group_cancel(&g); /* abandons the running job */
   return anyc_group_close(&g, 0);
 }
@@ -288,7 +303,7 @@ static void test_trio_from_thread_after_abandon(void **state)
   ASSERT_CHECKS();
   assert_int_equal(first_rc, 7);
   sem_post(&go);
-  sem_wait(&finished);
+  assert_int_equal(wait_sem(&finished), 0);
   assert_int_equal(late_rc, -ECANCELED);
 }
 
@@ -369,7 +384,7 @@ static void test_to_thread_pool_queues_and_drops(void **state)
   assert_int_equal(anyc_run(many_main, NULL), 0);
   ASSERT_CHECKS();
   for (int i = 0; i < 40; i++)
-    sem_wait(&finished);
+    assert_int_equal(wait_sem(&finished), 0);
 }
 
 static int oom_main(void *arg)
@@ -394,6 +409,32 @@ static void test_to_thread_out_of_memory(void **state)
   ASSERT_CHECKS();
 }
 
+static int fork_child_main(void *arg)
+{
+  (void)arg;
+  int x = 5;
+  return anyc_to_thread(square_on_worker, &x, 0) == 42 && x == 25 ? 0 : 1;
+}
+
+/* A fork()ed child gets a working pool of its own (the parent's threads do not exist
+ * there). */
+static void test_to_thread_after_fork(void **state)
+{
+  (void)state;
+  reset();
+  assert_int_equal(anyc_run(fork_child_main, NULL), 0); /* the parent's pool has a thread */
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid == 0) {
+    loop_thread = pthread_self();
+    _exit(anyc_run(fork_child_main, NULL) == 0 ? 0 : 1);
+  }
+  int st = 0;
+  assert_int_equal(waitpid(pid, &st, 0), pid);
+  assert_true(WIFEXITED(st));
+  assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -405,6 +446,7 @@ int main(void)
       TEST(test_trio_from_thread_after_abandon),
       TEST(test_to_thread_pool_queues_and_drops),
       TEST(test_to_thread_out_of_memory),
+      TEST(test_to_thread_after_fork),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
