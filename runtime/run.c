@@ -28,6 +28,10 @@
 
 #include "internal.h"
 
+#ifdef ANYC_TSAN
+#include <sanitizer/tsan_interface.h>
+#endif
+
 static ANYC_TLS anyc_stats last_stats; /* of the last finished run on this thread */
 
 void anyc_get_stats(anyc_stats *out)
@@ -190,6 +194,9 @@ int anyc_run_with(const anyc_config *cfg, anyc_fn main_fn, void *arg)
   rt->mock_now = 0.0;
 #ifdef ANYC_ASAN
   learn_thread_stack(rt);
+#endif
+#ifdef ANYC_TSAN
+  rt->sched_tsan_fiber = __tsan_get_current_fiber();
 #endif
 
   anyc__rt = rt;

@@ -16,6 +16,9 @@
 #ifdef ANYC_ASAN
 #include <sanitizer/common_interface_defs.h>
 #endif
+#ifdef ANYC_TSAN
+#include <sanitizer/tsan_interface.h>
+#endif
 
 const char *anyc__task_name(struct anyc__task *t)
 {
@@ -115,16 +118,29 @@ int anyc__task_spawn(struct anyc__group *group, struct anyc__scope *base, const 
   struct anyc__task *t = task_alloc(rt);
   if (!t)
     return -ENOMEM;
-  memset(t, 0, offsetof(struct anyc__task, name_buf) + 1);
+  /* Fields are set one by one (no memset): spawning is the hot path of spawn_join. */
+  t->name = NULL;
   if (name && !(t->name = anyc__strdup(name))) {
     task_release(rt, t);
     return -ENOMEM;
   }
+  t->name_buf[0] = '\0';
+  t->stack = NULL;
+  t->stack_canary = 0;
   t->fn = fn;
   t->start_fn = start_fn;
   t->arg = arg;
+  t->start = NULL;
+  t->wake_status = 0;
+  t->wait_what = NULL;
+  t->abort_fn = NULL;
+  t->wait_obj = NULL;
+  t->fail_msg = NULL;
+  t->errors.items = NULL;
+  t->errors.len = t->errors.cap = 0;
   t->id = ++rt->next_id;
   t->sleep_timer.index = ANYC__NOT_IN_HEAP;
+  t->sleep_timer.dead = 0;
   anyc__list_init(&t->wait_link);
   anyc__list_init(&t->group_link);
   t->cur_scope = t->base_scope = base;
@@ -163,8 +179,12 @@ void anyc__task_finished(struct anyc__task *t, int status)
 void anyc__task_free(struct anyc__task *t)
 {
   struct anyc__runtime *rt = anyc__rt;
-  if (t->stack)
+  if (t->stack) {
+#ifdef ANYC_TSAN
+    __tsan_destroy_fiber(t->tsan_fiber);
+#endif
     anyc__stack_put(rt->stacks, t->stack);
+  }
   if (t->errors.items)
     anyc__errors_clear(&t->errors);
   anyc__free(t->fail_msg);

@@ -204,39 +204,6 @@ static void sleep_fire(struct anyc__timer *tm)
 
 static void sleep_abort(struct anyc__task *t) { anyc__timer_remove(&t->sleep_timer); }
 
-int anyc_sleep_until(double deadline)
-{
-  struct anyc__runtime *rt = anyc__rt;
-  struct anyc__task *t = rt ? rt->current : NULL;
-  if (ANYC_UNLIKELY(!t))
-    return -EPERM;
-  if (isnan(deadline))
-    return -EINVAL;
-  if (anyc__task_cancelled(t))
-    return -ECANCELED;
-  if (deadline <= anyc_now()) {
-    anyc__yield();
-    return anyc__task_cancelled(t) ? -ECANCELED : 0;
-  }
-  if (!isinf(deadline)) {
-    t->sleep_timer.deadline = deadline;
-    t->sleep_timer.fire = sleep_fire;
-    int rc = anyc__timer_add(&t->sleep_timer);
-    if (rc < 0)
-      return rc;
-  }
-  return anyc__park("sleep", sleep_abort, NULL);
-}
-
-int anyc_sleep(double seconds)
-{
-  if (isnan(seconds) || seconds < 0)
-    return anyc__rt && anyc__rt->current ? -EINVAL : -EPERM;
-  if (seconds == 0)
-    return anyc_checkpoint();
-  return anyc_sleep_until(anyc_now() + seconds);
-}
-
 int anyc_checkpoint(void)
 {
   struct anyc__runtime *rt = anyc__rt;
@@ -247,4 +214,39 @@ int anyc_checkpoint(void)
     return -ECANCELED;
   anyc__yield();
   return anyc__task_cancelled(t) ? -ECANCELED : 0;
+}
+
+/* Sleep until `deadline`; `future` = 1 when the caller knows it lies ahead (a relative
+ * sleep just computed from the clock), which saves a second clock read. */
+static int sleep_until(double deadline, int future)
+{
+  struct anyc__runtime *rt = anyc__rt;
+  struct anyc__task *t = rt ? rt->current : NULL;
+  if (ANYC_UNLIKELY(!t))
+    return -EPERM;
+  if (isnan(deadline))
+    return -EINVAL;
+  if (!future && deadline <= anyc_now())
+    return anyc_checkpoint(); /* already due: just a checkpoint */
+  if (anyc__task_cancelled(t))
+    return -ECANCELED;
+  if (!isinf(deadline)) {
+    t->sleep_timer.deadline = deadline;
+    t->sleep_timer.fire = sleep_fire;
+    int rc = anyc__timer_add(&t->sleep_timer);
+    if (rc < 0)
+      return rc;
+  }
+  return anyc__park("sleep", sleep_abort, NULL);
+}
+
+int anyc_sleep_until(double deadline) { return sleep_until(deadline, 0); }
+
+int anyc_sleep(double seconds)
+{
+  if (isnan(seconds) || seconds < 0)
+    return anyc__rt && anyc__rt->current ? -EINVAL : -EPERM;
+  if (seconds == 0)
+    return anyc_checkpoint();
+  return sleep_until(anyc_now() + seconds, 1);
 }

@@ -43,9 +43,7 @@ static int dump_tree(void *arg)
 static void test_dump_prints_live_tree(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(dump_tree, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(dump_tree);
   assert_non_null(dumped);
   const char *expect[] = {"task 'main' running", "group", "children=2",
                           "task 'listener' blocked on sleep",

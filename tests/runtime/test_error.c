@@ -44,9 +44,7 @@ static int records(void *arg)
 static void test_error_fail_messages_are_recorded(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(records, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(records);
   assert_int_equal(anyc_fail(-EIO, "outside a task"), -EIO); /* still returns the code */
 }
 

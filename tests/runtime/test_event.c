@@ -42,9 +42,7 @@ static int wake_all(void *arg)
 static void test_event_set_wakes_all_waiters(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(wake_all, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(wake_all);
   assert_string_equal(trace_log, "w1:0,w2:0");
 }
 
@@ -70,9 +68,7 @@ static int cancelled_waiter(void *arg)
 static void test_event_wait_is_a_checkpoint(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(cancelled_waiter, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(cancelled_waiter);
 }
 
 int main(void)

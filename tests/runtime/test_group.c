@@ -56,9 +56,7 @@ static int child_crash_basic(void *arg)
 static void test_trio_child_crash_basic(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(child_crash_basic, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(child_crash_basic);
 }
 
 static int main_block_error(void *arg)
@@ -79,9 +77,7 @@ static int main_block_error(void *arg)
 static void test_trio_nursery_main_block_error_basic(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(main_block_error, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(main_block_error);
 }
 
 static int looper(void *arg)
@@ -119,9 +115,7 @@ static int task_crash_propagation(void *arg)
 static void test_trio_task_crash_propagation(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(task_crash_propagation, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(task_crash_propagation);
   assert_string_equal(trace_log, "looper:-125");
 }
 
@@ -148,9 +142,7 @@ static int main_and_task_both_crash(void *arg)
 static void test_trio_main_and_task_both_crash(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(main_and_task_both_crash, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(main_and_task_both_crash);
 }
 
 static int crash_later(void *arg)
@@ -177,9 +169,7 @@ static int child_crash_wakes_parent(void *arg)
 static void test_trio_child_crash_wakes_parent(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(child_crash_wakes_parent, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(child_crash_wakes_parent);
 }
 
 static int sleep_one_then_trace(void *arg)
@@ -206,9 +196,7 @@ static int failing_host(void *arg)
 static void test_anyio_failing_host_task_cancels_children(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(failing_host, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(failing_host);
   assert_string_equal(trace_log, "");
 }
 
@@ -241,9 +229,7 @@ static int exception_group_host(void *arg)
 static void test_anyio_exception_group_host(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(exception_group_host, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(exception_group_host);
 }
 
 static anyc_group *closure_group;
@@ -274,9 +260,7 @@ static int nursery_closure(void *arg)
 static void test_trio_nursery_closure(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(nursery_closure, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(nursery_closure);
   assert_string_equal(trace_log, "spawned");
 }
 
@@ -302,9 +286,7 @@ static int precancelled(void *arg)
 static void test_trio_precancelled_task(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(precancelled, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(precancelled);
   assert_string_equal(trace_log, "started");
 }
 
@@ -337,9 +319,7 @@ static int cancel_inheritance(void *arg)
 static void test_trio_cancel_inheritance(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(cancel_inheritance, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(cancel_inheritance);
   assert_string_equal(trace_log, "gc:-125,gc:-125,gc:-125,gc:-125");
 }
 
@@ -361,9 +341,7 @@ static int cancel_before_entering(void *arg)
 static void test_anyio_cancel_before_entering_task_group(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(cancel_before_entering, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(cancel_before_entering);
 }
 
 static int mark(void *arg)
@@ -390,9 +368,7 @@ static int empty_group_yields(void *arg)
 static void test_anyio_empty_taskgroup_contains_yield_point(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(empty_group_yields, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(empty_group_yields);
   assert_string_equal(trace_log, "other ran,after close");
 }
 
@@ -420,9 +396,7 @@ static int filtering(void *arg)
 static void test_trio_cancel_scope_exceptiongroup_filtering(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(filtering, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(filtering);
 }
 
 static int single_cancellation(void *arg)
@@ -447,9 +421,7 @@ static int single_cancellation(void *arg)
 static void test_anyio_single_cancellation_exc(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(single_cancellation, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(single_cancellation);
 }
 
 static int inner_group_fails(void *arg)
@@ -485,9 +457,7 @@ static int nested_filtering(void *arg)
 static void test_anyio_nested_task_group_filtering(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(nested_filtering, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(nested_filtering);
 }
 
 static int start_soon_is_fifo_and_lazy(void *arg)
@@ -507,9 +477,7 @@ static int start_soon_is_fifo_and_lazy(void *arg)
 static void test_start_soon_runs_at_next_checkpoint(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(start_soon_is_fifo_and_lazy, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(start_soon_is_fifo_and_lazy);
   assert_string_equal(trace_log, "spawned both,other ran,other ran");
 }
 
@@ -535,9 +503,7 @@ static int order(void *arg)
 static void test_start_soon_fifo_order(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(order, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(order);
   assert_string_equal(trace_log, "one,two,three");
 }
 
@@ -560,9 +526,7 @@ static int wrap_start_soon_in_scope(void *arg)
 static void test_trio_cancel_scopes_inherited_at_open(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(wrap_start_soon_in_scope, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(wrap_start_soon_in_scope);
   assert_string_equal(trace_log, "child completed");
 }
 
@@ -585,9 +549,7 @@ static int cancelled_child_not_error(void *arg)
 static void test_group_cancel_is_caught(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(cancelled_child_not_error, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(cancelled_child_not_error);
 }
 
 static int fake_ecanceled(void *arg)
@@ -612,9 +574,7 @@ static int stray_ecanceled(void *arg)
 static void test_group_stray_ecanceled_is_error(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(stray_ecanceled, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(stray_ecanceled);
 }
 
 static int first_error_in_time(void *arg)
@@ -632,9 +592,7 @@ static int first_error_in_time(void *arg)
 static void test_group_close_returns_first_error_in_time(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(first_error_in_time, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(first_error_in_time);
 }
 
 static int errors_reset_by_next_close(void *arg)
@@ -656,9 +614,7 @@ static int errors_reset_by_next_close(void *arg)
 static void test_group_errors_last_until_next_close(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(errors_reset_by_next_close, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(errors_reset_by_next_close);
 }
 
 static int outer_cancel_reaches_group(void *arg)
@@ -681,9 +637,7 @@ static int outer_cancel_reaches_group(void *arg)
 static void test_group_close_propagates_outer_cancel(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(outer_cancel_reaches_group, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(outer_cancel_reaches_group);
 }
 
 static int bad_group_args(void *arg)
@@ -704,9 +658,7 @@ static int bad_group_args(void *arg)
 static void test_group_bad_arguments(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(bad_group_args, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(bad_group_args);
 }
 
 /* ---- anyc_start ---- */
@@ -755,9 +707,7 @@ static int nursery_start(void *arg)
 static void test_trio_nursery_start(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(nursery_start, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(nursery_start);
   assert_string_equal(trace_log, "started,start returned");
 }
 
@@ -777,9 +727,7 @@ static int start_errors(void *arg)
 static void test_trio_nursery_start_crash_before_started(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(start_errors, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(start_errors);
 }
 
 static int no_started(void *arg, anyc_task_status *st)
@@ -804,9 +752,7 @@ static int start_without_started(void *arg)
 static void test_trio_nursery_start_exits_without_started(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(start_without_started, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(start_without_started);
 }
 
 static int start_cancelled_caller(void *arg)
@@ -832,9 +778,7 @@ static int start_cancelled_caller(void *arg)
 static void test_trio_nursery_start_cancelled_caller(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(start_cancelled_caller, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(start_cancelled_caller);
   assert_string_equal(trace_log, "child completed");
 }
 
@@ -866,9 +810,7 @@ static int start_cancelled_no_checkpoint(void *arg)
 static void test_trio_nursery_start_cancelled_no_checkpoint(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(start_cancelled_no_checkpoint, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(start_cancelled_no_checkpoint);
 }
 
 static anyc_group *keep_group;
@@ -903,9 +845,7 @@ static int start_keeps_nursery_open(void *arg)
 static void test_trio_nursery_start_keeps_nursery_open(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(start_keeps_nursery_open, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(start_keeps_nursery_open);
   assert_string_equal(trace_log, "started,start:0@5,start:-5@7,closed@10");
 }
 
@@ -927,9 +867,7 @@ static int crash_after_started(void *arg)
 static void test_anyio_start_crash_after_started_call(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(crash_after_started, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(crash_after_started);
 }
 
 static int shielded_starter(void *arg, anyc_task_status *st)
@@ -961,9 +899,7 @@ static int cancel_shielding_start(void *arg)
 static void test_anyio_cancel_shielding_start(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(cancel_shielding_start, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(cancel_shielding_start);
   assert_string_equal(trace_log, "shielded sleep:0");
 }
 

@@ -25,9 +25,7 @@ static int cancel_edge_cases(void *arg)
 static void test_trio_cancel_edge_cases(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(cancel_edge_cases, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(cancel_edge_cases);
 }
 
 static int cancel_nesting(void *arg)
@@ -65,9 +63,7 @@ static int cancel_nesting(void *arg)
 static void test_trio_cancel_scope_nesting(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(cancel_nesting, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(cancel_nesting);
 }
 
 static int shielding(void *arg)
@@ -111,9 +107,7 @@ static int shielding(void *arg)
 static void test_trio_cancel_shielding(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(shielding, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(shielding);
 }
 
 static int sleeper_traced(void *arg)
@@ -164,9 +158,7 @@ static int cancel_shield_abort(void *arg)
 static void test_trio_cancel_shield_abort(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(cancel_shield_abort, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(cancel_shield_abort);
   assert_string_equal(trace_log, "sleeping,cancelled");
 }
 
@@ -192,9 +184,7 @@ static int unshield_while_propagating(void *arg)
 static void test_trio_unshield_while_cancel_propagating(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(unshield_while_propagating, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(unshield_while_propagating);
 }
 
 static int effective_deadline(void *arg)
@@ -225,9 +215,7 @@ static int effective_deadline(void *arg)
 static void test_trio_current_effective_deadline(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(effective_deadline, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(effective_deadline);
 }
 
 static int shielded_deadline(void *arg)
@@ -249,9 +237,7 @@ static int shielded_deadline(void *arg)
 static void test_anyio_shielded_deadline(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(shielded_deadline, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(shielded_deadline);
 }
 
 static int basic_timeout(void *arg)
@@ -283,9 +269,7 @@ static int basic_timeout(void *arg)
 static void test_trio_basic_timeout(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(basic_timeout, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(basic_timeout);
 }
 
 static int moves_on_even_if_shielded(void *arg)
@@ -314,9 +298,7 @@ static int moves_on_even_if_shielded(void *arg)
 static void test_trio_move_on_and_fail_after_even_if_shielded(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(moves_on_even_if_shielded, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(moves_on_even_if_shielded);
 }
 
 static int cancel_from_shielded(void *arg)
@@ -341,9 +323,7 @@ static int cancel_from_shielded(void *arg)
 static void test_anyio_cancel_from_shielded_scope(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(cancel_from_shielded, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(cancel_from_shielded);
 }
 
 static int beyond_origin_shielded(void *arg)
@@ -370,9 +350,7 @@ static int beyond_origin_shielded(void *arg)
 static void test_anyio_cancelled_raises_beyond_origin_shielded(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(beyond_origin_shielded, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(beyond_origin_shielded);
   assert_string_equal(trace_log, "between");
 }
 
@@ -398,9 +376,7 @@ static int beyond_origin_unshielded(void *arg)
 static void test_anyio_cancelled_raises_beyond_origin_unshielded(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(beyond_origin_unshielded, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(beyond_origin_unshielded);
 }
 
 static int triple_nested(void *arg)
@@ -428,9 +404,7 @@ static int triple_nested(void *arg)
 static void test_anyio_triple_nested_shield_checkpoint_in_middle(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(triple_nested, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(triple_nested);
   assert_string_equal(trace_log, "");
 }
 
@@ -459,9 +433,7 @@ static int fail_after_cases(void *arg)
 static void test_anyio_fail_after(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(fail_after_cases, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(fail_after_cases);
 }
 
 static int sleep_forever(void *arg)
@@ -488,9 +460,7 @@ static int timeout_multiple(void *arg)
 static void test_anyio_timeout_error_with_multiple_cancellations(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(timeout_multiple, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(timeout_multiple);
 }
 
 static anyc_scope *nested_shield_outer;
@@ -528,9 +498,7 @@ static int nested_shield(void *arg)
 static void test_anyio_nested_shield(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(nested_shield, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(nested_shield);
 }
 
 static int value_errors(void *arg)
@@ -557,9 +525,7 @@ static int value_errors(void *arg)
 static void test_trio_timeouts_raise_value_error(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(value_errors, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(value_errors);
 }
 
 static int deadline_reached_unnoticed(void *arg)
@@ -581,9 +547,7 @@ static int deadline_reached_unnoticed(void *arg)
 static void test_scope_deadline_cancels(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(deadline_reached_unnoticed, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(deadline_reached_unnoticed);
 }
 
 static int deadline_moves(void *arg)
@@ -607,9 +571,7 @@ static int deadline_moves(void *arg)
 static void test_scope_set_deadline_takes_effect(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(deadline_moves, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(deadline_moves);
 }
 
 static int close_out_of_order(void *arg)

@@ -28,9 +28,7 @@ static int names(void *arg)
 static void test_task_names(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(names, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(names);
   assert_string_equal(trace_log, "main,worker,task3,task4");
 }
 
@@ -66,9 +64,7 @@ static int stats(void *arg)
 static void test_task_stats(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(stats, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(stats);
   anyc_stats st;
   anyc_get_stats(&st);
   assert_int_equal(st.spawned, 11);

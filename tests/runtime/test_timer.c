@@ -127,9 +127,7 @@ static int zero_sleep(void *arg)
 static void test_timer_sleep_zero_yields(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(zero_sleep, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(zero_sleep);
   assert_string_equal(trace_log, "a,b,c");
 }
 
@@ -154,9 +152,7 @@ static int cancelled_sleep(void *arg)
 static void test_timer_checkpoints_fail_at_once_when_cancelled(void **state)
 {
   (void)state;
-  checks_reset();
-  assert_int_equal(run_mock(cancelled_sleep, NULL), 0);
-  ASSERT_CHECKS();
+  run_mock_checked(cancelled_sleep);
 }
 
 static int spinner(void *arg)

@@ -1,0 +1,241 @@
+/* driver.c — one run of anyc-migrate: collect files, parse, merge what every
+ * translation unit found into per-file edits and sites, then diff / write / check,
+ * print the diagnostics and the report, and choose the exit status.
+ *
+ * Merging is serial and in job order, so the output does not depend on -j.  A file is
+ * written only if every parse that saw it saw the same bytes, its edits do not
+ * conflict, and its own parse succeeded. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "migrate.h"
+#include "report.h"
+
+
+
+static int cmp_site(const void *pa, const void *pb)
+{
+  const site *a = pa, *b = pb;
+  if (a->offset != b->offset)
+    return a->offset < b->offset ? -1 : 1;
+  return strcmp(a->rule, b->rule);
+}
+
+static void merge_site(src_file *f, site *s)
+{
+  for (size_t i = 0; i < f->sites.n; i++) {
+    site *o = &f->sites.v[i];
+    if (o->offset == s->offset && strcmp(o->what, s->what) == 0 &&
+        (strcmp(o->rule, s->rule) == 0 || o->rewritten != s->rewritten)) {
+      if (o->rewritten != s->rewritten && !f->conflict) {
+        f->conflict = 1;
+        f->conflict_msg = anyc__xasprintf("line %u: %s is rewritten in one compile command "
+                                          "and left in another", s->line, s->what);
+      }
+      free(s->what);
+      free(s->reason);
+      free(s->suggest);
+      return;
+    }
+  }
+  VEC_PUSH(f->sites, *s);
+}
+
+static void merge(file_table *t, job *jobs, size_t n, int *reached, FILE *err, int quiet)
+{
+  for (size_t j = 0; j < n; j++) {
+    tu_result *r = &jobs[j].res;
+    if (r->failed) {
+      file_id id;
+      if (anyc__file_identity(jobs[j].file, &id) == 0) {
+        src_file *f = anyc__file_lookup(t, id);
+        if (f)
+          f->parse_failed = 1;
+      }
+      if (!quiet)
+        fprintf(err, "%s: error: not parsed, left untouched: %s\n", jobs[j].file,
+                r->diag ? r->diag : "");
+      continue;
+    }
+    for (size_t k = 0; k < r->files.n; k++) {
+      tu_file *tf = &r->files.v[k];
+      src_file *f = anyc__file_lookup(t, tf->id);
+      if (!f) {
+        src_file nf = {0};
+        nf.path = anyc__xstrdup(tf->path);
+        nf.id = tf->id;
+        VEC_PUSH(t->f, nf);
+        f = &t->f.v[t->f.n - 1];
+      } else {
+        reached[f - t->f.v] = 1;
+      }
+      if (!f->content) {
+        f->content = tf->content;
+        f->size = tf->size;
+        tf->content = NULL;
+      } else if (f->size != tf->size || memcmp(f->content, tf->content, f->size) != 0) {
+        f->content_mismatch = 1;
+      }
+      for (size_t e = 0; e < tf->edits.n; e++) {
+        edit *ed = &tf->edits.v[e];
+        if (anyc__edit_add(&f->edits, ed->off, ed->len, ed->text, &f->conflict_msg,
+                           f->content) != 0)
+          f->conflict = 1;
+      }
+      for (size_t s = 0; s < tf->sites.n; s++)
+        merge_site(f, &tf->sites.v[s]);
+      free(tf->sites.v);
+      tf->sites.v = NULL;
+      tf->sites.n = 0;
+      if (tf->has_include && !f->has_include) {
+        f->has_include = 1;
+        f->include_off = tf->include_off;
+        f->include_len = tf->include_len;
+        f->include_quote = tf->include_quote;
+      }
+    }
+  }
+}
+
+/* AS001: the include switches to anyc.h once the file has nothing legacy left. */
+static void include_rule(const options *o, src_file *f)
+{
+  if (!f->has_include || !f->content || !anyc__rule_enabled(o, "AS001"))
+    return;
+  unsigned line = 1, col = 1;
+  for (size_t i = 0; i < f->include_off; i++) {
+    if (f->content[i] == '\n')
+      line++, col = 1;
+    else
+      col++;
+  }
+  site s = {f->include_off, line, col, "AS001", 1, SC_PLAIN, anyc__xstrdup("async_service.h"),
+            NULL, NULL};
+  for (size_t i = 0; i < f->sites.n; i++)
+    if (!f->sites.v[i].rewritten) {
+      s.rewritten = 0;
+      s.rule = "AS110";
+      s.reason = anyc__xstrdup("the file still uses the legacy API; the include stays");
+      s.suggest = anyc__xstrdup("#include <anyc.h>");
+      VEC_PUSH(f->sites, s);
+      return;
+    }
+  s.reason = anyc__xstrdup("nothing legacy is left in the file");
+  s.suggest = anyc__xstrdup("#include <anyc.h>");
+  VEC_PUSH(f->sites, s);
+  const char *h = f->include_quote == '<' ? "<anyc.h>" : "\"anyc.h\"";
+  if (anyc__edit_add(&f->edits, f->include_off, f->include_len, h, &f->conflict_msg,
+                     f->content) != 0)
+    f->conflict = 1;
+}
+
+int anyc__migrate_main(int argc, char **argv, FILE *out, FILE *err)
+{
+  options o;
+  int pr = anyc__cli_parse(&o, argc, argv, out, err);
+  if (pr != 0) {
+    anyc__options_free(&o);
+    return pr < 0 ? 2 : 0;
+  }
+  int status = 0, bad = 0;
+  file_table t = {0};
+  anyc__collect_files(&o, &t, err, &bad);
+  size_t nscanned = t.f.n;
+  if (nscanned == 0 && !bad && !o.quiet)
+    fprintf(err, "anyc-migrate: no .c or .h files under the paths given: nothing to do\n");
+
+  job_vec jobs = {0};
+  if (anyc__make_jobs(&o, &t, &jobs, err) != 0) {
+    anyc__file_table_free(&t);
+    anyc__options_free(&o);
+    return 2;
+  }
+  anyc__run_jobs(&o, &t, jobs.v, jobs.n, err);
+  int *reached = anyc__xrealloc(NULL, (nscanned + 1) * sizeof *reached);
+  memset(reached, 0, (nscanned + 1) * sizeof *reached);
+  for (size_t i = 0; i < nscanned; i++)
+    reached[i] = !strstr(t.f.v[i].path, ".h") || t.f.v[i].path[strlen(t.f.v[i].path) - 1] != 'h';
+  merge(&t, jobs.v, jobs.n, reached, err, o.quiet);
+  size_t first_header_job = jobs.n;
+  anyc__header_jobs(&o, &t, reached, &jobs);
+  anyc__run_jobs(&o, &t, jobs.v + first_header_job, jobs.n - first_header_job, err);
+  merge(&t, jobs.v + first_header_job, jobs.n - first_header_job, reached, err, o.quiet);
+  free(reached);
+
+  run_stats st = {0};
+  st.files_scanned = nscanned;
+  int work = 0, unwritten = 0;
+  for (size_t i = 0; i < t.f.n; i++) {
+    src_file *f = &t.f.v[i];
+    include_rule(&o, f);
+    if (f->sites.n)
+      qsort(f->sites.v, f->sites.n, sizeof *f->sites.v, cmp_site);
+    st.files_legacy += f->sites.n > 0;
+    st.not_parsed += f->parse_failed;
+    for (size_t s = 0; s < f->sites.n; s++) {
+      site *x = &f->sites.v[s];
+      st.sites++;
+      x->rewritten ? st.rewritten++ : st.left++;
+      if (!x->rewritten)
+        work = 1;
+      if (o.quiet || (x->rewritten && !o.verbose))
+        continue;
+      fprintf(err, "%s:%u:%u: %s: [%s] %s: %s", f->path, x->line, x->col,
+              x->rewritten ? "note" : "warning", x->rule, x->what, x->reason);
+      if (!x->rewritten && x->suggest && *x->suggest)
+        fprintf(err, "; native form: %s", x->suggest);
+      fputc('\n', err);
+    }
+    if (!f->edits.n || f->parse_failed || !f->scanned)
+      continue;
+    work = 1;
+    if (f->conflict || f->content_mismatch) {
+      st.conflicts++;
+      unwritten = 1;
+      fprintf(err, "%s: error: left untouched: %s\n", f->path,
+              f->conflict ? f->conflict_msg : "it changed on disk while it was being parsed");
+      continue;
+    }
+    anyc__edits_sort(&f->edits);
+    size_t nn;
+    char *nt = anyc__edits_apply(&f->edits, f->content, f->size, &nn);
+    if (o.mode == MODE_DIFF && !(o.format && !o.report_file)) {
+      anyc__unified_diff(out, f->path, f->content, f->size, nt, nn);
+    } else if (o.mode == MODE_WRITE) {
+      int r = anyc__replace_file(f->path, f->content, f->size, nt, nn);
+      if (r != 0) {
+        f->write_failed = 1;
+        unwritten = 1;
+        fprintf(err, "%s: error: not written: %s\n", f->path,
+                r == -ESTALE ? "it changed on disk since it was read" : strerror(-r));
+      }
+    }
+    free(nt);
+  }
+  if (!o.quiet)
+    fprintf(err, "anyc-migrate: %zu files scanned, %zu with legacy use, %zu sites: "
+                 "%zu rewritten, %zu left; %zu not parsed\n",
+            st.files_scanned, st.files_legacy, st.sites, st.rewritten, st.left, st.not_parsed);
+  if (o.format) {
+    FILE *rf = o.report_file ? fopen(o.report_file, "w") : out;
+    if (!rf || anyc__report_write(rf, o.format, &t, &st) != 0) {
+      fprintf(err, "anyc-migrate: cannot write the report %s\n", o.report_file);
+      unwritten = 1;
+    }
+    if (rf && rf != out && fclose(rf) != 0)
+      unwritten = 1;
+  }
+  if (bad || unwritten)
+    status = 2;
+  else if (st.not_parsed)
+    status = 3;
+  else if (o.mode == MODE_CHECK && work)
+    status = 1;
+  for (size_t j = 0; j < jobs.n; j++)
+    anyc__job_free(&jobs.v[j]);
+  free(jobs.v);
+  anyc__file_table_free(&t);
+  anyc__options_free(&o);
+  return status;
+}

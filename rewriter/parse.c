@@ -1,0 +1,294 @@
+/* parse.c — turning files into translation units: the jobs (one per compile command;
+ * a file listed twice in the database is parsed twice), and -j worker threads that
+ * parse them, one CXIndex per worker created up front (a CXIndex or a TU is never
+ * shared between threads).
+ *
+ * With -p, each parse uses the database's own arguments and working directory (passed
+ * as -working-directory: a multithreaded tool must not chdir).  Without it: the
+ * compiler defaults plus --extra-arg/-I/-D.  Parses use DetailedPreprocessingRecord
+ * (macro cursors, skipped #if ranges) and KeepGoing; a TU with an error is "not parsed":
+ * none of its edits is used and its main file is left untouched. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <clang-c/CXCompilationDatabase.h>
+#include <clang-c/Index.h>
+
+#include "migrate.h"
+
+static int ends_with(const char *s, const char *suf)
+{
+  size_t n = strlen(s), m = strlen(suf);
+  return n >= m && strcmp(s + n - m, suf) == 0;
+}
+
+static void add_job(job_vec *jobs, const char *file, char **argv, int argc, const char *dir)
+{
+  job j = {0};
+  j.file = anyc__xstrdup(file);
+  j.argv = argv;
+  j.argc = argc;
+  j.dir = dir ? anyc__xstrdup(dir) : NULL;
+  j.res.main_path = anyc__xstrdup(file);
+  VEC_PUSH(*jobs, j);
+}
+
+/* The -I folders of an argument list, for the pre-filter (relative to dir). */
+typedef VEC(const char *) str_vec;
+
+static void include_dirs(char **argv, int argc, const char *dir, str_vec *out)
+{
+  for (int i = 0; i < argc; i++) {
+    const char *d = NULL;
+    if (strcmp(argv[i], "-I") == 0 && i + 1 < argc)
+      d = argv[++i];
+    else if (strncmp(argv[i], "-I", 2) == 0)
+      d = argv[i] + 2;
+    else if ((strcmp(argv[i], "-isystem") == 0 || strcmp(argv[i], "-iquote") == 0) &&
+             i + 1 < argc)
+      d = argv[++i];
+    if (d)
+      VEC_PUSH(*out, d[0] == '/' || !dir ? anyc__xstrdup(d) : anyc__xasprintf("%s/%s", dir, d));
+  }
+}
+
+static int wanted(const options *o, src_file *f, char **argv, int argc, const char *dir)
+{
+  if (!o->prefilter)
+    return f->candidate = 1;
+  str_vec inc = {0};
+  include_dirs(argv, argc, dir, &inc);
+  f->candidate = anyc__prefilter(f->path, inc.v, inc.n);
+  for (size_t i = 0; i < inc.n; i++)
+    free((void *)inc.v[i]);
+  free(inc.v);
+  return f->candidate;
+}
+
+/* argv for a parse without a database: "cc" + extra args + the file. */
+static char **default_argv(const options *o, const char *file, int header, int *argc)
+{
+  char **v = anyc__xrealloc(NULL, (o->extra.n + 5) * sizeof *v);
+  int n = 0;
+  v[n++] = anyc__xstrdup("cc");
+  if (header) {
+    v[n++] = anyc__xstrdup("-x");
+    v[n++] = anyc__xstrdup("c-header");
+  }
+  for (size_t i = 0; i < o->extra.n; i++)
+    v[n++] = anyc__xstrdup(o->extra.v[i]);
+  v[n++] = anyc__xstrdup(file);
+  *argc = n;
+  return v;
+}
+
+int anyc__make_jobs(const options *o, file_table *t, job_vec *jobs, FILE *err)
+{
+  CXCompilationDatabase db = NULL;
+  if (o->db_dir) {
+    CXCompilationDatabase_Error e;
+    db = clang_CompilationDatabase_fromDirectory(o->db_dir, &e);
+    if (e != CXCompilationDatabase_NoError || !db) {
+      fprintf(err, "anyc-migrate: cannot load %s/compile_commands.json\n", o->db_dir);
+      return -1;
+    }
+  }
+  for (size_t i = 0; i < t->f.n; i++) {
+    src_file *f = &t->f.v[i];
+    if (!ends_with(f->path, ".c"))
+      continue;
+    if (!db) {
+      int argc;
+      char **argv = default_argv(o, f->path, 0, &argc);
+      if (wanted(o, f, argv, argc, NULL))
+        add_job(jobs, f->path, argv, argc, NULL);
+      else {
+        for (int k = 0; k < argc; k++)
+          free(argv[k]);
+        free(argv);
+      }
+      continue;
+    }
+    char *abs = realpath(f->path, NULL);
+    CXCompileCommands cmds = clang_CompilationDatabase_getCompileCommands(db, abs ? abs : f->path);
+    unsigned nc = cmds ? clang_CompileCommands_getSize(cmds) : 0;
+    for (unsigned c = 0; c < nc; c++) {
+      CXCompileCommand cmd = clang_CompileCommands_getCommand(cmds, c);
+      unsigned na = clang_CompileCommand_getNumArgs(cmd);
+      char **argv = anyc__xrealloc(NULL, (na + o->extra.n + 1) * sizeof *argv);
+      int argc = 0;
+      for (unsigned a = 0; a < na; a++) {
+        CXString s = clang_CompileCommand_getArg(cmd, a);
+        argv[argc++] = anyc__xstrdup(clang_getCString(s));
+        clang_disposeString(s);
+      }
+      for (size_t a = 0; a < o->extra.n; a++)
+        argv[argc++] = anyc__xstrdup(o->extra.v[a]);
+      CXString d = clang_CompileCommand_getDirectory(cmd);
+      const char *dir = clang_getCString(d);
+      if (c > 0 || wanted(o, f, argv, argc, dir))
+        add_job(jobs, abs ? abs : f->path, argv, argc, dir);
+      else {
+        for (int k = 0; k < argc; k++)
+          free(argv[k]);
+        free(argv);
+      }
+      clang_disposeString(d);
+      if (!f->candidate)
+        break;
+    }
+    if (cmds)
+      clang_CompileCommands_dispose(cmds);
+    free(abs);
+  }
+  if (db)
+    clang_CompilationDatabase_dispose(db);
+  return 0;
+}
+
+/* ---- parsing ------------------------------------------------------------------------ */
+
+static void parse_one(CXIndex idx, const options *o, const file_table *t, job *j)
+{
+  /* argv[0], -working-directory DIR, the rest; -Wno-error so a project's -Werror does
+   * not turn warnings into "not parsed". */
+  const char **args = anyc__xrealloc(NULL, ((size_t)j->argc + 4) * sizeof *args);
+  int n = 0;
+  args[n++] = j->argv[0];
+  if (j->dir) {
+    args[n++] = "-working-directory";
+    args[n++] = j->dir;
+  }
+  for (int i = 1; i < j->argc; i++)
+    args[n++] = j->argv[i];
+  args[n++] = "-Wno-error";
+  CXTranslationUnit tu = NULL;
+  unsigned flags = CXTranslationUnit_DetailedPreprocessingRecord | CXTranslationUnit_KeepGoing;
+  enum CXErrorCode e = clang_parseTranslationUnit2FullArgv(idx, NULL, args, n, NULL, 0, flags, &tu);
+  free(args);
+  if (e != CXError_Success || !tu) {
+    j->res.failed = 1;
+    j->res.diag = anyc__xasprintf("%s: libclang could not parse it (error %d)", j->file, (int)e);
+    return;
+  }
+  unsigned nd = clang_getNumDiagnostics(tu);
+  for (unsigned i = 0; i < nd; i++) {
+    CXDiagnostic d = clang_getDiagnostic(tu, i);
+    if (clang_getDiagnosticSeverity(d) >= CXDiagnostic_Error && !j->res.failed) {
+      j->res.failed = 1;
+      CXString s = clang_formatDiagnostic(d, clang_defaultDiagnosticDisplayOptions());
+      j->res.diag = anyc__xstrdup(clang_getCString(s));
+      clang_disposeString(s);
+    }
+    clang_disposeDiagnostic(d);
+  }
+  if (!j->res.failed)
+    anyc__find_sites((struct CXTranslationUnitImpl *)tu, o, t, &j->res);
+  clang_disposeTranslationUnit(tu);
+}
+
+typedef struct pool {
+  const options *o;
+  const file_table *t;
+  job *jobs;
+  size_t n, next, done;
+  pthread_mutex_t mu;
+  FILE *err;
+  int progress;
+} pool;
+
+typedef struct worker { pool *p; CXIndex idx; pthread_t th; } worker;
+
+static void *work(void *arg)
+{
+  worker *w = arg;
+  pool *p = w->p;
+  for (;;) {
+    pthread_mutex_lock(&p->mu);
+    size_t i = p->next++;
+    pthread_mutex_unlock(&p->mu);
+    if (i >= p->n)
+      break;
+    parse_one(w->idx, p->o, p->t, &p->jobs[i]);
+    pthread_mutex_lock(&p->mu);
+    p->done++;
+    if (p->progress)
+      fprintf(p->err, "\ranyc-migrate: %zu/%zu files", p->done, p->n);
+    pthread_mutex_unlock(&p->mu);
+  }
+  return NULL;
+}
+
+void anyc__run_jobs(const options *o, const file_table *t, job *jobs, size_t n, FILE *err)
+{
+  if (n == 0)
+    return;
+  pool p = {o, t, jobs, n, 0, 0, PTHREAD_MUTEX_INITIALIZER, err, 0};
+  p.progress = !o->quiet && n > 1 && isatty(fileno(err));
+  size_t nw = (size_t)o->jobs < n ? (size_t)o->jobs : n;
+  worker *w = anyc__xrealloc(NULL, nw * sizeof *w);
+  for (size_t i = 0; i < nw; i++) { /* indexes created serially, up front */
+    w[i].p = &p;
+    w[i].idx = clang_createIndex(0, 0);
+  }
+  if (nw == 1) {
+    work(&w[0]);
+  } else {
+    for (size_t i = 0; i < nw; i++)
+      if (pthread_create(&w[i].th, NULL, work, &w[i]) != 0)
+        w[i].th = 0, work(&w[i]);
+    for (size_t i = 0; i < nw; i++)
+      if (w[i].th)
+        pthread_join(w[i].th, NULL);
+  }
+  for (size_t i = 0; i < nw; i++)
+    clang_disposeIndex(w[i].idx);
+  free(w);
+  if (p.progress)
+    fputs("\r\033[K", err);
+}
+
+/* Headers that are candidates but that no translation unit reached: parsed alone. */
+void anyc__header_jobs(const options *o, file_table *t, const int *reached, job_vec *jobs)
+{
+  for (size_t i = 0; i < t->f.n; i++) {
+    src_file *f = &t->f.v[i];
+    if (!ends_with(f->path, ".h") || reached[i])
+      continue;
+    int argc;
+    char **argv = default_argv(o, f->path, 1, &argc);
+    if (wanted(o, f, argv, argc, NULL))
+      add_job(jobs, f->path, argv, argc, NULL);
+    else {
+      for (int k = 0; k < argc; k++)
+        free(argv[k]);
+      free(argv);
+    }
+  }
+}
+
+void anyc__job_free(job *j)
+{
+  for (int i = 0; i < j->argc; i++)
+    free(j->argv[i]);
+  free(j->argv);
+  free(j->file);
+  free(j->dir);
+  free(j->res.main_path);
+  free(j->res.diag);
+  for (size_t i = 0; i < j->res.files.n; i++) {
+    tu_file *f = &j->res.files.v[i];
+    free(f->path);
+    free(f->content);
+    anyc__edits_free(&f->edits);
+    for (size_t s = 0; s < f->sites.n; s++) {
+      free(f->sites.v[s].what);
+      free(f->sites.v[s].reason);
+      free(f->sites.v[s].suggest);
+    }
+    free(f->sites.v);
+  }
+  free(j->res.files.v);
+}

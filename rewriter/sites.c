@@ -1,0 +1,1811 @@
+/* sites.c — finding the legacy sites of one translation unit and turning the ones a
+ * rule can rewrite into byte edits.
+ *
+ * One walk over the AST records every reference to the legacy API (calls, function
+ * pointers, its types, its struct members, its macros, the #include), each with its
+ * ancestor chain.  Each reference is classified (plain, macro argument, macro body,
+ * header, inactive #if) from file vs expansion locations (never getSpellingLocation,
+ * which is the file location before LLVM 19), then handed to its rule.  Rules produce
+ * "pending" sites with their edits.  The service pattern is all-or-nothing per
+ * translation unit: if any site touching a service (its struct, run, manager) has to be
+ * left, every service rewrite of the unit is left too (AS107), because a half-migrated
+ * service (its struct plain, a task still scheduling through the manager) would break
+ * at run time while compiling fine.
+ *
+ * Inserted code follows the spec's worked example: every checkpoint's status checked,
+ * every group and scope closed with the body's status. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <clang-c/Index.h>
+
+#include "migrate.h"
+
+/* ---- small libclang helpers ------------------------------------------------------- */
+
+typedef VEC(CXCursor) cursor_vec;
+
+static enum CXChildVisitResult collect_child(CXCursor c, CXCursor parent, CXClientData d)
+{
+  (void)parent;
+  cursor_vec *v = d;
+  VEC_PUSH(*v, c);
+  return CXChildVisit_Continue;
+}
+
+static cursor_vec children(CXCursor c)
+{
+  cursor_vec v = {0};
+  clang_visitChildren(c, collect_child, &v);
+  return v;
+}
+
+/* Skip implicit wrappers (casts libclang shows as UnexposedExpr) and parentheses. */
+static CXCursor strip(CXCursor c)
+{
+  while (c.kind == CXCursor_UnexposedExpr || c.kind == CXCursor_ParenExpr) {
+    cursor_vec k = children(c);
+    if (k.n != 1) {
+      free(k.v);
+      break;
+    }
+    c = k.v[0];
+    free(k.v);
+  }
+  return c;
+}
+
+static char *cx_str(CXString s)
+{
+  const char *c = clang_getCString(s);
+  char *d = anyc__xstrdup(c ? c : "");
+  clang_disposeString(s);
+  return d;
+}
+
+static int file_is_legacy_header(CXFile f)
+{
+  if (!f)
+    return 0;
+  char *name = cx_str(clang_getFileName(f));
+  const char *base = strrchr(name, '/');
+  base = base ? base + 1 : name;
+  int r = strcmp(base, "async_service.h") == 0;
+  free(name);
+  return r;
+}
+
+/* Is the declaration `c` refers to one of the legacy header's? */
+static int decl_is_legacy(CXCursor decl)
+{
+  if (clang_Cursor_isNull(decl))
+    return 0;
+  CXFile f;
+  clang_getFileLocation(clang_getCursorLocation(decl), &f, NULL, NULL, NULL);
+  return file_is_legacy_header(f);
+}
+
+/* ---- the walk ---------------------------------------------------------------------- */
+
+enum ref_kind { R_FUNC, R_TYPE, R_MEMBER, R_SVCFIELD, R_MACRO, R_INCLUDE, R_PARAMREF };
+
+typedef struct ref {
+  enum ref_kind kind;
+  CXCursor cur;
+  CXCursor *anc; /* ancestors, outermost first */
+  size_t depth;
+  char *name;    /* the legacy name */
+} ref;
+
+typedef struct fn_info {
+  CXCursor fn, body, param;
+  char *param_name;
+  int is_run;
+  int needs_group, failed;
+  char *tg, *rc, *arg;   /* names used in the rewrite */
+  VEC(char *) idents;    /* every identifier of the function, for fresh names */
+  VEC(char *) taken;
+  char *indent;          /* of the body's statements */
+} fn_info;
+
+typedef struct pend {
+  CXFile file;
+  site s;
+  edit_vec edits;
+  int svc;   /* part of a service: all-or-nothing */
+} pend;
+
+typedef struct ctx {
+  CXTranslationUnit tu;
+  const options *o;
+  const file_table *t;
+  tu_result *res;
+  CXFile main_file;
+  cursor_vec stack;
+  VEC(ref) refs;
+  VEC(fn_info) fns;
+  VEC(pend) pends;
+  cursor_vec svcfields;   /* FieldDecls of type as_service */
+} ctx;
+
+static int in_system(CXCursor c)
+{
+  CXSourceLocation l = clang_getCursorLocation(c);
+  if (clang_Location_isInSystemHeader(l))
+    return 1;
+  CXFile f;
+  clang_getExpansionLocation(l, &f, NULL, NULL, NULL);
+  if (!f)
+    return 1;
+  if (file_is_legacy_header(f))
+    return 1;
+  char *name = cx_str(clang_getFileName(f));
+  const char *base = strrchr(name, '/');
+  int r = strcmp(base ? base + 1 : name, "anyc.h") == 0;
+  free(name);
+  return r;
+}
+
+static void add_ref(ctx *x, enum ref_kind k, CXCursor c, const char *name)
+{
+  ref r = {k, c, NULL, x->stack.n, anyc__xstrdup(name)};
+  r.anc = anyc__xrealloc(NULL, (x->stack.n + 1) * sizeof *r.anc);
+  memcpy(r.anc, x->stack.v, x->stack.n * sizeof *r.anc);
+  VEC_PUSH(x->refs, r);
+}
+
+static int is_svc_type(CXType t)
+{
+  t = clang_getCanonicalType(t);
+  if (t.kind != CXType_Record || !decl_is_legacy(clang_getTypeDeclaration(t)))
+    return 0;
+  char *name = cx_str(clang_getTypeSpelling(t));
+  int r = strcmp(name, "struct as_service") == 0;
+  free(name);
+  return r;
+}
+
+static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData d);
+
+static void walk(ctx *x, CXCursor c)
+{
+  VEC_PUSH(x->stack, c);
+  clang_visitChildren(c, visit, x);
+  x->stack.n--;
+}
+
+static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData d)
+{
+  (void)parent;
+  ctx *x = d;
+  if (x->stack.n == 1 && in_system(c))
+    return CXChildVisit_Continue;
+  CXCursor refd = clang_getCursorReferenced(c);
+  switch (c.kind) {
+  case CXCursor_DeclRefExpr:
+    if (refd.kind == CXCursor_FunctionDecl && decl_is_legacy(refd))
+      add_ref(x, R_FUNC, c, cx_str(clang_getCursorSpelling(refd)));
+    else if (refd.kind == CXCursor_ParmDecl)
+      add_ref(x, R_PARAMREF, c, "");
+    break;
+  case CXCursor_TypeRef:
+    if (decl_is_legacy(refd))
+      add_ref(x, R_TYPE, c, cx_str(clang_getCursorSpelling(refd)));
+    break;
+  case CXCursor_MemberRefExpr:
+    if (decl_is_legacy(refd))
+      add_ref(x, R_MEMBER, c, cx_str(clang_getCursorSpelling(refd)));
+    else if (refd.kind == CXCursor_FieldDecl && is_svc_type(clang_getCursorType(refd)))
+      add_ref(x, R_SVCFIELD, c, cx_str(clang_getCursorSpelling(refd)));
+    break;
+  case CXCursor_MacroExpansion:
+    if (decl_is_legacy(refd))
+      add_ref(x, R_MACRO, c, cx_str(clang_getCursorSpelling(c)));
+    break;
+  case CXCursor_InclusionDirective: {
+    CXFile inc = clang_getIncludedFile(c);
+    if (file_is_legacy_header(inc))
+      add_ref(x, R_INCLUDE, c, "async_service.h");
+    break;
+  }
+  case CXCursor_FieldDecl:
+    if (is_svc_type(clang_getCursorType(c)))
+      VEC_PUSH(x->svcfields, c);
+    break;
+  case CXCursor_FunctionDecl:
+    if (clang_isCursorDefinition(c)) {
+      fn_info f = {0};
+      f.fn = c;
+      VEC_PUSH(x->fns, f);
+    }
+    break;
+  default:
+    break;
+  }
+  walk(x, c);
+  return CXChildVisit_Continue;
+}
+
+/* ---- locations and text ------------------------------------------------------------ */
+
+static const char *contents(ctx *x, CXFile f, size_t *size)
+{
+  size_t n = 0;
+  const char *s = clang_getFileContents(x->tu, f, &n);
+  if (size)
+    *size = n;
+  return s;
+}
+
+/* File range of a cursor's extent; 0 when both ends are in one file. */
+static int extent(CXCursor c, CXFile *f, size_t *b, size_t *e)
+{
+  CXSourceRange r = clang_getCursorExtent(c);
+  CXFile f1, f2;
+  unsigned o1, o2;
+  clang_getFileLocation(clang_getRangeStart(r), &f1, NULL, NULL, &o1);
+  clang_getFileLocation(clang_getRangeEnd(r), &f2, NULL, NULL, &o2);
+  if (!f1 || !clang_File_isEqual(f1, f2) || o2 < o1)
+    return -1;
+  *f = f1;
+  *b = o1;
+  *e = o2;
+  return 0;
+}
+
+static char *text_of(ctx *x, CXCursor c)
+{
+  CXFile f;
+  size_t b, e, n;
+  if (extent(c, &f, &b, &e) != 0)
+    return anyc__xstrdup("");
+  const char *s = contents(x, f, &n);
+  if (!s || e > n)
+    return anyc__xstrdup("");
+  return anyc__xstrndup(s + b, e - b);
+}
+
+/* Where the cursor's own token is: file location and class. */
+static enum site_class classify(ctx *x, CXCursor c, const char *name, CXFile *f,
+                                unsigned *line, unsigned *col, size_t *off)
+{
+  CXSourceLocation l = clang_getCursorLocation(c);
+  CXFile ff, xf;
+  unsigned fo, xo;
+  clang_getFileLocation(l, &ff, line, col, &fo);
+  clang_getExpansionLocation(l, &xf, NULL, NULL, &xo);
+  *f = ff;
+  *off = fo;
+  size_t n;
+  const char *s = ff ? contents(x, ff, &n) : NULL;
+  int spelled = s && name && fo + strlen(name) <= n && strncmp(s + fo, name, strlen(name)) == 0;
+  if (ff && xf && clang_File_isEqual(ff, xf) && fo == xo) {
+    if (!spelled && name && *name)
+      return SC_MACRO_BODY;
+    return clang_File_isEqual(ff, x->main_file) ? SC_PLAIN : SC_HEADER;
+  }
+  return spelled ? SC_MACRO_ARG : SC_MACRO_BODY;
+}
+
+static size_t line_start(const char *s, size_t off)
+{
+  while (off > 0 && s[off - 1] != '\n')
+    off--;
+  return off;
+}
+
+static char *indent_at(const char *s, size_t off)
+{
+  size_t b = line_start(s, off), e = b;
+  while (s[e] == ' ' || s[e] == '\t')
+    e++;
+  return anyc__xstrndup(s + b, e - b);
+}
+
+static int only_space(const char *s, size_t b, size_t e)
+{
+  for (size_t i = b; i < e; i++)
+    if (s[i] != ' ' && s[i] != '\t')
+      return 0;
+  return 1;
+}
+
+/* ---- pending sites ---------------------------------------------------------------- */
+
+static pend *new_pend(ctx *x, CXCursor c, const char *rule, const char *what, int svc)
+{
+  pend p = {0};
+  unsigned line, col;
+  size_t off;
+  /* Only references are spelled with the legacy name at their location; a declaration's
+   * location is its own name. */
+  int ref_cursor = c.kind == CXCursor_DeclRefExpr || c.kind == CXCursor_TypeRef ||
+                   c.kind == CXCursor_MemberRefExpr || c.kind == CXCursor_MacroExpansion;
+  p.s.cls = classify(x, c, ref_cursor ? what : "", &p.file, &line, &col, &off);
+  p.s.line = line;
+  p.s.col = col;
+  p.s.offset = off;
+  p.s.rule = rule;
+  p.s.rewritten = rule[2] == '0';
+  p.s.what = anyc__xstrdup(what);
+  p.svc = svc;
+  VEC_PUSH(x->pends, p);
+  return &x->pends.v[x->pends.n - 1];
+}
+
+static void set_reason(pend *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_reason(pend *p, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  free(p->s.reason);
+  p->s.reason = anyc__xrealloc(NULL, (size_t)n + 1);
+  va_start(ap, fmt);
+  vsnprintf(p->s.reason, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+}
+
+static pend *left(ctx *x, CXCursor c, const char *rule, const char *what, int svc,
+                  const char *suggest, const char *fmt, ...)
+  __attribute__((format(printf, 7, 8)));
+static pend *left(ctx *x, CXCursor c, const char *rule, const char *what, int svc,
+                  const char *suggest, const char *fmt, ...)
+{
+  pend *p = new_pend(x, c, rule, what, svc);
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  p->s.reason = anyc__xrealloc(NULL, (size_t)n + 1);
+  va_start(ap, fmt);
+  vsnprintf(p->s.reason, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  p->s.suggest = anyc__xstrdup(suggest ? suggest : "");
+  p->s.rewritten = 0;
+  return p;
+}
+
+static void pedit(pend *p, size_t off, size_t len, const char *text)
+{
+  edit e = {off, len, anyc__xstrdup(text)};
+  VEC_PUSH(p->edits, e);
+}
+
+/* ---- functions: fresh names, status variables --------------------------------------- */
+
+static fn_info *fn_of(ctx *x, const ref *r)
+{
+  for (size_t i = r->depth; i-- > 0;)
+    if (r->anc[i].kind == CXCursor_FunctionDecl) {
+      for (size_t k = 0; k < x->fns.n; k++)
+        if (clang_equalCursors(x->fns.v[k].fn, r->anc[i]))
+          return &x->fns.v[k];
+      return NULL;
+    }
+  return NULL;
+}
+
+static void fn_idents(ctx *x, fn_info *f)
+{
+  if (f->idents.n)
+    return;
+  CXToken *toks;
+  unsigned n;
+  clang_tokenize(x->tu, clang_getCursorExtent(f->fn), &toks, &n);
+  for (unsigned i = 0; i < n; i++)
+    if (clang_getTokenKind(toks[i]) == CXToken_Identifier)
+      VEC_PUSH(f->idents, cx_str(clang_getTokenSpelling(x->tu, toks[i])));
+  clang_disposeTokens(x->tu, toks, n);
+  VEC_PUSH(f->idents, anyc__xstrdup("")); /* marks "done" for empty functions */
+}
+
+static int name_used(fn_info *f, const char *s)
+{
+  for (size_t i = 0; i < f->idents.n; i++)
+    if (strcmp(f->idents.v[i], s) == 0)
+      return 1;
+  for (size_t i = 0; i < f->taken.n; i++)
+    if (strcmp(f->taken.v[i], s) == 0)
+      return 1;
+  return 0;
+}
+
+/* A name not used in the function: base, base2, base3, ... */
+static char *fresh(ctx *x, fn_info *f, const char *base)
+{
+  fn_idents(x, f);
+  char *s = anyc__xstrdup(base);
+  for (int i = 2; name_used(f, s); i++) {
+    free(s);
+    s = anyc__xasprintf("%s%d", base, i);
+  }
+  VEC_PUSH(f->taken, anyc__xstrdup(s));
+  return s;
+}
+
+static CXCursor fn_body(CXCursor fn)
+{
+  cursor_vec k = children(fn);
+  CXCursor b = clang_getNullCursor();
+  if (k.n && k.v[k.n - 1].kind == CXCursor_CompoundStmt)
+    b = k.v[k.n - 1];
+  free(k.v);
+  return b;
+}
+
+/* Indentation of the body's statements (first statement's line), or two spaces. */
+static char *body_indent(ctx *x, CXCursor body)
+{
+  cursor_vec k = children(body);
+  char *ind = NULL;
+  if (k.n) {
+    CXFile f;
+    size_t b, e;
+    if (extent(k.v[0], &f, &b, &e) == 0)
+      ind = indent_at(contents(x, f, NULL), b);
+  }
+  free(k.v);
+  return ind ? ind : anyc__xstrdup("  ");
+}
+
+/* ---- statement context of a call -------------------------------------------------- */
+
+/* The nearest ancestor that is not an implicit wrapper or parenthesis, and the index of
+ * the child on the path to the call. */
+static size_t parent_index(const ref *r, size_t from)
+{
+  size_t i = from;
+  while (i > 0 && (r->anc[i - 1].kind == CXCursor_UnexposedExpr ||
+                   r->anc[i - 1].kind == CXCursor_ParenExpr))
+    i--;
+  return i; /* anc[i-1] is the parent; 0: none */
+}
+
+/* Position of the call among the ancestors (the CallExpr), or 0 if the reference is
+ * not the callee of a call. */
+static size_t call_index(ctx *x, const ref *r)
+{
+  (void)x;
+  size_t p = parent_index(r, r->depth);
+  if (p == 0 || r->anc[p - 1].kind != CXCursor_CallExpr)
+    return 0;
+  CXCursor call = r->anc[p - 1];
+  cursor_vec k = children(call);
+  int callee = k.n && clang_equalCursors(strip(k.v[0]), r->cur);
+  if (!callee && k.n) {
+    /* the callee sits under the implicit decay cast */
+    CXCursor c0 = k.v[0];
+    callee = clang_equalCursors(strip(c0), r->cur) ||
+             (r->depth >= p + 1 && clang_equalCursors(r->anc[p], c0));
+  }
+  free(k.v);
+  return callee ? p : 0;
+}
+
+/* The statement-level parent of a call: CompoundStmt (expression statement),
+ * ReturnStmt, VarDecl, or something else.  *sib gets the siblings when in a compound. */
+static CXCursor stmt_parent(const ref *r, size_t ci)
+{
+  size_t p = parent_index(r, ci - 1);
+  return p ? r->anc[p - 1] : clang_getNullCursor();
+}
+
+/* Next sibling of `c` within compound `comp`; null if last. */
+static CXCursor next_stmt(CXCursor comp, CXCursor c)
+{
+  cursor_vec k = children(comp);
+  CXCursor n = clang_getNullCursor();
+  for (size_t i = 0; i + 1 < k.n; i++)
+    if (clang_equalCursors(k.v[i], c))
+      n = k.v[i + 1];
+  free(k.v);
+  return n;
+}
+
+static int call_args(CXCursor call, CXCursor *args, int max)
+{
+  int n = clang_Cursor_getNumArguments(call);
+  if (n < 0 || n > max)
+    return -1;
+  for (int i = 0; i < n; i++)
+    args[i] = clang_Cursor_getArgument(call, (unsigned)i);
+  return n;
+}
+
+/* The byte just after the ';' ending the statement whose expression ends at e. */
+static size_t after_semicolon(const char *s, size_t n, size_t e)
+{
+  size_t i = e;
+  while (i < n && (s[i] == ' ' || s[i] == '\t'))
+    i++;
+  return i < n && s[i] == ';' ? i + 1 : 0;
+}
+
+/* Delete a statement [b, semi): its whole line if it stands alone there. */
+static void delete_stmt(pend *p, const char *s, size_t n, size_t b, size_t semi)
+{
+  size_t ls = line_start(s, b), e = semi;
+  while (e < n && (s[e] == ' ' || s[e] == '\t'))
+    e++;
+  if (only_space(s, ls, b) && (e == n || s[e] == '\n'))
+    pedit(p, ls, (e < n ? e + 1 : e) - ls, "");
+  else
+    pedit(p, b, e - b, "");
+}
+
+/* Is the manager argument the service's own (self->manager, x->service.manager)? */
+static int owner_manager(ctx *x, CXCursor arg)
+{
+  CXCursor a = strip(arg);
+  if (a.kind != CXCursor_MemberRefExpr)
+    return 0;
+  CXCursor refd = clang_getCursorReferenced(a);
+  char *name = cx_str(clang_getCursorSpelling(refd));
+  int ok = decl_is_legacy(refd) && strcmp(name, "manager") == 0;
+  free(name);
+  (void)x;
+  return ok;
+}
+
+/* ---- the rules ------------------------------------------------------------------- */
+
+static const char *const svc_names[] = {
+  "as_service_init", "as_service_destroy", "as_run_service", "as_background_service_enter",
+  "as_background_service_exit", "as_run_task", "as_run_daemon_task", "as_run_child_service",
+  "as_run_daemon_child_service", "as_wait_started", "as_wait_finished", "as_stop",
+  "as_cancel", "as_is_started", "as_is_running", "as_is_cancelled", "as_is_finished",
+  "as_did_error", "as_get_stats", "as_error_count", "as_error_at", NULL};
+
+static int is_one_of(const char *n, const char *const *list)
+{
+  for (; *list; list++)
+    if (strcmp(n, *list) == 0)
+      return 1;
+  return 0;
+}
+
+/* Suggested native forms for left calls. */
+static const char *suggest_for(const char *n)
+{
+  static const struct { const char *legacy, *native; } map[] = {
+    {"as_run_task", "anyc_start_soon_named(&group, name, fn, arg) into a group the caller owns"},
+    {"as_run_daemon_task", "anyc_start_soon_named(&group, name, fn, arg) into a group the caller owns"},
+    {"as_run_child_service", "anyc_start_soon_named(&tg, name, child_run, &child)"},
+    {"as_run_daemon_child_service", "anyc_start_soon_named(&tg, name, child_run, &child)"},
+    {"as_wait_started", "anyc_start(&tg, fn, arg, NULL) with anyc_started() in the task"},
+    {"as_wait_finished", "anyc_group_close(&tg, rc)"},
+    {"as_stop", "anyc_group_cancel(&tg); rc = anyc_group_close(&tg, rc);"},
+    {"as_cancel", "anyc_group_cancel(&tg)"},
+    {"as_is_started", "structure: a group is running while open"},
+    {"as_is_running", "!anyc_cancelled()"},
+    {"as_is_cancelled", "anyc_scope_cancel_called(&scope) or anyc_cancelled()"},
+    {"as_is_finished", "structure: a closed group is finished"},
+    {"as_did_error", "the status anyc_group_close returns"},
+    {"as_get_stats", "anyc_get_stats(&stats)"},
+    {"as_error_count", "anyc_error_count()"},
+    {"as_error_at", "anyc_error_at(i, &info)"},
+    {"as_background_service_enter", "anyc_group_open(&tg); anyc_start_soon(&tg, run, obj); ...; anyc_group_cancel(&tg); rc = anyc_group_close(&tg, rc);"},
+    {"as_background_service_exit", "anyc_group_cancel(&tg); rc = anyc_group_close(&tg, rc);"},
+    {"as_run_service", "anyc_run(run, &obj), or anyc_start_soon(&tg, run, &obj) inside a task"},
+    {"as_service_init", "nothing: the object is a plain struct"},
+    {"as_service_destroy", "nothing: task groups need no teardown"},
+    {"as_sleep", "anyc_sleep(seconds)"},
+    {"as_to_thread", "anyc_to_thread(fn, arg, 0)"},
+    {"as_run", "anyc_run(fn, arg)"},
+    {"as_wait_for", "anyc_scope s; rc = anyc_fail_after(&s, t); if (rc == 0) rc = anyc_scope_close(&s, fn(arg));"},
+  };
+  for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+    if (strcmp(map[i].legacy, n) == 0)
+      return map[i].native;
+  return "see docs/rules";
+}
+
+static int fn_returns_int(CXCursor fn)
+{
+  CXType t = clang_getCanonicalType(clang_getResultType(clang_getCursorType(fn)));
+  return t.kind == CXType_Int;
+}
+
+static int fn_returns_void(CXCursor fn)
+{
+  return clang_getResultType(clang_getCursorType(fn)).kind == CXType_Void;
+}
+
+static int is_loop_cond(const ref *r, size_t ci)
+{
+  for (size_t i = ci - 1; i-- > 0;) {
+    enum CXCursorKind k = r->anc[i].kind;
+    if (k == CXCursor_WhileStmt || k == CXCursor_ForStmt || k == CXCursor_DoStmt) {
+      cursor_vec kids = children(r->anc[i]);
+      CXCursor path = r->anc[i + 1];
+      int last = kids.n && clang_equalCursors(kids.v[kids.n - 1], path);
+      free(kids.v);
+      return k == CXCursor_DoStmt ? last : !last;
+    }
+    if (k == CXCursor_CompoundStmt || k == CXCursor_FunctionDecl || k == CXCursor_IfStmt)
+      return 0;
+  }
+  return 0;
+}
+
+/* The group-closing text for returns in a run function with a group. */
+static char *close_text(fn_info *f, const char *status)
+{
+  return anyc__xasprintf("anyc_group_close(&%s, %s)", f->tg, status);
+}
+
+/* `if (rc < 0) return rc;` in the enclosing function's terms. */
+static char *check_text(fn_info *f, const char *rc)
+{
+  if (f->needs_group)
+    return anyc__xasprintf("if (%s < 0) return anyc_group_close(&%s, %s);", rc, f->tg, rc);
+  if (fn_returns_void(f->fn))
+    return anyc__xasprintf("if (%s < 0) return;", rc);
+  return anyc__xasprintf("if (%s < 0) return %s;", rc, rc);
+}
+
+/* The status variable of a function: the group's rc, or an `int rc;` added at the top
+ * of the body (once: identical edits merge). */
+static const char *status_var(ctx *x, fn_info *f, pend *p)
+{
+  if (f->needs_group)
+    return f->rc;
+  if (!f->rc) {
+    f->rc = fresh(x, f, "rc");
+  }
+  CXCursor body = fn_body(f->fn);
+  CXFile file;
+  size_t b, e, n;
+  if (extent(body, &file, &b, &e) != 0)
+    return NULL;
+  const char *s = contents(x, file, &n);
+  size_t nl = b + 1;
+  while (nl < n && s[nl] != '\n')
+    nl++;
+  char *ind = body_indent(x, body);
+  char *u = anyc__xasprintf("%sint %s;\n", ind, f->rc);
+  pedit(p, nl + 1, 0, u);
+  free(u);
+  free(ind);
+  return f->rc;
+}
+
+/* A checkpoint call whose status the legacy code ignored: check it. */
+static int checked_stmt(ctx *x, fn_info *f, pend *p, const ref *r, size_t ci,
+                        const char *newcall)
+{
+  CXCursor call = r->anc[ci - 1];
+  CXCursor par = stmt_parent(r, ci);
+  CXFile file;
+  size_t b, e, n;
+  if (extent(call, &file, &b, &e) != 0)
+    return -1;
+  const char *s = contents(x, file, &n);
+  if (!f || (!fn_returns_int(f->fn) && !fn_returns_void(f->fn)))
+    return -1;
+  if (!after_semicolon(s, n, e))
+    return -1;
+  const char *rc = status_var(x, f, p);
+  if (!rc)
+    return -1;
+  char *chk = check_text(f, rc);
+  char *t;
+  if (par.kind == CXCursor_CompoundStmt) {
+    char *ind = indent_at(s, b);
+    chk[strlen(chk) - 1] = '\0'; /* the statement's own ';' ends it */
+    t = anyc__xasprintf("%s = %s;\n%s%s", rc, newcall, ind, chk);
+    free(ind);
+  } else {
+    /* one statement (under an if/else without braces) */
+    char *cond = anyc__xasprintf("(%s = %s) < 0", rc, newcall);
+    const char *ret = strstr(chk, "return");
+    t = anyc__xasprintf("if (%s) %.*s", cond, (int)(strlen(ret) - 1), ret);
+    free(cond);
+  }
+  pedit(p, b, e - b, t);
+  free(t);
+  free(chk);
+  return 0;
+}
+
+/* Replace a call's callee name, optionally appending text before its ')'. */
+static int rename_call(ctx *x, pend *p, const ref *r, size_t ci, const char *newname,
+                       const char *append)
+{
+  CXFile file;
+  size_t b, e, n, off = p->s.offset;
+  if (extent(r->anc[ci - 1], &file, &b, &e) != 0)
+    return -1;
+  const char *s = contents(x, file, &n);
+  if (e == 0 || s[e - 1] != ')')
+    return -1;
+  pedit(p, off, strlen(r->name), newname);
+  if (append)
+    pedit(p, e - 1, 0, append);
+  return 0;
+}
+
+/* The text of a call with a new callee and arguments; rebuilt only from the argument
+ * texts, so comments inside arguments survive. */
+static char *arg_text(ctx *x, CXCursor a)
+{
+  return text_of(x, a);
+}
+
+/* AS010 / AS011 / AS012: renames (and the to_thread flag). */
+static void rule_simple(ctx *x, const ref *r, size_t ci, fn_info *f)
+{
+  const char *rule = strcmp(r->name, "as_sleep") == 0       ? "AS010"
+                     : strcmp(r->name, "as_to_thread") == 0 ? "AS011"
+                                                            : "AS012";
+  const char *native = rule[4] == '0' ? "anyc_sleep" : rule[4] == '1' ? "anyc_to_thread"
+                                                                      : "anyc_run";
+  pend *p = new_pend(x, r->cur, rule, r->name, 0);
+  CXCursor par = stmt_parent(r, ci);
+  int checkpoint = rule[4] != '2';
+  int ignored = par.kind == CXCursor_CompoundStmt || par.kind == CXCursor_IfStmt ||
+                par.kind == CXCursor_WhileStmt || par.kind == CXCursor_ForStmt ||
+                par.kind == CXCursor_DoStmt;
+  if (p->s.cls == SC_MACRO_BODY) {
+    p->s.rule = "AS105";
+    p->s.rewritten = 0;
+    set_reason(p, "%s comes from a macro body; rewrite the macro definition", r->name);
+    p->s.suggest = anyc__xstrdup(suggest_for(r->name));
+    return;
+  }
+  if (checkpoint && ignored && p->s.cls != SC_MACRO_ARG) {
+    /* status ignored: the native call is a checkpoint whose result must be used */
+    CXCursor args[3];
+    int na = call_args(r->anc[ci - 1], args, 3);
+    sbuf call = {0};
+    anyc__sb_printf(&call, "%s(", native);
+    for (int i = 0; i < na; i++) {
+      char *a = arg_text(x, args[i]);
+      anyc__sb_printf(&call, "%s%s", i ? ", " : "", a);
+      free(a);
+    }
+    anyc__sb_add(&call, rule[4] == '1' ? ", 0)" : ")");
+    int rc = checked_stmt(x, f, p, r, ci, call.s);
+    free(call.s);
+    if (rc == 0) {
+      set_reason(p, "the status the legacy code ignored is now checked");
+      p->s.suggest = anyc__xstrdup(native);
+      return;
+    }
+    p->edits.n = 0;
+  }
+  if (rename_call(x, p, r, ci, native, rule[4] == '1' ? ", 0" : NULL) != 0) {
+    p->s.rule = p->s.cls == SC_MACRO_ARG ? "AS109" : "AS110";
+    p->s.rewritten = 0;
+    set_reason(p, "the call's text could not be located");
+  } else if (rule[4] == '1') {
+    set_reason(p, "a cancelled caller still waits for the thread (no ANYC_ABANDON_ON_CANCEL)");
+  }
+  p->s.suggest = anyc__xstrdup(suggest_for(r->name));
+}
+
+/* AS013: as_wait_for(fn, arg, t) -> a fail_after scope around fn(arg). */
+static void rule_wait_for(ctx *x, const ref *r, size_t ci, fn_info *f)
+{
+  CXCursor call = r->anc[ci - 1], par = stmt_parent(r, ci), args[3];
+  CXFile file;
+  size_t b, e, n;
+  const char *why = NULL;
+  if (!f || call_args(call, args, 3) != 3 || extent(call, &file, &b, &e) != 0)
+    why = "the call's form is not recognised";
+  const char *s = why ? NULL : contents(x, file, &n);
+  /* The statement holding the call, its target variable, and its kind. */
+  char *target = NULL;
+  CXCursor stmt = clang_getNullCursor();
+  int kind = 0; /* 1 decl, 2 assignment, 3 return */
+  size_t pi = parent_index(r, ci - 1);
+  if (!why && par.kind == CXCursor_VarDecl && pi >= 2 &&
+      r->anc[pi - 2].kind == CXCursor_DeclStmt) {
+    stmt = r->anc[pi - 2];
+    cursor_vec k = children(stmt);
+    if (k.n == 1) {
+      kind = 1;
+      target = cx_str(clang_getCursorSpelling(par));
+    }
+    free(k.v);
+  } else if (!why && par.kind == CXCursor_BinaryOperator && pi >= 2) {
+    cursor_vec k = children(par);
+    CXCursor lhs = k.n == 2 ? strip(k.v[0]) : clang_getNullCursor();
+    free(k.v);
+    char *op = text_of(x, par);
+    if (lhs.kind == CXCursor_DeclRefExpr && r->anc[pi - 2].kind == CXCursor_CompoundStmt &&
+        strchr(op, '=')) {
+      kind = 2;
+      stmt = par;
+      target = cx_str(clang_getCursorSpelling(lhs));
+    }
+    free(op);
+  } else if (!why && par.kind == CXCursor_ReturnStmt && pi >= 2 &&
+             r->anc[pi - 2].kind == CXCursor_CompoundStmt) {
+    kind = 3;
+    stmt = par;
+  }
+  if (!why && !kind)
+    why = "as_wait_for is not the whole initialiser, assignment or return of its statement";
+  pend *p;
+  if (why) {
+    left(x, r->cur, "AS110", r->name, 0, suggest_for(r->name), "%s", why);
+    free(target);
+    return;
+  }
+  p = new_pend(x, r->cur, "AS013", r->name, 0);
+  if (p->s.cls != SC_PLAIN && p->s.cls != SC_HEADER) {
+    p->s.rule = p->s.cls == SC_MACRO_BODY ? "AS105" : "AS109";
+    p->s.rewritten = 0;
+    set_reason(p, "as_wait_for inside a macro is rewritten by hand");
+    p->s.suggest = anyc__xstrdup(suggest_for(r->name));
+    free(target);
+    return;
+  }
+  CXFile sf;
+  size_t sb, se;
+  extent(stmt, &sf, &sb, &se);
+  char *ind = indent_at(s, sb);
+  char *sc = fresh(x, f, "scope");
+  char *fn = arg_text(x, args[0]), *arg = arg_text(x, args[1]), *t = arg_text(x, args[2]);
+  CXCursor fn0 = strip(args[0]);
+  char *callee = fn0.kind == CXCursor_DeclRefExpr ? anyc__xstrdup(fn)
+                                                  : anyc__xasprintf("(%s)", fn);
+  char *rc = kind == 3 ? fresh(x, f, "rc") : target;
+  char *before, *repl;
+  if (kind == 3) {
+    before = anyc__xasprintf("%sanyc_scope %s;\n%sint %s = anyc_fail_after(&%s, %s);\n"
+                             "%sif (%s == 0)\n%s  %s = anyc_scope_close(&%s, %s(%s));\n",
+                             ind, sc, ind, rc, sc, t, ind, rc, ind, rc, sc, callee, arg);
+    repl = anyc__xstrdup(rc);
+  } else {
+    before = anyc__xasprintf("%sanyc_scope %s;\n", ind, sc);
+    repl = anyc__xasprintf("anyc_fail_after(&%s, %s);\n%sif (%s == 0)\n%s  %s = "
+                           "anyc_scope_close(&%s, %s(%s))",
+                           sc, t, ind, rc, ind, rc, sc, callee, arg);
+  }
+  if (!only_space(s, line_start(s, sb), sb)) {
+    p->s.rule = "AS110";
+    p->s.rewritten = 0;
+    set_reason(p, "the statement shares its line; rewrite by hand");
+  } else {
+    pedit(p, line_start(s, sb), 0, before);
+    pedit(p, b, e - b, repl);
+    set_reason(p, "fn(arg) now runs in the calling task inside a fail_after scope "
+                  "(-ETIMEDOUT when the deadline caught it)");
+  }
+  p->s.suggest = anyc__xstrdup(suggest_for(r->name));
+  free(before);
+  free(repl);
+  if (kind == 3)
+    free(rc);
+  free(ind);
+  free(sc);
+  free(fn);
+  free(arg);
+  free(t);
+  free(callee);
+  free(target);
+}
+
+/* ---- the service pattern --------------------------------------------------------- */
+
+static int ref_inside(const ref *r, CXCursor c)
+{
+  for (size_t i = 0; i < r->depth; i++)
+    if (clang_equalCursors(r->anc[i], c))
+      return 1;
+  return 0;
+}
+
+/* Pass 1: which functions are run functions, and which need a group. */
+static void find_runs(ctx *x)
+{
+  for (size_t i = 0; i < x->fns.n; i++) {
+    fn_info *f = &x->fns.v[i];
+    if (clang_Cursor_getNumArguments(f->fn) != 1)
+      continue;
+    CXCursor prm = clang_Cursor_getArgument(f->fn, 0);
+    CXType t = clang_getCanonicalType(clang_getCursorType(prm));
+    if (t.kind != CXType_Pointer || !is_svc_type(clang_getPointeeType(t)) ||
+        !fn_returns_int(f->fn))
+      continue;
+    f->is_run = 1;
+    f->param = prm;
+    f->param_name = cx_str(clang_getCursorSpelling(prm));
+    f->body = fn_body(f->fn);
+    for (size_t k = 0; k < x->refs.n; k++) {
+      const ref *r = &x->refs.v[k];
+      if (r->kind == R_FUNC && ref_inside(r, f->fn) &&
+          (strcmp(r->name, "as_run_task") == 0 || strcmp(r->name, "as_run_daemon_task") == 0 ||
+           strcmp(r->name, "as_wait_finished") == 0 || strcmp(r->name, "as_cancel") == 0))
+        f->needs_group = 1;
+    }
+    if (f->needs_group) {
+      f->tg = fresh(x, f, "tg");
+      f->rc = fresh(x, f, "rc");
+    }
+    f->arg = strcmp(f->param_name, "arg") == 0 || !name_used(f, "arg") ? anyc__xstrdup("arg")
+                                                                       : fresh(x, f, "arg");
+  }
+}
+
+static fn_info *run_fn_of(ctx *x, const ref *r)
+{
+  fn_info *f = fn_of(x, r);
+  return f && f->is_run ? f : NULL;
+}
+
+/* AS003: the run function: parameter, the cast of self, the group. */
+static void rule_run_fn(ctx *x, fn_info *f)
+{
+  CXFile file;
+  size_t b, e, n;
+  pend *p = new_pend(x, f->param, "AS003", "as_service", 1);
+  p->s.suggest = anyc__xstrdup("static int run(void *arg) with a task group");
+  if (p->s.cls == SC_MACRO_ARG || p->s.cls == SC_MACRO_BODY ||
+      extent(f->param, &file, &b, &e) != 0) {
+    p->s.rule = "AS107";
+    p->s.rewritten = 0;
+    set_reason(p, "the run function's parameter comes from a macro");
+    return;
+  }
+  const char *s = contents(x, file, &n);
+  char *np = anyc__xasprintf("void *%s", f->arg);
+  pedit(p, b, e - b, np);
+  free(np);
+  set_reason(p, "run(as_service *) becomes an anyc_fn; the object is passed as void *");
+  /* Prototypes of the same function elsewhere in this unit. */
+  /* (handled by rule_prototypes) */
+  if (!f->needs_group)
+    return;
+  set_reason(p, "the service's tasks now run in a task group that run opens and closes; "
+                "a daemon that returns no longer fails the service");
+  /* Open the group before the first statement that is not a declaration. */
+  cursor_vec k = children(f->body);
+  size_t first = 0;
+  while (first < k.n && k.v[first].kind == CXCursor_DeclStmt)
+    first++;
+  CXFile sf;
+  size_t sb, se;
+  if (first == k.n || extent(k.v[first], &sf, &sb, &se) != 0 ||
+      !only_space(s, line_start(s, sb), sb)) {
+    p->s.rule = "AS107";
+    p->s.rewritten = 0;
+    set_reason(p, "no place to open the task group in run");
+    free(k.v);
+    return;
+  }
+  char *ind = indent_at(s, sb);
+  char *open = anyc__xasprintf("%sanyc_group %s;\n%sint %s = anyc_group_open(&%s);\n"
+                               "%sif (%s < 0) return %s;\n",
+                               ind, f->tg, ind, f->rc, f->tg, ind, f->rc, f->rc);
+  pedit(p, line_start(s, sb), 0, open);
+  free(open);
+  /* Fall off the end: close the group there. */
+  CXCursor last = k.v[k.n - 1];
+  if (last.kind != CXCursor_ReturnStmt) {
+    size_t bb, be;
+    extent(f->body, &sf, &bb, &be);
+    size_t close_at = be - 1;
+    if (only_space(s, line_start(s, close_at), close_at)) {
+      char *t = anyc__xasprintf("%sreturn anyc_group_close(&%s, %s);\n", ind, f->tg, f->rc);
+      pedit(p, line_start(s, close_at), 0, t);
+      free(t);
+    } else {
+      char *t = anyc__xasprintf(" return anyc_group_close(&%s, %s); ", f->tg, f->rc);
+      pedit(p, close_at, 0, t);
+      free(t);
+    }
+  }
+  free(ind);
+  free(k.v);
+}
+
+/* Every return in a run function with a group closes it with the returned status. */
+static enum CXChildVisitResult find_returns(CXCursor c, CXCursor parent, CXClientData d)
+{
+  (void)parent;
+  cursor_vec *v = d;
+  if (c.kind == CXCursor_ReturnStmt)
+    VEC_PUSH(*v, c);
+  return CXChildVisit_Recurse;
+}
+
+static int is_wait_finished_return(ctx *x, CXCursor ret)
+{
+  cursor_vec k = children(ret);
+  int r = 0;
+  if (k.n == 1) {
+    CXCursor c = strip(k.v[0]);
+    if (c.kind == CXCursor_CallExpr) {
+      CXCursor callee = clang_getCursorReferenced(c);
+      char *name = cx_str(clang_getCursorSpelling(callee));
+      r = decl_is_legacy(callee) && strcmp(name, "as_wait_finished") == 0;
+      free(name);
+    }
+  }
+  free(k.v);
+  (void)x;
+  return r;
+}
+
+static void rule_returns(ctx *x, fn_info *f)
+{
+  cursor_vec rets = {0};
+  clang_visitChildren(f->body, find_returns, &rets);
+  for (size_t i = 0; i < rets.n; i++) {
+    if (is_wait_finished_return(x, rets.v[i]))
+      continue;
+    cursor_vec k = children(rets.v[i]);
+    CXFile file;
+    size_t b, e;
+    if (k.n == 1 && extent(k.v[0], &file, &b, &e) == 0) {
+      pend *p = new_pend(x, rets.v[i], "AS003", "return", 1);
+      p->s.cls = SC_PLAIN;
+      char *open = anyc__xasprintf("anyc_group_close(&%s, ", f->tg);
+      pedit(p, b, 0, open);
+      pedit(p, e, 0, ")");
+      free(open);
+      set_reason(p, "returning from run closes its task group with the status");
+      p->s.suggest = anyc__xstrdup("return anyc_group_close(&tg, status);");
+    }
+    free(k.v);
+  }
+  free(rets.v);
+}
+
+/* Uses of run's parameter: only `(T *)self` casts (-> arg) and the manager argument of
+ * calls that are rewritten away are allowed. */
+static void rule_param_uses(ctx *x, fn_info *f)
+{
+  for (size_t i = 0; i < x->refs.n; i++) {
+    ref *r = &x->refs.v[i];
+    if (r->kind != R_PARAMREF || !ref_inside(r, f->fn) ||
+        !clang_equalCursors(clang_getCursorReferenced(r->cur), f->param))
+      continue;
+    size_t p = parent_index(r, r->depth);
+    CXCursor par = p ? r->anc[p - 1] : clang_getNullCursor();
+    if (par.kind == CXCursor_CStyleCastExpr) {
+      CXFile file;
+      size_t b, e;
+      pend *pd = new_pend(x, par, "AS003", f->param_name, 1);
+      pd->s.cls = SC_PLAIN;
+      if (extent(par, &file, &b, &e) == 0)
+        pedit(pd, b, e - b, f->arg);
+      set_reason(pd, "the object arrives as void *; no cast needed");
+      pd->s.suggest = anyc__xstrdup(f->arg);
+      continue;
+    }
+    if (par.kind == CXCursor_MemberRefExpr) {
+      CXCursor refd = clang_getCursorReferenced(par);
+      char *name = cx_str(clang_getCursorSpelling(refd));
+      int mgr = decl_is_legacy(refd) && strcmp(name, "manager") == 0;
+      free(name);
+      if (mgr)
+        continue; /* judged with the call it is an argument of (R_MEMBER) */
+    }
+    left(x, r->cur, "AS107", f->param_name, 1, "use the object passed as void *",
+         "run uses its as_service parameter for something other than its manager");
+  }
+}
+
+/* R_MEMBER: a legacy struct member (self->manager, svc.name, stats.total_count). */
+static void rule_member(ctx *x, const ref *r, const int *consumed)
+{
+  if (*consumed)
+    return;
+  /* inside the manager argument of a legacy call that is rewritten: judged there */
+  left(x, r->cur, strcmp(r->name, "manager") == 0 ? "AS101" : "AS103", r->name, 1,
+       strcmp(r->name, "manager") == 0 ? "pass the task group (anyc_group *) instead"
+                                       : "the native equivalent (anyc_task_name, anyc_get_stats)",
+       "the legacy member '%s' is read for another purpose", r->name);
+}
+
+/* AS004 / AS005 / AS007 inside a run function. */
+static void rule_owner_call(ctx *x, const ref *r, size_t ci, fn_info *f)
+{
+  CXCursor call = r->anc[ci - 1], par = stmt_parent(r, ci), args[4];
+  int na = call_args(call, args, 4);
+  CXFile file;
+  size_t b, e, n;
+  if (na < 1 || extent(call, &file, &b, &e) != 0 || !owner_manager(x, args[0])) {
+    left(x, r->cur, "AS102", r->name, 1, suggest_for(r->name),
+         "%s on a manager that is not this service's own", r->name);
+    return;
+  }
+  const char *s = contents(x, file, &n);
+  int spawn = strcmp(r->name, "as_run_task") == 0 || strcmp(r->name, "as_run_daemon_task") == 0;
+  pend *p = new_pend(x, r->cur, spawn ? "AS004" : strcmp(r->name, "as_cancel") == 0 ? "AS007"
+                                                                                  : "AS005",
+                     r->name, 1);
+  p->s.suggest = anyc__xstrdup(suggest_for(r->name));
+  if (p->s.cls == SC_MACRO_ARG || p->s.cls == SC_MACRO_BODY) {
+    p->s.rule = p->s.cls == SC_MACRO_ARG ? "AS109" : "AS105";
+    p->s.rewritten = 0;
+    set_reason(p, "%s inside a macro: rewrite by hand", r->name);
+    return;
+  }
+  if (spawn && na == 4) {
+    char *fn = arg_text(x, args[1]), *a = arg_text(x, args[2]), *nm = arg_text(x, args[3]);
+    char *nc = anyc__xasprintf("anyc_start_soon_named(&%s, %s, %s, %s)", f->tg, nm, fn, a);
+    if (par.kind == CXCursor_CompoundStmt) {
+      size_t semi = after_semicolon(s, n, e);
+      CXCursor stmt = r->anc[parent_index(r, ci - 1)];
+      CXCursor nx = next_stmt(par, stmt);
+      int last_before_close = clang_Cursor_isNull(nx) ? (int)clang_equalCursors(par, f->body)
+                                                      : is_wait_finished_return(x, nx);
+      char *t = anyc__xasprintf("%s = %s", f->rc, nc);
+      pedit(p, b, e - b, t);
+      free(t);
+      if (!last_before_close && semi) {
+        char *ind = indent_at(s, b);
+        char *chk = anyc__xasprintf("\n%sif (%s < 0) return anyc_group_close(&%s, %s);", ind,
+                                    f->rc, f->tg, f->rc);
+        pedit(p, semi, 0, chk);
+        free(chk);
+        free(ind);
+      }
+    } else if (par.kind == CXCursor_IfStmt || par.kind == CXCursor_WhileStmt ||
+               par.kind == CXCursor_ForStmt || par.kind == CXCursor_DoStmt) {
+      char *t = anyc__xasprintf("if ((%s = %s) < 0) return anyc_group_close(&%s, %s)", f->rc,
+                                nc, f->tg, f->rc);
+      /* only as the statement itself, not its condition */
+      pedit(p, b, e - b, after_semicolon(s, n, e) ? t : nc);
+      free(t);
+    } else {
+      pedit(p, b, e - b, nc);
+    }
+    set_reason(p, strcmp(r->name, "as_run_daemon_task") == 0
+                      ? "a daemon that returns no longer fails the service: the group waits for it"
+                      : "the task is a child of run's task group");
+    free(nc);
+    free(fn);
+    free(a);
+    free(nm);
+    return;
+  }
+  if (strcmp(r->name, "as_wait_finished") == 0 && par.kind == CXCursor_ReturnStmt) {
+    char *t = close_text(f, f->rc);
+    pedit(p, b, e - b, t);
+    free(t);
+    set_reason(p, "run's end closes its group: it waits for every task and returns the "
+                  "first error");
+    return;
+  }
+  if (strcmp(r->name, "as_cancel") == 0 && par.kind == CXCursor_CompoundStmt) {
+    char *t = anyc__xasprintf("anyc_group_cancel(&%s)", f->tg);
+    pedit(p, b, e - b, t);
+    free(t);
+    set_reason(p, "cancelling the service is cancelling run's group");
+    return;
+  }
+  p->s.rule = "AS110";
+  p->s.rewritten = 0;
+  set_reason(p, "%s is used in a form with no mechanical rewrite (e.g. its status is used)",
+             r->name);
+}
+
+/* AS002: the embedded as_service field of a struct: its line goes. */
+static void rule_struct_field(ctx *x, CXCursor field)
+{
+  CXFile file;
+  size_t b, e, n;
+  pend *p = new_pend(x, field, "AS002", "as_service", 1);
+  p->s.suggest = anyc__xstrdup("a plain struct (the task group lives in run)");
+  if (p->s.cls == SC_MACRO_ARG || p->s.cls == SC_MACRO_BODY ||
+      extent(field, &file, &b, &e) != 0) {
+    p->s.rule = "AS107";
+    p->s.rewritten = 0;
+    set_reason(p, "the as_service field comes from a macro");
+    return;
+  }
+  const char *s = contents(x, file, &n);
+  size_t semi = after_semicolon(s, n, e);
+  size_t ls = line_start(s, b), q = semi;
+  while (q < n && (s[q] == ' ' || s[q] == '\t'))
+    q++;
+  if (q + 1 < n && s[q] == '/' && s[q + 1] == '*') { /* trailing comment on the line */
+    const char *end = strstr(s + q + 2, "*/");
+    const char *nl = memchr(s + q, '\n', n - q);
+    if (end && (!nl || end < nl))
+      q = (size_t)(end - s) + 2;
+  } else if (q + 1 < n && s[q] == '/' && s[q + 1] == '/') {
+    while (q < n && s[q] != '\n')
+      q++;
+  }
+  while (q < n && (s[q] == ' ' || s[q] == '\t'))
+    q++;
+  if (!semi || !only_space(s, ls, b) || (q < n && s[q] != '\n')) {
+    p->s.rule = "AS107";
+    p->s.rewritten = 0;
+    set_reason(p, "the as_service field shares its line with other code");
+    return;
+  }
+  pedit(p, ls, (q < n ? q + 1 : q) - ls, "");
+  set_reason(p, "the object no longer embeds the legacy base; nothing reads it any more");
+}
+
+/* AS008: as_service_init + as_run_service (+ destroy) in main -> anyc_run(run, &obj). */
+typedef struct svc_call { const ref *r; size_t ci; char *obj; int used; } svc_call;
+
+static char *norm(const char *s)
+{
+  sbuf b = {0};
+  for (; *s; s++)
+    if (*s != ' ' && *s != '\t' && *s != '\n')
+      anyc__sb_addn(&b, s, 1);
+  return b.s ? b.s : anyc__xstrdup("");
+}
+
+static void rule_run_service(ctx *x, const ref *r, size_t ci)
+{
+  CXCursor call = r->anc[ci - 1], par = stmt_parent(r, ci), args[3];
+  fn_info *f = fn_of(x, r);
+  char *fname = f ? cx_str(clang_getCursorSpelling(f->fn)) : anyc__xstrdup("");
+  int in_main = strcmp(fname, "main") == 0;
+  free(fname);
+  int na = call_args(call, args, 3);
+  CXFile file;
+  size_t b, e, n;
+  if (!in_main || na < 1 || extent(call, &file, &b, &e) != 0) {
+    left(x, r->cur, "AS110", r->name, 1, suggest_for(r->name),
+         "%s outside main: whether it runs in a task is not known here", r->name);
+    return;
+  }
+  const char *s = contents(x, file, &n);
+  char *key = norm(text_of(x, args[0]));
+  /* The object: &E.field -> &E; &E->field -> E */
+  const char *obj_err = NULL;
+  char *obj = NULL;
+  CXCursor a0 = strip(args[0]);
+  char *a0t = text_of(x, a0);
+  if (a0t[0] != '&')
+    obj_err = "the service is not named as &object.field";
+  else {
+    CXCursor mem = clang_getNullCursor();
+    cursor_vec k = children(a0);
+    if (k.n == 1)
+      mem = strip(k.v[0]);
+    free(k.v);
+    if (mem.kind != CXCursor_MemberRefExpr) {
+      obj_err = "the service is not a field of an object";
+    } else {
+      cursor_vec m = children(mem);
+      if (m.n == 1) {
+        char *base = text_of(x, m.v[0]);
+        CXType bt = clang_getCanonicalType(clang_getCursorType(m.v[0]));
+        obj = bt.kind == CXType_Pointer ? base : anyc__xasprintf("&%s", base);
+        if (obj != base)
+          free(base);
+      } else {
+        obj_err = "the service's object is not recognised";
+      }
+      free(m.v);
+    }
+  }
+  free(a0t);
+  /* Find the init (and destroys) of the same service in this function. */
+  const ref *init = NULL;
+  size_t init_ci = 0;
+  VEC(const ref *) destroys = {0};
+  VEC(size_t) destroy_ci = {0};
+  for (size_t i = 0; !obj_err && i < x->refs.n; i++) {
+    const ref *o = &x->refs.v[i];
+    if (o->kind != R_FUNC || fn_of(x, o) != f)
+      continue;
+    int is_init = strcmp(o->name, "as_service_init") == 0;
+    int is_destroy = strcmp(o->name, "as_service_destroy") == 0;
+    if (!is_init && !is_destroy)
+      continue;
+    size_t oci = call_index(x, o);
+    CXCursor oa[3];
+    if (!oci || call_args(o->anc[oci - 1], oa, 3) < 1)
+      continue;
+    char *k2 = norm(text_of(x, oa[0]));
+    if (strcmp(k2, key) == 0) {
+      if (is_init) {
+        init = o;
+        init_ci = oci;
+      } else {
+        VEC_PUSH(destroys, o);
+        VEC_PUSH(destroy_ci, oci);
+      }
+    }
+    free(k2);
+  }
+  free(key);
+  CXCursor ia[3];
+  CXCursor runfn = clang_getNullCursor();
+  if (!obj_err && !init)
+    obj_err = "no as_service_init of this service in main";
+  if (!obj_err && (call_args(init->anc[init_ci - 1], ia, 3) != 3 ||
+                   stmt_parent(init, init_ci).kind != CXCursor_CompoundStmt))
+    obj_err = "as_service_init is not a statement of its own";
+  if (!obj_err) {
+    runfn = clang_getCursorReferenced(strip(ia[1]));
+    int ok = 0;
+    for (size_t i = 0; i < x->fns.n; i++)
+      if (x->fns.v[i].is_run && clang_equalCursors(x->fns.v[i].fn, runfn))
+        ok = 1;
+    if (!ok)
+      obj_err = "the service's run function is not defined in this file";
+  }
+  for (size_t i = 0; !obj_err && i < destroys.n; i++)
+    if (stmt_parent(destroys.v[i], destroy_ci.v[i]).kind != CXCursor_CompoundStmt)
+      obj_err = "as_service_destroy is not a statement of its own";
+  if (obj_err) {
+    left(x, r->cur, "AS107", r->name, 1, suggest_for(r->name), "%s", obj_err);
+    free(obj);
+    free(destroys.v);
+    free(destroy_ci.v);
+    return;
+  }
+  pend *p = new_pend(x, r->cur, "AS008", r->name, 1);
+  char *runname = text_of(x, ia[1]);
+  char *t = anyc__xasprintf("anyc_run(%s, %s)", runname, obj);
+  pedit(p, b, e - b, t);
+  free(t);
+  set_reason(p, "the service runs as the first task of a run of its own");
+  p->s.suggest = anyc__xstrdup("anyc_run(run, &obj)");
+  (void)par;
+  /* init and destroy statements go */
+  const ref *del[64];
+  size_t delci[64], nd = 0;
+  del[nd] = init;
+  delci[nd++] = init_ci;
+  for (size_t i = 0; i < destroys.n && nd < 64; i++) {
+    del[nd] = destroys.v[i];
+    delci[nd++] = destroy_ci.v[i];
+  }
+  for (size_t i = 0; i < nd; i++) {
+    CXFile df;
+    size_t db, de;
+    pend *dp = new_pend(x, del[i]->cur, "AS008", del[i]->name, 1);
+    if (extent(del[i]->anc[delci[i] - 1], &df, &db, &de) == 0) {
+      size_t semi = after_semicolon(s, n, de);
+      if (semi)
+        delete_stmt(dp, s, n, db, semi);
+    }
+    set_reason(dp, "a plain struct needs no %s", i == 0 ? "initialisation" : "teardown");
+    dp->s.suggest = anyc__xstrdup("");
+  }
+  free(runname);
+  free(obj);
+  free(destroys.v);
+  free(destroy_ci.v);
+}
+
+/* AS006: as_is_running as a loop condition. */
+static void rule_is_running(ctx *x, const ref *r, size_t ci)
+{
+  if (!is_loop_cond(r, ci)) {
+    left(x, r->cur, "AS103", r->name, 1, suggest_for(r->name),
+         "as_is_running read outside a loop condition");
+    return;
+  }
+  CXFile file;
+  size_t b, e;
+  pend *p = new_pend(x, r->cur, "AS006", r->name, 1);
+  p->s.suggest = anyc__xstrdup("!anyc_cancelled()");
+  if (p->s.cls == SC_MACRO_BODY || extent(r->anc[ci - 1], &file, &b, &e) != 0) {
+    p->s.rule = "AS105";
+    p->s.rewritten = 0;
+    set_reason(p, "as_is_running comes from a macro body");
+    return;
+  }
+  pedit(p, b, e - b, "!anyc_cancelled()");
+  set_reason(p, "the loop stops as soon as the task is cancelled (is_running stayed true "
+                "while a cancelled service shut down)");
+}
+
+/* Is this reference inside an argument of a legacy call that a rule rewrote away? */
+static int in_rewritten_call(ctx *x, const ref *r)
+{
+  for (size_t i = 0; i < x->pends.n; i++) {
+    pend *p = &x->pends.v[i];
+    if (!p->s.rewritten || !p->edits.n)
+      continue;
+    CXFile f;
+    unsigned line, col;
+    size_t off;
+    classify(x, r->cur, NULL, &f, &line, &col, &off);
+    for (size_t k = 0; k < p->edits.n; k++) {
+      edit *e = &p->edits.v[k];
+      if (f && clang_File_isEqual(f, p->file) && e->len && off >= e->off &&
+          off < e->off + e->len)
+        return 1;
+    }
+  }
+  return 0;
+}
+
+/* A call of the legacy API (or a reference to one of its functions). */
+static void rule_func(ctx *x, const ref *r)
+{
+  size_t ci = call_index(x, r);
+  int svc = is_one_of(r->name, svc_names);
+  if (!ci) {
+    left(x, r->cur, "AS104", r->name, svc, "call the native function, or wrap it in an anyc_fn",
+         "a pointer to %s is taken", r->name);
+    return;
+  }
+  fn_info *f = fn_of(x, r);
+  fn_info *run = run_fn_of(x, r);
+  if (strcmp(r->name, "as_sleep") == 0 || strcmp(r->name, "as_to_thread") == 0 ||
+      strcmp(r->name, "as_run") == 0) {
+    rule_simple(x, r, ci, f);
+  } else if (strcmp(r->name, "as_wait_for") == 0) {
+    rule_wait_for(x, r, ci, f);
+  } else if (strcmp(r->name, "as_is_running") == 0) {
+    rule_is_running(x, r, ci);
+  } else if (strcmp(r->name, "as_run_service") == 0) {
+    rule_run_service(x, r, ci);
+  } else if (strcmp(r->name, "as_service_init") == 0 ||
+             strcmp(r->name, "as_service_destroy") == 0) {
+    /* rewritten with their as_run_service (AS008); reported if that did not happen */
+  } else if (run && (strcmp(r->name, "as_run_task") == 0 ||
+                     strcmp(r->name, "as_run_daemon_task") == 0 ||
+                     strcmp(r->name, "as_wait_finished") == 0 ||
+                     strcmp(r->name, "as_cancel") == 0)) {
+    rule_owner_call(x, r, ci, run);
+  } else if (strcmp(r->name, "as_run_task") == 0 || strcmp(r->name, "as_run_daemon_task") == 0 ||
+             strcmp(r->name, "as_run_child_service") == 0 ||
+             strcmp(r->name, "as_run_daemon_child_service") == 0) {
+    left(x, r->cur, run ? "AS110" : "AS102", r->name, 1, suggest_for(r->name),
+         run ? "child services are migrated by hand" :
+               "scheduling from code the service does not own (not its run)");
+  } else if (strncmp(r->name, "as_is_", 6) == 0 || strcmp(r->name, "as_did_error") == 0 ||
+             strcmp(r->name, "as_get_stats") == 0 || strncmp(r->name, "as_error_", 9) == 0) {
+    left(x, r->cur, "AS103", r->name, 1, suggest_for(r->name),
+         "%s reads the manager's state for another purpose", r->name);
+  } else {
+    left(x, r->cur, "AS110", r->name, svc, suggest_for(r->name),
+         "%s has no mechanical rewrite in this form", r->name);
+  }
+}
+
+/* Service init/destroy calls that no as_run_service consumed. */
+static void rule_orphans(ctx *x)
+{
+  for (size_t i = 0; i < x->refs.n; i++) {
+    const ref *r = &x->refs.v[i];
+    if (r->kind != R_FUNC || (strcmp(r->name, "as_service_init") != 0 &&
+                              strcmp(r->name, "as_service_destroy") != 0))
+      continue;
+    int done = 0;
+    CXFile f;
+    unsigned line, col;
+    size_t off;
+    classify(x, r->cur, NULL, &f, &line, &col, &off);
+    for (size_t k = 0; k < x->pends.n && !done; k++)
+      done = x->pends.v[k].s.offset == off && clang_File_isEqual(x->pends.v[k].file, f);
+    if (!done && call_index(x, r))
+      left(x, r->cur, "AS107", r->name, 1, suggest_for(r->name),
+           "%s of a service that is not run by as_run_service in main", r->name);
+  }
+}
+
+/* Types: as_task_fn -> anyc_fn (AS014); as_service in a field or run's parameter is
+ * handled by AS002/AS003; anything else is left. */
+static void rule_type(ctx *x, const ref *r)
+{
+  CXCursor par = r->depth ? r->anc[r->depth - 1] : clang_getNullCursor();
+  if (strcmp(r->name, "as_task_fn") == 0) {
+    pend *p = new_pend(x, r->cur, "AS014", r->name, 0);
+    if (p->s.cls == SC_PLAIN || p->s.cls == SC_HEADER || p->s.cls == SC_MACRO_ARG) {
+      pedit(p, p->s.offset, strlen("as_task_fn"), "anyc_fn");
+      set_reason(p, "the same function type");
+    } else {
+      p->s.rule = "AS105";
+      p->s.rewritten = 0;
+      set_reason(p, "as_task_fn in a macro body");
+    }
+    p->s.suggest = anyc__xstrdup("anyc_fn");
+    return;
+  }
+  if (strcmp(r->name, "as_service") == 0 || strcmp(r->name, "struct as_service") == 0) {
+    if (par.kind == CXCursor_FieldDecl) {
+      for (size_t i = 0; i < x->svcfields.n; i++)
+        if (clang_equalCursors(x->svcfields.v[i], par))
+          return; /* AS002 */
+    }
+    if (par.kind == CXCursor_ParmDecl) {
+      for (size_t i = 0; i < x->fns.n; i++)
+        if (x->fns.v[i].is_run && clang_equalCursors(x->fns.v[i].param, par))
+          return; /* AS003 */
+    }
+    if (par.kind == CXCursor_CStyleCastExpr && in_rewritten_call(x, r))
+      return;
+  }
+  const char *rule = strcmp(r->name, "as_manager") == 0 ? "AS101"
+                     : strcmp(r->name, "as_stats") == 0 ? "AS103"
+                                                        : "AS107";
+  left(x, r->cur, rule, r->name, 1,
+       strcmp(r->name, "as_manager") == 0 ? "anyc_group * (pass the group, not a manager)"
+                                          : "a plain struct / anyc_fn",
+       "the legacy type %s is used here (%s)", r->name,
+       par.kind == CXCursor_FieldDecl ? "a field" :
+       par.kind == CXCursor_ParmDecl ? "a parameter" :
+       par.kind == CXCursor_VarDecl ? "a variable" : "a declaration or cast");
+}
+
+/* The service-typed field referenced (hb.service / hb->service.manager). */
+static void rule_svcfield(ctx *x, const ref *r)
+{
+  if (in_rewritten_call(x, r))
+    return;
+  left(x, r->cur, "AS107", r->name, 1, "the object itself",
+       "the embedded as_service field '%s' is used directly", r->name);
+}
+
+/* Legacy macros used (the error codes). */
+static void rule_macro(ctx *x, const ref *r)
+{
+  left(x, r->cur, "AS108", r->name, 0,
+       "the native statuses: -ECANCELED, anyc_fail() messages",
+       "legacy error code %s has no native equivalent", r->name);
+}
+
+/* User macros whose definitions name the legacy API (AS105), and inactive #if branches
+ * (AS106): found by tokens, never rewritten. */
+static void token_sites(ctx *x, CXSourceRange range, CXCursor at, const char *rule,
+                        const char *why)
+{
+  CXToken *toks;
+  unsigned n;
+  clang_tokenize(x->tu, range, &toks, &n);
+  for (unsigned i = 0; i < n; i++) {
+    if (clang_getTokenKind(toks[i]) != CXToken_Identifier)
+      continue;
+    char *sp = cx_str(clang_getTokenSpelling(x->tu, toks[i]));
+    if (anyc__is_legacy_ident(sp, strlen(sp)) && strcmp(sp, "async_service") != 0) {
+      pend p = {0};
+      unsigned line, col, off;
+      clang_getFileLocation(clang_getTokenLocation(x->tu, toks[i]), &p.file, &line, &col,
+                            &off);
+      p.s.line = line;
+      p.s.col = col;
+      p.s.offset = off;
+      p.s.rule = rule;
+      p.s.cls = rule[4] == '6' ? SC_INACTIVE : SC_MACRO_BODY;
+      p.s.what = anyc__xstrdup(sp);
+      p.s.reason = anyc__xstrdup(why);
+      p.s.suggest = anyc__xstrdup(suggest_for(sp));
+      p.svc = 0;
+      VEC_PUSH(x->pends, p);
+    }
+    free(sp);
+  }
+  clang_disposeTokens(x->tu, toks, n);
+  (void)at;
+}
+
+static enum CXChildVisitResult macro_defs(CXCursor c, CXCursor parent, CXClientData d)
+{
+  (void)parent;
+  ctx *x = d;
+  if (c.kind == CXCursor_MacroDefinition && !in_system(c))
+    token_sites(x, clang_getCursorExtent(c), c, "AS105",
+                "a macro body names the legacy API; rewrite the macro by hand");
+  return CXChildVisit_Continue;
+}
+
+static void inactive_sites(ctx *x, CXFile f)
+{
+  CXSourceRangeList *l = clang_getSkippedRanges(x->tu, f);
+  if (!l)
+    return;
+  for (unsigned i = 0; i < l->count; i++)
+    token_sites(x, l->ranges[i], clang_getNullCursor(), "AS106",
+                "in an inactive #if branch: not compiled in this configuration");
+  clang_disposeSourceRangeList(l);
+}
+
+/* ---- results into the tu_result ----------------------------------------------------- */
+
+static tu_file *tf_get(ctx *x, CXFile f)
+{
+  CXFileUniqueID u;
+  if (clang_getFileUniqueID(f, &u) != 0)
+    return NULL;
+  file_id id = {(dev_t)u.data[0], (ino_t)u.data[1]};
+  for (size_t i = 0; i < x->res->files.n; i++)
+    if (x->res->files.v[i].id.dev == id.dev && x->res->files.v[i].id.ino == id.ino)
+      return &x->res->files.v[i];
+  tu_file t = {0};
+  t.id = id;
+  t.path = cx_str(clang_getFileName(f));
+  size_t n;
+  const char *s = contents(x, f, &n);
+  t.content = s ? anyc__xstrndup(s, n) : anyc__xstrdup("");
+  t.size = s ? n : 0;
+  VEC_PUSH(x->res->files, t);
+  return &x->res->files.v[x->res->files.n - 1];
+}
+
+static int scanned(ctx *x, CXFile f)
+{
+  CXFileUniqueID u;
+  if (!f || clang_getFileUniqueID(f, &u) != 0)
+    return 0;
+  file_id id = {(dev_t)u.data[0], (ino_t)u.data[1]};
+  for (size_t i = 0; i < x->t->f.n; i++)
+    if (x->t->f.v[i].id.dev == id.dev && x->t->f.v[i].id.ino == id.ino)
+      return 1;
+  return 0;
+}
+
+static void inclusion(CXFile inc, CXSourceLocation *stack, unsigned n, CXClientData d)
+{
+  (void)stack;
+  (void)n;
+  ctx *x = d;
+  if (n == 0)
+    x->main_file = inc;
+  if (scanned(x, inc))
+    tf_get(x, inc);
+}
+
+static void finish(ctx *x)
+{
+  /* Sites outside the given paths, or of disabled rules, are left. */
+  int svc_failed = 0;
+  const char *svc_why = NULL;
+  char where[64] = "";
+  for (size_t i = 0; i < x->pends.n; i++) {
+    pend *p = &x->pends.v[i];
+    if (p->s.rewritten && !scanned(x, p->file)) {
+      p->s.rewritten = 0;
+      p->s.rule = "AS110";
+      free(p->s.reason);
+      p->s.reason = anyc__xstrdup("in a file outside the paths given");
+    } else if (p->s.rewritten && !anyc__rule_enabled(x->o, p->s.rule)) {
+      p->s.rewritten = 0;
+      free(p->s.reason);
+      p->s.reason = anyc__xstrdup("rule not selected (--rules)");
+    }
+    if (p->svc && !p->s.rewritten && !svc_failed) {
+      svc_failed = 1;
+      svc_why = p->s.rule;
+      snprintf(where, sizeof where, "%u:%u", p->s.line, p->s.col);
+    }
+  }
+  for (size_t i = 0; i < x->pends.n; i++) {
+    pend *p = &x->pends.v[i];
+    if (svc_failed && p->svc && p->s.rewritten) {
+      p->s.rewritten = 0;
+      p->s.rule = "AS107";
+      free(p->s.reason);
+      p->s.reason = anyc__xasprintf("the service is migrated whole, and its site at %s "
+                                    "(%s) cannot be rewritten", where, svc_why);
+    }
+    if (!p->file) {
+      anyc__edits_free(&p->edits);
+      continue;
+    }
+    tu_file *tf = tf_get(x, p->file);
+    if (!tf)
+      continue;
+    if (p->s.rewritten) {
+      for (size_t k = 0; k < p->edits.n; k++)
+        VEC_PUSH(tf->edits, p->edits.v[k]);
+      free(p->edits.v);
+    } else {
+      anyc__edits_free(&p->edits);
+    }
+    if (!p->s.reason)
+      p->s.reason = anyc__xstrdup("");
+    if (!p->s.suggest)
+      p->s.suggest = anyc__xstrdup("");
+    VEC_PUSH(tf->sites, p->s);
+  }
+}
+
+static void free_ctx(ctx *x)
+{
+  for (size_t i = 0; i < x->refs.n; i++) {
+    free(x->refs.v[i].anc);
+    free(x->refs.v[i].name);
+  }
+  free(x->refs.v);
+  for (size_t i = 0; i < x->fns.n; i++) {
+    fn_info *f = &x->fns.v[i];
+    for (size_t k = 0; k < f->idents.n; k++)
+      free(f->idents.v[k]);
+    for (size_t k = 0; k < f->taken.n; k++)
+      free(f->taken.v[k]);
+    free(f->idents.v);
+    free(f->taken.v);
+    free(f->param_name);
+    free(f->tg);
+    free(f->rc);
+    free(f->arg);
+    free(f->indent);
+  }
+  free(x->fns.v);
+  free(x->pends.v);
+  free(x->stack.v);
+  free(x->svcfields.v);
+}
+
+void anyc__find_sites(struct CXTranslationUnitImpl *tu, const options *o,
+                      const file_table *t, tu_result *res)
+{
+  ctx x = {0};
+  x.tu = tu;
+  x.o = o;
+  x.t = t;
+  x.res = res;
+  CXCursor root = clang_getTranslationUnitCursor(tu);
+  clang_getInclusions(tu, inclusion, &x);
+  walk(&x, root);
+  find_runs(&x);
+  for (size_t i = 0; i < x.fns.n; i++)
+    if (x.fns.v[i].is_run) {
+      rule_run_fn(&x, &x.fns.v[i]);
+      if (x.fns.v[i].needs_group)
+        rule_returns(&x, &x.fns.v[i]);
+    }
+  for (size_t i = 0; i < x.svcfields.n; i++)
+    if (!in_system(x.svcfields.v[i]))
+      rule_struct_field(&x, x.svcfields.v[i]);
+  for (size_t i = 0; i < x.refs.n; i++)
+    if (x.refs.v[i].kind == R_FUNC)
+      rule_func(&x, &x.refs.v[i]);
+  rule_orphans(&x);
+  for (size_t i = 0; i < x.fns.n; i++)
+    if (x.fns.v[i].is_run)
+      rule_param_uses(&x, &x.fns.v[i]);
+  for (size_t i = 0; i < x.refs.n; i++) {
+    ref *r = &x.refs.v[i];
+    int consumed = 0;
+    switch (r->kind) {
+    case R_TYPE:
+      rule_type(&x, r);
+      break;
+    case R_MEMBER:
+      consumed = in_rewritten_call(&x, r);
+      rule_member(&x, r, &consumed);
+      break;
+    case R_SVCFIELD:
+      rule_svcfield(&x, r);
+      break;
+    case R_MACRO:
+      rule_macro(&x, r);
+      break;
+    case R_INCLUDE: {
+      CXFile f;
+      size_t b, e, n;
+      if (extent(r->cur, &f, &b, &e) == 0 && scanned(&x, f)) {
+        tu_file *tf = tf_get(&x, f);
+        const char *s = contents(&x, f, &n);
+        const char *q = NULL;
+        for (size_t k = b; k < e && !q; k++)
+          if (s[k] == '<' || s[k] == '"')
+            q = s + k;
+        if (q && !tf->has_include) {
+          tf->has_include = 1;
+          tf->include_off = (size_t)(q - s);
+          tf->include_len = e - tf->include_off;
+          tf->include_quote = *q;
+        }
+      }
+      break;
+    }
+    default:
+      break;
+    }
+  }
+  clang_visitChildren(root, macro_defs, &x);
+  for (size_t i = 0, n = res->files.n; i < n; i++) {
+    CXFile f = clang_getFile(tu, res->files.v[i].path);
+    if (f)
+      inactive_sites(&x, f);
+  }
+  finish(&x);
+  free_ctx(&x);
+}
