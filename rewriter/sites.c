@@ -647,15 +647,46 @@ static char *check_text(fn_info *f, const char *rc)
   return anyc__xasprintf("if (%s < 0) return %s;", rc, rc);
 }
 
-/* The status variable of a function: the group's rc, or an `int rc;` added at the top
- * of the body (once: identical edits merge). */
-static const char *status_var(ctx *x, fn_info *f, pend *p)
+/* An `int` status variable the function already declares at the top of its body before
+ * `before` (rc, ret, err, status): an expert reuses it rather than adding one. */
+static char *existing_status(ctx *x, fn_info *f, size_t before)
+{
+  static const char *const names[] = {"rc", "ret", "err", "status", "r", NULL};
+  cursor_vec k = children(fn_body(f->fn));
+  char *found = NULL;
+  for (size_t i = 0; i < k.n && !found; i++) {
+    if (k.v[i].kind != CXCursor_DeclStmt)
+      continue;
+    cursor_vec vars = children(k.v[i]);
+    for (size_t v = 0; v < vars.n && !found; v++) {
+      CXFile file;
+      size_t b, e;
+      char *name = cx_str(clang_getCursorSpelling(vars.v[v]));
+      if (vars.v[v].kind == CXCursor_VarDecl && is_one_of(name, names) &&
+          clang_getCanonicalType(clang_getCursorType(vars.v[v])).kind == CXType_Int &&
+          extent(vars.v[v], &file, &b, &e) == 0 && e <= before)
+        found = name;
+      else
+        free(name);
+    }
+    free(vars.v);
+  }
+  free(k.v);
+  (void)x;
+  return found;
+}
+
+/* The status variable of a function: the group's rc, one it declares already, or an
+ * `int rc;` added at the top of the body (once: identical edits merge). */
+static char *status_var(ctx *x, fn_info *f, pend *p, size_t at)
 {
   if (f->needs_group)
-    return f->rc;
-  if (!f->rc) {
+    return anyc__xstrdup(f->rc);
+  char *have = existing_status(x, f, at);
+  if (have)
+    return have;
+  if (!f->rc)
     f->rc = fresh(x, f, "rc");
-  }
   CXCursor body = fn_body(f->fn);
   CXFile file;
   size_t b, e, n;
@@ -670,10 +701,11 @@ static const char *status_var(ctx *x, fn_info *f, pend *p)
   pedit(p, nl + 1, 0, u);
   free(u);
   free(ind);
-  return f->rc;
+  return anyc__xstrdup(f->rc);
 }
 
-/* A checkpoint call whose status the legacy code ignored: check it. */
+/* A checkpoint call whose status the legacy code ignored: check it, in the enclosing
+ * function's terms (return it; close the group first in a run with a group). */
 static int checked_stmt(ctx *x, fn_info *f, pend *p, const ref *r, size_t ci,
                         const char *newcall)
 {
@@ -686,28 +718,39 @@ static int checked_stmt(ctx *x, fn_info *f, pend *p, const ref *r, size_t ci,
   const char *s = contents(x, file, &n);
   if (!f || (!fn_returns_int(f->fn) && !fn_returns_void(f->fn)))
     return -1;
-  if (!after_semicolon(s, n, e))
+  size_t semi = after_semicolon(s, n, e);
+  if (!semi)
     return -1;
-  const char *rc = status_var(x, f, p);
+  char *t;
+  if (fn_returns_void(f->fn)) {
+    if (par.kind == CXCursor_CompoundStmt) {
+      t = anyc__xasprintf("if (%s < 0) return", newcall);
+      pedit(p, b, e - b, t);
+    } else {
+      t = anyc__xasprintf("{ if (%s < 0) return; }", newcall);
+      pedit(p, b, semi - b, t);
+    }
+    free(t);
+    return 0;
+  }
+  char *rc = status_var(x, f, p, b);
   if (!rc)
     return -1;
   char *chk = check_text(f, rc);
-  char *t;
   if (par.kind == CXCursor_CompoundStmt) {
     char *ind = indent_at(s, b);
     chk[strlen(chk) - 1] = '\0'; /* the statement's own ';' ends it */
     t = anyc__xasprintf("%s = %s;\n%s%s", rc, newcall, ind, chk);
     free(ind);
+    pedit(p, b, e - b, t);
   } else {
-    /* one statement (under an if/else without braces) */
-    char *cond = anyc__xasprintf("(%s = %s) < 0", rc, newcall);
-    const char *ret = strstr(chk, "return");
-    t = anyc__xasprintf("if (%s) %.*s", cond, (int)(strlen(ret) - 1), ret);
-    free(cond);
+    /* the body of an if/else/loop without braces: one braced statement */
+    t = anyc__xasprintf("{ %s = %s; %s }", rc, newcall, chk);
+    pedit(p, b, semi - b, t);
   }
-  pedit(p, b, e - b, t);
   free(t);
   free(chk);
+  free(rc);
   return 0;
 }
 
@@ -777,6 +820,7 @@ static void rule_simple(ctx *x, const ref *r, size_t ci, fn_info *f)
     }
     p->edits.n = 0;
   }
+  set_reason(p, "the same call in the native API");
   if (rename_call(x, p, r, ci, native, rule[4] == '1' ? ", 0" : NULL) != 0) {
     p->s.rule = p->s.cls == SC_MACRO_ARG ? "AS109" : "AS110";
     p->s.rewritten = 0;
@@ -1219,13 +1263,20 @@ static void rule_struct_field(ctx *x, CXCursor field)
   }
   while (q < n && (s[q] == ' ' || s[q] == '\t'))
     q++;
-  if (!semi || !only_space(s, ls, b) || (q < n && s[q] != '\n')) {
+  if (!semi) {
     p->s.rule = "AS107";
     p->s.rewritten = 0;
-    set_reason(p, "the as_service field shares its line with other code");
+    set_reason(p, "the as_service field's declaration is not recognised");
     return;
   }
-  pedit(p, ls, (q < n ? q + 1 : q) - ls, "");
+  if (only_space(s, ls, b) && (q >= n || s[q] == '\n')) {
+    pedit(p, ls, (q < n ? q + 1 : q) - ls, ""); /* its whole line */
+  } else {
+    size_t z = semi; /* shares the line: the declaration and the blanks after it */
+    while (z < n && (s[z] == ' ' || s[z] == '\t'))
+      z++;
+    pedit(p, b, z - b, "");
+  }
   set_reason(p, "the object no longer embeds the legacy base; nothing reads it any more");
 }
 

@@ -1,0 +1,427 @@
+/* test_rules.c — each rule of anyc-migrate on small inputs, and each site class
+ * (plain, macro argument, macro body, header, inactive #if).  Rewritten files are
+ * compared with the exact expected text, compiled against include/ where they must,
+ * and run through the tool a second time to prove it makes no edit (idempotence). */
+#include "migrate_test.h"
+
+static const char heartbeat_legacy[] =
+  "#include <stdio.h>\n"
+  "#include <async_service.h>\n"
+  "\n"
+  "struct heartbeat {\n"
+  "    as_service service;          /* the legacy \"base class\" */\n"
+  "    double     interval;\n"
+  "    int        beats;\n"
+  "};\n"
+  "\n"
+  "static int beat_loop(void *arg) {\n"
+  "    struct heartbeat *hb = arg;\n"
+  "    while (as_is_running(hb->service.manager)) {\n"
+  "        hb->beats++;\n"
+  "        int rc = as_sleep(hb->interval);\n"
+  "        if (rc < 0) return rc;\n"
+  "    }\n"
+  "    return 0;\n"
+  "}\n"
+  "\n"
+  "static int heartbeat_run(as_service *self) {\n"
+  "    struct heartbeat *hb = (struct heartbeat *)self;\n"
+  "    as_run_daemon_task(self->manager, beat_loop, hb, \"beat\");\n"
+  "    return as_wait_finished(self->manager);\n"
+  "}\n"
+  "\n"
+  "int main(void) {\n"
+  "    struct heartbeat hb = {.interval = 0.1};\n"
+  "    as_service_init(&hb.service, heartbeat_run, \"heartbeat\");\n"
+  "    int rc = as_run_service(&hb.service);\n"
+  "    as_service_destroy(&hb.service);\n"
+  "    printf(\"%d\\n\", rc);\n"
+  "    return rc;\n"
+  "}\n";
+
+/* rewriter.md's worked example, byte for byte. */
+static const char heartbeat_native[] =
+  "#include <stdio.h>\n"
+  "#include <anyc.h>\n"
+  "\n"
+  "struct heartbeat {\n"
+  "    double     interval;\n"
+  "    int        beats;\n"
+  "};\n"
+  "\n"
+  "static int beat_loop(void *arg) {\n"
+  "    struct heartbeat *hb = arg;\n"
+  "    while (!anyc_cancelled()) {\n"
+  "        hb->beats++;\n"
+  "        int rc = anyc_sleep(hb->interval);\n"
+  "        if (rc < 0) return rc;\n"
+  "    }\n"
+  "    return 0;\n"
+  "}\n"
+  "\n"
+  "static int heartbeat_run(void *arg) {\n"
+  "    struct heartbeat *hb = arg;\n"
+  "    anyc_group tg;\n"
+  "    int rc = anyc_group_open(&tg);\n"
+  "    if (rc < 0) return rc;\n"
+  "    rc = anyc_start_soon_named(&tg, \"beat\", beat_loop, hb);\n"
+  "    return anyc_group_close(&tg, rc);\n"
+  "}\n"
+  "\n"
+  "int main(void) {\n"
+  "    struct heartbeat hb = {.interval = 0.1};\n"
+  "    int rc = anyc_run(heartbeat_run, &hb);\n"
+  "    printf(\"%d\\n\", rc);\n"
+  "    return rc;\n"
+  "}\n";
+
+/* Rewrite `src` in place and return the result (the caller frees). */
+static char *rewrite(const char *name, const char *src)
+{
+  put_file(name, src);
+  assert_int_equal(migrate("-q", "-w", name, NULL), 0);
+  return get_file(name);
+}
+
+/* A second run over the tool's own output makes no edit. */
+static void assert_idempotent(const char *name)
+{
+  char *before = get_file(name);
+  assert_int_equal(migrate("-q", "-w", name, NULL), 0);
+  char *after = get_file(name);
+  assert_string_equal(before, after);
+  assert_int_equal(migrate("-q", name, NULL), 0);
+  assert_string_equal(run_out, ""); /* no diff */
+  free(before);
+  free(after);
+}
+
+/* Rules AS001-AS008: the spec's worked example becomes exactly its native form, which
+ * compiles against anyc.h alone. */
+static void test_spec_worked_example(void **state)
+{
+  (void)state;
+  scratch_new("worked");
+  char *got = rewrite("heartbeat.c", heartbeat_legacy);
+  assert_string_equal(got, heartbeat_native);
+  assert_not_contains(got, "async_service");
+  assert_true(compiles("heartbeat.c"));
+  assert_idempotent("heartbeat.c");
+  assert_int_equal(migrate("--check", "heartbeat.c", NULL), 0);
+  free(got);
+  scratch_remove();
+}
+
+/* Default mode prints a diff and changes nothing; --check exits 1 with work pending. */
+static void test_spec_modes_diff_and_check(void **state)
+{
+  (void)state;
+  scratch_new("modes");
+  put_file("heartbeat.c", heartbeat_legacy);
+  assert_int_equal(migrate("heartbeat.c", NULL), 0);
+  assert_contains(run_out, "--- heartbeat.c\n+++ heartbeat.c\n");
+  assert_contains(run_out, "-    as_service service;");
+  assert_contains(run_out, "+    return anyc_group_close(&tg, rc);");
+  char *same = get_file("heartbeat.c");
+  assert_string_equal(same, heartbeat_legacy);
+  free(same);
+  assert_int_equal(migrate("--check", "heartbeat.c", NULL), 1);
+  /* The diff applies with patch(1) and gives what --write gives. */
+  put_file("d.patch", run_out);
+  assert_int_equal(migrate("heartbeat.c", NULL), 0);
+  put_file("d.patch", run_out);
+  char cmd[800];
+  snprintf(cmd, sizeof cmd, "cd '%s' && patch -s -p0 < d.patch", scratch);
+  assert_int_equal(system(cmd), 0);
+  char *patched = get_file("heartbeat.c");
+  assert_string_equal(patched, heartbeat_native);
+  free(patched);
+  scratch_remove();
+}
+
+/* AS004: several spawns: every status checked, the group closed on failure. */
+static void test_as004_spawns_check_status(void **state)
+{
+  (void)state;
+  scratch_new("as004");
+  char *got = rewrite("s.c",
+    "#include <async_service.h>\n"
+    "struct svc { as_service base; int n; };\n"
+    "static int a(void *p) { (void)p; return 0; }\n"
+    "static int svc_run(as_service *self) {\n"
+    "  struct svc *s = (struct svc *)self;\n"
+    "  as_run_task(self->manager, a, s, \"a\");\n"
+    "  as_run_task(self->manager, a, s, \"b\");\n"
+    "  if (s->n > 2)\n"
+    "    return -1;\n"
+    "  return as_wait_finished(self->manager);\n"
+    "}\n"
+    "int main(void) {\n"
+    "  struct svc s = {.n = 1};\n"
+    "  as_service_init(&s.base, svc_run, \"svc\");\n"
+    "  return as_run_service(&s.base);\n"
+    "}\n");
+  assert_string_equal(got,
+    "#include <anyc.h>\n"
+    "struct svc { int n; };\n"
+    "static int a(void *p) { (void)p; return 0; }\n"
+    "static int svc_run(void *arg) {\n"
+    "  struct svc *s = arg;\n"
+    "  anyc_group tg;\n"
+    "  int rc = anyc_group_open(&tg);\n"
+    "  if (rc < 0) return rc;\n"
+    "  rc = anyc_start_soon_named(&tg, \"a\", a, s);\n"
+    "  if (rc < 0) return anyc_group_close(&tg, rc);\n"
+    "  rc = anyc_start_soon_named(&tg, \"b\", a, s);\n"
+    "  if (rc < 0) return anyc_group_close(&tg, rc);\n"
+    "  if (s->n > 2)\n"
+    "    return anyc_group_close(&tg, -1);\n"
+    "  return anyc_group_close(&tg, rc);\n"
+    "}\n"
+    "int main(void) {\n"
+    "  struct svc s = {.n = 1};\n"
+    "  return anyc_run(svc_run, &s);\n"
+    "}\n");
+  assert_true(compiles("s.c"));
+  assert_idempotent("s.c");
+  free(got);
+  scratch_remove();
+}
+
+/* AS010 / AS011 / AS012: renames; an ignored checkpoint status is now checked (the
+ * existing `rc` reused), and a braceless if body stays one statement. */
+static void test_as010_as011_as012_calls(void **state)
+{
+  (void)state;
+  scratch_new("calls");
+  char *got = rewrite("c.c",
+    "#include <async_service.h>\n"
+    "static int work(void *p) { (void)p; return 0; }\n"
+    "static int task(void *arg) {\n"
+    "  int rc = 0;\n"
+    "  as_sleep(1.0);\n"
+    "  if (arg)\n"
+    "    as_sleep(2.0);\n"
+    "  else\n"
+    "    rc = as_to_thread(work, arg);\n"
+    "  return rc;\n"
+    "}\n"
+    "static void quiet(void) {\n"
+    "  as_sleep(0);\n"
+    "}\n"
+    "int main(void) {\n"
+    "  (void)quiet;\n"
+    "  return as_run(task, NULL);\n"
+    "}\n");
+  assert_string_equal(got,
+    "#include <anyc.h>\n"
+    "static int work(void *p) { (void)p; return 0; }\n"
+    "static int task(void *arg) {\n"
+    "  int rc = 0;\n"
+    "  rc = anyc_sleep(1.0);\n"
+    "  if (rc < 0) return rc;\n"
+    "  if (arg)\n"
+    "    { rc = anyc_sleep(2.0); if (rc < 0) return rc; }\n"
+    "  else\n"
+    "    rc = anyc_to_thread(work, arg, 0);\n"
+    "  return rc;\n"
+    "}\n"
+    "static void quiet(void) {\n"
+    "  if (anyc_sleep(0) < 0) return;\n"
+    "}\n"
+    "int main(void) {\n"
+    "  (void)quiet;\n"
+    "  return anyc_run(task, NULL);\n"
+    "}\n");
+  assert_true(compiles("c.c"));
+  assert_idempotent("c.c");
+  free(got);
+  scratch_remove();
+}
+
+/* AS013: as_wait_for as an initialiser, an assignment and a return. */
+static void test_as013_wait_for_scope(void **state)
+{
+  (void)state;
+  scratch_new("as013");
+  char *got = rewrite("w.c",
+    "#include <async_service.h>\n"
+    "static int work(void *p) { (void)p; return 0; }\n"
+    "static int task(void *arg) {\n"
+    "  int a = as_wait_for(work, arg, 1.5);\n"
+    "  a = as_wait_for(work, arg, 2.5);\n"
+    "  if (a < 0) return a;\n"
+    "  return as_wait_for(work, arg, 3.0);\n"
+    "}\n"
+    "int main(void) { return as_run(task, NULL); }\n");
+  assert_string_equal(got,
+    "#include <anyc.h>\n"
+    "static int work(void *p) { (void)p; return 0; }\n"
+    "static int task(void *arg) {\n"
+    "  anyc_scope scope;\n"
+    "  int a = anyc_fail_after(&scope, 1.5);\n"
+    "  if (a == 0)\n"
+    "    a = anyc_scope_close(&scope, work(arg));\n"
+    "  anyc_scope scope2;\n"
+    "  a = anyc_fail_after(&scope2, 2.5);\n"
+    "  if (a == 0)\n"
+    "    a = anyc_scope_close(&scope2, work(arg));\n"
+    "  if (a < 0) return a;\n"
+    "  anyc_scope scope3;\n"
+    "  int rc = anyc_fail_after(&scope3, 3.0);\n"
+    "  if (rc == 0)\n"
+    "    rc = anyc_scope_close(&scope3, work(arg));\n"
+    "  return rc;\n"
+    "}\n"
+    "int main(void) { return anyc_run(task, NULL); }\n");
+  assert_true(compiles("w.c"));
+  assert_idempotent("w.c");
+  free(got);
+  scratch_remove();
+}
+
+/* Site classes: a macro argument whose spelling is in the file is rewritten; a macro
+ * body and an inactive #if branch are reported, never edited; AS1xx sites are named on
+ * stderr in the compilers' format and make --check fail. */
+static void test_site_classes(void **state)
+{
+  (void)state;
+  scratch_new("classes");
+  const char *src =
+    "#include <async_service.h>\n"
+    "#define CHECK(x) do { if ((x) < 0) return -1; } while (0)\n"
+    "#define NAP() as_sleep(0.5)\n"
+    "static int task(void *arg) {\n"
+    "  (void)arg;\n"
+    "  CHECK(as_sleep(0.1));\n"
+    "#ifdef NEVER\n"
+    "  as_sleep(9);\n"
+    "#endif\n"
+    "  return NAP();\n"
+    "}\n"
+    "int main(void) { return as_run(task, NULL); }\n";
+  char *got = rewrite("m.c", src);
+  assert_contains(got, "  CHECK(anyc_sleep(0.1));\n");
+  assert_contains(got, "#define NAP() as_sleep(0.5)\n");
+  assert_contains(got, "#ifdef NEVER\n  as_sleep(9);\n#endif\n");
+  assert_contains(got, "#include <async_service.h>\n"); /* legacy use remains */
+  assert_int_equal(migrate("--check", "m.c", NULL), 1);
+  assert_contains(run_err, "m.c:3:15: warning: [AS105] as_sleep:");
+  assert_contains(run_err, "m.c:8:3: warning: [AS106] as_sleep:");
+  assert_contains(run_err, "m.c:10:10: warning: [AS105] as_sleep:");
+  assert_idempotent("m.c");
+  free(got);
+  scratch_remove();
+}
+
+/* AS1xx: what a person must do is reported with a reason and a native form, and the
+ * service is left whole when one of its sites cannot be rewritten (AS107). */
+static void test_manual_sites(void **state)
+{
+  (void)state;
+  scratch_new("manual");
+  const char *src =
+    "#include <async_service.h>\n"
+    "struct svc { as_service base; int n; };\n"
+    "static as_manager *saved;\n"
+    "static int helper(void *p) { (void)p; return 0; }\n"
+    "static int svc_run(as_service *self) {\n"
+    "  saved = self->manager;\n"
+    "  as_run_task(self->manager, helper, NULL, \"h\");\n"
+    "  return as_wait_finished(self->manager);\n"
+    "}\n"
+    "static int other(void *p) {\n"
+    "  struct svc *s = p;\n"
+    "  if (as_is_cancelled(s->base.manager)) return AS_ELIFECYCLE;\n"
+    "  return as_run_task(s->base.manager, helper, NULL, \"x\");\n"
+    "}\n"
+    "int (*fp)(double) = as_sleep;\n"
+    "int main(void) {\n"
+    "  struct svc s = {.n = 0};\n"
+    "  (void)other;\n"
+    "  as_service_init(&s.base, svc_run, \"svc\");\n"
+    "  return as_run_service(&s.base);\n"
+    "}\n";
+  put_file("x.c", src);
+  assert_int_equal(migrate("-w", "--report", "r.json", "x.c", NULL), 0);
+  char *got = get_file("x.c");
+  assert_string_equal(got, src); /* nothing of the service was rewritten */
+  assert_contains(run_err, "x.c:3:8: warning: [AS101] as_manager:");
+  assert_contains(run_err, "x.c:12:7: warning: [AS103] as_is_cancelled:");
+  assert_contains(run_err, "[AS108] AS_ELIFECYCLE");
+  assert_contains(run_err, "x.c:13:10: warning: [AS102] as_run_task:");
+  assert_contains(run_err, "x.c:15:21: warning: [AS104] as_sleep:");
+  assert_contains(run_err, "x.c:7:3: warning: [AS107] as_run_task: the service is migrated whole");
+  char *rep = get_file("r.json");
+  assert_contains(rep, "\"schema\": 1");
+  assert_contains(rep, "\"rule\": \"AS104\", \"rewritten\": false");
+  assert_contains(rep, "\"files_scanned\": 1, \"files_legacy\": 1");
+  free(rep);
+  free(got);
+  scratch_remove();
+}
+
+/* AS014 and a header: the as_task_fn type becomes anyc_fn; a static inline helper in a
+ * header reached from two .c files is edited once. */
+static void test_as014_header_from_two_units(void **state)
+{
+  (void)state;
+  scratch_new("header");
+  put_file("h.h",
+    "#include <async_service.h>\n"
+    "static inline int nap(double s) { return as_sleep(s); }\n"
+    "typedef as_task_fn job_fn;\n");
+  put_file("a.c", "#include \"h.h\"\nint a(void);\nint a(void) { return nap(1); }\n");
+  put_file("b.c", "#include \"h.h\"\nint b(void);\nint b(void) { return nap(2); }\n");
+  assert_int_equal(migrate("-q", "-w", ".", NULL), 0);
+  char *h = get_file("h.h");
+  assert_string_equal(h,
+    "#include <anyc.h>\n"
+    "static inline int nap(double s) { return anyc_sleep(s); }\n"
+    "typedef anyc_fn job_fn;\n");
+  free(h);
+  assert_int_equal(migrate("-q", "--check", ".", NULL), 0);
+  scratch_remove();
+}
+
+/* --rules limits the rewrites; --list-rules names every rule. */
+static void test_cli_rules_selection(void **state)
+{
+  (void)state;
+  scratch_new("rules");
+  char *got = rewrite("c.c",
+    "#include <async_service.h>\n"
+    "static int t(void *p) { (void)p; return 0; }\n"
+    "int main(void) { int rc = as_sleep(0); (void)rc; return as_run(t, NULL); }\n");
+  free(got);
+  put_file("c.c",
+    "#include <async_service.h>\n"
+    "static int t(void *p) { (void)p; return 0; }\n"
+    "int main(void) { int rc = as_sleep(0); (void)rc; return as_run(t, NULL); }\n");
+  assert_int_equal(migrate("-q", "-w", "--rules", "AS012", "c.c", NULL), 0);
+  got = get_file("c.c");
+  assert_contains(got, "as_sleep(0)");
+  assert_contains(got, "anyc_run(t, NULL)");
+  free(got);
+  assert_int_equal(migrate("--list-rules", NULL), 0);
+  for (size_t i = 0; i < anyc__rule_count; i++)
+    assert_contains(run_out, anyc__rules[i].id);
+  assert_int_equal(migrate("--rules", "AS999", "c.c", NULL), 2);
+  scratch_remove();
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_spec_worked_example),
+    cmocka_unit_test(test_spec_modes_diff_and_check),
+    cmocka_unit_test(test_as004_spawns_check_status),
+    cmocka_unit_test(test_as010_as011_as012_calls),
+    cmocka_unit_test(test_as013_wait_for_scope),
+    cmocka_unit_test(test_site_classes),
+    cmocka_unit_test(test_manual_sites),
+    cmocka_unit_test(test_as014_header_from_two_units),
+    cmocka_unit_test(test_cli_rules_selection),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
