@@ -147,9 +147,10 @@ static int in_system(CXCursor c)
   return r;
 }
 
-static void add_ref(ctx *x, enum ref_kind k, CXCursor c, const char *name)
+/* Takes ownership of name. */
+static void add_ref(ctx *x, enum ref_kind k, CXCursor c, char *name)
 {
-  ref r = {k, c, NULL, x->stack.n, anyc__xstrdup(name)};
+  ref r = {k, c, NULL, x->stack.n, name};
   r.anc = anyc__xrealloc(NULL, (x->stack.n + 1) * sizeof *r.anc);
   memcpy(r.anc, x->stack.v, x->stack.n * sizeof *r.anc);
   VEC_PUSH(x->refs, r);
@@ -187,7 +188,7 @@ static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData d
     if (refd.kind == CXCursor_FunctionDecl && decl_is_legacy(refd))
       add_ref(x, R_FUNC, c, cx_str(clang_getCursorSpelling(refd)));
     else if (refd.kind == CXCursor_ParmDecl)
-      add_ref(x, R_PARAMREF, c, "");
+      add_ref(x, R_PARAMREF, c, anyc__xstrdup(""));
     break;
   case CXCursor_TypeRef:
     if (decl_is_legacy(refd))
@@ -206,7 +207,7 @@ static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData d
   case CXCursor_InclusionDirective: {
     CXFile inc = clang_getIncludedFile(c);
     if (file_is_legacy_header(inc))
-      add_ref(x, R_INCLUDE, c, "async_service.h");
+      add_ref(x, R_INCLUDE, c, anyc__xstrdup("async_service.h"));
     break;
   }
   case CXCursor_FieldDecl:
@@ -1308,7 +1309,9 @@ static void rule_run_service(ctx *x, const ref *r, size_t ci)
     return;
   }
   const char *s = contents(x, file, &n);
-  char *key = norm(text_of(x, args[0]));
+  char *a0text = text_of(x, args[0]);
+  char *key = norm(a0text);
+  free(a0text);
   /* The object: &E.field -> &E; &E->field -> E */
   const char *obj_err = NULL;
   char *obj = NULL;
@@ -1356,7 +1359,9 @@ static void rule_run_service(ctx *x, const ref *r, size_t ci)
     CXCursor oa[3];
     if (!oci || call_args(o->anc[oci - 1], oa, 3) < 1)
       continue;
-    char *k2 = norm(text_of(x, oa[0]));
+    char *o0text = text_of(x, oa[0]);
+    char *k2 = norm(o0text);
+    free(o0text);
     if (strcmp(k2, key) == 0) {
       if (is_init) {
         init = o;
