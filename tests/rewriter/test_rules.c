@@ -410,6 +410,18 @@ static void test_cli_rules_selection(void **state)
   scratch_remove();
 }
 
+/* Every rule has its page in docs/rules/ (the report and --list-rules link to it). */
+static void test_every_rule_has_a_doc_page(void **state)
+{
+  (void)state;
+  for (size_t i = 0; i < anyc__rule_count; i++) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/docs/rules/%s.md", ANYC_SOURCE_DIR, anyc__rules[i].id);
+    if (access(path, R_OK) != 0)
+      fail_msg("missing %s", path);
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -422,6 +434,7 @@ int main(void)
     cmocka_unit_test(test_manual_sites),
     cmocka_unit_test(test_as014_header_from_two_units),
     cmocka_unit_test(test_cli_rules_selection),
+    cmocka_unit_test(test_every_rule_has_a_doc_page),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
