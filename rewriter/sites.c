@@ -88,7 +88,7 @@ static int decl_is_legacy(CXCursor decl)
 
 /* ---- the walk ---------------------------------------------------------------------- */
 
-enum ref_kind { R_FUNC, R_TYPE, R_MEMBER, R_SVCFIELD, R_MACRO, R_INCLUDE, R_PARAMREF };
+enum ref_kind { R_FUNC, R_TYPE, R_MEMBER, R_SVCFIELD, R_MACRO, R_INCLUDE, R_PARAMREF, R_MGRVAR };
 
 typedef struct ref {
   enum ref_kind kind;
@@ -107,6 +107,8 @@ typedef struct fn_info {
   VEC(char *) idents;    /* every identifier of the function, for fresh names */
   VEC(char *) taken;
   char *indent;          /* of the body's statements */
+  CXType obj_type;       /* T of run's `(T *)self` cast */
+  int has_obj_type;
 } fn_info;
 
 typedef struct pend {
@@ -127,6 +129,7 @@ typedef struct ctx {
   VEC(fn_info) fns;
   VEC(pend) pends;
   cursor_vec svcfields;   /* FieldDecls of type as_service */
+  cursor_vec handled;     /* references and declarations a rule already took care of */
 } ctx;
 
 static int in_system(CXCursor c)
@@ -167,6 +170,20 @@ static int is_svc_type(CXType t)
   return r;
 }
 
+static int is_manager_ptr(CXType t)
+{
+  t = clang_getCanonicalType(t);
+  if (t.kind != CXType_Pointer)
+    return 0;
+  t = clang_getCanonicalType(clang_getPointeeType(t));
+  if (t.kind != CXType_Record || !decl_is_legacy(clang_getTypeDeclaration(t)))
+    return 0;
+  char *name = cx_str(clang_getTypeSpelling(t));
+  int r = strcmp(name, "struct as_manager") == 0 || strcmp(name, "const struct as_manager") == 0;
+  free(name);
+  return r;
+}
+
 static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData d);
 
 static void walk(ctx *x, CXCursor c)
@@ -189,6 +206,9 @@ static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData d
       add_ref(x, R_FUNC, c, cx_str(clang_getCursorSpelling(refd)));
     else if (refd.kind == CXCursor_ParmDecl)
       add_ref(x, R_PARAMREF, c, anyc__xstrdup(""));
+    if ((refd.kind == CXCursor_VarDecl || refd.kind == CXCursor_ParmDecl) &&
+        is_manager_ptr(clang_getCursorType(refd)))
+      add_ref(x, R_MGRVAR, c, cx_str(clang_getCursorSpelling(refd)));
     break;
   case CXCursor_TypeRef:
     if (decl_is_legacy(refd))
@@ -226,6 +246,15 @@ static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData d
   }
   walk(x, c);
   return CXChildVisit_Continue;
+}
+
+/* Same AST node?  clang_equalCursors also compares how the cursor was reached (its
+ * parent declaration), which differs between visits; kind and extent do not. */
+static int same_node(CXCursor a, CXCursor b)
+{
+  if (clang_Cursor_isNull(a) || clang_Cursor_isNull(b) || a.kind != b.kind)
+    return 0;
+  return clang_equalRanges(clang_getCursorExtent(a), clang_getCursorExtent(b));
 }
 
 /* ---- locations and text ------------------------------------------------------------ */
@@ -475,12 +504,12 @@ static size_t call_index(ctx *x, const ref *r)
     return 0;
   CXCursor call = r->anc[p - 1];
   cursor_vec k = children(call);
-  int callee = k.n && clang_equalCursors(strip(k.v[0]), r->cur);
+  int callee = k.n && same_node(strip(k.v[0]), r->cur);
   if (!callee && k.n) {
     /* the callee sits under the implicit decay cast */
     CXCursor c0 = k.v[0];
-    callee = clang_equalCursors(strip(c0), r->cur) ||
-             (r->depth >= p + 1 && clang_equalCursors(r->anc[p], c0));
+    callee = same_node(strip(c0), r->cur) ||
+             (r->depth >= p + 1 && same_node(r->anc[p], c0));
   }
   free(k.v);
   return callee ? p : 0;
@@ -500,7 +529,7 @@ static CXCursor next_stmt(CXCursor comp, CXCursor c)
   cursor_vec k = children(comp);
   CXCursor n = clang_getNullCursor();
   for (size_t i = 0; i + 1 < k.n; i++)
-    if (clang_equalCursors(k.v[i], c))
+    if (same_node(k.v[i], c))
       n = k.v[i + 1];
   free(k.v);
   return n;
@@ -622,7 +651,7 @@ static int is_loop_cond(const ref *r, size_t ci)
     if (k == CXCursor_WhileStmt || k == CXCursor_ForStmt || k == CXCursor_DoStmt) {
       cursor_vec kids = children(r->anc[i]);
       CXCursor path = r->anc[i + 1];
-      int last = kids.n && clang_equalCursors(kids.v[kids.n - 1], path);
+      int last = kids.n && same_node(kids.v[kids.n - 1], path);
       free(kids.v);
       return k == CXCursor_DoStmt ? last : !last;
     }
@@ -966,8 +995,22 @@ static void find_runs(ctx *x)
       const ref *r = &x->refs.v[k];
       if (r->kind == R_FUNC && ref_inside(r, f->fn) &&
           (strcmp(r->name, "as_run_task") == 0 || strcmp(r->name, "as_run_daemon_task") == 0 ||
+           strcmp(r->name, "as_run_child_service") == 0 ||
+           strcmp(r->name, "as_run_daemon_child_service") == 0 ||
            strcmp(r->name, "as_wait_finished") == 0 || strcmp(r->name, "as_cancel") == 0))
         f->needs_group = 1;
+      /* run's object type, from its `(T *)self` cast (child services find run by it) */
+      if (r->kind == R_PARAMREF && ref_inside(r, f->fn) && !f->has_obj_type &&
+          clang_equalCursors(clang_getCursorReferenced(r->cur), prm)) {
+        size_t pi = parent_index(r, r->depth);
+        if (pi && r->anc[pi - 1].kind == CXCursor_CStyleCastExpr) {
+          CXType ct = clang_getCanonicalType(clang_getCursorType(r->anc[pi - 1]));
+          if (ct.kind == CXType_Pointer) {
+            f->obj_type = clang_getCanonicalType(clang_getPointeeType(ct));
+            f->has_obj_type = 1;
+          }
+        }
+      }
     }
     if (f->needs_group) {
       f->tg = fresh(x, f, "tg");
@@ -1082,8 +1125,21 @@ static void rule_returns(ctx *x, fn_info *f)
 {
   cursor_vec rets = {0};
   clang_visitChildren(f->body, find_returns, &rets);
+  cursor_vec top = children(f->body);
+  CXCursor after_wait = clang_getNullCursor();
+  if (top.n >= 2 && top.v[top.n - 1].kind == CXCursor_ReturnStmt) {
+    CXCursor w = strip(top.v[top.n - 2]);
+    if (w.kind == CXCursor_CallExpr) {
+      CXCursor callee = clang_getCursorReferenced(w);
+      char *nm = cx_str(clang_getCursorSpelling(callee));
+      if (decl_is_legacy(callee) && strcmp(nm, "as_wait_finished") == 0)
+        after_wait = top.v[top.n - 1];
+      free(nm);
+    }
+  }
+  free(top.v);
   for (size_t i = 0; i < rets.n; i++) {
-    if (is_wait_finished_return(x, rets.v[i]))
+    if (is_wait_finished_return(x, rets.v[i]) || same_node(rets.v[i], after_wait))
       continue;
     cursor_vec k = children(rets.v[i]);
     CXFile file;
@@ -1150,7 +1206,10 @@ static void rule_member(ctx *x, const ref *r, const int *consumed)
        "the legacy member '%s' is read for another purpose", r->name);
 }
 
-/* AS004 / AS005 / AS007 inside a run function. */
+static char *service_object(ctx *x, CXCursor arg, CXType *type);
+static fn_info *run_for_type(ctx *x, CXType t);
+
+/* AS004 / AS005 / AS007 / AS015 inside a run function. */
 static void rule_owner_call(ctx *x, const ref *r, size_t ci, fn_info *f)
 {
   CXCursor call = r->anc[ci - 1], par = stmt_parent(r, ci), args[4];
@@ -1164,24 +1223,49 @@ static void rule_owner_call(ctx *x, const ref *r, size_t ci, fn_info *f)
   }
   const char *s = contents(x, file, &n);
   int spawn = strcmp(r->name, "as_run_task") == 0 || strcmp(r->name, "as_run_daemon_task") == 0;
-  pend *p = new_pend(x, r->cur, spawn ? "AS004" : strcmp(r->name, "as_cancel") == 0 ? "AS007"
-                                                                                  : "AS005",
+  int child = strcmp(r->name, "as_run_child_service") == 0 ||
+              strcmp(r->name, "as_run_daemon_child_service") == 0;
+  char *child_obj = NULL;
+  fn_info *child_run = NULL;
+  if (child) {
+    CXType ct;
+    child_obj = na == 3 ? service_object(x, args[1], &ct) : NULL;
+    child_run = child_obj ? run_for_type(x, ct) : NULL;
+    if (!child_run) {
+      left(x, r->cur, "AS110", r->name, 1, suggest_for(r->name),
+           "the child service's run function is not found in this file");
+      free(child_obj);
+      return;
+    }
+  }
+  pend *p = new_pend(x, r->cur, spawn ? "AS004" : child ? "AS015"
+                                 : strcmp(r->name, "as_cancel") == 0 ? "AS007" : "AS005",
                      r->name, 1);
   p->s.suggest = anyc__xstrdup(suggest_for(r->name));
   if (p->s.cls == SC_MACRO_ARG || p->s.cls == SC_MACRO_BODY) {
     p->s.rule = p->s.cls == SC_MACRO_ARG ? "AS109" : "AS105";
     p->s.rewritten = 0;
     set_reason(p, "%s inside a macro: rewrite by hand", r->name);
+    free(child_obj);
     return;
   }
-  if (spawn && na == 4) {
-    char *fn = arg_text(x, args[1]), *a = arg_text(x, args[2]), *nm = arg_text(x, args[3]);
+  if ((spawn && na == 4) || child) {
+    char *fn, *a, *nm;
+    if (child) {
+      fn = cx_str(clang_getCursorSpelling(child_run->fn));
+      a = child_obj;
+      nm = arg_text(x, args[2]);
+    } else {
+      fn = arg_text(x, args[1]);
+      a = arg_text(x, args[2]);
+      nm = arg_text(x, args[3]);
+    }
     char *nc = anyc__xasprintf("anyc_start_soon_named(&%s, %s, %s, %s)", f->tg, nm, fn, a);
     if (par.kind == CXCursor_CompoundStmt) {
       size_t semi = after_semicolon(s, n, e);
       CXCursor stmt = r->anc[parent_index(r, ci - 1)];
       CXCursor nx = next_stmt(par, stmt);
-      int last_before_close = clang_Cursor_isNull(nx) ? (int)clang_equalCursors(par, f->body)
+      int last_before_close = clang_Cursor_isNull(nx) ? same_node(par, f->body)
                                                       : is_wait_finished_return(x, nx);
       char *t = anyc__xasprintf("%s = %s", f->rc, nc);
       pedit(p, b, e - b, t);
@@ -1204,9 +1288,10 @@ static void rule_owner_call(ctx *x, const ref *r, size_t ci, fn_info *f)
     } else {
       pedit(p, b, e - b, nc);
     }
-    set_reason(p, strcmp(r->name, "as_run_daemon_task") == 0
+    set_reason(p, strstr(r->name, "daemon")
                       ? "a daemon that returns no longer fails the service: the group waits for it"
-                      : "the task is a child of run's task group");
+                  : child ? "the child service's run is a task of run's group"
+                          : "the task is a child of run's task group");
     free(nc);
     free(fn);
     free(a);
@@ -1220,6 +1305,23 @@ static void rule_owner_call(ctx *x, const ref *r, size_t ci, fn_info *f)
     set_reason(p, "run's end closes its group: it waits for every task and returns the "
                   "first error");
     return;
+  }
+  if (strcmp(r->name, "as_wait_finished") == 0 && par.kind == CXCursor_CompoundStmt &&
+      same_node(par, f->body)) {
+    CXCursor stmt = r->anc[parent_index(r, ci - 1)];
+    CXCursor nx = next_stmt(par, stmt);
+    size_t semi = after_semicolon(s, n, e);
+    if (nx.kind == CXCursor_ReturnStmt && clang_Cursor_isNull(next_stmt(par, nx)) && semi) {
+      char *ind = indent_at(s, b);
+      char *t = anyc__xasprintf("%s = anyc_group_close(&%s, %s);\n%sif (%s < 0) return %s",
+                                f->rc, f->tg, f->rc, ind, f->rc, f->rc);
+      pedit(p, b, e - b, t);
+      free(t);
+      free(ind);
+      set_reason(p, "run's end closes its group: it waits for every task; its first error "
+                    "is returned");
+      return;
+    }
   }
   if (strcmp(r->name, "as_cancel") == 0 && par.kind == CXCursor_CompoundStmt) {
     char *t = anyc__xasprintf("anyc_group_cancel(&%s)", f->tg);
@@ -1281,9 +1383,7 @@ static void rule_struct_field(ctx *x, CXCursor field)
   set_reason(p, "the object no longer embeds the legacy base; nothing reads it any more");
 }
 
-/* AS008: as_service_init + as_run_service (+ destroy) in main -> anyc_run(run, &obj). */
-typedef struct svc_call { const ref *r; size_t ci; char *obj; int used; } svc_call;
-
+/* AS008: as_service_init / as_run_service / as_service_destroy. */
 static char *norm(const char *s)
 {
   sbuf b = {0};
@@ -1293,111 +1393,143 @@ static char *norm(const char *s)
   return b.s ? b.s : anyc__xstrdup("");
 }
 
-static void rule_run_service(ctx *x, const ref *r, size_t ci)
+/* The object of a service named `&E.field` (-> "&E") or `&p->field` (-> "p"), and its
+ * struct type; NULL when the service is not a field of an object. */
+static char *service_object(ctx *x, CXCursor arg, CXType *type)
+{
+  CXCursor a0 = strip(arg);
+  if (a0.kind != CXCursor_UnaryOperator)
+    return NULL;
+  char *t = text_of(x, a0);
+  int amp = t[0] == '&';
+  free(t);
+  if (!amp)
+    return NULL;
+  cursor_vec k = children(a0);
+  CXCursor mem = k.n == 1 ? strip(k.v[0]) : clang_getNullCursor();
+  free(k.v);
+  if (mem.kind != CXCursor_MemberRefExpr)
+    return NULL;
+  cursor_vec m = children(mem);
+  char *obj = NULL;
+  if (m.n == 1) {
+    char *base = text_of(x, m.v[0]);
+    CXType bt = clang_getCanonicalType(clang_getCursorType(m.v[0]));
+    if (bt.kind == CXType_Pointer) {
+      obj = base;
+      bt = clang_getCanonicalType(clang_getPointeeType(bt));
+    } else {
+      obj = anyc__xasprintf("&%s", base);
+      free(base);
+    }
+    if (type)
+      *type = bt;
+  }
+  free(m.v);
+  return obj;
+}
+
+/* The run function defined in this unit that `arg` names, or NULL. */
+static fn_info *run_named(ctx *x, CXCursor arg)
+{
+  CXCursor refd = clang_getCursorReferenced(strip(arg));
+  for (size_t i = 0; i < x->fns.n; i++)
+    if (x->fns.v[i].is_run && clang_equalCursors(x->fns.v[i].fn, refd))
+      return &x->fns.v[i];
+  return NULL;
+}
+
+/* The run function whose `(T *)self` cast names the struct type t. */
+static fn_info *run_for_type(ctx *x, CXType t)
+{
+  for (size_t i = 0; i < x->fns.n; i++)
+    if (x->fns.v[i].is_run && x->fns.v[i].has_obj_type &&
+        clang_equalTypes(x->fns.v[i].obj_type, t))
+      return &x->fns.v[i];
+  return NULL;
+}
+
+/* The as_service_init in function f of the service spelled like `svc`: its call's
+ * arguments (run, name).  0 if found. */
+static int find_init(ctx *x, fn_info *f, CXCursor svc, CXCursor *ia)
+{
+  char *t = text_of(x, svc);
+  char *key = norm(t);
+  free(t);
+  int found = -1;
+  for (size_t i = 0; found && i < x->refs.n; i++) {
+    const ref *o = &x->refs.v[i];
+    if (o->kind != R_FUNC || fn_of(x, o) != f || strcmp(o->name, "as_service_init") != 0)
+      continue;
+    size_t oci = call_index(x, o);
+    if (!oci || call_args(o->anc[oci - 1], ia, 3) != 3)
+      continue;
+    char *ot = text_of(x, ia[0]);
+    char *k2 = norm(ot);
+    free(ot);
+    if (strcmp(k2, key) == 0)
+      found = 0;
+    free(k2);
+  }
+  free(key);
+  return found;
+}
+
+/* as_service_init of a service whose run is defined here, and as_service_destroy: the
+ * statement goes (a plain struct needs neither). */
+static void rule_init_destroy(ctx *x, const ref *r, size_t ci)
 {
   CXCursor call = r->anc[ci - 1], par = stmt_parent(r, ci), args[3];
+  int init = strcmp(r->name, "as_service_init") == 0;
+  int na = call_args(call, args, 3);
+  CXFile file;
+  size_t b, e, n;
+  const char *why = NULL;
+  if (par.kind != CXCursor_CompoundStmt || extent(call, &file, &b, &e) != 0)
+    why = "not a statement of its own";
+  else if (init && (na != 3 || !run_named(x, args[1])))
+    why = "the service's run function is not defined in this file";
+  const char *s = why ? NULL : contents(x, file, &n);
+  size_t semi = s ? after_semicolon(s, n, e) : 0;
+  if (!why && !semi)
+    why = "not a statement of its own";
+  if (why) {
+    left(x, r->cur, "AS107", r->name, 1, suggest_for(r->name), "%s: %s", r->name, why);
+    return;
+  }
+  pend *p = new_pend(x, r->cur, "AS008", r->name, 1);
+  delete_stmt(p, s, n, b, semi);
+  set_reason(p, "a plain struct needs no %s", init ? "initialisation" : "teardown");
+  p->s.suggest = anyc__xstrdup("");
+}
+
+/* as_run_service in main -> anyc_run(run, &obj). */
+static void rule_run_service(ctx *x, const ref *r, size_t ci)
+{
+  CXCursor call = r->anc[ci - 1], args[3], ia[3];
   fn_info *f = fn_of(x, r);
   char *fname = f ? cx_str(clang_getCursorSpelling(f->fn)) : anyc__xstrdup("");
   int in_main = strcmp(fname, "main") == 0;
   free(fname);
   int na = call_args(call, args, 3);
   CXFile file;
-  size_t b, e, n;
+  size_t b, e;
   if (!in_main || na < 1 || extent(call, &file, &b, &e) != 0) {
     left(x, r->cur, "AS110", r->name, 1, suggest_for(r->name),
          "%s outside main: whether it runs in a task is not known here", r->name);
     return;
   }
-  const char *s = contents(x, file, &n);
-  char *a0text = text_of(x, args[0]);
-  char *key = norm(a0text);
-  free(a0text);
-  /* The object: &E.field -> &E; &E->field -> E */
-  const char *obj_err = NULL;
-  char *obj = NULL;
-  CXCursor a0 = strip(args[0]);
-  char *a0t = text_of(x, a0);
-  if (a0t[0] != '&')
-    obj_err = "the service is not named as &object.field";
-  else {
-    CXCursor mem = clang_getNullCursor();
-    cursor_vec k = children(a0);
-    if (k.n == 1)
-      mem = strip(k.v[0]);
-    free(k.v);
-    if (mem.kind != CXCursor_MemberRefExpr) {
-      obj_err = "the service is not a field of an object";
-    } else {
-      cursor_vec m = children(mem);
-      if (m.n == 1) {
-        char *base = text_of(x, m.v[0]);
-        CXType bt = clang_getCanonicalType(clang_getCursorType(m.v[0]));
-        obj = bt.kind == CXType_Pointer ? base : anyc__xasprintf("&%s", base);
-        if (obj != base)
-          free(base);
-      } else {
-        obj_err = "the service's object is not recognised";
-      }
-      free(m.v);
-    }
-  }
-  free(a0t);
-  /* Find the init (and destroys) of the same service in this function. */
-  const ref *init = NULL;
-  size_t init_ci = 0;
-  VEC(const ref *) destroys = {0};
-  VEC(size_t) destroy_ci = {0};
-  for (size_t i = 0; !obj_err && i < x->refs.n; i++) {
-    const ref *o = &x->refs.v[i];
-    if (o->kind != R_FUNC || fn_of(x, o) != f)
-      continue;
-    int is_init = strcmp(o->name, "as_service_init") == 0;
-    int is_destroy = strcmp(o->name, "as_service_destroy") == 0;
-    if (!is_init && !is_destroy)
-      continue;
-    size_t oci = call_index(x, o);
-    CXCursor oa[3];
-    if (!oci || call_args(o->anc[oci - 1], oa, 3) < 1)
-      continue;
-    char *o0text = text_of(x, oa[0]);
-    char *k2 = norm(o0text);
-    free(o0text);
-    if (strcmp(k2, key) == 0) {
-      if (is_init) {
-        init = o;
-        init_ci = oci;
-      } else {
-        VEC_PUSH(destroys, o);
-        VEC_PUSH(destroy_ci, oci);
-      }
-    }
-    free(k2);
-  }
-  free(key);
-  CXCursor ia[3];
-  CXCursor runfn = clang_getNullCursor();
-  if (!obj_err && !init)
-    obj_err = "no as_service_init of this service in main";
-  if (!obj_err && (call_args(init->anc[init_ci - 1], ia, 3) != 3 ||
-                   stmt_parent(init, init_ci).kind != CXCursor_CompoundStmt))
-    obj_err = "as_service_init is not a statement of its own";
-  if (!obj_err) {
-    runfn = clang_getCursorReferenced(strip(ia[1]));
-    int ok = 0;
-    for (size_t i = 0; i < x->fns.n; i++)
-      if (x->fns.v[i].is_run && clang_equalCursors(x->fns.v[i].fn, runfn))
-        ok = 1;
-    if (!ok)
-      obj_err = "the service's run function is not defined in this file";
-  }
-  for (size_t i = 0; !obj_err && i < destroys.n; i++)
-    if (stmt_parent(destroys.v[i], destroy_ci.v[i]).kind != CXCursor_CompoundStmt)
-      obj_err = "as_service_destroy is not a statement of its own";
-  if (obj_err) {
-    left(x, r->cur, "AS107", r->name, 1, suggest_for(r->name), "%s", obj_err);
+  char *obj = service_object(x, args[0], NULL);
+  const char *why = NULL;
+  if (!obj)
+    why = "the service is not named as &object.field";
+  else if (find_init(x, f, args[0], ia) != 0)
+    why = "no as_service_init of this service in main";
+  else if (!run_named(x, ia[1]))
+    why = "the service's run function is not defined in this file";
+  if (why) {
+    left(x, r->cur, "AS107", r->name, 1, suggest_for(r->name), "%s", why);
     free(obj);
-    free(destroys.v);
-    free(destroy_ci.v);
     return;
   }
   pend *p = new_pend(x, r->cur, "AS008", r->name, 1);
@@ -1405,34 +1537,203 @@ static void rule_run_service(ctx *x, const ref *r, size_t ci)
   char *t = anyc__xasprintf("anyc_run(%s, %s)", runname, obj);
   pedit(p, b, e - b, t);
   free(t);
-  set_reason(p, "the service runs as the first task of a run of its own");
-  p->s.suggest = anyc__xstrdup("anyc_run(run, &obj)");
-  (void)par;
-  /* init and destroy statements go */
-  const ref *del[64];
-  size_t delci[64], nd = 0;
-  del[nd] = init;
-  delci[nd++] = init_ci;
-  for (size_t i = 0; i < destroys.n && nd < 64; i++) {
-    del[nd] = destroys.v[i];
-    delci[nd++] = destroy_ci.v[i];
-  }
-  for (size_t i = 0; i < nd; i++) {
-    CXFile df;
-    size_t db, de;
-    pend *dp = new_pend(x, del[i]->cur, "AS008", del[i]->name, 1);
-    if (extent(del[i]->anc[delci[i] - 1], &df, &db, &de) == 0) {
-      size_t semi = after_semicolon(s, n, de);
-      if (semi)
-        delete_stmt(dp, s, n, db, semi);
-    }
-    set_reason(dp, "a plain struct needs no %s", i == 0 ? "initialisation" : "teardown");
-    dp->s.suggest = anyc__xstrdup("");
-  }
   free(runname);
   free(obj);
-  free(destroys.v);
-  free(destroy_ci.v);
+  set_reason(p, "the service runs as the first task of a run of its own");
+  p->s.suggest = anyc__xstrdup("anyc_run(run, &obj)");
+}
+
+static void mark_handled(ctx *x, CXCursor c)
+{
+  VEC_PUSH(x->handled, c);
+}
+
+static int is_handled(ctx *x, CXCursor c)
+{
+  for (size_t i = 0; i < x->handled.n; i++)
+    if ((clang_equalCursors(x->handled.v[i], c) || same_node(x->handled.v[i], c)))
+      return 1;
+  return 0;
+}
+
+/* The variable a statement-level call's value goes to: `int X = call;` (a declaration
+ * of one variable) or `X = call;`, in a compound statement.  Returns the statement and
+ * sets *var (malloc'd); null cursor otherwise. */
+static CXCursor value_stmt(ctx *x, const ref *r, size_t ci, char **var, int *is_decl)
+{
+  CXCursor par = stmt_parent(r, ci);
+  size_t pi = parent_index(r, ci - 1);
+  *var = NULL;
+  if (par.kind == CXCursor_VarDecl && pi >= 2 && r->anc[pi - 2].kind == CXCursor_DeclStmt &&
+      pi >= 3 && r->anc[pi - 3].kind == CXCursor_CompoundStmt) {
+    cursor_vec k = children(r->anc[pi - 2]);
+    size_t nk = k.n;
+    free(k.v);
+    if (nk == 1) {
+      *var = cx_str(clang_getCursorSpelling(par));
+      *is_decl = 1;
+      return r->anc[pi - 2];
+    }
+  } else if (par.kind == CXCursor_BinaryOperator && pi >= 2 &&
+             r->anc[pi - 2].kind == CXCursor_CompoundStmt) {
+    cursor_vec k = children(par);
+    CXCursor lhs = k.n == 2 ? strip(k.v[0]) : clang_getNullCursor();
+    free(k.v);
+    char *op = text_of(x, par);
+    int assign = strchr(op, '=') != NULL;
+    free(op);
+    if (lhs.kind == CXCursor_DeclRefExpr && assign) {
+      *var = cx_str(clang_getCursorSpelling(lhs));
+      *is_decl = 0;
+      return par;
+    }
+  }
+  return clang_getNullCursor();
+}
+
+/* AS009: as_background_service_enter ... as_background_service_exit in one function ->
+ * a task group that starts the service, then cancels and closes. */
+static void rule_background(ctx *x, const ref *r, size_t ci)
+{
+  fn_info *f = fn_of(x, r);
+  CXCursor call = r->anc[ci - 1], args[2], ia[3], ea[2];
+  const char *why = NULL;
+  char *var = NULL, *obj = NULL;
+  int is_decl = 0;
+  CXCursor stmt = clang_getNullCursor(), mvar = clang_getNullCursor(), exit_call;
+  const ref *exit_ref = NULL;
+  size_t exit_ci = 0;
+  fn_info *child = NULL;
+  if (!f || !fn_returns_int(f->fn) || call_args(call, args, 2) != 2)
+    why = "not in a function returning int";
+  if (!why) {
+    stmt = value_stmt(x, r, ci, &var, &is_decl);
+    if (clang_Cursor_isNull(stmt))
+      why = "its status is not stored by a statement of its own (int rc = ...; or rc = ...;)";
+  }
+  if (!why) {
+    CXCursor a1 = strip(args[1]);
+    cursor_vec k = children(a1);
+    if (a1.kind == CXCursor_UnaryOperator && k.n == 1 && strip(k.v[0]).kind == CXCursor_DeclRefExpr)
+      mvar = clang_getCursorReferenced(strip(k.v[0]));
+    free(k.v);
+    if (mvar.kind != CXCursor_VarDecl)
+      why = "the manager is not a local variable";
+  }
+  if (!why) {
+    CXType t;
+    obj = service_object(x, args[0], &t);
+    if (!obj)
+      why = "the service is not named as &object.field";
+    else if (find_init(x, f, args[0], ia) != 0 || !(child = run_named(x, ia[1])))
+      why = "no as_service_init of this service (with a run defined here) in the function";
+  }
+  for (size_t i = 0; !why && i < x->refs.n; i++) {
+    const ref *o = &x->refs.v[i];
+    if (o->kind != R_FUNC || fn_of(x, o) != f || strcmp(o->name, "as_background_service_exit"))
+      continue;
+    size_t oci = call_index(x, o);
+    if (!oci || call_args(o->anc[oci - 1], ea, 2) != 2)
+      continue;
+    CXCursor m0 = strip(ea[0]);
+    if (m0.kind == CXCursor_DeclRefExpr &&
+        clang_equalCursors(clang_getCursorReferenced(m0), mvar)) {
+      if (exit_ref)
+        why = "the block is left in more than one place";
+      exit_ref = o;
+      exit_ci = oci;
+    }
+  }
+  if (!why && !exit_ref)
+    why = "no as_background_service_exit of this manager in the function";
+  CXCursor exit_stmt = clang_getNullCursor();
+  if (!why) {
+    exit_call = exit_ref->anc[exit_ci - 1];
+    CXCursor epar = stmt_parent(exit_ref, exit_ci);
+    char *v2 = NULL;
+    int d2;
+    if (epar.kind == CXCursor_ReturnStmt &&
+        parent_index(exit_ref, exit_ci - 1) >= 2 &&
+        exit_ref->anc[parent_index(exit_ref, exit_ci - 1) - 2].kind == CXCursor_CompoundStmt)
+      exit_stmt = epar;
+    else
+      exit_stmt = value_stmt(x, exit_ref, exit_ci, &v2, &d2);
+    free(v2);
+    if (clang_Cursor_isNull(exit_stmt))
+      why = "as_background_service_exit is not returned or stored by a statement of its own";
+  }
+  /* The manager's declaration: `as_manager *m;` alone on its line goes. */
+  CXCursor mdecl = clang_getNullCursor();
+  for (size_t i = 0; !why && i < x->refs.n; i++) {
+    const ref *o = &x->refs.v[i];
+    if (o->kind == R_TYPE && o->depth >= 2 && same_node(o->anc[o->depth - 1], mvar) &&
+        o->anc[o->depth - 2].kind == CXCursor_DeclStmt) {
+      cursor_vec k = children(o->anc[o->depth - 2]);
+      if (k.n == 1 && clang_Cursor_isNull(clang_Cursor_getVarDeclInitializer(mvar)))
+        mdecl = o->anc[o->depth - 2];
+      free(k.v);
+    }
+  }
+  if (!why && clang_Cursor_isNull(mdecl))
+    why = "the manager is not declared alone (as_manager *m;) in this function";
+  CXFile file;
+  size_t sb, se, cb, ce, xb, xe, xsb, xse, db, de, n;
+  const char *s = NULL;
+  if (!why && (extent(stmt, &file, &sb, &se) || extent(call, &file, &cb, &ce) ||
+               extent(exit_call, &file, &xb, &xe) || extent(exit_stmt, &file, &xsb, &xse) ||
+               extent(mdecl, &file, &db, &de)))
+    why = "the block's statements are not in one file";
+  if (!why) {
+    s = contents(x, file, &n);
+    if (!only_space(s, line_start(s, sb), sb) || !only_space(s, line_start(s, xsb), xsb))
+      why = "a statement of the block shares its line";
+  }
+  if (why) {
+    left(x, r->cur, "AS110", r->name, 1, suggest_for(r->name), "%s", why);
+    free(var);
+    free(obj);
+    return;
+  }
+  pend *p = new_pend(x, r->cur, "AS009", r->name, 1);
+  char *tg = fresh(x, f, "tg");
+  char *ind = indent_at(s, sb), *xind = indent_at(s, xsb);
+  char *runname = text_of(x, ia[1]), *name = text_of(x, ia[2]), *body = text_of(x, ea[1]);
+  char *t = anyc__xasprintf("%sanyc_group %s;\n", ind, tg);
+  pedit(p, line_start(s, sb), 0, t);
+  free(t);
+  t = anyc__xasprintf("anyc_group_open(&%s);\n%sif (%s < 0) return %s;\n"
+                      "%s%s = anyc_start_soon_named(&%s, %s, %s, %s);\n"
+                      "%sif (%s < 0) return anyc_group_close(&%s, %s)",
+                      tg, ind, var, var, ind, var, tg, name, runname, obj, ind, var, tg, var);
+  pedit(p, cb, ce - cb, t);
+  free(t);
+  t = anyc__xasprintf("%sanyc_group_cancel(&%s);\n", xind, tg);
+  pedit(p, line_start(s, xsb), 0, t);
+  free(t);
+  t = anyc__xasprintf("anyc_group_close(&%s, %s)", tg, body);
+  pedit(p, xb, xe - xb, t);
+  free(t);
+  size_t semi = after_semicolon(s, n, de);
+  if (semi && s[de - 1] != ';')
+    delete_stmt(p, s, n, db, semi);
+  else
+    delete_stmt(p, s, n, db, de);
+  set_reason(p, "the service runs in a task group of the block; it starts at the block's "
+                "first checkpoint (enter waited until it had started)");
+  p->s.suggest = anyc__xstrdup(suggest_for(r->name));
+  pend *q = new_pend(x, exit_ref->cur, "AS009", exit_ref->name, 1);
+  set_reason(q, "leaving the block cancels the group and closes it with the body's status");
+  q->s.suggest = anyc__xstrdup(suggest_for(exit_ref->name));
+  mark_handled(x, exit_ref->cur);
+  mark_handled(x, mvar);
+  free(tg);
+  free(ind);
+  free(xind);
+  free(runname);
+  free(name);
+  free(body);
+  free(var);
+  free(obj);
 }
 
 /* AS006: as_is_running as a loop condition. */
@@ -1482,6 +1783,8 @@ static int in_rewritten_call(ctx *x, const ref *r)
 /* A call of the legacy API (or a reference to one of its functions). */
 static void rule_func(ctx *x, const ref *r)
 {
+  if (is_handled(x, r->cur))
+    return;
   size_t ci = call_index(x, r);
   int svc = is_one_of(r->name, svc_names);
   if (!ci) {
@@ -1502,9 +1805,13 @@ static void rule_func(ctx *x, const ref *r)
     rule_run_service(x, r, ci);
   } else if (strcmp(r->name, "as_service_init") == 0 ||
              strcmp(r->name, "as_service_destroy") == 0) {
-    /* rewritten with their as_run_service (AS008); reported if that did not happen */
+    rule_init_destroy(x, r, ci);
+  } else if (strcmp(r->name, "as_background_service_enter") == 0) {
+    rule_background(x, r, ci);
   } else if (run && (strcmp(r->name, "as_run_task") == 0 ||
                      strcmp(r->name, "as_run_daemon_task") == 0 ||
+                     strcmp(r->name, "as_run_child_service") == 0 ||
+                     strcmp(r->name, "as_run_daemon_child_service") == 0 ||
                      strcmp(r->name, "as_wait_finished") == 0 ||
                      strcmp(r->name, "as_cancel") == 0)) {
     rule_owner_call(x, r, ci, run);
@@ -1524,32 +1831,13 @@ static void rule_func(ctx *x, const ref *r)
   }
 }
 
-/* Service init/destroy calls that no as_run_service consumed. */
-static void rule_orphans(ctx *x)
-{
-  for (size_t i = 0; i < x->refs.n; i++) {
-    const ref *r = &x->refs.v[i];
-    if (r->kind != R_FUNC || (strcmp(r->name, "as_service_init") != 0 &&
-                              strcmp(r->name, "as_service_destroy") != 0))
-      continue;
-    int done = 0;
-    CXFile f;
-    unsigned line, col;
-    size_t off;
-    classify(x, r->cur, NULL, &f, &line, &col, &off);
-    for (size_t k = 0; k < x->pends.n && !done; k++)
-      done = x->pends.v[k].s.offset == off && clang_File_isEqual(x->pends.v[k].file, f);
-    if (!done && call_index(x, r))
-      left(x, r->cur, "AS107", r->name, 1, suggest_for(r->name),
-           "%s of a service that is not run by as_run_service in main", r->name);
-  }
-}
-
 /* Types: as_task_fn -> anyc_fn (AS014); as_service in a field or run's parameter is
  * handled by AS002/AS003; anything else is left. */
 static void rule_type(ctx *x, const ref *r)
 {
   CXCursor par = r->depth ? r->anc[r->depth - 1] : clang_getNullCursor();
+  if (!clang_Cursor_isNull(par) && is_handled(x, par))
+    return; /* a declaration a rule removed (the background block's manager) */
   if (strcmp(r->name, "as_task_fn") == 0) {
     pend *p = new_pend(x, r->cur, "AS014", r->name, 0);
     if (p->s.cls == SC_PLAIN || p->s.cls == SC_HEADER || p->s.cls == SC_MACRO_ARG) {
@@ -1786,6 +2074,7 @@ static void free_ctx(ctx *x)
   free(x->pends.v);
   free(x->stack.v);
   free(x->svcfields.v);
+  free(x->handled.v);
 }
 
 void anyc__find_sites(struct CXTranslationUnitImpl *tu, const options *o,
@@ -1812,7 +2101,6 @@ void anyc__find_sites(struct CXTranslationUnitImpl *tu, const options *o,
   for (size_t i = 0; i < x.refs.n; i++)
     if (x.refs.v[i].kind == R_FUNC)
       rule_func(&x, &x.refs.v[i]);
-  rule_orphans(&x);
   for (size_t i = 0; i < x.fns.n; i++)
     if (x.fns.v[i].is_run)
       rule_param_uses(&x, &x.fns.v[i]);
@@ -1829,6 +2117,11 @@ void anyc__find_sites(struct CXTranslationUnitImpl *tu, const options *o,
       break;
     case R_SVCFIELD:
       rule_svcfield(&x, r);
+      break;
+    case R_MGRVAR:
+      if (!in_rewritten_call(&x, r))
+        left(&x, r->cur, "AS101", r->name, 1, "pass the task group (anyc_group *) instead",
+             "the manager '%s' is used outside the legacy calls", r->name);
       break;
     case R_MACRO:
       rule_macro(&x, r);
