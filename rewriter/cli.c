@@ -12,8 +12,9 @@ static const char usage[] =
   "  (default)            change nothing; print a unified diff of the rewrite to stdout\n"
   "  -w, --write          apply it in place\n"
   "  --check              change nothing; exit 1 if anything would be rewritten or any legacy use remains\n"
-  "  --report FILE        write the migration report; format from the extension (.json)\n"
-  "  --format json        write the report to stdout (or FILE) in that format\n"
+  "  --report FILE        write the migration report; format from the extension:\n"
+  "                       .md .json .sarif .html\n"
+  "  --format md|json|sarif|html   write the report to stdout (or FILE) in that format\n"
   "  -p DIR               folder holding compile_commands.json\n"
   "  --extra-arg ARG      one more compiler argument for every parse (repeatable)\n"
   "  -I DIR, -D NAME[=V]  shorthands when there is no compilation database\n"
@@ -158,11 +159,6 @@ int anyc__cli_parse(options *o, int argc, char **argv, FILE *out, FILE *err)
   }
   if (o->format && !known_format(o->format)) {
     fprintf(err, "anyc-migrate: unknown report format '%s' (json, md, sarif, html)\n",
-            o->format);
-    return -1;
-  }
-  if (o->format && strcmp(o->format, "json") != 0) {
-    fprintf(err, "anyc-migrate: the %s report is not implemented yet; use .json\n",
             o->format);
     return -1;
   }

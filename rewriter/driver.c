@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "migrate.h"
+#include "report.h"
 
 
 
@@ -218,7 +219,7 @@ int anyc__migrate_main(int argc, char **argv, FILE *out, FILE *err)
             st.files_scanned, st.files_legacy, st.sites, st.rewritten, st.left, st.not_parsed);
   if (o.format) {
     FILE *rf = o.report_file ? fopen(o.report_file, "w") : out;
-    if (!rf || anyc__write_json_report(rf, &t, &st) != 0) {
+    if (!rf || anyc__report_write(rf, o.format, &t, &st) != 0) {
       fprintf(err, "anyc-migrate: cannot write the report %s\n", o.report_file);
       unwritten = 1;
     }

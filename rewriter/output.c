@@ -1,4 +1,4 @@
-/* output.c — what leaves the tool: files replaced atomically, and the JSON report.
+/* output.c — what leaves the tool: files replaced atomically (the report: report.c).
  *
  * Replacing a file: read it again and compare with the bytes the parses saw (a file
  * changed on disk since is not written: -ESTALE), write the new text beside it, fsync,
@@ -93,84 +93,4 @@ out:
   free(tmp);
   free(real);
   return r;
-}
-
-/* ---- JSON report (schema 1, docs/report-format.md) ---------------------------------- */
-
-static void jstr(FILE *out, const char *s)
-{
-  fputc('"', out);
-  for (; s && *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\')
-      fprintf(out, "\\%c", c);
-    else if (c == '\n')
-      fputs("\\n", out);
-    else if (c == '\t')
-      fputs("\\t", out);
-    else if (c < 0x20)
-      fprintf(out, "\\u%04x", c);
-    else
-      fputc(c, out);
-  }
-  fputc('"', out);
-}
-
-int anyc__write_json_report(FILE *out, const file_table *t, const run_stats *st)
-{
-  fprintf(out, "{\n  \"schema\": 1,\n  \"tool\": {\"name\": \"anyc-migrate\", \"version\": ");
-  jstr(out, ANYC_MIGRATE_VERSION);
-  double pct = st->sites ? 100.0 * (double)st->rewritten / (double)st->sites : 100.0;
-  fprintf(out, "},\n  \"summary\": {\"files_scanned\": %zu, \"files_legacy\": %zu, "
-               "\"sites\": %zu, \"rewritten\": %zu, \"left\": %zu, \"files_not_parsed\": %zu, "
-               "\"conflicts\": %zu, \"percent_migrated\": %.1f},\n",
-          st->files_scanned, st->files_legacy, st->sites, st->rewritten, st->left,
-          st->not_parsed, st->conflicts, pct);
-  fputs("  \"rules\": [", out);
-  for (size_t r = 0; r < anyc__rule_count; r++) {
-    size_t rw = 0, lf = 0;
-    for (size_t i = 0; i < t->f.n; i++)
-      for (size_t s = 0; s < t->f.v[i].sites.n; s++) {
-        const site *x = &t->f.v[i].sites.v[s];
-        if (strcmp(x->rule, anyc__rules[r].id) == 0)
-          x->rewritten ? rw++ : lf++;
-      }
-    fprintf(out, "%s\n    {\"id\": \"%s\", \"name\": \"%s\", \"title\": ", r ? "," : "",
-            anyc__rules[r].id, anyc__rules[r].name);
-    jstr(out, anyc__rules[r].title);
-    fprintf(out, ", \"doc\": \"docs/rules/%s.md\", \"rewritten\": %zu, \"left\": %zu}",
-            anyc__rules[r].id, rw, lf);
-  }
-  fputs("\n  ],\n  \"files\": [", out);
-  int first = 1;
-  for (size_t i = 0; i < t->f.n; i++) {
-    const src_file *f = &t->f.v[i];
-    if (!f->sites.n && !f->parse_failed && !f->conflict)
-      continue;
-    fprintf(out, "%s\n    {\"path\": ", first ? "" : ",");
-    first = 0;
-    jstr(out, f->path);
-    const char *status = f->parse_failed ? "not-parsed" : f->conflict ? "conflict"
-                         : f->content_mismatch ? "changed-on-disk" : f->write_failed ? "not-written"
-                                                                   : "ok";
-    fprintf(out, ", \"status\": \"%s\", \"message\": ", status);
-    jstr(out, f->conflict_msg ? f->conflict_msg : "");
-    fputs(", \"sites\": [", out);
-    for (size_t s = 0; s < f->sites.n; s++) {
-      const site *x = &f->sites.v[s];
-      fprintf(out, "%s\n      {\"line\": %u, \"column\": %u, \"offset\": %zu, \"rule\": \"%s\", "
-                   "\"rewritten\": %s, \"class\": \"%s\", \"legacy\": ",
-              s ? "," : "", x->line, x->col, x->offset, x->rule, x->rewritten ? "true" : "false",
-              anyc__site_class_name(x->cls));
-      jstr(out, x->what);
-      fputs(", \"reason\": ", out);
-      jstr(out, x->reason);
-      fputs(", \"suggestion\": ", out);
-      jstr(out, x->suggest);
-      fputc('}', out);
-    }
-    fputs(f->sites.n ? "\n    ]}" : "]}", out);
-  }
-  fputs("\n  ]\n}\n", out);
-  return ferror(out) ? -EIO : 0;
 }

@@ -22,6 +22,7 @@ int anyc__alloc_should_fail(void)
 }
 
 void anyc__alloc_fail_at(long n) { fail_countdown = n > 0 ? n : 0; }
+long anyc__alloc_countdown(void) { return fail_countdown; }
 long anyc__alloc_live(void) { return live; }
 
 void *anyc__malloc(size_t n)

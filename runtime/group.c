@@ -132,8 +132,10 @@ int anyc_group_close(anyc_group *gp, int body_status)
     anyc__yield(); /* a schedule point, not a cancel point (Trio's __aexit__) */
   }
   g->magic = ANYC__GROUP_CLOSED;
-  int status = g->first_error ? g->first_error : g->saw_cancel ? -ECANCELED : 0;
-  status = anyc__scope_close(&g->scope, status);
+  /* Errors pass the group's scope untouched; only a cancellation can be caught by it. */
+  int status = anyc__scope_close(&g->scope, g->saw_cancel ? -ECANCELED : 0);
+  if (g->first_error)
+    status = g->first_error;
   anyc__errors_clear(&t->errors);
   t->errors = g->errors;
   memset(&g->errors, 0, sizeof g->errors);

@@ -80,6 +80,7 @@ int anyc__alloc_should_fail(void);
 /* Test hooks: fail the n-th allocation from now (0 = never); live allocation count. */
 void anyc__alloc_fail_at(long n);
 long anyc__alloc_live(void);
+long anyc__alloc_countdown(void); /* allocations left before the injected failure */
 
 /* ---- context switch (switch_*.S / switch_ucontext.c) -------------------------------- */
 
@@ -103,7 +104,8 @@ void anyc__ctx_switch(struct anyc__ctx *from, struct anyc__ctx *to);
 
 struct anyc__stack {
   void *lo;                  /* lowest usable byte (just above the guard) */
-  size_t size;               /* usable bytes */
+  size_t size;               /* usable bytes (below this descriptor) */
+  size_t nominal;            /* the configured stack size, as reported to users */
   struct anyc__stack *next;  /* free-list link while pooled */
   unsigned vg_id;            /* valgrind stack id */
   int canary;                /* 1 when overflow is caught by canary, not a guard page */
@@ -116,6 +118,8 @@ void anyc__stack_put(struct anyc__stack_pool *p, struct anyc__stack *s);
 /* Abort with the overflow message if a canary-guarded stack was overrun. */
 void anyc__stack_check(const struct anyc__stack *s, const char *task_name);
 size_t anyc__stack_default_size(void);
+/* Test hook: 0 madvise guard, 1 mprotect guard, 2 canary, -1 best available. */
+void anyc__stack_force_guard_mode(int mode);
 /* Install / remove the SIGSEGV handler that names the task whose stack overflowed. */
 int anyc__overflow_handler_install(void);
 void anyc__overflow_handler_remove(void);
@@ -125,6 +129,7 @@ void anyc__overflow_handler_remove(void);
 struct anyc__timer {
   double deadline;                       /* anyc_now() clock; +INFINITY when unset */
   size_t index;                          /* heap slot, or ANYC__NOT_IN_HEAP */
+  int dead;                              /* removed during a batch, still in the heap */
   void (*fire)(struct anyc__timer *t);   /* called by the scheduler once due */
 };
 #define ANYC__NOT_IN_HEAP ((size_t)-1)
@@ -133,6 +138,10 @@ void anyc__timer_remove(struct anyc__timer *t);
 int anyc__timer_update(struct anyc__timer *t, double deadline);
 double anyc__timer_next(void);                 /* earliest deadline or +INFINITY */
 int anyc__timers_expire(double now);           /* fire the due ones; returns how many */
+/* Between begin and end, removals are only marked; end drops them all at once (one O(n)
+ * rebuild when many, instead of O(log n) each): cancelling a million sleepers. */
+void anyc__timers_batch_begin(void);
+void anyc__timers_batch_end(void);
 double anyc__real_now(void);
 
 /* ---- tasks and the scheduler (task.c, sched.c, run.c) ---------------------------------- */
@@ -149,7 +158,7 @@ struct anyc__errors {
 
 struct anyc__task {
   struct anyc__ctx ctx;              /* saved registers while not running */
-  struct anyc__stack *stack;         /* pooled stack */
+  struct anyc__stack *stack;         /* pooled stack, taken when it first runs */
   anyc_fn fn;                        /* body (anyc_start_soon) */
   anyc_start_fn start_fn;            /* or body (anyc_start) */
   void *arg;
@@ -192,7 +201,12 @@ struct anyc__runtime {
   unsigned budget;                   /* direct switches left before the loop polls */
   struct anyc__timer **heap;         /* binary min-heap of deadlines */
   size_t heap_len, heap_cap;
+  struct anyc__timer **removed;      /* timers marked dead during a removal batch */
+  size_t removed_len, removed_cap;
+  int batch_depth;                   /* nesting of anyc__timers_batch_begin */
   struct anyc__stack_pool *stacks;   /* guarded, pooled stacks */
+  struct anyc__task *task_free;      /* recycled task structs (linked by next_ready) */
+  void *task_slabs;                  /* slabs of task structs, freed when the run ends */
   struct anyc__scope *root_scope;    /* never cancelled; main runs under it */
   uint64_t next_id;                  /* task ids, from 1 */
   anyc_stats stats;                  /* spawned / alive / switches */
@@ -217,6 +231,7 @@ int anyc__task_spawn(struct anyc__group *group, struct anyc__scope *base, const 
                      anyc_fn fn, anyc_start_fn start_fn, void *arg,
                      struct anyc__task **out);
 void anyc__task_free(struct anyc__task *t);
+void anyc__task_slabs_free(struct anyc__runtime *rt);  /* at the end of a run */
 /* Called by the task trampoline when the body returned. */
 void anyc__task_finished(struct anyc__task *t, int status);
 
@@ -231,7 +246,9 @@ void anyc__yield(void);                             /* schedule point, no cancel
 void anyc__abort_wait(struct anyc__task *t);
 /* Switch from the running context to `next` (NULL: the scheduler's own stack). */
 void anyc__switch_to(struct anyc__runtime *rt, struct anyc__task *next);
-struct anyc__task *anyc__pop_ready(void);
+/* Pop the next ready task, giving it a stack on its first run (NULL: queue empty). */
+struct anyc__task *anyc__next_ready(void);
+void anyc__task_entry(void *task);                  /* where a task's first switch lands */
 void anyc__reap(struct anyc__runtime *rt);          /* release rt->dead */
 /* Leave the finished current task for good (its stack is released by whoever runs next). */
 void anyc__exit_current(void) __attribute__((noreturn));

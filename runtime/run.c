@@ -106,7 +106,7 @@ static void poll_mock(struct anyc__runtime *rt, int may_block)
 static void schedule(struct anyc__runtime *rt)
 {
   for (;;) {
-    struct anyc__task *next = anyc__pop_ready();
+    struct anyc__task *next = anyc__next_ready();
     if (next) {
       rt->budget = ANYC__SWITCH_BUDGET;
       anyc__switch_to(rt, next);
@@ -135,7 +135,9 @@ static void destroy(struct anyc__runtime *rt)
     while (uv_loop_close(&rt->loop) == UV_EBUSY);
   }
   anyc__stack_pool_destroy(rt->stacks);
+  anyc__task_slabs_free(rt);
   anyc__free(rt->heap);
+  anyc__free(rt->removed);
   anyc__free(rt->root_scope);
   anyc__free(rt);
 }

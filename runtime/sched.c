@@ -19,11 +19,11 @@
  */
 #include <errno.h>
 
+#include "internal.h"
+
 #ifdef ANYC_ASAN
 #include <sanitizer/common_interface_defs.h>
 #endif
-
-#include "internal.h"
 
 ANYC_TLS struct anyc__runtime *anyc__rt;
 
@@ -50,16 +50,38 @@ static inline struct anyc__task *pop_ready(struct anyc__runtime *rt)
   return t;
 }
 
+/* A task gets its stack when it first runs, not at spawn: N tasks spawned before any of
+ * them runs (spawn_join) then share a few hot stacks instead of touching N. */
+static int give_stack(struct anyc__runtime *rt, struct anyc__task *t)
+{
+  if (anyc__stack_get(rt->stacks, &t->stack) < 0)
+    return -ENOMEM;
+  anyc__ctx_init(&t->ctx, t->stack->lo, t->stack->size, anyc__task_entry, t);
+  return 0;
+}
+
+/* The next ready task, with a stack.  A task that cannot get one ends with -ENOMEM
+ * without running: its group (or anyc_start caller, or the run) sees that status. */
+struct anyc__task *anyc__next_ready(void)
+{
+  struct anyc__runtime *rt = anyc__rt;
+  for (;;) {
+    struct anyc__task *t = pop_ready(rt);
+    if (!t || ANYC_LIKELY(t->stack != NULL) || give_stack(rt, t) == 0)
+      return t;
+    anyc__task_finished(t, -ENOMEM);
+    anyc__task_free(t);
+  }
+}
+
 /* The next task to switch to directly, or NULL to return to the scheduler. */
 static inline struct anyc__task *pick(struct anyc__runtime *rt)
 {
   if (ANYC_UNLIKELY(rt->budget == 0))
     return NULL;
   rt->budget--;
-  return pop_ready(rt);
+  return anyc__next_ready();
 }
-
-struct anyc__task *anyc__pop_ready(void) { return pop_ready(anyc__rt); }
 
 void anyc__reap(struct anyc__runtime *rt)
 {
@@ -143,6 +165,10 @@ void anyc__yield(void)
 {
   struct anyc__runtime *rt = anyc__rt;
   struct anyc__task *cur = rt->current;
+  if (!rt->ready_head && rt->budget > 1) {
+    rt->budget--; /* nobody else is ready: a schedule point that stays put */
+    return;
+  }
   anyc__ready(cur);
   struct anyc__task *next = pick(rt);
   if (next == cur) { /* alone in the queue: nothing to switch to */

@@ -34,6 +34,10 @@
 
 #include "internal.h"
 
+#ifdef ANYC_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
 #ifndef MADV_GUARD_INSTALL
 #define MADV_GUARD_INSTALL 102 /* Linux 6.13 uapi; glibc 2.36's headers predate it */
 #endif
@@ -63,6 +67,10 @@ struct anyc__stack_pool {
   int mode;            /* enum guard_mode: the best the kernel allowed so far */
 };
 
+/* Test hook: the guard scheme new pools start with (GUARD_* ; -1 = best available). */
+static ANYC_TLS int forced_mode = -1;
+void anyc__stack_force_guard_mode(int mode) { forced_mode = mode; }
+
 size_t anyc__stack_default_size(void)
 {
 #ifdef ANYC_ASAN
@@ -88,7 +96,7 @@ int anyc__stack_pool_init(struct anyc__stack_pool **out, size_t stack_size)
   p->slots = CHUNK_TARGET / p->slot_size;
   if (p->slots == 0)
     p->slots = 1;
-  p->mode = GUARD_MADVISE;
+  p->mode = forced_mode >= 0 ? forced_mode : GUARD_MADVISE;
   *out = p;
   return 0;
 }
@@ -149,6 +157,8 @@ static int carve(struct anyc__stack_pool *p, struct anyc__stack **out)
       anyc__free(c);
       return -ENOMEM;
     }
+    /* Huge pages would make every stack cost its full size in RSS. */
+    madvise(c->base, c->len, MADV_NOHUGEPAGE);
     c->carved = 0;
     c->next = p->chunks;
     p->chunks = c;
@@ -159,6 +169,7 @@ static int carve(struct anyc__stack_pool *p, struct anyc__stack **out)
   s->lo = slot + p->page;
   s->size = (size_t)((char *)s - (char *)s->lo) & ~(size_t)15;
   s->next = NULL;
+  s->nominal = p->stack_size;
   s->canary = guard_slot(p, slot);
   if (s->canary) {
     /* Without a guard the page below is just more stack: count it, mark the bottom. */
@@ -190,6 +201,11 @@ int anyc__stack_get(struct anyc__stack_pool *p, struct anyc__stack **out)
 
 void anyc__stack_put(struct anyc__stack_pool *p, struct anyc__stack *s)
 {
+#ifdef ANYC_ASAN
+  /* A finished task never returned from its frames, so their redzones are still
+   * poisoned; the next task on this stack must start from clean shadow memory. */
+  ASAN_UNPOISON_MEMORY_REGION(s->lo, s->size);
+#endif
   s->next = p->free;
   p->free = s;
 }
@@ -219,7 +235,7 @@ void anyc__stack_check(const struct anyc__stack *s, const char *task_name)
   const uint64_t *w = s->lo;
   for (int i = 0; i < CANARY_WORDS; i++) {
     if (w[i] != CANARY) {
-      write_overflow(task_name, s->size);
+      write_overflow(task_name, s->nominal);
       abort();
     }
   }
@@ -241,7 +257,7 @@ static void on_fault(int sig, siginfo_t *si, void *uctx)
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
     /* The guard page, or below it by less than a large frame: an overflow. */
     if (addr < lo + 256 && addr >= lo - page - (64u << 10)) {
-      write_overflow(anyc__task_name(t), t->stack->size);
+      write_overflow(anyc__task_name(t), t->stack->nominal);
       signal(SIGABRT, SIG_DFL);
       abort();
     }

@@ -1,8 +1,8 @@
 /* task.c — a task's life: creation, entry on its own stack, the end, and its name.
  *
- * A task is a malloc'd struct anyc__task plus a pooled stack, taken at spawn so that
- * anyc_start_soon can report -ENOMEM instead of failing the task later.  Its first switch
- * lands in task_entry on the new stack, which runs the body and then reports the status
+ * A task is a malloc'd struct anyc__task plus a pooled stack, taken only when the task
+ * first runs (sched.c), so spawning a million tasks that run one after another touches
+ * one stack, not a million.  Its first switch lands in anyc__task_entry on that stack, which runs the body and then reports the status
  * to whoever waits for it: the run (main), an anyc_start() caller (not yet started), or
  * its group.  Returning with a scope or group still open is structural misuse and aborts.
  */
@@ -11,11 +11,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "internal.h"
+
 #ifdef ANYC_ASAN
 #include <sanitizer/common_interface_defs.h>
 #endif
-
-#include "internal.h"
 
 const char *anyc__task_name(struct anyc__task *t)
 {
@@ -32,7 +32,7 @@ const char *anyc_task_name(void)
   return t ? anyc__task_name(t) : "";
 }
 
-static void task_entry(void *arg)
+void anyc__task_entry(void *arg)
 {
   struct anyc__task *t = arg;
   struct anyc__runtime *rt = anyc__rt;
@@ -46,30 +46,97 @@ static void task_entry(void *arg)
   anyc__exit_current();
 }
 
+/* Task structs come from slabs of TASKS_PER_SLAB and are recycled through a free list:
+ * one allocation per 64 spawns instead of a malloc/free pair per task (glibc's costs
+ * ~250 instructions per pair at this size), and neighbours in memory for the scheduler. */
+#define TASKS_PER_SLAB 64
+struct slab {
+  struct slab *next;
+  struct anyc__task tasks[TASKS_PER_SLAB];
+};
+
+#ifdef ANYC_ASAN
+/* Under ASan every task is its own allocation, so a use after free is reported. */
+static struct anyc__task *task_alloc(struct anyc__runtime *rt)
+{
+  (void)rt;
+  return anyc__malloc(sizeof(struct anyc__task));
+}
+
+static void task_release(struct anyc__runtime *rt, struct anyc__task *t)
+{
+  (void)rt;
+  anyc__free(t);
+}
+#else
+static struct anyc__task *task_alloc(struct anyc__runtime *rt)
+{
+  struct anyc__task *t = rt->task_free;
+  if (ANYC_UNLIKELY(!t)) {
+    struct slab *sl = anyc__malloc(sizeof *sl);
+    if (!sl)
+      return NULL;
+    sl->next = rt->task_slabs;
+    rt->task_slabs = sl;
+    for (int i = TASKS_PER_SLAB - 1; i >= 0; i--) {
+      sl->tasks[i].next_ready = rt->task_free;
+      rt->task_free = &sl->tasks[i];
+    }
+    t = rt->task_free;
+  }
+  rt->task_free = t->next_ready;
+  return t;
+}
+
+static void task_release(struct anyc__runtime *rt, struct anyc__task *t)
+{
+  t->next_ready = rt->task_free;
+  rt->task_free = t;
+}
+#endif
+
+void anyc__task_slabs_free(struct anyc__runtime *rt)
+{
+  struct slab *sl = rt->task_slabs;
+  while (sl) {
+    struct slab *next = sl->next;
+    anyc__free(sl);
+    sl = next;
+  }
+  rt->task_slabs = NULL;
+  rt->task_free = NULL;
+}
+
 int anyc__task_spawn(struct anyc__group *group, struct anyc__scope *base, const char *name,
                      anyc_fn fn, anyc_start_fn start_fn, void *arg,
                      struct anyc__task **out)
 {
   struct anyc__runtime *rt = anyc__rt;
-  struct anyc__task *t = anyc__malloc(sizeof *t);
+  struct anyc__task *t = task_alloc(rt);
   if (!t)
     return -ENOMEM;
-  memset(t, 0, offsetof(struct anyc__task, name_buf) + 1);
+  /* Fields are set one by one (no memset): spawning is the hot path of spawn_join. */
+  t->name = NULL;
   if (name && !(t->name = anyc__strdup(name))) {
-    anyc__free(t);
+    task_release(rt, t);
     return -ENOMEM;
   }
-  if (anyc__stack_get(rt->stacks, &t->stack) < 0) {
-    anyc__free(t->name);
-    anyc__free(t);
-    return -ENOMEM;
-  }
-  anyc__ctx_init(&t->ctx, t->stack->lo, t->stack->size, task_entry, t);
+  t->name_buf[0] = '\0';
+  t->stack = NULL;
   t->fn = fn;
   t->start_fn = start_fn;
   t->arg = arg;
+  t->start = NULL;
+  t->wake_status = 0;
+  t->wait_what = NULL;
+  t->abort_fn = NULL;
+  t->wait_obj = NULL;
+  t->fail_msg = NULL;
+  t->errors.items = NULL;
+  t->errors.len = t->errors.cap = 0;
   t->id = ++rt->next_id;
   t->sleep_timer.index = ANYC__NOT_IN_HEAP;
+  t->sleep_timer.dead = 0;
   anyc__list_init(&t->wait_link);
   anyc__list_init(&t->group_link);
   t->cur_scope = t->base_scope = base;
@@ -107,9 +174,12 @@ void anyc__task_finished(struct anyc__task *t, int status)
 
 void anyc__task_free(struct anyc__task *t)
 {
-  anyc__stack_put(anyc__rt->stacks, t->stack);
-  anyc__errors_clear(&t->errors);
+  struct anyc__runtime *rt = anyc__rt;
+  if (t->stack)
+    anyc__stack_put(rt->stacks, t->stack);
+  if (t->errors.items)
+    anyc__errors_clear(&t->errors);
   anyc__free(t->fail_msg);
   anyc__free(t->name);
-  anyc__free(t);
+  task_release(rt, t);
 }

@@ -76,6 +76,7 @@ static void sift_down(struct anyc__timer **h, size_t n, size_t i)
 int anyc__timer_add(struct anyc__timer *t)
 {
   struct anyc__runtime *rt = anyc__rt;
+  t->dead = 0;
   if (rt->heap_len == rt->heap_cap) {
     size_t cap = rt->heap_cap ? rt->heap_cap * 2 : 64;
     struct anyc__timer **h = anyc__realloc(rt->heap, cap * sizeof *h);
@@ -89,13 +90,11 @@ int anyc__timer_add(struct anyc__timer *t)
   return 0;
 }
 
-void anyc__timer_remove(struct anyc__timer *t)
+static void remove_now(struct anyc__runtime *rt, struct anyc__timer *t)
 {
-  struct anyc__runtime *rt = anyc__rt;
   size_t i = t->index;
-  if (i == ANYC__NOT_IN_HEAP)
-    return;
   t->index = ANYC__NOT_IN_HEAP;
+  t->dead = 0;
   struct anyc__timer *last = rt->heap[--rt->heap_len];
   if (last == t)
     return;
@@ -104,6 +103,58 @@ void anyc__timer_remove(struct anyc__timer *t)
     sift_up(rt->heap, i);
   else
     sift_down(rt->heap, rt->heap_len, i);
+}
+
+void anyc__timer_remove(struct anyc__timer *t)
+{
+  struct anyc__runtime *rt = anyc__rt;
+  if (t->index == ANYC__NOT_IN_HEAP || t->dead)
+    return;
+  if (rt->batch_depth > 0) {
+    if (rt->removed_len == rt->removed_cap) {
+      size_t cap = rt->removed_cap ? rt->removed_cap * 2 : 64;
+      struct anyc__timer **r = anyc__realloc(rt->removed, cap * sizeof *r);
+      if (!r) {
+        remove_now(rt, t); /* no room to defer: the slow way is still correct */
+        return;
+      }
+      rt->removed = r;
+      rt->removed_cap = cap;
+    }
+    t->dead = 1;
+    rt->removed[rt->removed_len++] = t;
+    return;
+  }
+  remove_now(rt, t);
+}
+
+void anyc__timers_batch_begin(void) { anyc__rt->batch_depth++; }
+
+void anyc__timers_batch_end(void)
+{
+  struct anyc__runtime *rt = anyc__rt;
+  if (--rt->batch_depth > 0 || rt->removed_len == 0)
+    return;
+  if (rt->removed_len * 8 < rt->heap_len) {
+    for (size_t i = 0; i < rt->removed_len; i++)
+      remove_now(rt, rt->removed[i]);
+  } else {
+    /* Many removals: keep the live nodes and heapify bottom-up, O(n). */
+    size_t n = 0;
+    for (size_t i = 0; i < rt->heap_len; i++) {
+      struct anyc__timer *t = rt->heap[i];
+      if (t->dead) {
+        t->dead = 0;
+        t->index = ANYC__NOT_IN_HEAP;
+      } else {
+        place(rt->heap, n++, t);
+      }
+    }
+    rt->heap_len = n;
+    for (size_t i = n / 2; i-- > 0;)
+      sift_down(rt->heap, n, i);
+  }
+  rt->removed_len = 0;
 }
 
 int anyc__timer_update(struct anyc__timer *t, double deadline)
@@ -153,6 +204,18 @@ static void sleep_fire(struct anyc__timer *tm)
 
 static void sleep_abort(struct anyc__task *t) { anyc__timer_remove(&t->sleep_timer); }
 
+int anyc_checkpoint(void)
+{
+  struct anyc__runtime *rt = anyc__rt;
+  struct anyc__task *t = rt ? rt->current : NULL;
+  if (ANYC_UNLIKELY(!t))
+    return -EPERM;
+  if (anyc__task_cancelled(t))
+    return -ECANCELED;
+  anyc__yield();
+  return anyc__task_cancelled(t) ? -ECANCELED : 0;
+}
+
 int anyc_sleep_until(double deadline)
 {
   struct anyc__runtime *rt = anyc__rt;
@@ -161,12 +224,10 @@ int anyc_sleep_until(double deadline)
     return -EPERM;
   if (isnan(deadline))
     return -EINVAL;
+  if (deadline <= anyc_now())
+    return anyc_checkpoint(); /* already due: just a checkpoint */
   if (anyc__task_cancelled(t))
     return -ECANCELED;
-  if (deadline <= anyc_now()) {
-    anyc__yield();
-    return anyc__task_cancelled(t) ? -ECANCELED : 0;
-  }
   if (!isinf(deadline)) {
     t->sleep_timer.deadline = deadline;
     t->sleep_timer.fire = sleep_fire;
@@ -184,16 +245,4 @@ int anyc_sleep(double seconds)
   if (seconds == 0)
     return anyc_checkpoint();
   return anyc_sleep_until(anyc_now() + seconds);
-}
-
-int anyc_checkpoint(void)
-{
-  struct anyc__runtime *rt = anyc__rt;
-  struct anyc__task *t = rt ? rt->current : NULL;
-  if (ANYC_UNLIKELY(!t))
-    return -EPERM;
-  if (anyc__task_cancelled(t))
-    return -ECANCELED;
-  anyc__yield();
-  return anyc__task_cancelled(t) ? -ECANCELED : 0;
 }

@@ -75,9 +75,19 @@ static inline int run_mock(anyc_fn fn, void *arg)
   return anyc_run_with(&c, fn, arg);
 }
 
+/* The common test shape: run fn as main on the mock clock; it must return 0 and no
+ * CHECK inside may have failed.  (The trace stays for the caller to assert.) */
+static inline void run_mock_checked(anyc_fn fn)
+{
+  checks_reset();
+  assert_int_equal(run_mock(fn, NULL), 0);
+  ASSERT_CHECKS();
+}
+
 /* Internal hooks of the static library (runtime/alloc.c). */
 long anyc__alloc_live(void);
 void anyc__alloc_fail_at(long n);
+long anyc__alloc_countdown(void);
 
 /* Every test ends with no runtime allocation outstanding. */
 static inline int teardown_no_leaks(void **state)

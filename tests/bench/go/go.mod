@@ -1,0 +1,3 @@
+module anycbench
+
+go 1.19

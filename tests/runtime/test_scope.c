@@ -1,0 +1,628 @@
+/* test_scope.c — runtime/scope.c: cancel scopes, deadlines, shields, the catch rule. */
+#include <errno.h>
+#include "abort_helper.h"
+
+static int cancel_edge_cases(void *arg)
+{
+  (void)arg;
+  anyc_scope s;
+  CHECK_INT(anyc_scope_open(&s), 0);
+  anyc_scope_cancel(&s);
+  anyc_scope_cancel(&s); /* twice is fine */
+  CHECK_INT(anyc_checkpoint(), -ECANCELED);
+  CHECK_INT(anyc_checkpoint(), -ECANCELED); /* level-triggered */
+  CHECK_INT(anyc_sleep(1), -ECANCELED);
+  CHECK(anyc_cancelled());
+  CHECK_INT(anyc_scope_close(&s, -ECANCELED), 0);
+  CHECK(anyc_scope_cancel_called(&s));
+  CHECK(anyc_scope_cancelled_caught(&s));
+  CHECK(!anyc_cancelled());
+  CHECK_INT(anyc_checkpoint(), 0);
+  return 0;
+}
+
+/* trio test_cancel_edge_cases. */
+static void test_trio_cancel_edge_cases(void **state)
+{
+  (void)state;
+  run_mock_checked(cancel_edge_cases);
+}
+
+static int cancel_nesting(void *arg)
+{
+  (void)arg;
+  anyc_scope s1, s2, s3;
+  CHECK_INT(anyc_scope_open(&s1), 0);
+  CHECK_INT(anyc_scope_open(&s2), 0);
+  CHECK_INT(anyc_scope_open(&s3), 0);
+  anyc_scope_cancel(&s3);
+  anyc_scope_cancel(&s2);
+  int rc = anyc_sleep(1);
+  CHECK_INT(rc, -ECANCELED);
+  rc = anyc_scope_close(&s3, rc);
+  CHECK_INT(rc, -ECANCELED); /* s2 is cancelled too: the outermost catches */
+  rc = anyc_scope_close(&s2, rc);
+  CHECK_INT(rc, 0);
+  CHECK_INT(anyc_scope_close(&s1, rc), 0);
+  CHECK(!anyc_scope_cancelled_caught(&s3));
+  CHECK(anyc_scope_cancelled_caught(&s2));
+  CHECK(!anyc_scope_cancel_called(&s1));
+  CHECK(!anyc_scope_cancelled_caught(&s1));
+  /* cancel then close with no checkpoint: nothing caught, nothing leaks out */
+  anyc_scope s4;
+  CHECK_INT(anyc_scope_open(&s4), 0);
+  anyc_scope_cancel(&s4);
+  CHECK_INT(anyc_scope_close(&s4, 0), 0);
+  CHECK(anyc_scope_cancel_called(&s4));
+  CHECK(!anyc_scope_cancelled_caught(&s4));
+  CHECK_INT(anyc_checkpoint(), 0);
+  return 0;
+}
+
+/* trio test_cancel_scope_nesting + anyio test_cancelled_not_caught. */
+static void test_trio_cancel_scope_nesting(void **state)
+{
+  (void)state;
+  run_mock_checked(cancel_nesting);
+}
+
+static int shielding(void *arg)
+{
+  (void)arg;
+  anyc_scope outer, inner, nested;
+  CHECK_INT(anyc_scope_open(&outer), 0);
+  CHECK_INT(anyc_scope_open(&inner), 0);
+  anyc_scope_set_shield(&inner, 1);
+  anyc_scope_cancel(&outer);
+  CHECK_INT(anyc_checkpoint(), 0); /* shield blocks the outer cancel */
+  CHECK(!anyc_cancelled());
+  CHECK_INT(anyc_scope_open(&nested), 0);
+  anyc_scope_cancel(&nested); /* a scope inside the shield can still cancel */
+  int rc = anyc_checkpoint();
+  CHECK_INT(rc, -ECANCELED);
+  CHECK_INT(anyc_scope_close(&nested, rc), 0);
+  anyc_scope_set_shield(&inner, 0);
+  rc = anyc_checkpoint();
+  CHECK_INT(rc, -ECANCELED); /* unshielded: outer's cancel arrives */
+  rc = anyc_scope_close(&inner, rc);
+  CHECK_INT(rc, -ECANCELED);
+  CHECK_INT(anyc_scope_close(&outer, rc), 0);
+  CHECK(anyc_scope_cancelled_caught(&outer));
+  /* inner.cancel() while shielded is absorbed by inner */
+  CHECK_INT(anyc_scope_open(&outer), 0);
+  CHECK_INT(anyc_scope_open(&inner), 0);
+  anyc_scope_set_shield(&inner, 1);
+  anyc_scope_cancel(&outer);
+  anyc_scope_cancel(&inner);
+  rc = anyc_checkpoint();
+  CHECK_INT(rc, -ECANCELED);
+  CHECK_INT(anyc_scope_close(&inner, rc), 0);
+  CHECK(anyc_scope_cancelled_caught(&inner));
+  rc = anyc_checkpoint();
+  CHECK_INT(anyc_scope_close(&outer, rc), 0);
+  return 0;
+}
+
+/* trio test_cancel_shielding. */
+static void test_trio_cancel_shielding(void **state)
+{
+  (void)state;
+  run_mock_checked(shielding);
+}
+
+static int sleeper_traced(void *arg)
+{
+  (void)arg;
+  TRACE("sleeping");
+  int rc = anyc_sleep(INFINITY);
+  if (rc == -ECANCELED)
+    TRACE("cancelled");
+  return rc;
+}
+
+static anyc_scope *abort_shield;
+
+static int shielded_child(void *arg)
+{
+  (void)arg;
+  anyc_scope s;
+  int rc = anyc_scope_open(&s);
+  if (rc < 0)
+    return rc;
+  anyc_scope_set_shield(&s, 1);
+  abort_shield = &s;
+  rc = sleeper_traced(NULL);
+  return anyc_scope_close(&s, rc);
+}
+
+static int cancel_shield_abort(void *arg)
+{
+  (void)arg;
+  anyc_scope outer;
+  CHECK_INT(anyc_scope_open(&outer), 0);
+  anyc_group g;
+  CHECK_INT(anyc_group_open(&g), 0);
+  CHECK_INT(anyc_start_soon(&g, shielded_child, NULL), 0);
+  CHECK_INT(anyc_sleep(1), 0);
+  anyc_scope_cancel(&outer);
+  CHECK_INT(anyc_sleep(0), -ECANCELED);
+  CHECK_INT(strcmp(trace_log, "sleeping"), 0); /* still asleep under the shield */
+  anyc_scope_set_shield(abort_shield, 0);  /* the sleep aborts at once */
+  int rc = anyc_group_close(&g, -ECANCELED);
+  CHECK_INT(rc, -ECANCELED);
+  CHECK_INT(anyc_scope_close(&outer, rc), 0);
+  return 0;
+}
+
+/* trio test_cancel_shield_abort: clearing a shield aborts a blocked sleep at once. */
+static void test_trio_cancel_shield_abort(void **state)
+{
+  (void)state;
+  run_mock_checked(cancel_shield_abort);
+  assert_string_equal(trace_log, "sleeping,cancelled");
+}
+
+static int unshield_while_propagating(void *arg)
+{
+  (void)arg;
+  anyc_scope outer, inner;
+  CHECK_INT(anyc_scope_open(&outer), 0);
+  CHECK_INT(anyc_scope_open(&inner), 0);
+  anyc_scope_cancel(&outer);
+  int rc = anyc_checkpoint();
+  CHECK_INT(rc, -ECANCELED);
+  anyc_scope_set_shield(&inner, 1); /* the "finally" shields inner */
+  rc = anyc_scope_close(&inner, rc);
+  rc = anyc_scope_close(&outer, rc);
+  CHECK_INT(rc, 0);
+  CHECK(anyc_scope_cancelled_caught(&outer));
+  CHECK(!anyc_scope_cancelled_caught(&inner));
+  return 0;
+}
+
+/* trio test_unshield_while_cancel_propagating. */
+static void test_trio_unshield_while_cancel_propagating(void **state)
+{
+  (void)state;
+  run_mock_checked(unshield_while_propagating);
+}
+
+static int effective_deadline(void *arg)
+{
+  (void)arg;
+  CHECK(isinf(anyc_current_effective_deadline()) && anyc_current_effective_deadline() > 0);
+  anyc_scope a, b, c, d;
+  CHECK_INT(anyc_move_on_at(&a, 5), 0);
+  CHECK_INT(anyc_move_on_at(&b, 10), 0);
+  CHECK(anyc_current_effective_deadline() == 5);
+  CHECK_INT(anyc_scope_open(&c), 0);
+  anyc_scope_set_shield(&c, 1);
+  CHECK(isinf(anyc_current_effective_deadline()));
+  anyc_scope_set_deadline(&c, 10);
+  CHECK(anyc_current_effective_deadline() == 10);
+  CHECK(anyc_scope_deadline(&c) == 10);
+  CHECK_INT(anyc_scope_open(&d), 0);
+  anyc_scope_cancel(&d);
+  CHECK(anyc_current_effective_deadline() == -INFINITY);
+  CHECK_INT(anyc_scope_close(&d, 0), 0);
+  CHECK_INT(anyc_scope_close(&c, 0), 0);
+  CHECK_INT(anyc_scope_close(&b, 0), 0);
+  CHECK_INT(anyc_scope_close(&a, 0), 0);
+  return 0;
+}
+
+/* trio test_current_effective_deadline. */
+static void test_trio_current_effective_deadline(void **state)
+{
+  (void)state;
+  run_mock_checked(effective_deadline);
+}
+
+static int shielded_deadline(void *arg)
+{
+  (void)arg;
+  anyc_scope a, b, c;
+  CHECK_INT(anyc_move_on_after(&a, 10), 0);
+  CHECK_INT(anyc_scope_open(&b), 0);
+  anyc_scope_set_shield(&b, 1);
+  CHECK_INT(anyc_move_on_after(&c, 1000), 0);
+  CHECK(anyc_current_effective_deadline() - anyc_now() > 900);
+  CHECK_INT(anyc_scope_close(&c, 0), 0);
+  CHECK_INT(anyc_scope_close(&b, 0), 0);
+  CHECK_INT(anyc_scope_close(&a, 0), 0);
+  return 0;
+}
+
+/* anyio test_shielded_deadline. */
+static void test_anyio_shielded_deadline(void **state)
+{
+  (void)state;
+  run_mock_checked(shielded_deadline);
+}
+
+static int basic_timeout(void *arg)
+{
+  (void)arg;
+  anyc_scope s;
+  CHECK_INT(anyc_move_on_after(&s, 1), 0);
+  CHECK_INT(anyc_scope_close(&s, 0), 0);
+  CHECK_INT(anyc_sleep(2), 0); /* deadline passes after the scope exited */
+  CHECK(!anyc_scope_cancel_called(&s));
+  CHECK_INT(anyc_move_on_after(&s, 5), 0);
+  CHECK_INT(anyc_checkpoint(), 0);
+  anyc_scope_set_deadline(&s, anyc_now() - 1); /* lowering below now cancels */
+  CHECK_INT(anyc_checkpoint(), -ECANCELED);
+  CHECK_INT(anyc_checkpoint(), -ECANCELED);
+  CHECK_INT(anyc_scope_close(&s, -ECANCELED), 0);
+  CHECK(anyc_scope_cancelled_caught(&s));
+  /* a timeout that fires while blocked */
+  double t0 = anyc_now();
+  CHECK_INT(anyc_move_on_after(&s, 1), 0);
+  int rc = anyc_sleep(10);
+  CHECK_INT(rc, -ECANCELED);
+  CHECK_INT(anyc_scope_close(&s, rc), 0);
+  CHECK(anyc_now() - t0 == 1.0);
+  return 0;
+}
+
+/* trio test_basic_timeout (MockClock). */
+static void test_trio_basic_timeout(void **state)
+{
+  (void)state;
+  run_mock_checked(basic_timeout);
+}
+
+static int moves_on_even_if_shielded(void *arg)
+{
+  (void)arg;
+  anyc_scope outer, s;
+  CHECK_INT(anyc_scope_open(&outer), 0);
+  anyc_scope_cancel(&outer);
+  double t0 = anyc_now();
+  CHECK_INT(anyc_move_on_after(&s, 1), 0);
+  anyc_scope_set_shield(&s, 1);
+  int rc = anyc_sleep(2);
+  CHECK_INT(rc, -ECANCELED);
+  CHECK_INT(anyc_scope_close(&s, rc), 0);
+  CHECK(anyc_now() - t0 == 1.0);
+  CHECK_INT(anyc_fail_after(&s, 1), 0);
+  anyc_scope_set_shield(&s, 1);
+  rc = anyc_sleep(2);
+  CHECK_INT(anyc_scope_close(&s, rc), -ETIMEDOUT);
+  CHECK(anyc_now() - t0 == 2.0);
+  CHECK_INT(anyc_scope_close(&outer, -ECANCELED), 0);
+  return 0;
+}
+
+/* trio test_move_on_after_moves_on_even_if_shielded / test_fail_after_fails_even_if_shielded. */
+static void test_trio_move_on_and_fail_after_even_if_shielded(void **state)
+{
+  (void)state;
+  run_mock_checked(moves_on_even_if_shielded);
+}
+
+static int cancel_from_shielded(void *arg)
+{
+  (void)arg;
+  anyc_scope outer, sh;
+  CHECK_INT(anyc_move_on_after(&outer, 1), 0);
+  CHECK_INT(anyc_scope_open(&sh), 0);
+  anyc_scope_set_shield(&sh, 1);
+  CHECK_INT(anyc_sleep(2), 0); /* outer's deadline passes inside the shield */
+  CHECK(isinf(anyc_current_effective_deadline()));
+  CHECK(!anyc_cancelled());
+  CHECK_INT(anyc_scope_close(&sh, 0), 0);
+  CHECK(anyc_current_effective_deadline() == -INFINITY);
+  CHECK_INT(anyc_checkpoint(), -ECANCELED);
+  CHECK_INT(anyc_checkpoint(), -ECANCELED);
+  CHECK_INT(anyc_scope_close(&outer, -ECANCELED), 0);
+  return 0;
+}
+
+/* anyio test_cancel_from_shielded_scope. */
+static void test_anyio_cancel_from_shielded_scope(void **state)
+{
+  (void)state;
+  run_mock_checked(cancel_from_shielded);
+}
+
+static int beyond_origin_shielded(void *arg)
+{
+  (void)arg;
+  anyc_scope outer, inner;
+  CHECK_INT(anyc_scope_open(&outer), 0);
+  CHECK_INT(anyc_scope_open(&inner), 0);
+  anyc_scope_set_shield(&inner, 1);
+  anyc_scope_cancel(&inner);
+  int rc = anyc_checkpoint();
+  anyc_scope_cancel(&outer); /* the "finally" cancels the outer scope */
+  rc = anyc_scope_close(&inner, rc);
+  CHECK_INT(rc, 0);
+  CHECK(anyc_scope_cancelled_caught(&inner));
+  TRACE("between");
+  rc = anyc_scope_close(&outer, rc);
+  CHECK_INT(rc, 0);
+  CHECK(!anyc_scope_cancelled_caught(&outer));
+  return 0;
+}
+
+/* anyio test_cancelled_raises_beyond_origin_shielded. */
+static void test_anyio_cancelled_raises_beyond_origin_shielded(void **state)
+{
+  (void)state;
+  run_mock_checked(beyond_origin_shielded);
+  assert_string_equal(trace_log, "between");
+}
+
+static int beyond_origin_unshielded(void *arg)
+{
+  (void)arg;
+  anyc_scope outer, inner;
+  CHECK_INT(anyc_scope_open(&outer), 0);
+  CHECK_INT(anyc_scope_open(&inner), 0);
+  anyc_scope_cancel(&inner);
+  int rc = anyc_checkpoint();
+  anyc_scope_cancel(&outer);
+  rc = anyc_scope_close(&inner, rc);
+  CHECK_INT(rc, -ECANCELED); /* outer is visible and cancelled: inner does not catch */
+  CHECK(!anyc_scope_cancelled_caught(&inner));
+  rc = anyc_scope_close(&outer, rc);
+  CHECK_INT(rc, 0);
+  CHECK(anyc_scope_cancelled_caught(&outer));
+  return 0;
+}
+
+/* anyio test_cancelled_raises_beyond_origin_unshielded. */
+static void test_anyio_cancelled_raises_beyond_origin_unshielded(void **state)
+{
+  (void)state;
+  run_mock_checked(beyond_origin_unshielded);
+}
+
+static int triple_nested(void *arg)
+{
+  (void)arg;
+  anyc_scope outer, middle, inner;
+  CHECK_INT(anyc_scope_open(&outer), 0);
+  CHECK_INT(anyc_scope_open(&middle), 0);
+  CHECK_INT(anyc_scope_open(&inner), 0);
+  anyc_scope_set_shield(&inner, 1);
+  anyc_scope_cancel(&outer);
+  CHECK_INT(anyc_checkpoint(), 0);
+  CHECK_INT(anyc_scope_close(&inner, 0), 0);
+  int rc = anyc_checkpoint();
+  CHECK_INT(rc, -ECANCELED);
+  if (rc == 0)
+    TRACE("not reached");
+  rc = anyc_scope_close(&middle, rc);
+  CHECK_INT(anyc_scope_close(&outer, rc), 0);
+  CHECK(anyc_scope_cancelled_caught(&outer));
+  return 0;
+}
+
+/* anyio test_triple_nested_shield_checkpoint_in_middle. */
+static void test_anyio_triple_nested_shield_checkpoint_in_middle(void **state)
+{
+  (void)state;
+  run_mock_checked(triple_nested);
+  assert_string_equal(trace_log, "");
+}
+
+static int fail_after_cases(void *arg)
+{
+  (void)arg;
+  anyc_scope s;
+  CHECK_INT(anyc_fail_after(&s, 1), 0);
+  int rc = anyc_sleep(2);
+  CHECK_INT(anyc_scope_close(&s, rc), -ETIMEDOUT);
+  CHECK(anyc_scope_cancel_called(&s));
+  CHECK(anyc_scope_cancelled_caught(&s));
+  CHECK_INT(anyc_fail_after(&s, 1), 0);
+  anyc_scope_cancel(&s); /* explicit cancel before the deadline: not a timeout */
+  rc = anyc_sleep(2);
+  CHECK_INT(anyc_scope_close(&s, rc), 0);
+  CHECK(anyc_scope_cancelled_caught(&s));
+  CHECK_INT(anyc_fail_at(&s, anyc_now() + 1), 0);
+  CHECK_INT(anyc_scope_close(&s, anyc_sleep(1.5)), -ETIMEDOUT);
+  CHECK_INT(anyc_move_on_at(&s, anyc_now() + 1), 0);
+  CHECK_INT(anyc_scope_close(&s, anyc_sleep(1.5)), 0);
+  return 0;
+}
+
+/* anyio test_fail_after + test_fail_after_cancelled_before_deadline (AnyIO's rule). */
+static void test_anyio_fail_after(void **state)
+{
+  (void)state;
+  run_mock_checked(fail_after_cases);
+}
+
+static int sleep_forever(void *arg)
+{
+  (void)arg;
+  return anyc_sleep(INFINITY);
+}
+
+static int timeout_multiple(void *arg)
+{
+  (void)arg;
+  anyc_scope s;
+  CHECK_INT(anyc_fail_after(&s, 0.1), 0);
+  anyc_group g;
+  CHECK_INT(anyc_group_open(&g), 0);
+  anyc_start_soon(&g, sleep_forever, NULL);
+  int rc = anyc_group_close(&g, anyc_sleep(INFINITY));
+  CHECK_INT(rc, -ECANCELED);
+  CHECK_INT(anyc_scope_close(&s, rc), -ETIMEDOUT);
+  return 0;
+}
+
+/* anyio test_timeout_error_with_multiple_cancellations. */
+static void test_anyio_timeout_error_with_multiple_cancellations(void **state)
+{
+  (void)state;
+  run_mock_checked(timeout_multiple);
+}
+
+static anyc_scope *nested_shield_outer;
+
+static int cancel_other(void *arg)
+{
+  (void)arg;
+  anyc_scope_cancel(nested_shield_outer);
+  return 0;
+}
+
+static int nested_shield(void *arg)
+{
+  (void)arg;
+  anyc_scope outer, sh, fa;
+  CHECK_INT(anyc_scope_open(&outer), 0);
+  nested_shield_outer = &outer;
+  anyc_group g;
+  CHECK_INT(anyc_group_open(&g), 0);
+  anyc_start_soon(&g, cancel_other, NULL);
+  CHECK_INT(anyc_scope_open(&sh), 0);
+  anyc_scope_set_shield(&sh, 1);
+  CHECK_INT(anyc_fail_after(&fa, 0.2), 0);
+  int rc = anyc_sleep(INFINITY);
+  rc = anyc_scope_close(&fa, rc);
+  CHECK_INT(rc, -ETIMEDOUT);
+  rc = anyc_scope_close(&sh, rc);
+  rc = anyc_group_close(&g, rc);
+  CHECK_INT(rc, -ETIMEDOUT);
+  CHECK_INT(anyc_scope_close(&outer, rc), -ETIMEDOUT);
+  return 0;
+}
+
+/* anyio test_nested_shield: fail_after inside a shield inside a cancelled scope. */
+static void test_anyio_nested_shield(void **state)
+{
+  (void)state;
+  run_mock_checked(nested_shield);
+}
+
+static int value_errors(void *arg)
+{
+  (void)arg;
+  anyc_scope s;
+  CHECK_INT(anyc_move_on_after(&s, -1), -EINVAL);
+  CHECK_INT(anyc_move_on_after(&s, NAN), -EINVAL);
+  CHECK_INT(anyc_fail_after(&s, -1), -EINVAL);
+  CHECK_INT(anyc_move_on_at(&s, NAN), -EINVAL);
+  CHECK_INT(anyc_fail_at(&s, NAN), -EINVAL);
+  CHECK_INT(anyc_scope_open(NULL), -EINVAL);
+  CHECK_INT(anyc_sleep(-1), -EINVAL);
+  CHECK_INT(anyc_sleep(NAN), -EINVAL);
+  CHECK_INT(anyc_sleep_until(NAN), -EINVAL);
+  CHECK_INT(anyc_move_on_at(&s, -5), 0); /* a negative absolute deadline is allowed */
+  CHECK(anyc_scope_cancel_called(&s));    /* and already passed */
+  CHECK_INT(anyc_checkpoint(), -ECANCELED);
+  CHECK_INT(anyc_scope_close(&s, -ECANCELED), 0);
+  return 0;
+}
+
+/* trio test_timeouts_raise_value_error. */
+static void test_trio_timeouts_raise_value_error(void **state)
+{
+  (void)state;
+  run_mock_checked(value_errors);
+}
+
+static int deadline_reached_unnoticed(void *arg)
+{
+  (void)arg;
+  anyc_scope s;
+  CHECK_INT(anyc_move_on_after(&s, 1), 0);
+  anyc_scope sh;
+  CHECK_INT(anyc_scope_open(&sh), 0);
+  CHECK_INT(anyc_scope_close(&sh, 0), 0);
+  CHECK(!anyc_scope_cancel_called(&s));
+  CHECK_INT(anyc_sleep_until(anyc_now() + 5), -ECANCELED);
+  CHECK(anyc_scope_cancel_called(&s));
+  CHECK_INT(anyc_scope_close(&s, -ECANCELED), 0);
+  return 0;
+}
+
+/* spec: "Reaching a scope's deadline cancels it." */
+static void test_scope_deadline_cancels(void **state)
+{
+  (void)state;
+  run_mock_checked(deadline_reached_unnoticed);
+}
+
+static int deadline_moves(void *arg)
+{
+  (void)arg;
+  anyc_scope s;
+  CHECK_INT(anyc_move_on_after(&s, 10), 0);
+  anyc_scope_set_deadline(&s, anyc_now() + 2);
+  CHECK_INT(anyc_sleep(5), -ECANCELED);
+  CHECK(anyc_now() == 2.0);
+  CHECK_INT(anyc_scope_close(&s, -ECANCELED), 0);
+  CHECK_INT(anyc_move_on_after(&s, 1), 0);
+  anyc_scope_set_deadline(&s, INFINITY); /* deadline removed */
+  CHECK_INT(anyc_sleep(5), 0);
+  CHECK_INT(anyc_scope_close(&s, 0), 0);
+  CHECK(!anyc_scope_cancel_called(&s));
+  return 0;
+}
+
+/* Deadlines are mutable and take effect at once (Trio). */
+static void test_scope_set_deadline_takes_effect(void **state)
+{
+  (void)state;
+  run_mock_checked(deadline_moves);
+}
+
+static int close_out_of_order(void *arg)
+{
+  (void)arg;
+  anyc_scope a, b;
+  anyc_scope_open(&a);
+  anyc_scope_open(&b);
+  anyc_scope_close(&a, 0);
+  return 0;
+}
+
+static int return_with_scope_open(void *arg)
+{
+  (void)arg;
+  anyc_scope a;
+  anyc_scope_open(&a);
+  return 0;
+}
+
+/* spec: closing scopes out of order, or returning with one open, aborts naming the task. */
+static void test_scope_misuse_aborts_naming_task(void **state)
+{
+  (void)state;
+  run_expect_abort(close_out_of_order, "closed out of order (or by a task that did not open them) (in task 'main')");
+  run_expect_abort(return_with_scope_open, "still open (in task 'main')");
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+      TEST(test_trio_cancel_edge_cases),
+      TEST(test_trio_cancel_scope_nesting),
+      TEST(test_trio_cancel_shielding),
+      TEST(test_trio_cancel_shield_abort),
+      TEST(test_trio_unshield_while_cancel_propagating),
+      TEST(test_trio_current_effective_deadline),
+      TEST(test_anyio_shielded_deadline),
+      TEST(test_trio_basic_timeout),
+      TEST(test_trio_move_on_and_fail_after_even_if_shielded),
+      TEST(test_anyio_cancel_from_shielded_scope),
+      TEST(test_anyio_cancelled_raises_beyond_origin_shielded),
+      TEST(test_anyio_cancelled_raises_beyond_origin_unshielded),
+      TEST(test_anyio_triple_nested_shield_checkpoint_in_middle),
+      TEST(test_anyio_fail_after),
+      TEST(test_anyio_timeout_error_with_multiple_cancellations),
+      TEST(test_anyio_nested_shield),
+      TEST(test_trio_timeouts_raise_value_error),
+      TEST(test_scope_deadline_cancels),
+      TEST(test_scope_set_deadline_takes_effect),
+      TEST(test_scope_misuse_aborts_naming_task),
+  };
+  return cmocka_run_group_tests_name("runtime/scope", tests, NULL, NULL);
+}

@@ -1,0 +1,145 @@
+/* test_task.c — runtime/task.c: task names, stats, and misuse at a task's end. */
+#include <errno.h>
+
+#include "abort_helper.h"
+
+static int record_name(void *arg)
+{
+  (void)arg;
+  TRACE("%s", anyc_task_name());
+  return 0;
+}
+
+static int names(void *arg)
+{
+  (void)arg;
+  TRACE("%s", anyc_task_name());
+  anyc_group g;
+  CHECK_INT(anyc_group_open(&g), 0);
+  char name[16] = "worker";
+  CHECK_INT(anyc_start_soon_named(&g, name, record_name, NULL), 0);
+  name[0] = 'X'; /* the name was copied */
+  CHECK_INT(anyc_start_soon(&g, record_name, NULL), 0);
+  CHECK_INT(anyc_start_soon_named(&g, NULL, record_name, NULL), 0);
+  return anyc_group_close(&g, 0);
+}
+
+/* spec: task names default to "task" + id when unnamed; main is "main". */
+static void test_task_names(void **state)
+{
+  (void)state;
+  run_mock_checked(names);
+  assert_string_equal(trace_log, "main,worker,task3,task4");
+}
+
+static int noop(void *arg)
+{
+  (void)arg;
+  return 0;
+}
+
+static int stats(void *arg)
+{
+  (void)arg;
+  anyc_stats st;
+  anyc_get_stats(&st);
+  CHECK_INT(st.spawned, 1);
+  CHECK_INT(st.alive, 1);
+  anyc_group g;
+  CHECK_INT(anyc_group_open(&g), 0);
+  for (int i = 0; i < 10; i++)
+    CHECK_INT(anyc_start_soon(&g, noop, NULL), 0);
+  anyc_get_stats(&st);
+  CHECK_INT(st.spawned, 11);
+  CHECK_INT(st.alive, 11);
+  uint64_t sw = st.switches;
+  CHECK_INT(anyc_group_close(&g, 0), 0);
+  anyc_get_stats(&st);
+  CHECK_INT(st.alive, 1);
+  CHECK(st.switches >= sw + 11);
+  return 0;
+}
+
+/* spec: anyc_get_stats counts spawned, alive, switches; after the run the last run's. */
+static void test_task_stats(void **state)
+{
+  (void)state;
+  run_mock_checked(stats);
+  anyc_stats st;
+  anyc_get_stats(&st);
+  assert_int_equal(st.spawned, 11);
+  assert_int_equal(st.alive, 0);
+}
+
+static int returns_with_group_open(void *arg)
+{
+  (void)arg;
+  anyc_group g;
+  anyc_group_open(&g);
+  return 0;
+}
+
+static int child_returns_with_scope_open(void *arg)
+{
+  (void)arg;
+  anyc_scope s;
+  anyc_scope_open(&s);
+  return 0;
+}
+
+static int spawn_bad_child(void *arg)
+{
+  (void)arg;
+  anyc_group g;
+  anyc_group_open(&g);
+  anyc_start_soon_named(&g, "leaky", child_returns_with_scope_open, NULL);
+  return anyc_group_close(&g, 0);
+}
+
+static int started_twice(void *arg, anyc_task_status *st)
+{
+  (void)arg;
+  anyc_started(st, NULL);
+  anyc_started(st, NULL);
+  return 0;
+}
+
+static int start_twice(void *arg)
+{
+  (void)arg;
+  anyc_group g;
+  anyc_group_open(&g);
+  int rc = anyc_start(&g, started_twice, NULL, NULL);
+  return anyc_group_close(&g, rc);
+}
+
+static int close_other_group(void *arg)
+{
+  (void)arg;
+  anyc_group a, b;
+  anyc_group_open(&a);
+  anyc_group_open(&b);
+  int rc = anyc_group_close(&a, 0);
+  return rc;
+}
+
+/* spec: a task returning with a scope or group open aborts with a message naming it;
+ * so does closing groups out of order or calling anyc_started twice. */
+static void test_task_misuse_aborts_naming_task(void **state)
+{
+  (void)state;
+  run_expect_abort(returns_with_group_open, "still open (in task 'main')");
+  run_expect_abort(spawn_bad_child, "still open (in task 'leaky')");
+  run_expect_abort(start_twice, "anyc_started called twice");
+  run_expect_abort(close_other_group, "task group closed out of order");
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+      TEST(test_task_names),
+      TEST(test_task_stats),
+      TEST(test_task_misuse_aborts_naming_task),
+  };
+  return cmocka_run_group_tests_name("runtime/task", tests, NULL, NULL);
+}

@@ -1,0 +1,204 @@
+/* test_timer.c — runtime/timer.c: the clock, the deadline heap, sleep and checkpoint. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "anyc_test.h"
+
+struct wake {
+  double at;
+  double woke;
+};
+
+static int sleep_until_at(void *arg)
+{
+  struct wake *w = arg;
+  int rc = anyc_sleep_until(w->at);
+  w->woke = anyc_now();
+  return rc;
+}
+
+#define NSLEEP 2000
+
+static int many_deadlines(void *arg)
+{
+  struct wake *w = arg;
+  anyc_group g;
+  CHECK_INT(anyc_group_open(&g), 0);
+  srand(7);
+  for (int i = 0; i < NSLEEP; i++) {
+    w[i].at = (double)(rand() % 1000) + (double)(rand() % 1000) / 1000.0;
+    CHECK_INT(anyc_start_soon(&g, sleep_until_at, &w[i]), 0);
+  }
+  return anyc_group_close(&g, 0);
+}
+
+/* Every sleeper wakes exactly at its own deadline, whatever the insertion order (the
+ * heap orders 2,000 random deadlines). */
+static void test_timer_heap_orders_random_deadlines(void **state)
+{
+  (void)state;
+  checks_reset();
+  static struct wake w[NSLEEP];
+  assert_int_equal(run_mock(many_deadlines, w), 0);
+  ASSERT_CHECKS();
+  for (int i = 0; i < NSLEEP; i++)
+    assert_true(w[i].woke == w[i].at);
+}
+
+static anyc_scope *cancel_target;
+
+static int cancel_some(void *arg)
+{
+  (void)arg;
+  CHECK_INT(anyc_sleep(100), 0);
+  anyc_scope_cancel(cancel_target);
+  return 0;
+}
+
+static int sleep_in_scope(void *arg)
+{
+  struct wake *w = arg;
+  anyc_scope s;
+  int rc = anyc_scope_open(&s);
+  if (rc < 0)
+    return rc;
+  if (w->at > 500)
+    cancel_target = &s; /* the last such task's scope gets cancelled */
+  rc = anyc_sleep_until(w->at);
+  w->woke = anyc_now();
+  return anyc_scope_close(&s, rc);
+}
+
+static int removals(void *arg)
+{
+  struct wake *w = arg;
+  anyc_group g;
+  CHECK_INT(anyc_group_open(&g), 0);
+  for (int i = 0; i < 200; i++) {
+    w[i].at = 1000.0 - i * 3.7;
+    CHECK_INT(anyc_start_soon(&g, sleep_in_scope, &w[i]), 0);
+  }
+  CHECK_INT(anyc_start_soon(&g, cancel_some, NULL), 0);
+  return anyc_group_close(&g, 0);
+}
+
+/* Removing a timer from the middle of the heap (a cancelled sleep) keeps the others
+ * in order. */
+static void test_timer_removal_keeps_order(void **state)
+{
+  (void)state;
+  checks_reset();
+  static struct wake w[200];
+  assert_int_equal(run_mock(removals, w), 0);
+  ASSERT_CHECKS();
+  int cancelled = 0;
+  for (int i = 0; i < 200; i++) {
+    if (w[i].woke == 100.0)
+      cancelled++;
+    else
+      assert_true(w[i].woke == w[i].at);
+  }
+  assert_int_equal(cancelled, 1);
+}
+
+static int sleep_zero_yields(void *arg)
+{
+  (void)arg;
+  TRACE("b");
+  return 0;
+}
+
+static int zero_sleep(void *arg)
+{
+  (void)arg;
+  anyc_group g;
+  CHECK_INT(anyc_group_open(&g), 0);
+  CHECK_INT(anyc_start_soon(&g, sleep_zero_yields, NULL), 0);
+  TRACE("a");
+  CHECK_INT(anyc_sleep(0), 0); /* 0 = just yield: b runs now */
+  TRACE("c");
+  double t = anyc_now();
+  CHECK_INT(anyc_sleep_until(t - 5), 0); /* a past deadline also just yields */
+  CHECK(anyc_now() == t);
+  return anyc_group_close(&g, 0);
+}
+
+/* spec: "anyc_sleep(0) = just yield"; a past deadline returns at once. */
+static void test_timer_sleep_zero_yields(void **state)
+{
+  (void)state;
+  run_mock_checked(zero_sleep);
+  assert_string_equal(trace_log, "a,b,c");
+}
+
+static int cancelled_sleep(void *arg)
+{
+  (void)arg;
+  anyc_scope s;
+  CHECK_INT(anyc_scope_open(&s), 0);
+  anyc_scope_cancel(&s);
+  double t = anyc_now();
+  CHECK_INT(anyc_sleep(5), -ECANCELED);
+  CHECK_INT(anyc_sleep(0), -ECANCELED);
+  CHECK_INT(anyc_sleep_until(t + 5), -ECANCELED);
+  CHECK_INT(anyc_sleep(INFINITY), -ECANCELED);
+  CHECK_INT(anyc_checkpoint(), -ECANCELED);
+  CHECK(anyc_now() == t); /* returned at once, doing nothing */
+  CHECK_INT(anyc_scope_close(&s, -ECANCELED), 0);
+  return 0;
+}
+
+/* spec: a checkpoint returns -ECANCELED at once, doing nothing, when cancelled. */
+static void test_timer_checkpoints_fail_at_once_when_cancelled(void **state)
+{
+  (void)state;
+  run_mock_checked(cancelled_sleep);
+}
+
+static int spinner(void *arg)
+{
+  int *stop = arg;
+  long n = 0;
+  while (!*stop) {
+    if (anyc_checkpoint() < 0)
+      return -EIO;
+    n++;
+  }
+  return n > 0 ? 0 : -EIO;
+}
+
+static int timer_not_starved(void *arg)
+{
+  (void)arg;
+  static int stop;
+  stop = 0;
+  anyc_group g;
+  CHECK_INT(anyc_group_open(&g), 0);
+  CHECK_INT(anyc_start_soon(&g, spinner, &stop), 0);
+  double t0 = anyc_now();
+  CHECK_INT(anyc_sleep(0.01), 0); /* wakes although the spinner never blocks */
+  CHECK(anyc_now() - t0 >= 0.01);
+  stop = 1;
+  return anyc_group_close(&g, 0);
+}
+
+/* The loop still fires deadlines while a task yields in a tight loop (switch budget). */
+static void test_timer_not_starved_by_busy_task(void **state)
+{
+  (void)state;
+  checks_reset();
+  assert_int_equal(anyc_run(timer_not_starved, NULL), 0);
+  ASSERT_CHECKS();
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+      TEST(test_timer_heap_orders_random_deadlines),
+      TEST(test_timer_removal_keeps_order),
+      TEST(test_timer_sleep_zero_yields),
+      TEST(test_timer_checkpoints_fail_at_once_when_cancelled),
+      TEST(test_timer_not_starved_by_busy_task),
+  };
+  return cmocka_run_group_tests_name("runtime/timer", tests, NULL, NULL);
+}
