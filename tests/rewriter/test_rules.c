@@ -410,6 +410,133 @@ static void test_cli_rules_selection(void **state)
   scratch_remove();
 }
 
+/* AS009 / AS015 / AS005 (statement form): a background block, a child service found by
+ * its object type, and a run that waits then returns. */
+static void test_as009_as015_background_and_child(void **state)
+{
+  (void)state;
+  scratch_new("as009");
+  char *got = rewrite("bg.c",
+    "#include <async_service.h>\n"
+    "struct worker { as_service service; int ticks; };\n"
+    "struct parent { as_service service; struct worker child; };\n"
+    "static int tick(void *arg) {\n"
+    "  struct worker *w = arg;\n"
+    "  w->ticks++;\n"
+    "  return 0;\n"
+    "}\n"
+    "static int worker_run(as_service *self) {\n"
+    "  struct worker *w = (struct worker *)self;\n"
+    "  as_run_task(self->manager, tick, w, \"tick\");\n"
+    "  as_wait_finished(self->manager);\n"
+    "  return 0;\n"
+    "}\n"
+    "static int parent_run(as_service *self) {\n"
+    "  struct parent *p = (struct parent *)self;\n"
+    "  as_run_daemon_child_service(self->manager, &p->child.service, \"child\");\n"
+    "  return as_wait_finished(self->manager);\n"
+    "}\n"
+    "static int body(void *arg) {\n"
+    "  (void)arg;\n"
+    "  struct worker w = {0};\n"
+    "  as_manager *m;\n"
+    "  as_service_init(&w.service, worker_run, \"worker\");\n"
+    "  int rc = as_background_service_enter(&w.service, &m);\n"
+    "  if (rc < 0) return rc;\n"
+    "  rc = as_sleep(1.0);\n"
+    "  return as_background_service_exit(m, rc);\n"
+    "}\n"
+    "int main(void) {\n"
+    "  struct parent p = {0};\n"
+    "  as_service_init(&p.service, parent_run, \"parent\");\n"
+    "  as_service_init(&p.child.service, worker_run, \"child\");\n"
+    "  int rc = as_run_service(&p.service);\n"
+    "  return rc ? rc : as_run(body, NULL);\n"
+    "}\n");
+  assert_string_equal(got,
+    "#include <anyc.h>\n"
+    "struct worker { int ticks; };\n"
+    "struct parent { struct worker child; };\n"
+    "static int tick(void *arg) {\n"
+    "  struct worker *w = arg;\n"
+    "  w->ticks++;\n"
+    "  return 0;\n"
+    "}\n"
+    "static int worker_run(void *arg) {\n"
+    "  struct worker *w = arg;\n"
+    "  anyc_group tg;\n"
+    "  int rc = anyc_group_open(&tg);\n"
+    "  if (rc < 0) return rc;\n"
+    "  rc = anyc_start_soon_named(&tg, \"tick\", tick, w);\n"
+    "  if (rc < 0) return anyc_group_close(&tg, rc);\n"
+    "  rc = anyc_group_close(&tg, rc);\n"
+    "  if (rc < 0) return rc;\n"
+    "  return 0;\n"
+    "}\n"
+    "static int parent_run(void *arg) {\n"
+    "  struct parent *p = arg;\n"
+    "  anyc_group tg;\n"
+    "  int rc = anyc_group_open(&tg);\n"
+    "  if (rc < 0) return rc;\n"
+    "  rc = anyc_start_soon_named(&tg, \"child\", worker_run, &p->child);\n"
+    "  return anyc_group_close(&tg, rc);\n"
+    "}\n"
+    "static int body(void *arg) {\n"
+    "  (void)arg;\n"
+    "  struct worker w = {0};\n"
+    "  anyc_group tg;\n"
+    "  int rc = anyc_group_open(&tg);\n"
+    "  if (rc < 0) return rc;\n"
+    "  rc = anyc_start_soon_named(&tg, \"worker\", worker_run, &w);\n"
+    "  if (rc < 0) return anyc_group_close(&tg, rc);\n"
+    "  if (rc < 0) return rc;\n"
+    "  rc = anyc_sleep(1.0);\n"
+    "  anyc_group_cancel(&tg);\n"
+    "  return anyc_group_close(&tg, rc);\n"
+    "}\n"
+    "int main(void) {\n"
+    "  struct parent p = {0};\n"
+    "  int rc = anyc_run(parent_run, &p);\n"
+    "  return rc ? rc : anyc_run(body, NULL);\n"
+    "}\n");
+  assert_true(compiles("bg.c"));
+  assert_idempotent("bg.c");
+  free(got);
+  scratch_remove();
+}
+
+/* A manager variable used for anything but rewritten legacy calls (AS101) keeps the
+ * whole background block (and the file's services) as they were. */
+static void test_as101_manager_variable_escapes(void **state)
+{
+  (void)state;
+  scratch_new("as101");
+  const char *src =
+    "#include <async_service.h>\n"
+    "struct worker { as_service service; };\n"
+    "static int worker_run(as_service *self) { (void)self; return 0; }\n"
+    "static void keep(as_manager *m) { (void)m; }\n"
+    "static int body(void *arg) {\n"
+    "  struct worker w;\n"
+    "  as_manager *m;\n"
+    "  (void)arg;\n"
+    "  as_service_init(&w.service, worker_run, \"worker\");\n"
+    "  int rc = as_background_service_enter(&w.service, &m);\n"
+    "  keep(m);\n"
+    "  return as_background_service_exit(m, rc);\n"
+    "}\n"
+    "int main(void) { return as_run(body, NULL); }\n";
+  put_file("m.c", src);
+  assert_int_equal(migrate("-w", "m.c", NULL), 0);
+  char *got = get_file("m.c");
+  assert_contains(got, "as_background_service_enter(&w.service, &m)");
+  assert_contains(got, "struct worker { as_service service; };");
+  assert_contains(got, "anyc_run(body, NULL)"); /* independent of the service */
+  assert_contains(run_err, "m.c:11:8: warning: [AS101] m: the manager 'm' is used outside");
+  free(got);
+  scratch_remove();
+}
+
 /* Every rule has its page in docs/rules/ (the report and --list-rules link to it). */
 static void test_every_rule_has_a_doc_page(void **state)
 {
@@ -434,6 +561,8 @@ int main(void)
     cmocka_unit_test(test_manual_sites),
     cmocka_unit_test(test_as014_header_from_two_units),
     cmocka_unit_test(test_cli_rules_selection),
+    cmocka_unit_test(test_as009_as015_background_and_child),
+    cmocka_unit_test(test_as101_manager_variable_escapes),
     cmocka_unit_test(test_every_rule_has_a_doc_page),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
