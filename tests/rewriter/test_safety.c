@@ -189,6 +189,44 @@ static void test_engine_jobs_exclude_prefilter(void **state)
   scratch_remove();
 }
 
+/* A compilation database with relative paths (-I../inc, the file name) resolved
+ * against each command's own directory; the tool's working directory is not changed by
+ * the parse (libclang's -working-directory would change it for every thread). */
+static void test_engine_compile_db_relative_paths(void **state)
+{
+  (void)state;
+  scratch_new("reldb");
+  put_file("proj/inc/nap.h",
+           "#include <async_service.h>\nstatic inline int nap(void) { return as_sleep(1); }\n");
+  put_file("proj/src/x.c", "#include \"nap.h\"\nint x(void);\nint x(void) { return nap(); }\n");
+  char db[2048];
+  snprintf(db, sizeof db,
+           "[{\"directory\": \"%s/proj/src\", \"file\": \"x.c\", "
+           "\"arguments\": [\"cc\", \"-I../inc\", \"-I\", \"%s/include\", \"-c\", \"x.c\", \"-o\", \"x.o\"]}]\n",
+           scratch, ANYC_SOURCE_DIR);
+  put_file("proj/build/compile_commands.json", db);
+  char before[600], after[600];
+  assert_non_null(getcwd(before, sizeof before));
+  static char a0[] = "anyc-migrate", a1[] = "-q", a2[] = "-w", a3[] = "-p", a4[] = "proj/build",
+              a5[] = "proj";
+  char *argv[] = {a0, a1, a2, a3, a4, a5, NULL};
+  FILE *out = tmpfile(), *err = tmpfile();
+  assert_int_equal(chdir(scratch), 0);
+  int rc = anyc__migrate_main(6, argv, out, err);
+  assert_non_null(getcwd(after, sizeof after));
+  assert_int_equal(chdir(before), 0);
+  assert_string_equal(after, scratch);
+  free(slurp(out));
+  char *e = slurp(err);
+  assert_int_equal(rc, 0);
+  assert_string_equal(e, "");
+  free(e);
+  char *h = get_file("proj/inc/nap.h");
+  assert_string_equal(h, "#include <anyc.h>\nstatic inline int nap(void) { return anyc_sleep(1); }\n");
+  free(h);
+  scratch_remove();
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -201,6 +239,7 @@ int main(void)
     cmocka_unit_test(test_safety_missing_path),
     cmocka_unit_test(test_safety_empty_dir_and_usage),
     cmocka_unit_test(test_engine_jobs_exclude_prefilter),
+    cmocka_unit_test(test_engine_compile_db_relative_paths),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
