@@ -805,7 +805,48 @@ static int rename_call(ctx *x, pend *p, const ref *r, size_t ci, const char *new
  * texts, so comments inside arguments survive. */
 static char *arg_text(ctx *x, CXCursor a)
 {
-  return text_of(x, a);
+  CXFile f;
+  size_t b, e, n;
+  if (extent(a, &f, &b, &e) != 0)
+    return text_of(x, a);
+  const char *s = contents(x, f, &n);
+  /* Widen over the blanks and block comments that sit between this argument and its
+   * '(' / ',' on the left and its ',' / ')' on the right: they belong to it. */
+  for (;;) {
+    size_t k = b;
+    while (k > 0 && (s[k - 1] == ' ' || s[k - 1] == '\t' || s[k - 1] == '\n'))
+      k--;
+    if (k >= 2 && s[k - 1] == '/' && s[k - 2] == '*') {
+      size_t j = k - 2;
+      while (j >= 2 && !(s[j - 2] == '/' && s[j - 1] == '*'))
+        j--;
+      if (j < 2)
+        break;
+      b = j - 2;
+      continue;
+    }
+    break;
+  }
+  for (;;) {
+    size_t k = e;
+    while (k < n && (s[k] == ' ' || s[k] == '\t' || s[k] == '\n'))
+      k++;
+    if (k + 1 < n && s[k] == '/' && s[k + 1] == '*') {
+      const char *end = strstr(s + k + 2, "*/");
+      if (!end)
+        break;
+      e = (size_t)(end - s) + 2;
+      continue;
+    }
+    if (k + 1 < n && s[k] == '/' && s[k + 1] == '/') {
+      while (k < n && s[k] != '\n')
+        k++;
+      e = k;
+      continue;
+    }
+    break;
+  }
+  return anyc__xstrndup(s + b, e - b);
 }
 
 /* AS010 / AS011 / AS012: renames (and the to_thread flag). */
@@ -1381,6 +1422,17 @@ static void rule_struct_field(ctx *x, CXCursor field)
     pedit(p, b, z - b, "");
   }
   set_reason(p, "the object no longer embeds the legacy base; nothing reads it any more");
+  /* A struct whose only member was the base is left empty: accepted by GCC and Clang
+   * (a GNU extension in C; -Wpedantic warns).  Say so on the site. */
+  CXCursor parent = clang_getCursorSemanticParent(field);
+  cursor_vec members = children(parent);
+  size_t fields = 0;
+  for (size_t i = 0; i < members.n; i++)
+    fields += members.v[i].kind == CXCursor_FieldDecl;
+  free(members.v);
+  if (fields == 1)
+    set_reason(p, "the struct's only member was the legacy base: it is left empty (a GNU C "
+                  "extension, -Wpedantic warns); drop the struct by hand if nothing else uses it");
 }
 
 /* AS008: as_service_init / as_run_service / as_service_destroy. */
@@ -1994,8 +2046,61 @@ static void inclusion(CXFile inc, CXSourceLocation *stack, unsigned n, CXClientD
     tf_get(x, inc);
 }
 
+/* Does replacing s[b, e) with `text` drop a comment?  Comments are found by a small
+ * lexer (skipping string and character literals); each must reappear in the text. */
+static int drops_comment(const char *s, size_t b, size_t e, const char *text)
+{
+  for (size_t i = b; i < e; i++) {
+    if (s[i] == '"' || s[i] == '\'') {
+      char q = s[i];
+      for (i++; i < e && s[i] != q; i++)
+        if (s[i] == '\\')
+          i++;
+      continue;
+    }
+    if (s[i] != '/' || i + 1 >= e || (s[i + 1] != '*' && s[i + 1] != '/'))
+      continue;
+    size_t j = i + 2;
+    if (s[i + 1] == '*') {
+      while (j + 1 < e && !(s[j] == '*' && s[j + 1] == '/'))
+        j++;
+      j = j + 2 <= e ? j + 2 : e;
+    } else {
+      while (j < e && s[j] != '\n')
+        j++;
+    }
+    char *c = anyc__xstrndup(s + i, j - i);
+    int kept = strstr(text, c) != NULL;
+    free(c);
+    if (!kept)
+      return 1;
+    i = j - 1;
+  }
+  return 0;
+}
+
 static void finish(ctx *x)
 {
+  /* A rewrite that would drop a comment is declined: the site is left, with the reason
+   * (deleting whole declarations and statements is not a rewrite of their text). */
+  for (size_t i = 0; i < x->pends.n; i++) {
+    pend *p = &x->pends.v[i];
+    if (!p->s.rewritten || !p->file)
+      continue;
+    size_t n;
+    const char *s = contents(x, p->file, &n);
+    for (size_t k = 0; s && k < p->edits.n; k++) {
+      edit *e = &p->edits.v[k];
+      if (e->len && *e->text && e->off + e->len <= n && drops_comment(s, e->off, e->off + e->len, e->text)) {
+        p->s.rewritten = 0;
+        p->s.rule = "AS110";
+        free(p->s.reason);
+        p->s.reason = anyc__xstrdup("a comment inside the code to rewrite would be lost; "
+                                    "rewrite by hand");
+        break;
+      }
+    }
+  }
   /* Sites outside the given paths, or of disabled rules, are left. */
   int svc_failed = 0;
   const char *svc_why = NULL;
