@@ -537,6 +537,39 @@ static void test_as101_manager_variable_escapes(void **state)
   scratch_remove();
 }
 
+/* Formatting and comments survive: comments inside arguments travel with them; a
+ * rewrite that would lose one (a comment between the callee and its '(') is declined. */
+static void test_comments_survive_or_site_left(void **state)
+{
+  (void)state;
+  scratch_new("comments");
+  char *got = rewrite("c.c",
+    "#include <async_service.h>\n"
+    "static int f(void *p) { (void)p; return 0; }\n"
+    "static int t(void *p) {\n"
+    "\tas_to_thread(/* the worker */ f, p /* its arg */);\n"
+    "\tas_sleep /* why */ (1);\n"
+    "\treturn as_sleep /* kept */ (2);\n"
+    "}\n"
+    "int main(void) { return as_run(t, NULL); }\n");
+  assert_string_equal(got,
+    "#include <async_service.h>\n"
+    "static int f(void *p) { (void)p; return 0; }\n"
+    "static int t(void *p) {\n"
+    "\tint rc;\n"
+    "\trc = anyc_to_thread(/* the worker */ f, p /* its arg */, 0);\n"
+    "\tif (rc < 0) return rc;\n"
+    "\tas_sleep /* why */ (1);\n"
+    "\treturn anyc_sleep /* kept */ (2);\n"
+    "}\n"
+    "int main(void) { return anyc_run(t, NULL); }\n");
+  assert_int_equal(migrate("c.c", NULL), 0);
+  assert_contains(run_err, "c.c:7:2: warning: [AS110] as_sleep: a comment inside the code to "
+                           "rewrite would be lost");
+  free(got);
+  scratch_remove();
+}
+
 /* Every rule has its page in docs/rules/ (the report and --list-rules link to it). */
 static void test_every_rule_has_a_doc_page(void **state)
 {
@@ -563,6 +596,7 @@ int main(void)
     cmocka_unit_test(test_cli_rules_selection),
     cmocka_unit_test(test_as009_as015_background_and_child),
     cmocka_unit_test(test_as101_manager_variable_escapes),
+    cmocka_unit_test(test_comments_survive_or_site_left),
     cmocka_unit_test(test_every_rule_has_a_doc_page),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
