@@ -142,6 +142,7 @@ int anyc__migrate_main(int argc, char **argv, FILE *out, FILE *err)
   file_table t = {0};
   anyc__collect_files(&o, &t, err, &bad);
   size_t nscanned = t.f.n;
+  anyc__file_index_build(&t);
   if (nscanned == 0 && !bad && !o.quiet)
     fprintf(err, "anyc-migrate: no .c or .h files under the paths given: nothing to do\n");
 

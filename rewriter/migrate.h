@@ -112,7 +112,14 @@ typedef struct src_file {
   char *conflict_msg;
 } src_file;
 
-typedef struct file_table { VEC(src_file) f; } file_table;
+typedef struct file_table {
+  VEC(src_file) f;
+  file_id *index;      /* the scanned files' identities, sorted (lock-free lookups) */
+  size_t nindex;
+} file_table;
+/* Build the index once the paths are collected (before any parse). */
+void anyc__file_index_build(file_table *t);
+int anyc__file_scanned(const file_table *t, file_id id);
 int anyc__file_identity(const char *path, file_id *out);
 src_file *anyc__file_lookup(file_table *t, file_id id);
 /* Expand the paths (folders: every *.c and *.h below), apply --exclude.  Unreadable
@@ -158,8 +165,6 @@ typedef struct tu_result {
   VEC(tu_file) files;
 } tu_result;
 
-/* A file set membership test the workers can run without locks. */
-typedef struct scan_set { const file_table *t; } scan_set;
 
 typedef struct job {
   char *file;            /* the main file */

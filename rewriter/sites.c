@@ -2029,10 +2029,7 @@ static int scanned(ctx *x, CXFile f)
   if (!f || clang_getFileUniqueID(f, &u) != 0)
     return 0;
   file_id id = {(dev_t)u.data[0], (ino_t)u.data[1]};
-  for (size_t i = 0; i < x->t->f.n; i++)
-    if (x->t->f.v[i].id.dev == id.dev && x->t->f.v[i].id.ino == id.ino)
-      return 1;
-  return 0;
+  return anyc__file_scanned(x->t, id);
 }
 
 static void inclusion(CXFile inc, CXSourceLocation *stack, unsigned n, CXClientData d)
