@@ -243,11 +243,20 @@ static void parse_one(CXIndex idx, const options *o, const file_table *t, job *j
   /* Relative paths made absolute (no -working-directory, see absolute_args); then
    * -Wno-error so a project's -Werror does not turn warnings into "not parsed". */
   char **abs = absolute_args(j->argv, j->argc, j->dir);
-  const char **args = anyc__xrealloc(NULL, ((size_t)j->argc + 2) * sizeof *args);
+  const char **args = anyc__xrealloc(NULL, ((size_t)j->argc + 6) * sizeof *args);
   int n = 0;
   for (int i = 0; i < j->argc; i++)
     args[n++] = abs[i];
   args[n++] = "-Wno-error";
+  /* Last-resort folders for <async_service.h> / <anyc.h> (after every folder the
+   * command names): the installed headers, then this build's source tree.  So a tree
+   * migrates without -I when anyc is installed, or when the tool runs from its build. */
+  static const char *const fallback[] = {ANYC_MIGRATE_INCLUDEDIR, ANYC_MIGRATE_SOURCE_INCLUDEDIR};
+  for (size_t i = 0; i < sizeof fallback / sizeof fallback[0]; i++)
+    if (fallback[i][0] && access(fallback[i], R_OK) == 0) {
+      args[n++] = "-idirafter";
+      args[n++] = fallback[i];
+    }
   CXTranslationUnit tu = NULL;
   unsigned flags = CXTranslationUnit_DetailedPreprocessingRecord | CXTranslationUnit_KeepGoing;
   enum CXErrorCode e = clang_parseTranslationUnit2FullArgv(idx, NULL, args, n, NULL, 0, flags, &tu);

@@ -227,6 +227,28 @@ static void test_engine_compile_db_relative_paths(void **state)
   scratch_remove();
 }
 
+/* No -I and no database (as `make run` calls it): the legacy header is still found
+ * (installed headers, then the build's source tree, searched last). */
+static void test_engine_finds_legacy_header_without_flags(void **state)
+{
+  (void)state;
+  scratch_new("noflags");
+  put_file("x.c", legacy);
+  static char a0[] = "anyc-migrate", a1[] = "-q", a2[] = "-w", a3[] = "x.c";
+  char *argv[] = {a0, a1, a2, a3, NULL};
+  FILE *out = tmpfile(), *err = tmpfile();
+  char cwd[600];
+  assert_non_null(getcwd(cwd, sizeof cwd));
+  assert_int_equal(chdir(scratch), 0);
+  int rc = anyc__migrate_main(4, argv, out, err);
+  assert_int_equal(chdir(cwd), 0);
+  free(slurp(out));
+  free(slurp(err));
+  assert_int_equal(rc, 0);
+  assert_file("x.c", native);
+  scratch_remove();
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -240,6 +262,7 @@ int main(void)
     cmocka_unit_test(test_safety_empty_dir_and_usage),
     cmocka_unit_test(test_engine_jobs_exclude_prefilter),
     cmocka_unit_test(test_engine_compile_db_relative_paths),
+    cmocka_unit_test(test_engine_finds_legacy_header_without_flags),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
