@@ -180,6 +180,7 @@ void anyc__file_table_free(file_table *t)
     free(f->content);
     free(f->conflict_msg);
     anyc__edits_free(&f->edits);
+    anyc__edits_free(&f->svc_edits);
     for (size_t s = 0; s < f->sites.n; s++) {
       free(f->sites.v[s].what);
       free(f->sites.v[s].reason);

@@ -86,6 +86,7 @@ typedef struct site {
   char *what;             /* the legacy name, e.g. "as_run_task" */
   char *reason;           /* why left / what changed in meaning */
   char *suggest;          /* suggested native form (left sites), or the new code */
+  int svc;                /* part of the service pattern: migrated all-or-nothing */
 } site;
 
 typedef struct edit { size_t off, len; char *text; } edit;
@@ -108,6 +109,8 @@ typedef struct src_file {
   char *content;       /* the bytes the parses saw; NULL until a parse used it */
   size_t size;
   edit_vec edits;
+  edit_vec svc_edits;  /* the service pattern's edits: applied only if its whole
+                          component (files sharing translation units) migrates */
   site_vec sites;
   char *conflict_msg;
 } src_file;
@@ -154,6 +157,7 @@ typedef struct tu_file {
   char *path;
   char *content; size_t size;
   edit_vec edits;
+  edit_vec svc_edits;
   site_vec sites;
   int has_include; size_t include_off, include_len; char include_quote;
 } tu_file;

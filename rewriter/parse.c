@@ -380,6 +380,7 @@ void anyc__job_free(job *j)
     free(f->path);
     free(f->content);
     anyc__edits_free(&f->edits);
+    anyc__edits_free(&f->svc_edits);
     for (size_t s = 0; s < f->sites.n; s++) {
       free(f->sites.v[s].what);
       free(f->sites.v[s].reason);

@@ -2136,9 +2136,10 @@ static void finish(ctx *x)
     tu_file *tf = tf_get(x, p->file);
     if (!tf)
       continue;
+    p->s.svc = p->svc;
     if (p->s.rewritten) {
       for (size_t k = 0; k < p->edits.n; k++)
-        VEC_PUSH(tf->edits, p->edits.v[k]);
+        VEC_PUSH(*(p->svc ? &tf->svc_edits : &tf->edits), p->edits.v[k]);
       free(p->edits.v);
     } else {
       anyc__edits_free(&p->edits);

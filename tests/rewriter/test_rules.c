@@ -570,6 +570,54 @@ static void test_comments_survive_or_site_left(void **state)
   scratch_remove();
 }
 
+/* A service shared by several files through a header is migrated whole: main.c reads
+ * the manager after the run (left), so svc.c's rewritable run is left too and the header
+ * keeps its struct; rewrites outside the service (as_sleep) still happen. */
+static void test_as107_service_across_files(void **state)
+{
+  (void)state;
+  scratch_new("across");
+  const char *h = "#include <async_service.h>\nstruct svc { as_service service; int n; };\n"
+                  "int svc_start(struct svc *s);\n";
+  const char *svc =
+    "#include \"svc.h\"\n"
+    "static int svc_run(as_service *self) {\n"
+    "  struct svc *s = (struct svc *)self;\n"
+    "  s->n = as_sleep(0);\n"
+    "  return 0;\n"
+    "}\n"
+    "int svc_start(struct svc *s) {\n"
+    "  as_service_init(&s->service, svc_run, \"svc\");\n"
+    "  return 0;\n"
+    "}\n";
+  const char *mainc =
+    "#include \"svc.h\"\n"
+    "int main(void) {\n"
+    "  struct svc s;\n"
+    "  svc_start(&s);\n"
+    "  int rc = as_run_service(&s.service);\n"
+    "  return rc + as_did_error(s.service.manager);\n"
+    "}\n";
+  put_file("svc.h", h);
+  put_file("svc.c", svc);
+  put_file("main.c", mainc);
+  assert_int_equal(migrate("-w", ".", NULL), 0);
+  char *got = get_file("svc.h");
+  assert_string_equal(got, h);
+  free(got);
+  got = get_file("main.c");
+  assert_string_equal(got, mainc);
+  free(got);
+  got = get_file("svc.c");
+  assert_contains(got, "static int svc_run(as_service *self) {");
+  assert_contains(got, "as_service_init(&s->service, svc_run, \"svc\");");
+  assert_contains(got, "s->n = anyc_sleep(0);");
+  free(got);
+  assert_contains(run_err, "svc.c:2:32: warning: [AS107] as_service: the service is migrated "
+                           "whole, across the files that share it");
+  scratch_remove();
+}
+
 /* Every rule has its page in docs/rules/ (the report and --list-rules link to it). */
 static void test_every_rule_has_a_doc_page(void **state)
 {
@@ -597,6 +645,7 @@ int main(void)
     cmocka_unit_test(test_as009_as015_background_and_child),
     cmocka_unit_test(test_as101_manager_variable_escapes),
     cmocka_unit_test(test_comments_survive_or_site_left),
+    cmocka_unit_test(test_as107_service_across_files),
     cmocka_unit_test(test_every_rule_has_a_doc_page),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
