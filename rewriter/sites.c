@@ -109,6 +109,8 @@ typedef struct fn_info {
   char *indent;          /* of the body's statements */
   CXType obj_type;       /* T of run's `(T *)self` cast */
   int has_obj_type;
+  size_t close_off;      /* end of the statement that closes the group (0: none) */
+  size_t close_begin;
 } fn_info;
 
 typedef struct pend {
@@ -1016,6 +1018,61 @@ static int ref_inside(const ref *r, CXCursor c)
   return 0;
 }
 
+/* Does statement c contain a call of the legacy API (a recorded reference)? */
+static int has_legacy_call(ctx *x, CXCursor c)
+{
+  for (size_t i = 0; i < x->refs.n; i++) {
+    const ref *r = &x->refs.v[i];
+    if (r->kind != R_FUNC)
+      continue;
+    for (size_t d = 0; d < r->depth; d++)
+      if (same_node(r->anc[d], c))
+        return 1;
+  }
+  return 0;
+}
+
+/* The legacy function a statement calls as a whole (`f(...);` or `x = f(...);`), or
+ * NULL; *call gets the call. */
+static char *stmt_call(CXCursor stmt, CXCursor *call)
+{
+  CXCursor c = strip(stmt);
+  if (c.kind == CXCursor_BinaryOperator) {
+    cursor_vec k = children(c);
+    CXCursor rhs = k.n == 2 ? strip(k.v[1]) : clang_getNullCursor();
+    free(k.v);
+    c = rhs;
+  }
+  if (c.kind != CXCursor_CallExpr)
+    return NULL;
+  CXCursor callee = clang_getCursorReferenced(c);
+  if (!decl_is_legacy(callee))
+    return NULL;
+  *call = c;
+  return cx_str(clang_getCursorSpelling(callee));
+}
+
+/* A top-level statement of run that closes the group (`as_wait_finished(m);` or
+ * `rc = as_wait_finished(m);`): returns after it are not wrapped. */
+static void find_close_stmt(fn_info *f)
+{
+  cursor_vec k = children(f->body);
+  for (size_t i = 0; i < k.n && !f->close_off; i++) {
+    CXCursor call;
+    char *name = stmt_call(k.v[i], &call);
+    if (name && strcmp(name, "as_wait_finished") == 0) {
+      CXFile file;
+      size_t b, e;
+      if (extent(k.v[i], &file, &b, &e) == 0) {
+        f->close_begin = b;
+        f->close_off = e;
+      }
+    }
+    free(name);
+  }
+  free(k.v);
+}
+
 /* Pass 1: which functions are run functions, and which need a group. */
 static void find_runs(ctx *x)
 {
@@ -1056,6 +1113,7 @@ static void find_runs(ctx *x)
     if (f->needs_group) {
       f->tg = fresh(x, f, "tg");
       f->rc = fresh(x, f, "rc");
+      find_close_stmt(f);
     }
     f->arg = strcmp(f->param_name, "arg") == 0 || !name_used(f, "arg") ? anyc__xstrdup("arg")
                                                                        : fresh(x, f, "arg");
@@ -1093,10 +1151,11 @@ static void rule_run_fn(ctx *x, fn_info *f)
     return;
   set_reason(p, "the service's tasks now run in a task group that run opens and closes; "
                 "a daemon that returns no longer fails the service");
-  /* Open the group before the first statement that is not a declaration. */
+  /* Open the group before the first statement that is not a declaration, or that is
+   * one whose initialiser calls the legacy API (int rc = as_run_task(...);). */
   cursor_vec k = children(f->body);
   size_t first = 0;
-  while (first < k.n && k.v[first].kind == CXCursor_DeclStmt)
+  while (first < k.n && k.v[first].kind == CXCursor_DeclStmt && !has_legacy_call(x, k.v[first]))
     first++;
   CXFile sf;
   size_t sb, se;
@@ -1116,7 +1175,7 @@ static void rule_run_fn(ctx *x, fn_info *f)
   free(open);
   /* Fall off the end: close the group there. */
   CXCursor last = k.v[k.n - 1];
-  if (last.kind != CXCursor_ReturnStmt) {
+  if (last.kind != CXCursor_ReturnStmt && !f->close_off) {
     size_t bb, be;
     extent(f->body, &sf, &bb, &be);
     size_t close_at = be - 1;
@@ -1166,22 +1225,12 @@ static void rule_returns(ctx *x, fn_info *f)
 {
   cursor_vec rets = {0};
   clang_visitChildren(f->body, find_returns, &rets);
-  cursor_vec top = children(f->body);
-  CXCursor after_wait = clang_getNullCursor();
-  if (top.n >= 2 && top.v[top.n - 1].kind == CXCursor_ReturnStmt) {
-    CXCursor w = strip(top.v[top.n - 2]);
-    if (w.kind == CXCursor_CallExpr) {
-      CXCursor callee = clang_getCursorReferenced(w);
-      char *nm = cx_str(clang_getCursorSpelling(callee));
-      if (decl_is_legacy(callee) && strcmp(nm, "as_wait_finished") == 0)
-        after_wait = top.v[top.n - 1];
-      free(nm);
-    }
-  }
-  free(top.v);
   for (size_t i = 0; i < rets.n; i++) {
-    if (is_wait_finished_return(x, rets.v[i]) || same_node(rets.v[i], after_wait))
-      continue;
+    CXFile rf;
+    size_t rb, re;
+    if (is_wait_finished_return(x, rets.v[i]) ||
+        (f->close_off && extent(rets.v[i], &rf, &rb, &re) == 0 && rb >= f->close_off))
+      continue; /* the group is closed there already */
     cursor_vec k = children(rets.v[i]);
     CXFile file;
     size_t b, e;
@@ -1290,6 +1339,13 @@ static void rule_owner_call(ctx *x, const ref *r, size_t ci, fn_info *f)
     free(child_obj);
     return;
   }
+  if (((spawn && na == 4) || child) && f->close_off && b >= f->close_off) {
+    p->s.rule = "AS110";
+    p->s.rewritten = 0;
+    set_reason(p, "%s after run waited for its tasks: the group is closed there", r->name);
+    free(child_obj);
+    return;
+  }
   if ((spawn && na == 4) || child) {
     char *fn, *a, *nm;
     if (child) {
@@ -1347,22 +1403,32 @@ static void rule_owner_call(ctx *x, const ref *r, size_t ci, fn_info *f)
                   "first error");
     return;
   }
-  if (strcmp(r->name, "as_wait_finished") == 0 && par.kind == CXCursor_CompoundStmt &&
-      same_node(par, f->body)) {
+  if (strcmp(r->name, "as_wait_finished") == 0 && f->close_off && b >= f->close_begin &&
+      b < f->close_off &&
+      (par.kind == CXCursor_CompoundStmt || par.kind == CXCursor_BinaryOperator)) {
+    /* The statement that parks run: the group closes there (code after it is run's
+     * cleanup, as in the legacy service). */
+    int assign = par.kind == CXCursor_BinaryOperator;
     CXCursor stmt = r->anc[parent_index(r, ci - 1)];
-    CXCursor nx = next_stmt(par, stmt);
+    CXCursor nx = assign ? clang_getNullCursor() : next_stmt(par, stmt);
     size_t semi = after_semicolon(s, n, e);
-    if (nx.kind == CXCursor_ReturnStmt && clang_Cursor_isNull(next_stmt(par, nx)) && semi) {
+    char *t;
+    if (assign) {
+      t = anyc__xasprintf("anyc_group_close(&%s, %s)", f->tg, f->rc);
+    } else if (nx.kind == CXCursor_ReturnStmt && clang_Cursor_isNull(next_stmt(par, nx)) &&
+               semi) {
       char *ind = indent_at(s, b);
-      char *t = anyc__xasprintf("%s = anyc_group_close(&%s, %s);\n%sif (%s < 0) return %s",
-                                f->rc, f->tg, f->rc, ind, f->rc, f->rc);
-      pedit(p, b, e - b, t);
-      free(t);
+      t = anyc__xasprintf("%s = anyc_group_close(&%s, %s);\n%sif (%s < 0) return %s",
+                          f->rc, f->tg, f->rc, ind, f->rc, f->rc);
       free(ind);
-      set_reason(p, "run's end closes its group: it waits for every task; its first error "
-                    "is returned");
-      return;
+    } else {
+      t = anyc__xasprintf("%s = anyc_group_close(&%s, %s)", f->rc, f->tg, f->rc);
     }
+    pedit(p, b, e - b, t);
+    free(t);
+    set_reason(p, "run parks here until its tasks finish: the group closes here and the "
+                  "code after it is run's cleanup");
+    return;
   }
   if (strcmp(r->name, "as_cancel") == 0 && par.kind == CXCursor_CompoundStmt) {
     char *t = anyc__xasprintf("anyc_group_cancel(&%s)", f->tg);
@@ -1527,6 +1593,26 @@ static int find_init(ctx *x, fn_info *f, CXCursor svc, CXCursor *ia)
   return found;
 }
 
+/* Any as_service_init in this unit of a service whose object has type t. */
+static int find_init_of_type(ctx *x, CXType t, CXCursor *ia)
+{
+  for (size_t i = 0; i < x->refs.n; i++) {
+    const ref *o = &x->refs.v[i];
+    if (o->kind != R_FUNC || strcmp(o->name, "as_service_init") != 0)
+      continue;
+    size_t oci = call_index(x, o);
+    CXType ot;
+    if (!oci || call_args(o->anc[oci - 1], ia, 3) != 3)
+      continue;
+    char *obj = service_object(x, ia[0], &ot);
+    int same = obj && clang_equalTypes(ot, t);
+    free(obj);
+    if (same)
+      return 0;
+  }
+  return -1;
+}
+
 /* as_service_init of a service whose run is defined here, and as_service_destroy: the
  * statement goes (a plain struct needs neither). */
 static void rule_init_destroy(ctx *x, const ref *r, size_t ci)
@@ -1672,13 +1758,23 @@ static void rule_background(ctx *x, const ref *r, size_t ci)
     if (mvar.kind != CXCursor_VarDecl)
       why = "the manager is not a local variable";
   }
+  char *runname = NULL, *name = NULL;
   if (!why) {
     CXType t;
     obj = service_object(x, args[0], &t);
     if (!obj)
       why = "the service is not named as &object.field";
-    else if (find_init(x, f, args[0], ia) != 0 || !(child = run_named(x, ia[1])))
-      why = "no as_service_init of this service (with a run defined here) in the function";
+    else if (find_init(x, f, args[0], ia) == 0 && (child = run_named(x, ia[1]))) {
+      runname = text_of(x, ia[1]);
+      name = text_of(x, ia[2]);
+    } else if ((child = run_for_type(x, t)) && find_init_of_type(x, t, ia) == 0 &&
+               run_named(x, ia[1]) == child) {
+      /* initialised elsewhere (main): the run is found by the object's type */
+      runname = cx_str(clang_getCursorSpelling(child->fn));
+      name = text_of(x, ia[2]);
+    } else {
+      why = "no as_service_init of this service with a run defined in this file";
+    }
   }
   for (size_t i = 0; !why && i < x->refs.n; i++) {
     const ref *o = &x->refs.v[i];
@@ -1744,12 +1840,14 @@ static void rule_background(ctx *x, const ref *r, size_t ci)
     left(x, r->cur, "AS110", r->name, 1, suggest_for(r->name), "%s", why);
     free(var);
     free(obj);
+    free(runname);
+    free(name);
     return;
   }
   pend *p = new_pend(x, r->cur, "AS009", r->name, 1);
   char *tg = fresh(x, f, "tg");
   char *ind = indent_at(s, sb), *xind = indent_at(s, xsb);
-  char *runname = text_of(x, ia[1]), *name = text_of(x, ia[2]), *body = text_of(x, ea[1]);
+  char *body = text_of(x, ea[1]);
   char *t = anyc__xasprintf("%sanyc_group %s;\n", ind, tg);
   pedit(p, line_start(s, sb), 0, t);
   free(t);
