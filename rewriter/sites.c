@@ -1284,6 +1284,16 @@ static void rule_param_uses(ctx *x, fn_info *f)
   }
 }
 
+/* Is the reference inside the arguments of a call of the legacy API?  Then that call's
+ * site speaks for it (rewritten: the argument is gone; left: the call is reported). */
+static int in_legacy_call(const ref *r)
+{
+  for (size_t i = r->depth; i-- > 0;)
+    if (r->anc[i].kind == CXCursor_CallExpr && decl_is_legacy(clang_getCursorReferenced(r->anc[i])))
+      return 1;
+  return 0;
+}
+
 /* R_MEMBER: a legacy struct member (self->manager, svc.name, stats.total_count). */
 static void rule_member(ctx *x, const ref *r, const int *consumed)
 {
@@ -2030,7 +2040,12 @@ static void rule_type(ctx *x, const ref *r)
 /* The service-typed field referenced (hb.service / hb->service.manager). */
 static void rule_svcfield(ctx *x, const ref *r)
 {
-  if (in_rewritten_call(x, r))
+  if (in_rewritten_call(x, r) || in_legacy_call(r))
+    return;
+  /* obj.service.manager: reported once, as the manager read (AS101) */
+  size_t pi = parent_index(r, r->depth);
+  if (pi && r->anc[pi - 1].kind == CXCursor_MemberRefExpr &&
+      decl_is_legacy(clang_getCursorReferenced(r->anc[pi - 1])))
     return;
   left(x, r->cur, "AS107", r->name, 1, "the object itself",
        "the embedded as_service field '%s' is used directly", r->name);
@@ -2313,14 +2328,14 @@ void anyc__find_sites(struct CXTranslationUnitImpl *tu, const options *o,
       rule_type(&x, r);
       break;
     case R_MEMBER:
-      consumed = in_rewritten_call(&x, r);
+      consumed = in_rewritten_call(&x, r) || in_legacy_call(r);
       rule_member(&x, r, &consumed);
       break;
     case R_SVCFIELD:
       rule_svcfield(&x, r);
       break;
     case R_MGRVAR:
-      if (!in_rewritten_call(&x, r))
+      if (!in_rewritten_call(&x, r) && !in_legacy_call(r))
         left(&x, r->cur, "AS101", r->name, 1, "pass the task group (anyc_group *) instead",
              "the manager '%s' is used outside the legacy calls", r->name);
       break;
