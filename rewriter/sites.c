@@ -1904,6 +1904,15 @@ static void rule_is_running(ctx *x, const ref *r, size_t ci)
          "as_is_running read outside a loop condition");
     return;
   }
+  /* Only a service's own tasks (obj->service.manager, self->manager) loop "until my
+   * service is cancelled"; a loop on a manager variable watches another service from
+   * outside (a background block's body), which !anyc_cancelled() would not mean. */
+  CXCursor args[1];
+  if (call_args(r->anc[ci - 1], args, 1) != 1 || !owner_manager(x, args[0])) {
+    left(x, r->cur, "AS103", r->name, 1, "watch the other service through its group",
+         "as_is_running on a manager variable watches another service");
+    return;
+  }
   CXFile file;
   size_t b, e;
   pend *p = new_pend(x, r->cur, "AS006", r->name, 1);

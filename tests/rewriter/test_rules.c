@@ -618,6 +618,32 @@ static void test_as107_service_across_files(void **state)
   scratch_remove();
 }
 
+/* AS006 only for the service's own tasks: a loop polling another service's manager
+ * variable is left (AS103), because !anyc_cancelled() would not end when that service
+ * finishes. */
+static void test_as006_only_own_manager(void **state)
+{
+  (void)state;
+  scratch_new("as006");
+  const char *src =
+    "#include <async_service.h>\n"
+    "int watch(as_manager *m);\n"
+    "int watch(as_manager *m) {\n"
+    "  while (as_is_running(m))\n"
+    "    if (as_sleep(0.01) < 0) return -1;\n"
+    "  return 0;\n"
+    "}\n";
+  put_file("w.c", src);
+  assert_int_equal(migrate("-w", "w.c", NULL), 0);
+  char *got = get_file("w.c");
+  assert_contains(got, "while (as_is_running(m))");
+  assert_contains(got, "if (anyc_sleep(0.01) < 0) return -1;");
+  assert_contains(run_err, "w.c:4:10: warning: [AS103] as_is_running: as_is_running on a "
+                           "manager variable watches another service");
+  free(got);
+  scratch_remove();
+}
+
 /* Every rule has its page in docs/rules/ (the report and --list-rules link to it). */
 static void test_every_rule_has_a_doc_page(void **state)
 {
@@ -646,6 +672,7 @@ int main(void)
     cmocka_unit_test(test_as101_manager_variable_escapes),
     cmocka_unit_test(test_comments_survive_or_site_left),
     cmocka_unit_test(test_as107_service_across_files),
+    cmocka_unit_test(test_as006_only_own_manager),
     cmocka_unit_test(test_every_rule_has_a_doc_page),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
