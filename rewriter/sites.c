@@ -483,6 +483,25 @@ static char *body_indent(ctx *x, CXCursor body)
   return ind ? ind : anyc__xstrdup("  ");
 }
 
+/* One level of indentation in this function: its body's indentation minus the
+ * function's own (two spaces when that tells nothing). */
+static char *indent_unit(ctx *x, fn_info *f)
+{
+  CXFile file;
+  size_t b, e;
+  char *unit = NULL;
+  if (extent(f->fn, &file, &b, &e) == 0) {
+    char *outer = indent_at(contents(x, file, NULL), b);
+    char *inner = body_indent(x, fn_body(f->fn));
+    size_t lo = strlen(outer);
+    if (strlen(inner) > lo && strncmp(inner, outer, lo) == 0)
+      unit = anyc__xstrdup(inner + lo);
+    free(outer);
+    free(inner);
+  }
+  return unit ? unit : anyc__xstrdup("  ");
+}
+
 /* ---- statement context of a call -------------------------------------------------- */
 
 /* The nearest ancestor that is not an implicit wrapper or parenthesis, and the index of
@@ -972,18 +991,20 @@ static void rule_wait_for(ctx *x, const ref *r, size_t ci, fn_info *f)
   char *callee = fn0.kind == CXCursor_DeclRefExpr ? anyc__xstrdup(fn)
                                                   : anyc__xasprintf("(%s)", fn);
   char *rc = kind == 3 ? fresh(x, f, "rc") : target;
+  char *unit = indent_unit(x, f);
   char *before, *repl;
   if (kind == 3) {
     before = anyc__xasprintf("%sanyc_scope %s;\n%sint %s = anyc_fail_after(&%s, %s);\n"
-                             "%sif (%s == 0)\n%s  %s = anyc_scope_close(&%s, %s(%s));\n",
-                             ind, sc, ind, rc, sc, t, ind, rc, ind, rc, sc, callee, arg);
+                             "%sif (%s == 0)\n%s%s%s = anyc_scope_close(&%s, %s(%s));\n",
+                             ind, sc, ind, rc, sc, t, ind, rc, ind, unit, rc, sc, callee, arg);
     repl = anyc__xstrdup(rc);
   } else {
     before = anyc__xasprintf("%sanyc_scope %s;\n", ind, sc);
-    repl = anyc__xasprintf("anyc_fail_after(&%s, %s);\n%sif (%s == 0)\n%s  %s = "
+    repl = anyc__xasprintf("anyc_fail_after(&%s, %s);\n%sif (%s == 0)\n%s%s%s = "
                            "anyc_scope_close(&%s, %s(%s))",
-                           sc, t, ind, rc, ind, rc, sc, callee, arg);
+                           sc, t, ind, rc, ind, unit, rc, sc, callee, arg);
   }
+  free(unit);
   if (!only_space(s, line_start(s, sb), sb)) {
     p->s.rule = "AS110";
     p->s.rewritten = 0;
