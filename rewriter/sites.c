@@ -1058,7 +1058,13 @@ static int has_legacy_call(ctx *x, CXCursor c)
 static char *stmt_call(CXCursor stmt, CXCursor *call)
 {
   CXCursor c = strip(stmt);
-  if (c.kind == CXCursor_BinaryOperator) {
+  if (c.kind == CXCursor_DeclStmt) { /* int rc = f(...); (one variable) */
+    cursor_vec k = children(c);
+    CXCursor init = k.n == 1 && k.v[0].kind == CXCursor_VarDecl
+                        ? clang_Cursor_getVarDeclInitializer(k.v[0]) : clang_getNullCursor();
+    free(k.v);
+    c = clang_Cursor_isNull(init) ? init : strip(init);
+  } else if (c.kind == CXCursor_BinaryOperator) {
     cursor_vec k = children(c);
     CXCursor rhs = k.n == 2 ? strip(k.v[1]) : clang_getNullCursor();
     free(k.v);
@@ -1436,10 +1442,11 @@ static void rule_owner_call(ctx *x, const ref *r, size_t ci, fn_info *f)
   }
   if (strcmp(r->name, "as_wait_finished") == 0 && f->close_off && b >= f->close_begin &&
       b < f->close_off &&
-      (par.kind == CXCursor_CompoundStmt || par.kind == CXCursor_BinaryOperator)) {
+      (par.kind == CXCursor_CompoundStmt || par.kind == CXCursor_BinaryOperator ||
+       par.kind == CXCursor_VarDecl)) {
     /* The statement that parks run: the group closes there (code after it is run's
      * cleanup, as in the legacy service). */
-    int assign = par.kind == CXCursor_BinaryOperator;
+    int assign = par.kind != CXCursor_CompoundStmt;
     CXCursor stmt = r->anc[parent_index(r, ci - 1)];
     CXCursor nx = assign ? clang_getNullCursor() : next_stmt(par, stmt);
     size_t semi = after_semicolon(s, n, e);
