@@ -755,6 +755,20 @@ static char *status_var(ctx *x, fn_info *f, pend *p, size_t at)
   return anyc__xstrdup(f->rc);
 }
 
+/* Does the function's body open with `{` and a line break (so lines can be added)? */
+static int multi_line_body(ctx *x, fn_info *f)
+{
+  CXFile file;
+  size_t b, e, n;
+  if (extent(fn_body(f->fn), &file, &b, &e) != 0)
+    return 0;
+  const char *s = contents(x, file, &n);
+  size_t i = b + 1;
+  while (i < n && (s[i] == ' ' || s[i] == '\t'))
+    i++;
+  return i < n && s[i] == '\n';
+}
+
 /* A checkpoint call whose status the legacy code ignored: check it, in the enclosing
  * function's terms (return it; close the group first in a run with a group). */
 static int checked_stmt(ctx *x, fn_info *f, pend *p, const ref *r, size_t ci,
@@ -784,11 +798,32 @@ static int checked_stmt(ctx *x, fn_info *f, pend *p, const ref *r, size_t ci,
     free(t);
     return 0;
   }
+  /* On a line of its own in a multi-line body: two statements with the function's
+   * status variable.  Otherwise (one-line bodies, statements sharing a line, braceless
+   * if/else bodies): one braced statement with a variable of its own. */
+  size_t z = semi;
+  while (z < n && (s[z] == ' ' || s[z] == '\t'))
+    z++;
+  int own_line = par.kind == CXCursor_CompoundStmt && only_space(s, line_start(s, b), b) &&
+                 (z >= n || s[z] == '\n') && multi_line_body(x, f);
+  char *have = f->needs_group ? NULL : existing_status(x, f, b);
+  int has_status = f->needs_group || have;
+  free(have);
+  if (!own_line && !has_status) {
+    char *v = fresh(x, f, "rc");
+    char *chk = check_text(f, v);
+    t = anyc__xasprintf("{ int %s = %s; %s }", v, newcall, chk);
+    pedit(p, b, semi - b, t);
+    free(t);
+    free(chk);
+    free(v);
+    return 0;
+  }
   char *rc = status_var(x, f, p, b);
   if (!rc)
     return -1;
   char *chk = check_text(f, rc);
-  if (par.kind == CXCursor_CompoundStmt) {
+  if (own_line) {
     char *ind = indent_at(s, b);
     chk[strlen(chk) - 1] = '\0'; /* the statement's own ';' ends it */
     t = anyc__xasprintf("%s = %s;\n%s%s", rc, newcall, ind, chk);
@@ -1287,6 +1322,18 @@ static void rule_param_uses(ctx *x, fn_info *f)
       continue;
     size_t p = parent_index(r, r->depth);
     CXCursor par = p ? r->anc[p - 1] : clang_getNullCursor();
+    if (par.kind == CXCursor_CStyleCastExpr &&
+        clang_getCanonicalType(clang_getCursorType(par)).kind != CXType_Pointer) {
+      /* (void)self and the like: only the name changes */
+      CXFile file;
+      size_t b, e;
+      pend *pd = new_pend(x, r->cur, "AS003", f->param_name, 1);
+      if (extent(r->cur, &file, &b, &e) == 0)
+        pedit(pd, b, e - b, f->arg);
+      set_reason(pd, "the parameter is now the object as void *");
+      pd->s.suggest = anyc__xstrdup(f->arg);
+      continue;
+    }
     if (par.kind == CXCursor_CStyleCastExpr) {
       CXFile file;
       size_t b, e;
@@ -1914,6 +1961,31 @@ static void rule_background(ctx *x, const ref *r, size_t ci)
   q->s.suggest = anyc__xstrdup(suggest_for(exit_ref->name));
   mark_handled(x, exit_ref->cur);
   mark_handled(x, mvar);
+  /* as_cancel(m) in the block: the owner cancels the group (exit still closes it). */
+  for (size_t i = 0; i < x->refs.n; i++) {
+    const ref *o = &x->refs.v[i];
+    if (o->kind != R_FUNC || fn_of(x, o) != f || strcmp(o->name, "as_cancel") != 0)
+      continue;
+    size_t oci = call_index(x, o);
+    CXCursor oa[1], ocall;
+    CXFile of;
+    size_t ob, oe;
+    if (!oci || call_args(o->anc[oci - 1], oa, 1) != 1)
+      continue;
+    ocall = o->anc[oci - 1];
+    CXCursor m0 = strip(oa[0]);
+    if (m0.kind != CXCursor_DeclRefExpr ||
+        !clang_equalCursors(clang_getCursorReferenced(m0), mvar) ||
+        stmt_parent(o, oci).kind != CXCursor_CompoundStmt || extent(ocall, &of, &ob, &oe) != 0)
+      continue;
+    pend *cp = new_pend(x, o->cur, "AS007", o->name, 1);
+    char *ct = anyc__xasprintf("anyc_group_cancel(&%s)", tg);
+    pedit(cp, ob, oe - ob, ct);
+    free(ct);
+    set_reason(cp, "the block's owner cancels the service: it cancels the block's group");
+    cp->s.suggest = anyc__xstrdup("anyc_group_cancel(&tg)");
+    mark_handled(x, o->cur);
+  }
   free(tg);
   free(ind);
   free(xind);

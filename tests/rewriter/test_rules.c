@@ -644,6 +644,34 @@ static void test_as006_only_own_manager(void **state)
   scratch_remove();
 }
 
+/* AS007 in a background block: the owner's as_cancel(m) cancels the block's group. */
+static void test_as007_cancel_in_background_block(void **state)
+{
+  (void)state;
+  scratch_new("as007");
+  char *got = rewrite("k.c",
+    "#include <async_service.h>\n"
+    "struct w { as_service service; };\n"
+    "static int w_run(as_service *self) { as_sleep(1); (void)self; return 0; }\n"
+    "int body(void *arg);\n"
+    "int body(void *arg) {\n"
+    "  struct w *p = arg;\n"
+    "  as_manager *m;\n"
+    "  as_service_init(&p->service, w_run, \"w\");\n"
+    "  int rc = as_background_service_enter(&p->service, &m);\n"
+    "  as_cancel(m);\n"
+    "  return as_background_service_exit(m, rc);\n"
+    "}\n");
+  assert_contains(got, "  anyc_group_cancel(&tg);\n  anyc_group_cancel(&tg);\n"
+                       "  return anyc_group_close(&tg, rc);\n");
+  assert_not_contains(got, "as_cancel");
+  assert_contains(got, "(void)arg;"); /* (void)self keeps its cast */
+  assert_true(compiles("k.c"));
+  assert_idempotent("k.c");
+  free(got);
+  scratch_remove();
+}
+
 /* Every rule has its page in docs/rules/ (the report and --list-rules link to it). */
 static void test_every_rule_has_a_doc_page(void **state)
 {
@@ -673,6 +701,7 @@ int main(void)
     cmocka_unit_test(test_comments_survive_or_site_left),
     cmocka_unit_test(test_as107_service_across_files),
     cmocka_unit_test(test_as006_only_own_manager),
+    cmocka_unit_test(test_as007_cancel_in_background_block),
     cmocka_unit_test(test_every_rule_has_a_doc_page),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
