@@ -232,6 +232,26 @@ static void components(file_table *t, job *jobs, size_t njobs)
   free(why_file);
 }
 
+/* A file written with CRLF line ends gets CRLF in the lines the rules insert. */
+static void crlf_edits(src_file *f)
+{
+  if (!f->content || !memchr(f->content, '\r', f->size) || !strstr(f->content, "\r\n"))
+    return;
+  for (size_t i = 0; i < f->edits.n; i++) {
+    const char *t = f->edits.v[i].text;
+    if (!strchr(t, '\n'))
+      continue;
+    sbuf b = {0};
+    for (size_t k = 0; t[k]; k++) {
+      if (t[k] == '\n' && (k == 0 || t[k - 1] != '\r'))
+        anyc__sb_addn(&b, "\r", 1);
+      anyc__sb_addn(&b, t + k, 1);
+    }
+    free(f->edits.v[i].text);
+    f->edits.v[i].text = b.s;
+  }
+}
+
 int anyc__migrate_main(int argc, char **argv, FILE *out, FILE *err)
 {
   options o;
@@ -303,6 +323,7 @@ int anyc__migrate_main(int argc, char **argv, FILE *out, FILE *err)
       continue;
     }
     anyc__edits_sort(&f->edits);
+    crlf_edits(f);
     size_t nn;
     char *nt = anyc__edits_apply(&f->edits, f->content, f->size, &nn);
     if (o.mode == MODE_DIFF && !(o.format && !o.report_file)) {

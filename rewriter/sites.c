@@ -579,7 +579,7 @@ static size_t after_semicolon(const char *s, size_t n, size_t e)
 static void delete_stmt(pend *p, const char *s, size_t n, size_t b, size_t semi)
 {
   size_t ls = line_start(s, b), e = semi;
-  while (e < n && (s[e] == ' ' || s[e] == '\t'))
+  while (e < n && (s[e] == ' ' || s[e] == '\t' || s[e] == '\r'))
     e++;
   if (only_space(s, ls, b) && (e == n || s[e] == '\n'))
     pedit(p, ls, (e < n ? e + 1 : e) - ls, "");
@@ -764,7 +764,7 @@ static int multi_line_body(ctx *x, fn_info *f)
     return 0;
   const char *s = contents(x, file, &n);
   size_t i = b + 1;
-  while (i < n && (s[i] == ' ' || s[i] == '\t'))
+  while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r'))
     i++;
   return i < n && s[i] == '\n';
 }
@@ -802,7 +802,7 @@ static int checked_stmt(ctx *x, fn_info *f, pend *p, const ref *r, size_t ci,
    * status variable.  Otherwise (one-line bodies, statements sharing a line, braceless
    * if/else bodies): one braced statement with a variable of its own. */
   size_t z = semi;
-  while (z < n && (s[z] == ' ' || s[z] == '\t'))
+  while (z < n && (s[z] == ' ' || s[z] == '\t' || s[z] == '\r'))
     z++;
   int own_line = par.kind == CXCursor_CompoundStmt && only_space(s, line_start(s, b), b) &&
                  (z >= n || s[z] == '\n') && multi_line_body(x, f);
@@ -1545,7 +1545,7 @@ static void rule_struct_field(ctx *x, CXCursor field)
   const char *s = contents(x, file, &n);
   size_t semi = after_semicolon(s, n, e);
   size_t ls = line_start(s, b), q = semi;
-  while (q < n && (s[q] == ' ' || s[q] == '\t'))
+  while (q < n && (s[q] == ' ' || s[q] == '\t' || s[q] == '\r'))
     q++;
   if (q + 1 < n && s[q] == '/' && s[q + 1] == '*') { /* trailing comment on the line */
     const char *end = strstr(s + q + 2, "*/");
@@ -1556,7 +1556,7 @@ static void rule_struct_field(ctx *x, CXCursor field)
     while (q < n && s[q] != '\n')
       q++;
   }
-  while (q < n && (s[q] == ' ' || s[q] == '\t'))
+  while (q < n && (s[q] == ' ' || s[q] == '\t' || s[q] == '\r'))
     q++;
   if (!semi) {
     p->s.rule = "AS107";

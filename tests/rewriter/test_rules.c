@@ -672,6 +672,31 @@ static void test_as007_cancel_in_background_block(void **state)
   scratch_remove();
 }
 
+/* CRLF files: the worked example with CRLF line ends gets CRLF in inserted lines too. */
+static char *to_crlf(const char *s)
+{
+  sbuf b = {0};
+  for (; *s; s++) {
+    if (*s == '\n')
+      anyc__sb_addn(&b, "\r", 1);
+    anyc__sb_addn(&b, s, 1);
+  }
+  return b.s;
+}
+
+static void test_crlf_line_ends_kept(void **state)
+{
+  (void)state;
+  scratch_new("crlf");
+  char *legacy = to_crlf(heartbeat_legacy), *want = to_crlf(heartbeat_native);
+  char *got = rewrite("hb.c", legacy);
+  assert_string_equal(got, want);
+  free(got);
+  free(legacy);
+  free(want);
+  scratch_remove();
+}
+
 /* Every rule has its page in docs/rules/ (the report and --list-rules link to it). */
 static void test_every_rule_has_a_doc_page(void **state)
 {
@@ -702,6 +727,7 @@ int main(void)
     cmocka_unit_test(test_as107_service_across_files),
     cmocka_unit_test(test_as006_only_own_manager),
     cmocka_unit_test(test_as007_cancel_in_background_block),
+    cmocka_unit_test(test_crlf_line_ends_kept),
     cmocka_unit_test(test_every_rule_has_a_doc_page),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
