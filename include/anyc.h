@@ -295,7 +295,10 @@ ANYC_EXTERN void anyc_semaphore_release(anyc_semaphore *s);
 typedef struct anyc_limiter {
   uint64_t anyc_private_[8];
 } anyc_limiter;
-/* A capacity limiter: a semaphore where each task holds at most one token. */
+/* A capacity limiter: a semaphore where each task holds at most one token (Trio's
+ * CapacityLimiter).  acquire: 0, -ECANCELED, -EDEADLK when the task already holds one,
+ * -ENOMEM.  release by a task holding no token aborts with a message.  0 tokens is
+ * allowed (every acquire waits). */
 ANYC_EXTERN void anyc_limiter_init(anyc_limiter *l, unsigned tokens);
 ANYC_CHECKPOINT ANYC_EXTERN int anyc_limiter_acquire(anyc_limiter *l);
 ANYC_EXTERN void anyc_limiter_release(anyc_limiter *l);
@@ -323,7 +326,9 @@ ANYC_EXTERN int anyc_try_receive(anyc_receiver *rx, void **item);
 /* Independent handles on the same side; NULL on a closed end or out of memory. */
 ANYC_EXTERN anyc_sender *anyc_sender_clone(anyc_sender *tx);
 ANYC_EXTERN anyc_receiver *anyc_receiver_clone(anyc_receiver *rx);
-/* Close a handle (idempotent per handle, not a checkpoint); the last close frees. */
+/* Close a handle (idempotent per handle, not a checkpoint).  Tasks blocked through this
+ * handle wake with -EBADF.  Closing the last open handle frees the channel and every
+ * handle of it: none may be used afterwards.  NULL is ignored. */
 ANYC_EXTERN void anyc_sender_close(anyc_sender *tx);
 ANYC_EXTERN void anyc_receiver_close(anyc_receiver *rx);
 
@@ -336,6 +341,9 @@ ANYC_EXTERN void anyc_receiver_close(anyc_receiver *rx);
  * caller still waits for the thread, then returns -ECANCELED; with
  * ANYC_ABANDON_ON_CANCEL it returns -ECANCELED at once and the result is discarded.
  * Checkpoint: yes (a caller cancelled on entry never starts the thread).
+ * Runs on anyc's own pool (up to 40 threads, then FIFO queue; a queued job is dropped
+ * when its caller is cancelled).  With ANYC_ABANDON_ON_CANCEL, fn and arg must not
+ * depend on the caller's frame.  Errors: also -EINVAL (NULL fn, unknown flags), -ENOMEM.
  */
 ANYC_CHECKPOINT ANYC_EXTERN int anyc_to_thread(anyc_fn fn, void *arg, unsigned flags);
 /*
@@ -346,6 +354,9 @@ ANYC_CHECKPOINT ANYC_EXTERN int anyc_to_thread(anyc_fn fn, void *arg, unsigned f
 ANYC_CHECKPOINT ANYC_EXTERN int anyc_from_thread(anyc_fn fn, void *arg);
 
 /* ---- TCP streams -------------------------------------------------------------------- */
+/* The first stream a process creates sets SIGPIPE to SIG_IGN if it still has its default
+ * action (as Python and Go do): a write to a closed peer returns -EPIPE, not a dead
+ * process. */
 
 typedef struct anyc_stream anyc_stream;
 typedef struct anyc_listener anyc_listener;
@@ -353,7 +364,9 @@ typedef struct anyc_listener anyc_listener;
 /* Connect (host resolved with libuv's resolver).  Checkpoint.  0 or a negative errno. */
 ANYC_CHECKPOINT ANYC_EXTERN int anyc_tcp_connect(const char *host, int port,
                                                  anyc_stream **out);
-/* Listen on host:port (port 0 = any free port).  Not a checkpoint. */
+/* Listen on host:port (port 0 = any free port; host NULL = 0.0.0.0; a name is resolved
+ * synchronously).  Not a checkpoint.  0, -EPERM outside a run, -EINVAL, or libuv's
+ * error (-EADDRINUSE, ...). */
 ANYC_EXTERN int anyc_tcp_listen(const char *host, int port, anyc_listener **out);
 /* The bound port, or a negative errno. */
 ANYC_EXTERN int anyc_listener_port(const anyc_listener *l);
@@ -366,20 +379,42 @@ typedef int (*anyc_handler)(anyc_stream *s, void *arg);
  * call owns; each connection is closed when its handler returns.  Runs until cancelled
  * (-ECANCELED); a handler's error cancels the server and is returned.  The listener
  * stays the caller's.  Checkpoint: yes.
+ *
+ * The handler must not close the stream itself.  Out of descriptors or memory, serve
+ * waits 0.1 s and keeps accepting (Trio's serve_listeners).
  */
 ANYC_CHECKPOINT ANYC_EXTERN int anyc_serve(anyc_listener *l, anyc_handler handler,
                                            void *arg);
-/* Receive up to `max` bytes: the count, ANYC_EOF, or a negative errno.  Checkpoint. */
+/* Receive up to `max` bytes: the count, ANYC_EOF, or a negative errno (-EBUSY while
+ * another task receives on `s`, -EBADF if `s` is closed meanwhile, -ECONNABORTED after a
+ * cancelled send broke it).  A cancelled receive loses no data.  Checkpoint. */
 ANYC_CHECKPOINT ANYC_EXTERN ssize_t anyc_stream_receive(anyc_stream *s, void *buf,
                                                         size_t max);
-/* Send all `len` bytes.  Checkpoint. */
+/* Send all `len` bytes.  Checkpoint.  -EBUSY while another task sends, -EPIPE after
+ * send_eof.  Cancelled after part was queued, the connection is reset and the stream
+ * stays broken (later calls: -ECONNABORTED) — never a silently truncated stream. */
 ANYC_CHECKPOINT ANYC_EXTERN int anyc_stream_send(anyc_stream *s, const void *buf,
                                                  size_t len);
-/* Shut down the sending side.  Checkpoint. */
+/* Shut down the sending side (idempotent).  Checkpoint. */
 ANYC_CHECKPOINT ANYC_EXTERN int anyc_stream_send_eof(anyc_stream *s);
-/* Close and free (not a checkpoint). */
+/* Close and free (not a checkpoint); tasks blocked on it wake with -EBADF.  A stream or
+ * listener still open when the run ends is closed then (its memory is leaked). */
 ANYC_EXTERN void anyc_stream_close(anyc_stream *s);
 ANYC_EXTERN void anyc_listener_close(anyc_listener *l);
+
+/* ---- Signals (extension) ------------------------------------------------------------ */
+
+/*
+ * Wait until one of the `n` signals in `signums` arrives; store it in *got.  For clean
+ * shutdown of services: a task waits for SIGINT/SIGTERM, then cancels the server's group
+ * (AnyIO's open_signal_receiver, one signal at a time).  The signals are caught only while
+ * the call waits; when it returns their action is the default again (libuv's rule), so a
+ * signal arriving between two calls is not queued.
+ * Returns: 0.  Errors: -EINVAL (NULL, n == 0 or > 64, SIGKILL/SIGSTOP or a bad number),
+ *   -ECANCELED, -ENOMEM, -EPERM outside a task.
+ * Blocks: until a signal.  Cancellation point: yes.  Thread: a task.
+ */
+ANYC_CHECKPOINT ANYC_EXTERN int anyc_signal_wait(const int *signums, size_t n, int *got);
 
 /* ---- Introspection -------------------------------------------------------------- */
 

@@ -43,7 +43,63 @@ static int names_legacy(const char *t, size_t n)
 
 #define MAX_DEPTH 8
 
-static int scan(const char *path, const char **incdirs, size_t nincdirs, int depth)
+/* Headers are shared by many files (libuv: every .c reads the same dozen), so each
+ * header's verdict is remembered for the run, keyed by its path and the include folders
+ * it was searched with; without this a tree with no legacy use re-read ~180 headers per
+ * file.  Only the job builder calls the pre-filter (one thread), so no lock. */
+#define MEMO_BUCKETS 4096
+struct memo {
+  struct memo *next;
+  int hit;
+  char key[];
+};
+static struct memo *memo[MEMO_BUCKETS];
+
+static size_t memo_hash(const char *k)
+{
+  size_t h = 1469598103934665603ull;
+  for (; *k; k++)
+    h = (h ^ (unsigned char)*k) * 1099511628211ull;
+  return h % MEMO_BUCKETS;
+}
+
+static struct memo *memo_find(const char *key)
+{
+  for (struct memo *m = memo[memo_hash(key)]; m; m = m->next)
+    if (strcmp(m->key, key) == 0)
+      return m;
+  return NULL;
+}
+
+static void memo_put(const char *key, int hit)
+{
+  size_t n = strlen(key) + 1;
+  struct memo *m = anyc__xrealloc(NULL, sizeof *m + n);
+  memcpy(m->key, key, n);
+  m->hit = hit;
+  size_t b = memo_hash(key);
+  m->next = memo[b];
+  memo[b] = m;
+}
+
+static int scan(const char *path, const char **incdirs, size_t nincdirs, int depth,
+                const char *sig);
+
+/* A header's verdict, from the memo or by scanning it once. */
+static int scan_header(const char *path, const char **incdirs, size_t nincdirs, int depth,
+                       const char *sig)
+{
+  char *key = anyc__xasprintf("%s\n%s", path, sig);
+  struct memo *m = memo_find(key);
+  int hit = m ? m->hit : scan(path, incdirs, nincdirs, depth, sig);
+  if (!m)
+    memo_put(key, hit);
+  free(key);
+  return hit;
+}
+
+static int scan(const char *path, const char **incdirs, size_t nincdirs, int depth,
+                const char *sig)
 {
   char *text;
   size_t n;
@@ -75,7 +131,7 @@ static int scan(const char *path, const char **incdirs, size_t nincdirs, int dep
     for (size_t d = 0; d <= nincdirs && !hit; d++) {
       char *cand = anyc__xasprintf("%s/%s", d == 0 ? dir : incdirs[d - 1], name);
       if (access(cand, R_OK) == 0) {
-        hit = scan(cand, incdirs, nincdirs, depth + 1);
+        hit = scan_header(cand, incdirs, nincdirs, depth + 1, sig);
         free(cand);
         break;
       }
@@ -90,5 +146,10 @@ static int scan(const char *path, const char **incdirs, size_t nincdirs, int dep
 
 int anyc__prefilter(const char *path, const char **incdirs, size_t nincdirs)
 {
-  return scan(path, incdirs, nincdirs, 0);
+  sbuf sig = {0}; /* the include folders, which decide how a header's includes resolve */
+  for (size_t i = 0; i < nincdirs; i++)
+    anyc__sb_printf(&sig, "%s\n", incdirs[i]);
+  int hit = scan(path, incdirs, nincdirs, 0, sig.s ? sig.s : "");
+  free(sig.s);
+  return hit;
 }

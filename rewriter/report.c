@@ -209,6 +209,10 @@ void anyc__report_free(report *r)
 
 /* ---- Markdown ---- */
 
+/* A pull-request description must stay readable (and under GitHub's 65,536 characters):
+ * the checklist stops after this many sites and says how many more there are. */
+#define MD_MAX_LEFT 100
+
 /* Markdown-safe text for a table cell or list item: pipes escaped, one line. */
 static void md_text(FILE *out, const char *s)
 {
@@ -244,10 +248,16 @@ int anyc__report_md(FILE *out, const report *r)
   }
   if (st->left) {
     fprintf(out, "\n### Left for a person\n\n");
+    size_t listed = 0;
     for (size_t i = 0; i < r->nsites; i++) {
       const report_site *rs = &r->sites[i];
       if (rs->s->rewritten)
         continue;
+      if (listed++ == MD_MAX_LEFT) {
+        fprintf(out, "- … and %zu more (the HTML, JSON and SARIF reports list every site)\n",
+                st->left - MD_MAX_LEFT);
+        break;
+      }
       fprintf(out, "- [ ] [%s:%u](%s#L%u) **%s** `%s`: ", rs->file->path, rs->s->line,
               rs->file->path, rs->s->line, rs->s->rule, rs->s->what ? rs->s->what : "");
       md_text(out, rs->s->reason);

@@ -39,7 +39,24 @@
 #endif
 #endif
 
+#if defined(__SANITIZE_THREAD__)
+#define ANYC_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define ANYC_TSAN 1
+#endif
+#endif
+
 #define ANYC_TLS __thread __attribute__((tls_model("initial-exec")))
+/* A prefetch the compiler cannot drop (GCC 12 removed __builtin_prefetch from a
+ * static inline helper it judged side-effect free). */
+#if defined(__x86_64__)
+#define ANYC_PREFETCH(p) __asm__ volatile("prefetcht0 %0" ::"m"(*(const char *)(p)))
+#elif defined(__aarch64__)
+#define ANYC_PREFETCH(p) __asm__ volatile("prfm pldl1keep, %0" ::"Q"(*(const char *)(p)))
+#else
+#define ANYC_PREFETCH(p) __builtin_prefetch(p)
+#endif
 #define ANYC_LIKELY(x) __builtin_expect(!!(x), 1)
 #define ANYC_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
@@ -89,10 +106,13 @@ long anyc__alloc_countdown(void); /* allocations left before the injected failur
 struct anyc__ctx {
   ucontext_t uc;
 };
+static inline const void *anyc__ctx_sp(const struct anyc__ctx *c) { return c; }
 #else
 struct anyc__ctx {
   void *sp; /* saved stack pointer; callee-saved registers sit on the stack below it */
 };
+/* Where a suspended context's saved frame is (a prefetch target). */
+static inline const void *anyc__ctx_sp(const struct anyc__ctx *c) { return c->sp; }
 #endif
 /* Prepare `c` to run entry(arg) on [stack_lo, stack_lo + size) at the first switch. */
 void anyc__ctx_init(struct anyc__ctx *c, void *stack_lo, size_t size, void (*entry)(void *),
@@ -128,11 +148,11 @@ void anyc__overflow_handler_remove(void);
 
 struct anyc__timer {
   double deadline;                       /* anyc_now() clock; +INFINITY when unset */
-  size_t index;                          /* heap slot, or ANYC__NOT_IN_HEAP */
-  int dead;                              /* removed during a batch, still in the heap */
+  uint32_t index;                        /* heap slot, or ANYC__NOT_IN_HEAP */
+  uint32_t dead;                         /* removed during a batch, still in the heap */
   void (*fire)(struct anyc__timer *t);   /* called by the scheduler once due */
 };
-#define ANYC__NOT_IN_HEAP ((size_t)-1)
+#define ANYC__NOT_IN_HEAP UINT32_MAX
 int anyc__timer_add(struct anyc__timer *t);    /* -ENOMEM when the heap cannot grow */
 void anyc__timer_remove(struct anyc__timer *t);
 int anyc__timer_update(struct anyc__timer *t, double deadline);
@@ -159,12 +179,17 @@ struct anyc__errors {
 struct anyc__task {
   struct anyc__ctx ctx;              /* saved registers while not running */
   struct anyc__stack *stack;         /* pooled stack, taken when it first runs */
-  anyc_fn fn;                        /* body (anyc_start_soon) */
-  anyc_start_fn start_fn;            /* or body (anyc_start) */
+  union {
+    anyc_fn fn;                      /* body (anyc_start_soon) */
+    anyc_start_fn start_fn;          /* or body (anyc_start): is_start */
+  } body;
   void *arg;
   struct anyc_task_status *start;    /* pending anyc_start() record, else NULL */
   struct anyc__task *next_ready;     /* ready-queue link */
-  int state;                         /* enum anyc__task_state */
+  uint8_t state;                     /* enum anyc__task_state */
+  uint8_t is_start;                  /* body.start_fn (anyc_start), else body.fn */
+  uint8_t stack_canary;              /* its stack is canary-checked (copy of the slot's
+                                        flag: exit must not touch the cold descriptor) */
   int wake_status;                   /* what anyc__park() returns */
   const char *wait_what;             /* what a blocked task waits on (anyc_dump_tasks) */
   void (*abort_fn)(struct anyc__task *t); /* undoes the wait on cancellation; NULL = not
@@ -180,10 +205,12 @@ struct anyc__task {
   char *fail_msg;                    /* pending anyc_fail() message */
   struct anyc__errors errors;        /* of the last group this task closed */
   uint64_t id;
-  char *name;                        /* owned copy, or NULL for "task<id>" */
-  char name_buf[24];                 /* "task<id>", formatted on demand */
+  char *name;                        /* owned; NULL until asked for ("task<id>") */
 #ifdef ANYC_ASAN
   void *asan_fake_stack;             /* ASan's fake stack while switched out */
+#endif
+#ifdef ANYC_TSAN
+  void *tsan_fiber;                  /* TSan's context for this task */
 #endif
 };
 
@@ -213,6 +240,9 @@ struct anyc__runtime {
   int mock_clock;                    /* virtual time */
   double mock_now;                   /* the virtual clock */
   double autojump;                   /* real idle seconds before a jump */
+#ifdef ANYC_TSAN
+  void *sched_tsan_fiber;            /* TSan's context of the thread itself */
+#endif
 #ifdef ANYC_ASAN
   const void *sched_stack_lo;        /* the thread stack's bounds, learned from ASan */
   size_t sched_stack_size;

@@ -28,6 +28,10 @@
 
 #include "internal.h"
 
+#ifdef ANYC_TSAN
+#include <sanitizer/tsan_interface.h>
+#endif
+
 static ANYC_TLS anyc_stats last_stats; /* of the last finished run on this thread */
 
 void anyc_get_stats(anyc_stats *out)
@@ -37,10 +41,15 @@ void anyc_get_stats(anyc_stats *out)
   *out = anyc__rt ? anyc__rt->stats : last_stats;
 }
 
-static void on_timer(uv_timer_t *h) { (void)h; }
+/* The deadline timer only has to end the loop turn.  It may fire in the turn's
+ * pre-poll timer phase (its due time already passed by then); without uv_stop, a
+ * UV_RUN_ONCE turn would then go on to poll with no timer left — forever, if no I/O
+ * comes (a hang the swarm corpus program hit under load). */
+static void on_timer(uv_timer_t *h) { uv_stop(h->loop); }
 
 static void arm_timer(struct anyc__runtime *rt, double seconds)
 {
+  uv_update_time(&rt->loop); /* relative to now, not to the loop's cached time */
   double ms = ceil(seconds * 1000.0);
   if (ms < 0)
     ms = 0;
@@ -125,11 +134,22 @@ static void schedule(struct anyc__runtime *rt)
 static void on_close(uv_handle_t *h) { (void)h; }
 
 /* Release a run (fully or partly set up); the loop is closed if it was initialised. */
+/* A handle the program never closed (a stream, a listener): close it so the loop can be
+ * closed rather than spun forever; its memory is lost, as the program lost it. */
+static void close_leftover(uv_handle_t *h, void *arg)
+{
+  (void)arg;
+  if (!uv_is_closing(h))
+    uv_close(h, NULL);
+}
+
 static void destroy(struct anyc__runtime *rt)
 {
   if (rt->loop.data == rt) {
     uv_close((uv_handle_t *)&rt->timer, on_close);
-    /* Abandoned to_thread workers may still hold requests: let them drain. */
+    uv_walk(&rt->loop, close_leftover, NULL);
+    /* Run until every close callback (and any request still in flight, such as a
+     * resolver lookup a cancelled connect left behind) has completed. */
     do
       uv_run(&rt->loop, UV_RUN_DEFAULT);
     while (uv_loop_close(&rt->loop) == UV_EBUSY);
@@ -190,6 +210,9 @@ int anyc_run_with(const anyc_config *cfg, anyc_fn main_fn, void *arg)
   rt->mock_now = 0.0;
 #ifdef ANYC_ASAN
   learn_thread_stack(rt);
+#endif
+#ifdef ANYC_TSAN
+  rt->sched_tsan_fiber = __tsan_get_current_fiber();
 #endif
 
   anyc__rt = rt;

@@ -101,7 +101,10 @@ void anyc__scope_move_task(struct anyc__task *t, struct anyc__scope *s)
   anyc__list_push(&s->tasks, &t->scope_link);
 }
 
-int anyc__scope_open(struct anyc__scope *s, double deadline, int is_fail)
+/* Open with a deadline known to lie in the future (future = 1) or not known (0): a
+ * relative timeout computed from a fresh clock read need not read the clock again
+ * (~20 ns here, a third of a timeout scope's cost). */
+static int scope_open_at(struct anyc__scope *s, double deadline, int is_fail, int future)
 {
   struct anyc__runtime *rt = anyc__rt;
   struct anyc__task *t = rt ? rt->current : NULL;
@@ -112,7 +115,7 @@ int anyc__scope_open(struct anyc__scope *s, double deadline, int is_fail)
   scope_init(s, deadline, is_fail);
   s->owner = t;
   if (deadline < INFINITY) {
-    if (deadline <= anyc_now()) {
+    if (!future && deadline <= anyc_now()) {
       s->cancel_called = 1; /* already due: cancelled on entry (Trio) */
     } else if (anyc__timer_add(&s->timer) < 0) {
       s->magic = 0;
@@ -125,6 +128,11 @@ int anyc__scope_open(struct anyc__scope *s, double deadline, int is_fail)
   anyc__scope_move_task(t, s);
   t->cur_scope = s;
   return 0;
+}
+
+int anyc__scope_open(struct anyc__scope *s, double deadline, int is_fail)
+{
+  return scope_open_at(s, deadline, is_fail, 0);
 }
 
 /* Can `s` see a cancellation of an enclosing scope (up to the first shield)? */
@@ -186,7 +194,7 @@ static int relative(anyc_scope *s, double seconds, int is_fail)
 {
   if (isnan(seconds) || seconds < 0)
     return anyc__rt && anyc__rt->current ? -EINVAL : -EPERM;
-  return anyc__scope_open(impl(s), anyc_now() + seconds, is_fail);
+  return scope_open_at(impl(s), anyc_now() + seconds, is_fail, seconds > 0);
 }
 
 int anyc_move_on_after(anyc_scope *s, double seconds) { return relative(s, seconds, 0); }

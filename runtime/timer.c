@@ -37,7 +37,7 @@ double anyc_now(void)
 static inline void place(struct anyc__timer **h, size_t i, struct anyc__timer *t)
 {
   h[i] = t;
-  t->index = i;
+  t->index = (uint32_t)i;
 }
 
 static void sift_up(struct anyc__timer **h, size_t i)
@@ -79,6 +79,8 @@ int anyc__timer_add(struct anyc__timer *t)
   t->dead = 0;
   if (rt->heap_len == rt->heap_cap) {
     size_t cap = rt->heap_cap ? rt->heap_cap * 2 : 64;
+    if (cap >= ANYC__NOT_IN_HEAP)
+      return -ENOMEM; /* slots are 32-bit */
     struct anyc__timer **h = anyc__realloc(rt->heap, cap * sizeof *h);
     if (!h)
       return -ENOMEM;
@@ -216,7 +218,9 @@ int anyc_checkpoint(void)
   return anyc__task_cancelled(t) ? -ECANCELED : 0;
 }
 
-int anyc_sleep_until(double deadline)
+/* Sleep until `deadline`; `future` = 1 when the caller knows it lies ahead (a relative
+ * sleep just computed from the clock), which saves a second clock read. */
+static int sleep_until(double deadline, int future)
 {
   struct anyc__runtime *rt = anyc__rt;
   struct anyc__task *t = rt ? rt->current : NULL;
@@ -224,7 +228,7 @@ int anyc_sleep_until(double deadline)
     return -EPERM;
   if (isnan(deadline))
     return -EINVAL;
-  if (deadline <= anyc_now())
+  if (!future && deadline <= anyc_now())
     return anyc_checkpoint(); /* already due: just a checkpoint */
   if (anyc__task_cancelled(t))
     return -ECANCELED;
@@ -238,11 +242,13 @@ int anyc_sleep_until(double deadline)
   return anyc__park("sleep", sleep_abort, NULL);
 }
 
+int anyc_sleep_until(double deadline) { return sleep_until(deadline, 0); }
+
 int anyc_sleep(double seconds)
 {
   if (isnan(seconds) || seconds < 0)
     return anyc__rt && anyc__rt->current ? -EINVAL : -EPERM;
   if (seconds == 0)
     return anyc_checkpoint();
-  return anyc_sleep_until(anyc_now() + seconds);
+  return sleep_until(anyc_now() + seconds, 1);
 }

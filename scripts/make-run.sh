@@ -14,10 +14,10 @@ if [ -x "$migrate" ] && [ -d "$root/corpus" ]; then
   scratch="$build/corpus-migrated"
   rm -rf "$scratch"
   cp -r "$root/corpus" "$scratch"
-  "$migrate" --report "$build/migration-report.html" "$scratch" >/dev/null || true
-  "$migrate" --report "$build/migration-report.md" "$scratch" >/dev/null || true
+  "$migrate" -q -I "$root/include" --report "$build/migration-report.html" "$scratch" >/dev/null || true
+  "$migrate" -q -I "$root/include" --report "$build/migration-report.md" "$scratch" >/dev/null || true
   set +e
-  "$migrate" --write "$scratch"
+  "$migrate" -q -I "$root/include" --write "$scratch"
   rc=$?
   set -e
   echo

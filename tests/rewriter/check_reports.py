@@ -74,7 +74,7 @@ def main():
     for rid, (rw, lf) in per_rule.items():
         if rw or lf:
             assert re.search(rf"\| \[{rid}\]\([^)]*\) \|.*\| {rw} \| {lf} \|", md), rid
-    assert md.count("- [ ] ") == summ["left"]
+    assert md.count("- [ ] ") == min(summ["left"], 100)
 
     # HTML: self-contained, and the embedded model has the same numbers
     html = open(hpath).read()

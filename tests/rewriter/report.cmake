@@ -37,3 +37,9 @@ add_test(NAME rewriter.report_browser_large
   COMMAND sh -c "$<TARGET_FILE:gen_big_report> html '${REPORT_DIR}/large.html' 10000 && test $(stat -c %s '${REPORT_DIR}/large.html') -lt 5000000 && '${CMAKE_CURRENT_SOURCE_DIR}/browser-test.sh' '${REPORT_DIR}/large.html' '${PROJECT_BINARY_DIR}/report-large-screenshot.png' 2000")
 set_tests_properties(rewriter.report_browser_large PROPERTIES FIXTURES_REQUIRED anyc_reports
                      LABELS "rewriter;browser" TIMEOUT 300 SKIP_RETURN_CODE 77)
+
+# 5. the same four formats over the whole corpus (a scratch copy), validated the same way
+set(CORPUS_REPORT_DIR ${CMAKE_CURRENT_BINARY_DIR}/report-corpus)
+add_test(NAME rewriter.report_corpus
+  COMMAND sh -c "rm -rf '${CORPUS_REPORT_DIR}' && mkdir -p '${CORPUS_REPORT_DIR}' && cp -r '${PROJECT_SOURCE_DIR}/corpus' '${CORPUS_REPORT_DIR}/corpus' && cd '${CORPUS_REPORT_DIR}' && for f in json sarif md html; do $<TARGET_FILE:anyc-migrate> -q -I '${PROJECT_SOURCE_DIR}/include' --report report.$f corpus >/dev/null || exit 1; done && ${ANYC_PYTHON3} '${CMAKE_CURRENT_SOURCE_DIR}/check_reports.py' report.json report.sarif report.md report.html '${PROJECT_SOURCE_DIR}/docs/report.schema.json' '${SARIF_SCHEMA}'")
+set_tests_properties(rewriter.report_corpus PROPERTIES LABELS rewriter TIMEOUT 300)

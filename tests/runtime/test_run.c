@@ -240,6 +240,33 @@ static void test_run_deadlock_aborts_with_tree(void **state)
   run_expect_abort(wait_forever, "task 'main' blocked on event");
 }
 
+static int stale_loop_time(void *arg)
+{
+  (void)arg;
+  anyc_listener *l;
+  CHECK_INT(anyc_tcp_listen("127.0.0.1", 0, &l), 0); /* an active handle: the loop
+                                                        would otherwise just return */
+  double t0 = real_seconds();
+  while (real_seconds() - t0 < 0.03)
+    ; /* compute without yielding: libuv's cached loop time goes stale */
+  CHECK_INT(anyc_sleep(0.001), 0);
+  anyc_listener_close(l);
+  return 0;
+}
+
+/* Regression: a short sleep after a long stretch without polling, while an idle handle
+ * keeps the loop alive, must wake (its timer once fired in libuv's pre-poll phase and
+ * the turn then polled forever). */
+static void test_run_short_sleep_after_busy_stretch(void **state)
+{
+  (void)state;
+  checks_reset();
+  alarm(20); /* a hang fails the test instead of stalling the suite */
+  assert_int_equal(anyc_run(stale_loop_time, NULL), 0);
+  alarm(0);
+  ASSERT_CHECKS();
+}
+
 static void test_run_strerror_names_codes(void **state)
 {
   (void)state;
@@ -268,6 +295,7 @@ int main(void)
       TEST(test_run_stack_size_honoured),
       TEST(test_run_two_threads),
       TEST(test_run_deadlock_aborts_with_tree),
+      TEST(test_run_short_sleep_after_busy_stretch),
       TEST(test_run_strerror_names_codes),
   };
   return cmocka_run_group_tests_name("runtime/run", tests, NULL, NULL);

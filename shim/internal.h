@@ -1,0 +1,88 @@
+/* internal.h — the shim's private types: the manager, its task tree and error list.
+ *
+ * A manager is a heap object owned by its service (svc->manager) for life.  While it runs,
+ * the task that runs it holds two anyc groups: the system group (the cancel handler)
+ * and, inside it, the task group every legacy task and child service is spawned into.
+ * Beside the anyc structure the manager keeps upstream's bookkeeping: the task tree
+ * (parent = the scheduling task), which is what makes leaves-first cancellation and
+ * "a task is finished only when its children are" possible.  Everything here runs on the
+ * loop thread; there is no locking.
+ */
+#ifndef AS_SHIM_INTERNAL_H
+#define AS_SHIM_INTERNAL_H
+
+#include <async_service.h>
+
+/* Drop a result the shim has no use for (closing a group whose errors are already in
+ * the manager's list). */
+#define AS_IGNORE(call)                                                            \
+  do {                                                                             \
+    int ignored_ = (call);                                                         \
+    (void)ignored_;                                                                \
+  } while (0)
+
+#define AS_MAX_CHILDREN 1000 /* upstream MAX_CHILDREN_TASKS; a set may hold one more */
+
+typedef struct as_task as_task;
+
+/* A set of tasks: a task's children, or the manager's root tasks. */
+typedef struct as_task_set {
+  as_task *first;
+  size_t count;
+} as_task_set;
+
+struct as_task {
+  as_manager *m;
+  as_task *parent;               /* NULL: a root task */
+  as_task *prev, *next;          /* siblings in the parent's (or the root) set */
+  as_task_set children;
+  as_task_fn fn;                 /* NULL for a child-service task */
+  void *arg;
+  as_service *child;             /* the child service, for a child-service task */
+  int daemon;
+  int cancel_requested;          /* cancelled before it first ran */
+  anyc_scope *scope;             /* the task's own cancel handle while it runs */
+  const char *key;               /* anyc_task_name() of the running anyc task */
+  as_task *hash_next;
+  int refs;                      /* the wrapper, and a canceller walking it */
+  anyc_event done;
+};
+
+typedef struct as_error {
+  int code;
+  char *message;
+} as_error;
+
+struct as_manager {
+  as_service *svc;
+  int started, cancelled, finished;
+  int group_open;                /* the task group accepts spawns */
+  int cancel_at_start;           /* a child service cancelled before it ran */
+  anyc_event started_ev, cancel_ev, finished_ev;
+  anyc_group group;              /* the service's task group */
+  anyc_group bg;                 /* the background block's group (enter/exit) */
+  as_task_set roots;
+  unsigned long total, done;
+  as_error *errors;
+  size_t nerrors, cap_errors;
+};
+
+/* manager.c */
+as_manager *as__manager_attach(as_service *svc);
+int as__manager_run(as_manager *m);
+int as__manager_record(as_manager *m, int code, const char *message);
+int as__manager_is_running(const as_manager *m);
+int as__manager_cancel(as_manager *m);
+
+/* task.c */
+int as__schedule(as_manager *m, as_task_fn fn, void *arg, as_service *child,
+                 const char *name, int daemon);
+int as__task_cancel(as_task *t);
+/* A manager starts (+1) or finishes (-1) running on this thread. */
+void as__managers_running(int delta);
+
+/* trace.c: note one legacy call (ASYNC_SERVICE_TRACE=1). */
+void as__trace(const char *api, void *return_address);
+#define AS_TRACE(api) as__trace(api, __builtin_return_address(0))
+
+#endif /* AS_SHIM_INTERNAL_H */

@@ -1,0 +1,282 @@
+/* manager.c — the service manager (upstream TrioManager): attaching, running a service
+ * to completion, the cancel handler, lifecycle flags, stats and the error list, and the
+ * public calls that schedule tasks and child services.
+ *
+ * Running a manager happens in the calling task (as Manager.run() does in Python): it
+ * opens the system group (holding the cancel handler), then the task group, marks the
+ * service started and schedules `run` as the first root task.  as_cancel() only sets the
+ * flag and wakes the handler, which cancels the root tasks leaves first (task.c) and then
+ * the whole task group as a catch-all, exactly upstream's _handle_cancelled.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+void as_service_init(as_service *svc, as_run_fn run, const char *name)
+{
+  AS_TRACE("as_service_init");
+  memset(svc, 0, sizeof *svc);
+  svc->run = run;
+  svc->name = name;
+}
+
+void as_service_destroy(as_service *svc)
+{
+  AS_TRACE("as_service_destroy");
+  as_manager *m = svc ? svc->manager : NULL;
+  if (!m)
+    return;
+  for (size_t i = 0; i < m->nerrors; i++)
+    free(m->errors[i].message);
+  free(m->errors);
+  free(m);
+  svc->manager = NULL;
+}
+
+as_manager *as__manager_attach(as_service *svc)
+{
+  as_manager *m = calloc(1, sizeof *m);
+  if (!m)
+    return NULL;
+  m->svc = svc;
+  anyc_event_init(&m->started_ev);
+  anyc_event_init(&m->cancel_ev);
+  anyc_event_init(&m->finished_ev);
+  svc->manager = m;
+  return m;
+}
+
+int as__manager_record(as_manager *m, int code, const char *message)
+{
+  if (m->nerrors == m->cap_errors) {
+    size_t cap = m->cap_errors ? m->cap_errors * 2 : 4;
+    as_error *e = realloc(m->errors, cap * sizeof *e);
+    if (!e)
+      return -ENOMEM;
+    m->errors = e;
+    m->cap_errors = cap;
+  }
+  m->errors[m->nerrors].code = code;
+  m->errors[m->nerrors].message = message ? strdup(message) : NULL;
+  m->nerrors++;
+  as__manager_cancel(m); /* upstream: every recorded error cancels the service */
+  return 0;
+}
+
+int as__manager_is_running(const as_manager *m)
+{
+  return m->started && !m->finished;
+}
+
+/* The system task: wait for cancellation, then unroll the tree leaves first. */
+static int cancel_handler(void *arg)
+{
+  as_manager *m = arg;
+  if (anyc_event_wait(&m->cancel_ev) < 0)
+    return 0; /* shutting down, or cancelled from outside: the group scope does it */
+  while (m->roots.first)
+    if (as__task_cancel(m->roots.first) < 0)
+      return 0;
+  anyc_group_cancel(&m->group); /* catch-all for tasks not in the tree yet */
+  return 0;
+}
+
+static int run_entry(void *arg)
+{
+  as_service *svc = arg;
+  return svc->run(svc);
+}
+
+int as__manager_run(as_manager *m)
+{
+  if (m->started)
+    return AS_ELIFECYCLE;
+  anyc_group sys;
+  int rc = anyc_group_open(&sys);
+  if (rc < 0)
+    return rc;
+  rc = anyc_start_soon_named(&sys, "cancel handler", cancel_handler, m);
+  if (rc < 0)
+    return anyc_group_close(&sys, rc);
+  AS_IGNORE(anyc_group_open(&m->group)); /* cannot fail: we are in a task */
+  m->group_open = 1;
+  m->started = 1;
+  as__managers_running(+1);
+  anyc_event_set(&m->started_ev);
+  rc = as__schedule(m, run_entry, m->svc, NULL, "run", 0);
+  m->total = 0; /* upstream: `run` itself is not counted */
+  if (rc < 0)
+    as__manager_record(m, rc, "cannot schedule the service's run");
+  if (m->cancel_at_start)
+    as__manager_cancel(m);
+  AS_IGNORE(anyc_group_close(&m->group, 0)); /* tasks report through the error list */
+  m->group_open = 0;
+  anyc_group_cancel(&sys);
+  AS_IGNORE(anyc_group_close(&sys, 0));
+  m->finished = 1;
+  as__managers_running(-1);
+  anyc_event_set(&m->finished_ev);
+  if (anyc_cancelled())
+    return -ECANCELED; /* the caller was cancelled from outside */
+  return m->nerrors ? m->errors[0].code : 0;
+}
+
+/* Inside a task, run there; outside any task, start the runtime for it. */
+static int run_service_main(void *arg)
+{
+  return as__manager_run(arg);
+}
+
+int as_run_service(as_service *svc)
+{
+  AS_TRACE("as_run_service");
+  if (!svc || !svc->run)
+    return -EINVAL;
+  if (svc->manager)
+    return AS_ELIFECYCLE;
+  as_manager *m = as__manager_attach(svc);
+  if (!m)
+    return -ENOMEM;
+  int rc = anyc_run(run_service_main, m);
+  return rc == -EBUSY ? as__manager_run(m) : rc;
+}
+
+/* ---- scheduling ---- */
+
+int as_run_task(as_manager *m, as_task_fn fn, void *arg, const char *name)
+{
+  AS_TRACE("as_run_task");
+  return as__schedule(m, fn, arg, NULL, name, 0);
+}
+
+int as_run_daemon_task(as_manager *m, as_task_fn fn, void *arg, const char *name)
+{
+  AS_TRACE("as_run_daemon_task");
+  return as__schedule(m, fn, arg, NULL, name, 1);
+}
+
+static int run_child(as_manager *m, as_service *child, const char *name, int daemon)
+{
+  if (!m || !child || !child->run)
+    return -EINVAL;
+  if (child->manager)
+    return AS_ELIFECYCLE; /* "Service already has a manager." */
+  if (!as__manager_is_running(m) || !m->group_open)
+    return AS_ELIFECYCLE;
+  if (!as__manager_attach(child))
+    return -ENOMEM;
+  int rc = as__schedule(m, NULL, NULL, child, name, daemon);
+  if (rc < 0)
+    as_service_destroy(child);
+  return rc;
+}
+
+int as_run_child_service(as_manager *m, as_service *child, const char *name)
+{
+  AS_TRACE("as_run_child_service");
+  return run_child(m, child, name, 0);
+}
+
+int as_run_daemon_child_service(as_manager *m, as_service *child, const char *name)
+{
+  AS_TRACE("as_run_daemon_child_service");
+  return run_child(m, child, name, 1);
+}
+
+/* ---- waiting and cancelling ---- */
+
+int as_wait_started(as_manager *m)
+{
+  AS_TRACE("as_wait_started");
+  return anyc_event_wait(&m->started_ev);
+}
+
+int as_wait_finished(as_manager *m)
+{
+  AS_TRACE("as_wait_finished");
+  return anyc_event_wait(&m->finished_ev);
+}
+
+int as_cancel(as_manager *m)
+{
+  AS_TRACE("as_cancel");
+  return as__manager_cancel(m);
+}
+
+int as__manager_cancel(as_manager *m)
+{
+  if (!m->started)
+    return AS_ELIFECYCLE; /* "Cannot cancel as service which was never started." */
+  if (m->finished || m->cancelled)
+    return 0;
+  m->cancelled = 1;
+  anyc_event_set(&m->cancel_ev);
+  return 0;
+}
+
+int as_stop(as_manager *m)
+{
+  AS_TRACE("as_stop");
+  int rc = as__manager_cancel(m);
+  return rc < 0 ? rc : anyc_event_wait(&m->finished_ev);
+}
+
+/* ---- flags, stats, errors ---- */
+
+int as_is_started(const as_manager *m)
+{
+  AS_TRACE("as_is_started");
+  return m->started;
+}
+
+int as_is_running(const as_manager *m)
+{
+  AS_TRACE("as_is_running");
+  return as__manager_is_running(m);
+}
+
+int as_is_cancelled(const as_manager *m)
+{
+  AS_TRACE("as_is_cancelled");
+  return m->cancelled;
+}
+
+int as_is_finished(const as_manager *m)
+{
+  AS_TRACE("as_is_finished");
+  return m->finished;
+}
+
+int as_did_error(const as_manager *m)
+{
+  AS_TRACE("as_did_error");
+  return m->nerrors > 0;
+}
+
+void as_get_stats(const as_manager *m, as_stats *out)
+{
+  AS_TRACE("as_get_stats");
+  out->total_count = m->total;
+  out->finished_count = m->done < m->total ? m->done : m->total;
+  out->pending_count = out->total_count - out->finished_count;
+}
+
+size_t as_error_count(const as_manager *m)
+{
+  AS_TRACE("as_error_count");
+  return m->nerrors;
+}
+
+int as_error_at(const as_manager *m, size_t i, int *code, const char **message)
+{
+  AS_TRACE("as_error_at");
+  if (i >= m->nerrors)
+    return -ERANGE;
+  if (code)
+    *code = m->errors[i].code;
+  if (message)
+    *message = m->errors[i].message;
+  return 0;
+}

@@ -1,0 +1,3 @@
+module anyc/channelpingpong
+
+go 1.19

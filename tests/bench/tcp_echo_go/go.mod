@@ -1,0 +1,3 @@
+module anyc/tcpechobench
+
+go 1.19

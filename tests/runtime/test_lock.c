@@ -1,0 +1,193 @@
+/* test_lock.c — runtime/lock.c: anyc_lock (Trio's Lock; trio/_tests/test_sync.py). */
+#include <errno.h>
+
+#include "anyc_test.h"
+#include "expect_abort.h"
+
+static anyc_lock lock;
+
+static int take_and_trace(void *arg)
+{
+  int rc = anyc_lock_acquire(&lock);
+  CHECK_INT(rc, 0);
+  TRACE("got%d", (int)(intptr_t)arg);
+  CHECK_INT(anyc_sleep(1), 0);
+  anyc_lock_release(&lock);
+  return 0;
+}
+
+static int fifo_main(void *arg)
+{
+  (void)arg;
+  anyc_group g;
+  anyc_lock_init(&lock);
+  CHECK_INT(anyc_lock_acquire(&lock), 0);
+  CHECK_INT(anyc_group_open(&g), 0);
+  for (intptr_t i = 1; i <= 3; i++)
+    CHECK_INT(anyc_start_soon(&g, take_and_trace, (void *)i), 0);
+  CHECK_INT(anyc_sleep(1), 0); /* all three are queued behind us now */
+  anyc_lock_release(&lock);
+  /* Release is not a checkpoint and hands the lock over: we queue behind the others. */
+  CHECK_INT(anyc_lock_acquire(&lock), 0);
+  TRACE("main");
+  anyc_lock_release(&lock);
+  return anyc_group_close(&g, 0);
+}
+
+/* trio test_Lock_and_StrictFIFOLock: FIFO fairness; the releaser cannot barge back in. */
+static void test_trio_lock_fifo_fair(void **state)
+{
+  (void)state;
+  checks_reset();
+  assert_int_equal(run_mock(fifo_main, NULL), 0);
+  ASSERT_CHECKS();
+  assert_string_equal(trace_log, "got1,got2,got3,main");
+}
+
+static int other(void *arg)
+{
+  (void)arg;
+  TRACE("other");
+  return 0;
+}
+
+static int checkpoint_main(void *arg)
+{
+  (void)arg;
+  anyc_group g;
+  anyc_scope s;
+  anyc_lock_init(&lock);
+  CHECK_INT(anyc_group_open(&g), 0);
+  CHECK_INT(anyc_start_soon(&g, other, NULL), 0);
+  CHECK_INT(anyc_lock_acquire(&lock), 0); /* uncontended: still a schedule point */
+  TRACE("acquired");
+  CHECK_INT(anyc_lock_acquire(&lock), -EDEADLK); /* trio: RuntimeError on re-acquire */
+  anyc_lock_release(&lock);
+  /* A cancelled acquire does nothing, even when the lock is free. */
+  CHECK_INT(anyc_scope_open(&s), 0);
+  anyc_scope_cancel(&s);
+  CHECK_INT(anyc_lock_acquire(&lock), -ECANCELED);
+  CHECK_INT(anyc_scope_close(&s, -ECANCELED), 0);
+  CHECK_INT(anyc_lock_acquire(&lock), 0); /* still free */
+  anyc_lock_release(&lock);
+  return anyc_group_close(&g, 0);
+}
+
+/* spec "every acquire is a checkpoint"; trio test_Lock: re-acquire by the holder fails. */
+static void test_trio_lock_acquire_is_checkpoint(void **state)
+{
+  (void)state;
+  checks_reset();
+  assert_int_equal(anyc_run(checkpoint_main, NULL), 0);
+  ASSERT_CHECKS();
+  assert_string_equal(trace_log, "other,acquired");
+}
+
+static int timed_out_waiter(void *arg)
+{
+  (void)arg;
+  anyc_scope s;
+  CHECK_INT(anyc_move_on_after(&s, 1), 0);
+  int rc = anyc_lock_acquire(&lock);
+  CHECK_INT(rc, -ECANCELED);
+  CHECK_INT(anyc_scope_close(&s, rc), 0);
+  CHECK(anyc_scope_cancelled_caught(&s));
+  TRACE("gave-up");
+  return 0;
+}
+
+static int cancel_main(void *arg)
+{
+  (void)arg;
+  anyc_group g;
+  anyc_lock_init(&lock);
+  CHECK_INT(anyc_lock_acquire(&lock), 0);
+  CHECK_INT(anyc_group_open(&g), 0);
+  CHECK_INT(anyc_start_soon(&g, timed_out_waiter, NULL), 0);
+  CHECK_INT(anyc_start_soon(&g, take_and_trace, (void *)(intptr_t)2), 0);
+  CHECK_INT(anyc_sleep(5), 0); /* the first waiter times out at t=1 */
+  anyc_lock_release(&lock);    /* goes to the second waiter, not the cancelled one */
+  return anyc_group_close(&g, 0);
+}
+
+/* spec "a cancelled waiter is removed and takes nothing" */
+static void test_lock_cancelled_waiter_takes_nothing(void **state)
+{
+  (void)state;
+  checks_reset();
+  assert_int_equal(run_mock(cancel_main, NULL), 0);
+  ASSERT_CHECKS();
+  assert_string_equal(trace_log, "gave-up,got2");
+}
+
+static int release_unheld(void *arg)
+{
+  (void)arg;
+  anyc_lock_init(&lock);
+  anyc_lock_release(&lock);
+  return 0;
+}
+
+static int holder(void *arg)
+{
+  (void)arg;
+  CHECK_INT(anyc_lock_acquire(&lock), 0);
+  return anyc_sleep(10);
+}
+
+static int release_others(void *arg)
+{
+  (void)arg;
+  anyc_group g;
+  anyc_lock_init(&lock);
+  if (anyc_group_open(&g) < 0)
+    return -1;
+  if (anyc_start_soon_named(&g, "holder", holder, NULL) < 0 || anyc_sleep(1) < 0)
+    return anyc_group_close(&g, -1);
+  anyc_lock_release(&lock);
+  return anyc_group_close(&g, 0);
+}
+
+static void child_release_unheld(void *arg)
+{
+  (void)arg;
+  anyc_run(release_unheld, NULL);
+}
+
+static void child_release_others(void *arg)
+{
+  (void)arg;
+  run_mock(release_others, NULL);
+}
+
+/* spec "Releasing a lock that the current task does not hold aborts with a message" */
+static void test_lock_release_by_non_owner_aborts(void **state)
+{
+  (void)state;
+  char out[2048];
+  assert_true(run_expect_abort(child_release_unheld, NULL, out, sizeof out));
+  assert_non_null(strstr(out, "not held by this task (owner: none)"));
+  assert_non_null(strstr(out, "in task 'main'"));
+  assert_true(run_expect_abort(child_release_others, NULL, out, sizeof out));
+  assert_non_null(strstr(out, "(owner: holder)"));
+  assert_non_null(strstr(out, "in task 'main'"));
+}
+
+static void test_lock_outside_run_is_eperm(void **state)
+{
+  (void)state;
+  anyc_lock_init(&lock);
+  assert_int_equal(anyc_lock_acquire(&lock), -EPERM);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+      TEST(test_trio_lock_fifo_fair),
+      TEST(test_trio_lock_acquire_is_checkpoint),
+      TEST(test_lock_cancelled_waiter_takes_nothing),
+      TEST(test_lock_release_by_non_owner_aborts),
+      TEST(test_lock_outside_run_is_eperm),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

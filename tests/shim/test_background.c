@@ -1,0 +1,124 @@
+/* test_background.c — shim/background.c: the background block (enter/exit), matrix
+ * rows P15 and P16 and the block's edge cases. */
+#include "shim_test.h"
+
+static int wait_cancelled_run(as_service *s)
+{
+  return as_wait_finished(s->manager);
+}
+
+/* P15: the body fails: the service is stopped and the body's error comes out. */
+static int p15_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  as_manager *m = NULL;
+  tsvc_init(&t, wait_cancelled_run, NULL);
+  CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  CHECK_INT(as_background_service_exit(m, anyc_fail(-EIO, "body")), -EIO);
+  check_flags(m, 1, 0, 1, 1);
+  CHECK_INT(as_did_error(m), 0);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_matrix_p15_body_raises(void **state) { (void)state; RUN(p15_main); }
+
+/* P16: the service fails while the body runs: the body is cancelled at once and the
+ * service's error comes out of the block. */
+static int fail_after_a_while(as_service *s)
+{
+  (void)s;
+  int rc = anyc_sleep(0.01);
+  return rc ? rc : anyc_fail(-EIO, "svc");
+}
+static int p16_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  as_manager *m = NULL;
+  tsvc_init(&t, fail_after_a_while, NULL);
+  CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  int body = anyc_sleep(2);
+  CHECK_INT(body, -ECANCELED);
+  CHECK_NEAR(anyc_now(), 0.01, 1e-6);
+  CHECK_INT(as_background_service_exit(m, body), -EIO);
+  anyc_error_info info = {0};
+  CHECK_INT(anyc_error_at(0, &info), 0); /* the block's group saw the service's error */
+  CHECK(info.message && strcmp(info.message, "svc") == 0);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_matrix_p16_service_fails_during_body(void **state) { (void)state; RUN(p16_main); }
+
+/* A service that finishes on its own leaves the body running; exit does not mark it
+ * cancelled (legacy.md: "nor by leaving the block after the service finished"). */
+static int returns_run(as_service *s)
+{
+  (void)s;
+  return 0;
+}
+static int finishes_first_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  as_manager *m = NULL;
+  tsvc_init(&t, returns_run, NULL);
+  CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  CHECK_INT(as_wait_finished(m), 0);
+  CHECK_INT(anyc_sleep(1), 0); /* the body goes on */
+  CHECK_INT(as_background_service_exit(m, 0), 0);
+  check_flags(m, 1, 0, 0, 1);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_background_service_finishes_before_body(void **state) { (void)state; RUN(finishes_first_main); }
+
+/* Blocks nest (py-libp2p's stacked services) and unwind in reverse order. */
+static int trace_on_cancel_run(as_service *s)
+{
+  int rc = as_wait_finished(s->manager);
+  TRACE("%s", s->name);
+  return rc;
+}
+static int nested_main(void *arg)
+{
+  (void)arg;
+  tsvc a, b;
+  as_manager *ma = NULL, *mb = NULL;
+  tsvc_init(&a, trace_on_cancel_run, "a");
+  tsvc_init(&b, trace_on_cancel_run, "b");
+  CHECK_INT(as_background_service_enter(&a.svc, &ma), 0);
+  CHECK_INT(as_background_service_enter(&b.svc, &mb), 0);
+  CHECK_INT(anyc_sleep(0.1), 0);
+  CHECK_INT(as_background_service_exit(mb, 0), 0);
+  CHECK_INT(as_background_service_exit(ma, 0), 0);
+  CHECK(strcmp(trace_log, "b,a") == 0);
+  as_service_destroy(&b.svc);
+  as_service_destroy(&a.svc);
+  return 0;
+}
+static void test_background_services_nest(void **state) { (void)state; RUN(nested_main); }
+
+/* Outside a task, entering a block is -EPERM and leaves the service unattached. */
+static void test_background_enter_outside_a_task(void **state)
+{
+  (void)state;
+  tsvc t;
+  as_manager *m = NULL;
+  tsvc_init(&t, returns_run, NULL);
+  assert_int_equal(as_background_service_enter(&t.svc, &m), -EPERM);
+  assert_null(t.svc.manager);
+  as_service_destroy(&t.svc);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    TEST(test_matrix_p15_body_raises),
+    TEST(test_matrix_p16_service_fails_during_body),
+    TEST(test_background_service_finishes_before_body),
+    TEST(test_background_services_nest),
+    TEST(test_background_enter_outside_a_task),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,976 @@
+/* test_manager.c — upstream's tests-trio/test_trio_based_service.py (all 28), each
+ * named after its upstream test, for shim/manager.c (and the paths through task.c and
+ * background.c they exercise).  "raises X" in Python is "returns X" here. */
+#include "shim_test.h"
+
+/* ---- services shared by several tests ---- */
+
+static int wait_ev_run(as_service *s) /* waits on its event, then returns */
+{
+  return anyc_event_wait(&tsvc_of(s)->ev);
+}
+
+static int wait_cancelled_run(as_service *s) /* upstream WaitCancelledService */
+{
+  return as_wait_finished(s->manager);
+}
+
+static int sleep_forever_run(as_service *s)
+{
+  (void)s;
+  return anyc_sleep(FOREVER);
+}
+
+static void trigger_set_ev(tsvc *t) { anyc_event_set(&t->ev); }
+static void trigger_cancel(tsvc *t) { CHECK_INT(as_cancel(t->svc.manager), 0); }
+
+/* 1 */
+static tsvc child1;
+static int initial_state_run(as_service *s)
+{
+  CHECK_INT(as_run_child_service(s->manager, &child1.svc, NULL), 0);
+  as_manager *cm = child1.svc.manager; /* attached, not started yet */
+  CHECK(cm != NULL);
+  if (cm) {
+    check_flags(cm, 0, 0, 0, 0);
+    CHECK_INT(as_did_error(cm), 0);
+  }
+  return as_cancel(s->manager);
+}
+static int initial_state_main(void *arg)
+{
+  (void)arg;
+  tsvc parent;
+  tsvc_init(&parent, initial_state_run, "Parent");
+  tsvc_init(&child1, wait_cancelled_run, "Child");
+  CHECK_INT(as_run_service(&parent.svc), 0);
+  as_service_destroy(&child1.svc);
+  as_service_destroy(&parent.svc);
+  return 0;
+}
+static void test_service_manager_initial_state(void **state) { (void)state; RUN(initial_state_main); }
+
+/* 2 */
+static int clean_exit_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  tsvc_init(&t, wait_ev_run, NULL);
+  lifecycle_check(&t, trigger_set_ev, 0);
+  CHECK_INT(t.rc, 0);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_trio_service_lifecycle_run_and_clean_exit(void **state) { (void)state; RUN(clean_exit_main); }
+
+/* 3 */
+static int external_cancel_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  tsvc_init(&t, sleep_forever_run, NULL);
+  lifecycle_check(&t, trigger_cancel, 1);
+  CHECK_INT(t.rc, 0);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_trio_service_lifecycle_run_and_external_cancellation(void **state) { (void)state; RUN(external_cancel_main); }
+
+/* 4 */
+static int throwing_run(as_service *s)
+{
+  int rc = anyc_event_wait(&tsvc_of(s)->ev);
+  return rc ? rc : anyc_fail(-EIO, "Service throwing error");
+}
+static int run_exception_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  const char *msg = NULL;
+  tsvc_init(&t, throwing_run, NULL);
+  lifecycle_check(&t, trigger_set_ev, 1);
+  CHECK_INT(t.rc, -EIO);
+  CHECK_INT(first_error(t.svc.manager, &msg), -EIO);
+  CHECK(msg && strcmp(msg, "Service throwing error") == 0);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_trio_service_lifecycle_run_and_exception(void **state) { (void)state; RUN(run_exception_main); }
+
+/* 5 */
+static int throwing_task(void *arg)
+{
+  int rc = anyc_event_wait(arg);
+  return rc ? rc : anyc_fail(-EIO, "Service throwing error");
+}
+static int task_exception_run(as_service *s)
+{
+  CHECK_INT(as_run_task(s->manager, throwing_task, &tsvc_of(s)->ev, NULL), 0);
+  return as_wait_finished(s->manager);
+}
+static int task_exception_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  tsvc_init(&t, task_exception_run, NULL);
+  lifecycle_check(&t, trigger_set_ev, 1);
+  CHECK_INT(t.rc, -EIO);
+  CHECK_INT(as_error_count(t.svc.manager), 1);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_trio_service_lifecycle_run_and_task_exception(void **state) { (void)state; RUN(task_exception_main); }
+
+/* 6 */
+static tsvc sub6;
+static int run_sub_task(void *arg)
+{
+  return as_run_service(arg);
+}
+static int parent6_run(as_service *s)
+{
+  CHECK_INT(as_run_task(s->manager, run_sub_task, &sub6.svc, NULL), 0);
+  return as_wait_finished(s->manager);
+}
+static int sub_cancelled_main(void *arg)
+{
+  (void)arg;
+  tsvc parent;
+  as_manager *m = NULL;
+  tsvc_init(&parent, parent6_run, "Parent");
+  tsvc_init(&sub6, wait_cancelled_run, "Sub");
+  CHECK_INT(as_background_service_enter(&parent.svc, &m), 0);
+  while (!sub6.svc.manager || !as_is_started(sub6.svc.manager))
+    CHECK_INT(anyc_sleep(0), 0);
+  CHECK_INT(as_background_service_exit(m, 0), 0);
+  check_flags(m, 1, 0, 1, 1);
+  check_flags(sub6.svc.manager, 1, 0, 0, 1); /* cancelled from outside: not is_cancelled */
+  as_service_destroy(&sub6.svc);
+  as_service_destroy(&parent.svc);
+  return 0;
+}
+static void test_sub_service_cancelled_when_parent_stops(void **state) { (void)state; RUN(sub_cancelled_main); }
+
+/* 7 */
+static int daemon_waits_ev(void *arg)
+{
+  return anyc_event_wait(arg);
+}
+static int daemon_exit_run(as_service *s)
+{
+  CHECK_INT(as_run_daemon_task(s->manager, daemon_waits_ev, &tsvc_of(s)->ev, NULL), 0);
+  return as_wait_finished(s->manager);
+}
+static int daemon_exit_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  const char *msg = NULL;
+  tsvc_init(&t, daemon_exit_run, NULL);
+  lifecycle_check(&t, trigger_set_ev, 1);
+  CHECK_INT(t.rc, AS_EDAEMONEXIT);
+  CHECK_INT(first_error(t.svc.manager, &msg), AS_EDAEMONEXIT);
+  CHECK(msg && strncmp(msg, "Daemon task", 11) == 0);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_trio_service_lifecycle_run_and_daemon_task_exit(void **state) { (void)state; RUN(daemon_exit_main); }
+
+/* 8: run fails, then the task fails in its cleanup; both recorded, run's first. */
+static int task_fails_on_cancel(void *arg)
+{
+  anyc_event_set(arg);
+  int rc = anyc_sleep(FOREVER);
+  CHECK_INT(rc, -ECANCELED);
+  return anyc_fail(-EINVAL, "task");
+}
+static int multierror_run(as_service *s)
+{
+  CHECK_INT(as_run_task(s->manager, task_fails_on_cancel, &tsvc_of(s)->ready, NULL), 0);
+  int rc = anyc_event_wait(&tsvc_of(s)->ready);
+  return rc ? rc : anyc_fail(-EIO, "run");
+}
+static int multierror_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  int code = 0;
+  const char *msg = NULL;
+  tsvc_init(&t, multierror_run, NULL);
+  CHECK_INT(as_run_service(&t.svc), -EIO);
+  CHECK_INT(as_error_count(t.svc.manager), 2);
+  CHECK_INT(as_error_at(t.svc.manager, 0, &code, &msg), 0);
+  CHECK_INT(code, -EIO);
+  CHECK(msg && strcmp(msg, "run") == 0);
+  CHECK_INT(as_error_at(t.svc.manager, 1, &code, &msg), 0);
+  CHECK_INT(code, -EINVAL);
+  CHECK(msg && strcmp(msg, "task") == 0);
+  CHECK_INT(as_error_at(t.svc.manager, 2, &code, &msg), -ERANGE);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_multierror_in_run(void **state) { (void)state; RUN(multierror_main); }
+
+/* 9 */
+static int background_cm_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  as_manager *m = NULL;
+  tsvc_init(&t, wait_cancelled_run, NULL);
+  CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  CHECK(t.svc.manager == m);
+  check_flags(m, 1, 1, 0, 0);
+  CHECK_INT(as_background_service_exit(m, 0), 0);
+  check_flags(m, 1, 0, 1, 1);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_trio_service_background_service_context_manager(void **state) { (void)state; RUN(background_cm_main); }
+
+/* 10 */
+static int manager_stop_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  as_manager *m = NULL;
+  tsvc_init(&t, wait_cancelled_run, NULL);
+  CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  CHECK_INT(as_stop(m), 0);
+  check_flags(m, 1, 0, 1, 1);
+  CHECK_INT(as_background_service_exit(m, 0), 0);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_trio_service_manager_stop(void **state) { (void)state; RUN(manager_stop_main); }
+
+/* 11 */
+static int wait_on_ev(anyc_event *e, double seconds)
+{
+  anyc_scope s;
+  anyc_fail_after(&s, seconds);
+  return anyc_scope_close(&s, anyc_event_wait(e));
+}
+static int run_task_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  as_manager *m = NULL;
+  anyc_event done;
+  anyc_event_init(&done);
+  tsvc_init(&t, wait_cancelled_run, NULL);
+  CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  CHECK_INT(as_run_task(m, set_event, &done, NULL), 0);
+  CHECK_INT(wait_on_ev(&done, 0.1), 0);
+  CHECK_INT(as_background_service_exit(m, 0), 0);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_trio_service_manager_run_task(void **state) { (void)state; RUN(run_task_main); }
+
+/* 12 */
+static int sleep_then_set(void *arg)
+{
+  int rc = anyc_sleep(0.01);
+  if (rc == 0)
+    anyc_event_set(arg);
+  return rc;
+}
+static int returns_after_scheduling_run(as_service *s)
+{
+  return as_run_task(s->manager, sleep_then_set, &tsvc_of(s)->ev, NULL);
+}
+static int waits_for_task_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  as_manager *m = NULL;
+  tsvc_init(&t, returns_after_scheduling_run, NULL);
+  CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  CHECK_INT(wait_on_ev(&t.ev, 0.1), 0);
+  CHECK_INT(as_background_service_exit(m, 0), 0);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_trio_service_manager_run_task_waits_for_task_completion(void **state) { (void)state; RUN(waits_for_task_main); }
+
+/* 13 */
+static int schedules_forever_run(as_service *s)
+{
+  return as_run_task(s->manager, sleep_forever, NULL, NULL);
+}
+static int still_cancel_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  as_manager *m = NULL;
+  anyc_scope s;
+  tsvc_init(&t, schedules_forever_run, NULL);
+  CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  anyc_move_on_after(&s, 0.01);
+  CHECK_INT(anyc_scope_close(&s, as_wait_finished(m)), 0);
+  CHECK(anyc_scope_cancelled_caught(&s));
+  CHECK_INT(as_cancel(m), 0);
+  CHECK_INT(within(0.01, as_wait_finished, m), 0);
+  CHECK_INT(as_background_service_exit(m, 0), 0);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_trio_service_manager_run_task_can_still_cancel_after_run_finishes(void **state) { (void)state; RUN(still_cancel_main); }
+
+/* 14 */
+static int fails_soon(void *arg)
+{
+  (void)arg;
+  int rc = anyc_checkpoint();
+  return rc ? rc : anyc_fail(-EIO, "task exception in run_task");
+}
+static int schedules_failing_run(as_service *s)
+{
+  CHECK_INT(as_run_task(s->manager, fails_soon, NULL, NULL), 0);
+  return anyc_sleep(FOREVER);
+}
+static int reraises_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  as_manager *m = NULL;
+  const char *msg = NULL;
+  anyc_scope failsafe;
+  tsvc_init(&t, schedules_failing_run, NULL);
+  CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  anyc_fail_after(&failsafe, 1.0);
+  int body = anyc_sleep(FOREVER); /* interrupted by the service's failure */
+  CHECK_INT(anyc_scope_close(&failsafe, body), -ECANCELED);
+  CHECK_INT(body, -ECANCELED);
+  CHECK_INT(as_background_service_exit(m, body), -EIO);
+  CHECK_INT(first_error(m, &msg), -EIO);
+  CHECK(msg && strcmp(msg, "task exception in run_task") == 0);
+  CHECK(anyc_now() < 1.0);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_trio_service_manager_run_task_reraises_exceptions(void **state) { (void)state; RUN(reraises_main); }
+
+/* 15 */
+static int returns_at_once(void *arg)
+{
+  (void)arg;
+  return 0;
+}
+static int daemon_returns_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  as_manager *m = NULL;
+  const char *msg = NULL;
+  tsvc_init(&t, wait_cancelled_run, NULL);
+  CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  CHECK_INT(as_run_daemon_task(m, returns_at_once, NULL, "daemon_task_fn"), 0);
+  int body = as_wait_finished(m);
+  CHECK_INT(as_background_service_exit(m, body), AS_EDAEMONEXIT);
+  CHECK_INT(first_error(m, &msg), AS_EDAEMONEXIT);
+  CHECK(msg && strcmp(msg, "Daemon task daemon_task_fn[daemon=True] exited") == 0);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_trio_service_manager_run_daemon_task_cancels_if_exits(void **state) { (void)state; RUN(daemon_returns_main); }
+
+/* 16 */
+static int this_is_the_error_run(as_service *s)
+{
+  (void)s;
+  return anyc_fail(-EIO, "this is the error");
+}
+static int records_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  tsvc_init(&t, this_is_the_error_run, NULL);
+  CHECK_INT(as_run_service(&t.svc), -EIO);
+  CHECK_INT(as_did_error(t.svc.manager), 1);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_trio_service_manager_propogates_and_records_exceptions(void **state)
+{
+  (void)state;
+  /* did_error is False before the run: a child manager attached but not started. */
+  RUN(records_main);
+}
+
+/* 17 */
+static tsvc child17;
+static int parent17_run(as_service *s)
+{
+  CHECK_INT(as_run_child_service(s->manager, &child17.svc, NULL), 0);
+  CHECK(child17.svc.manager != NULL);
+  CHECK_INT(as_did_error(child17.svc.manager), 0);
+  return as_wait_started(child17.svc.manager);
+}
+static void trigger_child17(tsvc *t)
+{
+  (void)t;
+  anyc_event_set(&child17.ev);
+}
+static int clean_exit_child_main(void *arg)
+{
+  (void)arg;
+  tsvc parent;
+  tsvc_init(&parent, parent17_run, "Parent");
+  tsvc_init(&child17, wait_ev_run, "Child");
+  lifecycle_check(&parent, trigger_child17, 0);
+  CHECK_INT(parent.rc, 0);
+  check_flags(child17.svc.manager, 1, 0, 0, 1);
+  as_service_destroy(&child17.svc);
+  as_service_destroy(&parent.svc);
+  return 0;
+}
+static void test_trio_service_lifecycle_run_and_clean_exit_with_child_service(void **state) { (void)state; RUN(clean_exit_child_main); }
+
+/* 18 */
+static tsvc child18;
+static int parent18_run(as_service *s)
+{
+  CHECK_INT(as_run_daemon_child_service(s->manager, &child18.svc, NULL), 0);
+  int rc = as_wait_started(child18.svc.manager);
+  if (rc)
+    return rc;
+  anyc_event_set(&tsvc_of(s)->ready);
+  return as_wait_finished(s->manager);
+}
+static int daemon_child_service_main(void *arg)
+{
+  (void)arg;
+  tsvc parent;
+  as_manager *m = NULL;
+  tsvc_init(&parent, parent18_run, "Parent");
+  tsvc_init(&child18, wait_cancelled_run, "Child");
+  CHECK_INT(as_background_service_enter(&parent.svc, &m), 0);
+  CHECK_INT(wait_on_ev(&parent.ready, 0.1), 0);
+  CHECK_INT(as_background_service_exit(m, 0), 0);
+  CHECK_INT(as_error_count(m), 0);
+  as_service_destroy(&child18.svc);
+  as_service_destroy(&parent.svc);
+  return 0;
+}
+static void test_trio_service_with_daemon_child_service(void **state) { (void)state; RUN(daemon_child_service_main); }
+
+/* 19 */
+static int daemon_sets_then_sleeps(void *arg)
+{
+  anyc_event_set(arg);
+  return anyc_sleep(100);
+}
+static int daemon_child_task_run(as_service *s)
+{
+  CHECK_INT(as_run_daemon_task(s->manager, daemon_sets_then_sleeps, &tsvc_of(s)->ready, NULL), 0);
+  return as_wait_finished(s->manager);
+}
+static int daemon_child_task_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  as_manager *m = NULL;
+  tsvc_init(&t, daemon_child_task_run, NULL);
+  CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  CHECK_INT(wait_on_ev(&t.ready, 0.1), 0);
+  CHECK_INT(as_background_service_exit(m, 0), 0);
+  CHECK_INT(as_error_count(m), 0);
+  CHECK(anyc_now() < 100);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_trio_service_with_daemon_child_task(void **state) { (void)state; RUN(daemon_child_task_main); }
+
+/* 20: an "async generator" is a next() that checkpoints. */
+static int gen_next(int *state)
+{
+  int rc = anyc_checkpoint();
+  if (rc == 0)
+    ++*state;
+  return rc;
+}
+static int generator_run(as_service *s)
+{
+  int state = 0, rc;
+  while ((rc = gen_next(&state)) == 0)
+    if (state == 3)
+      anyc_event_set(&tsvc_of(s)->ready);
+  return rc;
+}
+static int async_generator_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  as_manager *m = NULL;
+  tsvc_init(&t, generator_run, NULL);
+  CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  CHECK_INT(wait_on_ev(&t.ready, 0.1), 0);
+  CHECK_INT(as_cancel(m), 0);
+  CHECK_INT(as_background_service_exit(m, 0), 0);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_trio_service_with_async_generator(void **state) { (void)state; RUN(async_generator_main); }
+
+/* 21 */
+static int sleep_1(void *arg)
+{
+  (void)arg;
+  return anyc_sleep(1);
+}
+static int disallows_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  as_manager *m = NULL;
+  tsvc_init(&t, wait_cancelled_run, NULL);
+  CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  CHECK_INT(as_run_task(m, sleep_1, NULL, NULL), 0);
+  CHECK_INT(as_background_service_exit(m, 0), 0);
+  CHECK_INT(as_run_task(m, sleep_1, NULL, NULL), AS_ELIFECYCLE);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_trio_service_disallows_task_scheduling_when_not_running(void **state) { (void)state; RUN(disallows_main); }
+
+/* 22 */
+static int ran22;
+static int mark_ran(void *arg)
+{
+  (void)arg;
+  ran22 = 1;
+  return 0;
+}
+static int cancel_then_schedule_run(as_service *s)
+{
+  CHECK_INT(as_cancel(s->manager), 0);
+  CHECK_INT(as_run_task(s->manager, mark_ran, NULL, NULL), 0);
+  return 0;
+}
+static int after_cancel_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  as_stats st;
+  ran22 = 0;
+  tsvc_init(&t, cancel_then_schedule_run, NULL);
+  CHECK_INT(as_run_service(&t.svc), 0);
+  CHECK_INT(ran22, 0);
+  as_get_stats(t.svc.manager, &st);
+  CHECK_INT(st.total_count, 0);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_trio_service_disallows_task_scheduling_after_cancel(void **state) { (void)state; RUN(after_cancel_main); }
+
+/* 23 */
+static int polling_daemon(void *arg)
+{
+  tsvc *t = arg;
+  anyc_event_set(&t->ready);
+  while (as_is_running(t->svc.manager)) {
+    int rc = anyc_checkpoint();
+    if (rc)
+      return rc;
+  }
+  return 0;
+}
+static int polling_run(as_service *s)
+{
+  CHECK_INT(as_run_daemon_task(s->manager, polling_daemon, s, NULL), 0);
+  return as_wait_finished(s->manager);
+}
+static int running_daemon_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  as_manager *m = NULL;
+  tsvc_init(&t, polling_run, NULL);
+  CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  CHECK_INT(wait_on_ev(&t.ready, 0.1), 0);
+  CHECK_INT(as_cancel(m), 0);
+  CHECK_INT(as_background_service_exit(m, 0), 0);
+  CHECK_INT(as_error_count(m), 0);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_trio_service_cancellation_with_running_daemon_task(void **state) { (void)state; RUN(running_daemon_main); }
+
+/* 24-26: cleanup in run's "finally" (after its wait is cancelled). */
+enum cleanup { NO_AWAIT, UNSHIELDED_AWAIT, SHIELDED_AWAIT };
+static int cleanup_run(as_service *s)
+{
+  tsvc *t = tsvc_of(s);
+  anyc_event_set(&t->ready);
+  int rc = anyc_sleep(FOREVER);
+  enum cleanup how = *(enum cleanup *)t->user;
+  if (how == UNSHIELDED_AWAIT) {
+    if (anyc_checkpoint() != 0)
+      return rc; /* the re-delivered cancellation interrupts the cleanup */
+  } else if (how == SHIELDED_AWAIT) {
+    anyc_scope sh;
+    anyc_scope_open(&sh);
+    anyc_scope_set_shield(&sh, 1);
+    int c = anyc_scope_close(&sh, anyc_checkpoint());
+    CHECK_INT(c, 0);
+  }
+  t->flag = 1;
+  return rc;
+}
+static int cleanup_scenario(enum cleanup how, int expected)
+{
+  tsvc t;
+  as_manager *m = NULL;
+  tsvc_init(&t, cleanup_run, NULL);
+  t.user = &how;
+  CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  CHECK_INT(wait_on_ev(&t.ready, 0.1), 0);
+  CHECK_INT(t.flag, 0);
+  CHECK_INT(as_background_service_exit(m, 0), 0);
+  CHECK_INT(t.flag, expected);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static int cleanup_main(void *arg) { (void)arg; return cleanup_scenario(NO_AWAIT, 1); }
+static int cleanup_unshielded_main(void *arg) { (void)arg; return cleanup_scenario(UNSHIELDED_AWAIT, 0); }
+static int cleanup_shielded_main(void *arg) { (void)arg; return cleanup_scenario(SHIELDED_AWAIT, 1); }
+static void test_trio_service_with_try_finally_cleanup(void **state) { (void)state; RUN(cleanup_main); }
+static void test_trio_service_with_try_finally_cleanup_with_unshielded_await(void **state) { (void)state; RUN(cleanup_unshielded_main); }
+static void test_trio_service_with_try_finally_cleanup_with_shielded_await(void **state) { (void)state; RUN(cleanup_shielded_main); }
+
+/* 27 */
+static int error_in_run(as_service *s)
+{
+  CHECK_INT(as_run_daemon_task(s->manager, wait_finished_task, s->manager, NULL), 0);
+  return anyc_fail(-EINVAL, "ValueError");
+}
+static int error_in_run_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  tsvc_init(&t, error_in_run, NULL);
+  CHECK_INT(as_run_service(&t.svc), -EINVAL);
+  CHECK_INT(as_error_count(t.svc.manager), 1);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_error_in_service_run(void **state) { (void)state; RUN(error_in_run_main); }
+
+/* 28 */
+static int sleep_and_fail(void *arg)
+{
+  (void)arg;
+  int rc = anyc_sleep(1);
+  return rc ? rc : anyc_fail(-EPROTO, "AssertionError");
+}
+static int daemon_leaving_children(void *arg)
+{
+  CHECK_INT(as_run_task(arg, sleep_and_fail, NULL, NULL), 0);
+  return 0;
+}
+static int leaving_children_run(as_service *s)
+{
+  CHECK_INT(as_run_daemon_task(s->manager, daemon_leaving_children, s->manager, NULL), 0);
+  return as_wait_finished(s->manager);
+}
+static int leaving_children_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  tsvc_init(&t, leaving_children_run, NULL);
+  CHECK_INT(as_run_service(&t.svc), AS_EDAEMONEXIT);
+  CHECK_INT(as_error_count(t.svc.manager), 1); /* the orphan was cancelled before failing */
+  CHECK(anyc_now() < 1);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_daemon_task_finishes_leaving_children(void **state) { (void)state; RUN(leaving_children_main); }
+
+/* ---- rows of the behaviour matrix (reference §1.12) that apply to upstream Trio ---- */
+
+/* P1, P2, P3: a manager attached (child service) but not started. */
+static tsvc child_p1;
+static int p1_run(as_service *s)
+{
+  CHECK_INT(as_run_child_service(s->manager, &child_p1.svc, NULL), 0);
+  as_manager *cm = child_p1.svc.manager;
+  CHECK_INT(as_cancel(cm), AS_ELIFECYCLE);                          /* P1 */
+  CHECK_INT(as_stop(cm), AS_ELIFECYCLE);                            /* P2 */
+  CHECK_INT(as_run_task(cm, just_checkpoint, NULL, NULL), AS_ELIFECYCLE); /* P3 */
+  as_stats st;
+  as_get_stats(cm, &st);
+  CHECK_INT(st.total_count + st.finished_count + st.pending_count, 0);
+  return as_cancel(s->manager);
+}
+static int p1_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  tsvc_init(&t, p1_run, NULL);
+  tsvc_init(&child_p1, wait_cancelled_run, "Child");
+  CHECK_INT(as_run_service(&t.svc), 0);
+  as_service_destroy(&child_p1.svc);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_matrix_p1_p2_p3_before_start(void **state) { (void)state; RUN(p1_main); }
+
+/* P4, P6, P7, P8, P14: after a clean finish. */
+static int returns_run(as_service *s)
+{
+  (void)s;
+  return 0;
+}
+static int p4_main(void *arg)
+{
+  (void)arg;
+  tsvc t, other;
+  as_stats st;
+  tsvc_init(&t, returns_run, NULL);
+  tsvc_init(&other, wait_cancelled_run, NULL);
+  CHECK_INT(as_run_service(&t.svc), 0);
+  as_manager *m = t.svc.manager;
+  check_flags(m, 1, 0, 0, 1);                                           /* P14 */
+  as_get_stats(m, &st);
+  CHECK_INT(st.total_count, 0);
+  CHECK_INT(st.finished_count, 0);
+  CHECK_INT(as_run_task(m, just_checkpoint, NULL, NULL), AS_ELIFECYCLE);  /* P4 */
+  CHECK_INT(as_cancel(m), 0);                                           /* P6 */
+  CHECK_INT(as_is_cancelled(m), 0);
+  CHECK_INT(as_run_service(&t.svc), AS_ELIFECYCLE);                     /* P7, P8 */
+  as_manager *bm = NULL;
+  CHECK_INT(as_background_service_enter(&t.svc, &bm), AS_ELIFECYCLE);
+  as_service_destroy(&other.svc);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_matrix_p4_p6_p7_p8_p14_after_finish(void **state) { (void)state; RUN(p4_main); }
+
+/* P7 for child services: a service that had a manager cannot become a child. */
+static tsvc p7_child;
+static int p7_run(as_service *s)
+{
+  CHECK_INT(as_run_child_service(s->manager, &p7_child.svc, NULL), AS_ELIFECYCLE);
+  return 0;
+}
+static int p7_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  tsvc_init(&t, p7_run, NULL);
+  tsvc_init(&p7_child, returns_run, NULL);
+  CHECK_INT(as_run_service(&p7_child.svc), 0);
+  CHECK_INT(as_run_service(&t.svc), 0);
+  as_service_destroy(&p7_child.svc);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_matrix_p7_child_with_manager(void **state) { (void)state; RUN(p7_main); }
+
+/* P9: run fails once: returned; wait_finished does not return it; flags. */
+static int p9_waiter(void *arg)
+{
+  tsvc *t = arg;
+  while (!t->svc.manager)
+    CHECK_INT(anyc_checkpoint(), 0);
+  CHECK_INT(as_wait_finished(t->svc.manager), 0);
+  t->flag = 1;
+  return 0;
+}
+static int p9_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  anyc_group g;
+  tsvc_init(&t, this_is_the_error_run, NULL);
+  anyc_group_open(&g);
+  anyc_start_soon(&g, p9_waiter, &t);
+  CHECK_INT(anyc_checkpoint(), 0);
+  CHECK_INT(as_run_service(&t.svc), -EIO);
+  CHECK_INT(anyc_group_close(&g, 0), 0);
+  CHECK_INT(t.flag, 1);
+  CHECK_INT(as_did_error(t.svc.manager), 1);
+  CHECK_INT(as_is_cancelled(t.svc.manager), 1);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_matrix_p9_run_raises_once(void **state) { (void)state; RUN(p9_main); }
+
+/* P11, P12: a child service's failure, a daemon child service's return. */
+static tsvc p11_child;
+static int key_error_run(as_service *s)
+{
+  (void)s;
+  return anyc_fail(-ENOKEY, "child");
+}
+static int p11_run(as_service *s)
+{
+  CHECK_INT(as_run_child_service(s->manager, &p11_child.svc, NULL), 0);
+  return as_wait_finished(s->manager);
+}
+static int p12_run(as_service *s)
+{
+  CHECK_INT(as_run_daemon_child_service(s->manager, &p11_child.svc, NULL), 0);
+  return as_wait_finished(s->manager);
+}
+static int p11_scenario(as_run_fn parent_run, as_run_fn child_run, int code, const char *message)
+{
+  tsvc t;
+  const char *msg = NULL;
+  tsvc_init(&t, parent_run, NULL);
+  tsvc_init(&p11_child, child_run, "Child");
+  CHECK_INT(as_run_service(&t.svc), code);
+  CHECK_INT(as_error_count(t.svc.manager), 1);
+  CHECK_INT(first_error(t.svc.manager, &msg), code);
+  CHECK(msg && strcmp(msg, message) == 0);
+  as_service_destroy(&p11_child.svc);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static int p11_main(void *arg) { (void)arg; return p11_scenario(p11_run, key_error_run, -ENOKEY, "child"); }
+static int p12_main(void *arg)
+{
+  (void)arg;
+  return p11_scenario(p12_run, returns_run, AS_EDAEMONEXIT, "Daemon task Child[daemon=True] exited");
+}
+static void test_matrix_p11_child_service_raises(void **state) { (void)state; RUN(p11_main); }
+static void test_matrix_p12_daemon_child_service_returns(void **state) { (void)state; RUN(p12_main); }
+
+/* P13: a parent stopped while its child service runs: the child is cancelled. */
+static tsvc p13_child;
+static int p13_run(as_service *s)
+{
+  CHECK_INT(as_run_child_service(s->manager, &p13_child.svc, NULL), 0);
+  anyc_event_set(&tsvc_of(s)->ready);
+  return as_wait_finished(s->manager);
+}
+static int p13_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  as_manager *m = NULL;
+  tsvc_init(&t, p13_run, NULL);
+  tsvc_init(&p13_child, wait_cancelled_run, "Child");
+  CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  CHECK_INT(anyc_event_wait(&t.ready), 0);
+  CHECK_INT(as_wait_started(p13_child.svc.manager), 0);
+  CHECK_INT(as_stop(m), 0);
+  check_flags(p13_child.svc.manager, 1, 0, 1, 1);
+  CHECK_INT(as_background_service_exit(m, 0), 0);
+  as_service_destroy(&p13_child.svc);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_matrix_p13_parent_stop_cancels_child_service(void **state) { (void)state; RUN(p13_main); }
+
+/* P23, P25, P26, P28: flags inside run's cleanup; an error in cleanup; a daemon
+ * cancelled during shutdown is no error. */
+static int p23_run(as_service *s)
+{
+  tsvc *t = tsvc_of(s);
+  CHECK_INT(as_run_daemon_task(s->manager, sleep_forever, NULL, NULL), 0);  /* P28 */
+  anyc_event_set(&t->ready);
+  int rc = anyc_sleep(FOREVER);
+  CHECK_INT(rc, -ECANCELED);
+  check_flags(s->manager, 1, 1, 1, 0);                                      /* P23 */
+  return t->flag ? anyc_fail(-EINVAL, "in-finally") : rc;                   /* P25 */
+}
+static int p23_scenario(int fail_in_cleanup)
+{
+  tsvc t;
+  as_manager *m = NULL;
+  tsvc_init(&t, p23_run, NULL);
+  t.flag = fail_in_cleanup;
+  CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  CHECK_INT(anyc_event_wait(&t.ready), 0);
+  CHECK_INT(as_background_service_exit(m, 0), fail_in_cleanup ? -EINVAL : 0);
+  CHECK_INT(as_did_error(m), fail_in_cleanup);                              /* P26 */
+  CHECK_INT(as_is_cancelled(m), 1);
+  CHECK_INT(as_error_count(m), fail_in_cleanup);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static int p23_main(void *arg) { (void)arg; return p23_scenario(0); }
+static int p25_main(void *arg) { (void)arg; return p23_scenario(1); }
+static void test_matrix_p23_p26_p28_flags_during_shutdown(void **state) { (void)state; RUN(p23_main); }
+static void test_matrix_p25_error_during_cleanup(void **state) { (void)state; RUN(p25_main); }
+
+/* as_run_service outside any task starts the runtime itself. */
+static void test_run_service_outside_a_task(void **state)
+{
+  (void)state;
+  tsvc t;
+  checks_reset();
+  tsvc_init(&t, this_is_the_error_run, NULL);
+  assert_int_equal(as_run_service(&t.svc), -EIO);
+  assert_int_equal(as_is_finished(t.svc.manager), 1);
+  assert_int_equal(as_wait_finished(t.svc.manager), -EPERM); /* needs a task */
+  as_service_destroy(&t.svc);
+  ASSERT_CHECKS();
+}
+
+/* as_run_service whose caller is cancelled from outside returns -ECANCELED and does not
+ * mark the service cancelled (upstream test 6's sub-manager). */
+static int outer_cancel_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  anyc_scope s;
+  tsvc_init(&t, wait_cancelled_run, NULL);
+  anyc_move_on_after(&s, 1);
+  int rc = as_run_service(&t.svc);
+  CHECK_INT(rc, -ECANCELED);
+  CHECK_INT(anyc_scope_close(&s, rc), 0);
+  check_flags(t.svc.manager, 1, 0, 0, 1);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_run_service_cancelled_from_outside(void **state) { (void)state; RUN(outer_cancel_main); }
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    TEST(test_service_manager_initial_state),
+    TEST(test_trio_service_lifecycle_run_and_clean_exit),
+    TEST(test_trio_service_lifecycle_run_and_external_cancellation),
+    TEST(test_trio_service_lifecycle_run_and_exception),
+    TEST(test_trio_service_lifecycle_run_and_task_exception),
+    TEST(test_sub_service_cancelled_when_parent_stops),
+    TEST(test_trio_service_lifecycle_run_and_daemon_task_exit),
+    TEST(test_multierror_in_run),
+    TEST(test_trio_service_background_service_context_manager),
+    TEST(test_trio_service_manager_stop),
+    TEST(test_trio_service_manager_run_task),
+    TEST(test_trio_service_manager_run_task_waits_for_task_completion),
+    TEST(test_trio_service_manager_run_task_can_still_cancel_after_run_finishes),
+    TEST(test_trio_service_manager_run_task_reraises_exceptions),
+    TEST(test_trio_service_manager_run_daemon_task_cancels_if_exits),
+    TEST(test_trio_service_manager_propogates_and_records_exceptions),
+    TEST(test_trio_service_lifecycle_run_and_clean_exit_with_child_service),
+    TEST(test_trio_service_with_daemon_child_service),
+    TEST(test_trio_service_with_daemon_child_task),
+    TEST(test_trio_service_with_async_generator),
+    TEST(test_trio_service_disallows_task_scheduling_when_not_running),
+    TEST(test_trio_service_disallows_task_scheduling_after_cancel),
+    TEST(test_trio_service_cancellation_with_running_daemon_task),
+    TEST(test_trio_service_with_try_finally_cleanup),
+    TEST(test_trio_service_with_try_finally_cleanup_with_unshielded_await),
+    TEST(test_trio_service_with_try_finally_cleanup_with_shielded_await),
+    TEST(test_error_in_service_run),
+    TEST(test_daemon_task_finishes_leaving_children),
+    TEST(test_matrix_p1_p2_p3_before_start),
+    TEST(test_matrix_p4_p6_p7_p8_p14_after_finish),
+    TEST(test_matrix_p7_child_with_manager),
+    TEST(test_matrix_p9_run_raises_once),
+    TEST(test_matrix_p11_child_service_raises),
+    TEST(test_matrix_p12_daemon_child_service_returns),
+    TEST(test_matrix_p13_parent_stop_cancels_child_service),
+    TEST(test_matrix_p23_p26_p28_flags_during_shutdown),
+    TEST(test_matrix_p25_error_during_cleanup),
+    TEST(test_run_service_outside_a_task),
+    TEST(test_run_service_cancelled_from_outside),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

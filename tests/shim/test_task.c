@@ -1,0 +1,502 @@
+/* test_task.c — shim/task.c: the task tree.  Upstream's DAG cancellation-order test,
+ * both stats tests, the child limit, and the matrix rows and asyncio-suite tests about
+ * parents, orphans and cancellation order. */
+#include "shim_test.h"
+
+static int wait_cancelled_run(as_service *s)
+{
+  return as_wait_finished(s->manager);
+}
+
+/* ---- tests-trio/test_trio_dag_cancellation.py ----
+ * A 14-node tree of depth 6 (0->2->4->8->11->12->13).  Each node holds a "resource" and
+ * has a helper child that spawns the node's children and, when cancelled, checks (after
+ * some shielded yields) that the node's resource is still held.  Each node, when
+ * cancelled, releases its resource and checks that its helper had checked: i.e. every
+ * subtree finished before its parent's cleanup ran. */
+#define DAG_N 14
+static const int dag_children[DAG_N][3] = {
+  [0] = {1, 2, -1}, [1] = {3, -1},  [2] = {4, 5, -1}, [3] = {6, -1},  [4] = {8, -1},
+  [5] = {7, -1},    [6] = {9, -1},  [7] = {10, -1},   [8] = {11, -1}, [9] = {-1},
+  [10] = {-1},      [11] = {12, -1}, [12] = {13, -1}, [13] = {-1},
+};
+static struct dag_node {
+  int id, active, checked, ready;
+  as_manager *m;
+  anyc_event ready_ev;
+} dag[DAG_N];
+static unsigned dag_rand = 12345;
+static int dag_yields(void) /* deterministic 0-100 */
+{
+  dag_rand = dag_rand * 1103515245u + 12345u;
+  return (int)((dag_rand >> 16) % 101);
+}
+static int dag_node_task(void *arg);
+static int dag_helper(void *arg)
+{
+  struct dag_node *n = arg;
+  for (int i = 0; dag_children[n->id][i] >= 0; i++) {
+    struct dag_node *c = &dag[dag_children[n->id][i]];
+    CHECK_INT(as_run_task(n->m, dag_node_task, c, NULL), 0);
+    int rc = anyc_event_wait(&c->ready_ev);
+    if (rc)
+      return rc;
+  }
+  n->ready = 1;
+  anyc_event_set(&n->ready_ev);
+  int rc = as_wait_finished(n->m);
+  anyc_scope sh;
+  anyc_scope_open(&sh);
+  anyc_scope_set_shield(&sh, 1);
+  for (int i = dag_yields(); i > 0; i--)
+    CHECK_INT(anyc_checkpoint(), 0);
+  CHECK_INT(anyc_scope_close(&sh, 0), 0);
+  CHECK(n->active); /* the parent's resource outlives this subtree */
+  n->checked = 1;
+  return rc;
+}
+static int dag_node_task(void *arg)
+{
+  struct dag_node *n = arg;
+  n->active = 1;
+  CHECK_INT(as_run_task(n->m, dag_helper, n, NULL), 0);
+  int rc = as_wait_finished(n->m);
+  n->active = 0;
+  anyc_scope sh;
+  anyc_scope_open(&sh);
+  anyc_scope_set_shield(&sh, 1);
+  for (int i = dag_yields(); i > 0; i--)
+    CHECK_INT(anyc_checkpoint(), 0);
+  CHECK_INT(anyc_scope_close(&sh, 0), 0);
+  CHECK(n->checked);
+  return rc;
+}
+static int dag_run(as_service *s)
+{
+  CHECK_INT(as_run_task(s->manager, dag_node_task, &dag[0], NULL), 0);
+  return as_wait_finished(s->manager);
+}
+static int dag_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  as_manager *m = NULL;
+  tsvc_init(&t, dag_run, NULL);
+  CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  for (int i = 0; i < DAG_N; i++) {
+    memset(&dag[i], 0, sizeof dag[i]);
+    dag[i].id = i;
+    dag[i].m = m;
+    anyc_event_init(&dag[i].ready_ev);
+  }
+  for (int i = 0; i < DAG_N; i++)
+    CHECK_INT(anyc_event_wait(&dag[i].ready_ev), 0);
+  CHECK_INT(as_background_service_exit(m, 0), 0);
+  for (int i = 0; i < DAG_N; i++) {
+    CHECK_INT(dag[i].active, 0);
+    CHECK_INT(dag[i].checked, 1);
+  }
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_trio_service_task_cancellation_dag_order(void **state)
+{
+  (void)state;
+  RUN(dag_main);
+}
+
+/* ---- tests-trio/test_trio_manager_stats.py ---- */
+static anyc_event stats_ready;
+static int stats_with_children(void *arg)
+{
+  for (int i = 0; i < 4; i++)
+    CHECK_INT(as_run_task(arg, sleep_forever, NULL, NULL), 0);
+  anyc_event_set(&stats_ready);
+  return 0;
+}
+static int stats_run(as_service *s)
+{
+  as_manager *m = s->manager;
+  for (int i = 0; i < 2; i++)
+    CHECK_INT(as_run_task(m, sleep_forever, NULL, NULL), 0);
+  for (int i = 0; i < 2; i++)
+    CHECK_INT(as_run_task(m, just_checkpoint, NULL, NULL), 0);
+  CHECK_INT(as_run_task(m, stats_with_children, m, NULL), 0);
+  return as_wait_finished(m);
+}
+static void check_stats(const as_manager *m, unsigned long total, unsigned long finished)
+{
+  as_stats st;
+  as_get_stats(m, &st);
+  CHECK_INT(st.total_count, total);
+  CHECK_INT(st.finished_count, finished);
+  CHECK_INT(st.pending_count, total - finished);
+}
+static int stats_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  as_manager *m = NULL;
+  anyc_event_init(&stats_ready);
+  tsvc_init(&t, stats_run, NULL);
+  CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  CHECK_INT(as_run_task(m, just_checkpoint, NULL, NULL), 0); /* an external root task */
+  CHECK_INT(anyc_event_wait(&stats_ready), 0);
+  for (int i = 0; i < 50; i++)
+    CHECK_INT(anyc_checkpoint(), 0);
+  check_stats(m, 10, 3);
+  CHECK_INT(as_background_service_exit(m, 0), 0);
+  check_stats(m, 10, 10);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_trio_manager_stats(void **state) { (void)state; RUN(stats_main); }
+
+static int one_sleeper_run(as_service *s)
+{
+  CHECK_INT(as_run_task(s->manager, sleep_forever, NULL, NULL), 0);
+  return as_wait_finished(s->manager);
+}
+static int stats_not_run_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  as_manager *m = NULL;
+  tsvc_init(&t, one_sleeper_run, NULL);
+  CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  for (int i = 0; i < 10; i++)
+    CHECK_INT(anyc_checkpoint(), 0);
+  check_stats(m, 1, 0);
+  CHECK_INT(as_background_service_exit(m, 0), 0);
+  check_stats(m, 1, 1);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_trio_manager_stats_does_not_count_main_run_method(void **state) { (void)state; RUN(stats_not_run_main); }
+
+/* ---- the child limit ---- */
+
+/* asyncio suite 29 / matrix P29: the root set holds run + 1000 external tasks; the next
+ * add fails, to the caller only. */
+static int too_many_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  as_manager *m = NULL;
+  tsvc_init(&t, wait_cancelled_run, NULL);
+  CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  for (int i = 0; i < 1000; i++)
+    CHECK_INT(as_run_task(m, sleep_forever, NULL, NULL), 0);
+  CHECK_INT(as_is_running(m), 1);
+  CHECK_INT(as_did_error(m), 0);
+  CHECK_INT(as_run_task(m, sleep_forever, NULL, NULL), AS_ETOOMANYCHILDREN);
+  CHECK_INT(as_did_error(m), 0);
+  CHECK_INT(as_background_service_exit(m, 0), 0);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_asyncio_service_with_too_many_children(void **state) { (void)state; RUN(too_many_main); }
+
+/* The same limit on one task's children: 1001 children fit, the next is refused. */
+static int many_children_run(as_service *s)
+{
+  for (int i = 0; i < 1001; i++)
+    CHECK_INT(as_run_task(s->manager, sleep_forever, NULL, NULL), 0);
+  CHECK_INT(as_run_task(s->manager, sleep_forever, NULL, NULL), AS_ETOOMANYCHILDREN);
+  return as_cancel(s->manager);
+}
+static int many_children_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  tsvc_init(&t, many_children_run, NULL);
+  CHECK_INT(as_run_service(&t.svc), 0);
+  check_stats(t.svc.manager, 1001, 1001);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_matrix_p29_child_limit_per_task(void **state) { (void)state; RUN(many_children_main); }
+
+/* ---- parents, orphans, order ---- */
+
+/* P17: a task scheduled from a task the service does not own is a root, not a child of
+ * whichever service task happens to be running: its parent-to-be finishes without it. */
+static int p17_returns_on_ev(void *arg)
+{
+  return anyc_event_wait(arg);
+}
+static int p17_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  as_manager *m = NULL;
+  tsvc_init(&t, wait_cancelled_run, NULL);
+  CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  CHECK_INT(as_run_task(m, p17_returns_on_ev, &t.ev, NULL), 0);
+  CHECK_INT(anyc_checkpoint(), 0);
+  CHECK_INT(as_run_task(m, sleep_forever, NULL, NULL), 0);
+  anyc_event_set(&t.ev);
+  CHECK_INT(anyc_sleep(1), 0);
+  check_stats(m, 2, 1); /* the first finished although the second still runs */
+  CHECK_INT(as_background_service_exit(m, 0), 0);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_matrix_p17_run_task_from_foreign_task_is_root(void **state) { (void)state; RUN(p17_main); }
+
+/* P21: a task whose function returned is not finished while its child still runs. */
+static int p21_parent(void *arg)
+{
+  tsvc *t = arg;
+  CHECK_INT(as_run_task(t->svc.manager, p17_returns_on_ev, &t->ev, NULL), 0);
+  return 0;
+}
+static int p21_run(as_service *s)
+{
+  CHECK_INT(as_run_task(s->manager, p21_parent, s, NULL), 0);
+  return 0;
+}
+static int p21_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  as_manager *m = NULL;
+  tsvc_init(&t, p21_run, NULL);
+  CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  CHECK_INT(anyc_sleep(1), 0);
+  check_stats(m, 2, 0); /* run, the parent and the child are all unfinished */
+  CHECK_INT(as_is_running(m), 1);
+  anyc_event_set(&t.ev);
+  CHECK_INT(as_wait_finished(m), 0);
+  check_stats(m, 2, 2);
+  CHECK_INT(as_is_cancelled(m), 0); /* P14: it finished on its own */
+  CHECK_INT(as_background_service_exit(m, 0), 0);
+  CHECK_INT(as_is_cancelled(m), 0);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_matrix_p21_parent_waits_for_child(void **state) { (void)state; RUN(p21_main); }
+
+/* P27: on cancel, a child's cleanup runs before run()'s own. */
+static int p27_child(void *arg)
+{
+  (void)arg;
+  int rc = anyc_sleep(FOREVER);
+  TRACE("child");
+  return rc;
+}
+static int p27_run(as_service *s)
+{
+  CHECK_INT(as_run_task(s->manager, p27_child, NULL, NULL), 0);
+  int rc = anyc_sleep(FOREVER);
+  TRACE("run");
+  return rc;
+}
+static int p27_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  as_manager *m = NULL;
+  tsvc_init(&t, p27_run, NULL);
+  CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  CHECK_INT(anyc_sleep(0.1), 0);
+  CHECK_INT(as_background_service_exit(m, 0), 0);
+  CHECK(strcmp(trace_log, "child,run") == 0);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_matrix_p27_child_cancelled_before_run(void **state) { (void)state; RUN(p27_main); }
+
+/* P30: the service's run task is named "run". */
+static int p30_run(as_service *s)
+{
+  (void)s;
+  CHECK(strcmp(anyc_task_name(), "run") == 0);
+  return 0;
+}
+static int p30_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  tsvc_init(&t, p30_run, NULL);
+  CHECK_INT(as_run_service(&t.svc), 0);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_matrix_p30_run_task_name(void **state) { (void)state; RUN(p30_main); }
+
+/* asyncio suite 9-11: a daemon or task leaving a child that would fail after 1 s. */
+static int sleep_and_fail(void *arg)
+{
+  (void)arg;
+  int rc = anyc_sleep(1);
+  return rc ? rc : anyc_fail(-EPROTO, "sleep_and_fail");
+}
+enum leaving { CANCELS, DAEMON_RAISES, TASK_RAISES };
+static int leaving_task(void *arg)
+{
+  tsvc *t = arg;
+  as_manager *m = t->svc.manager;
+  CHECK_INT(as_run_task(m, sleep_and_fail, NULL, NULL), 0);
+  CHECK_INT(anyc_checkpoint(), 0);
+  switch (*(enum leaving *)t->user) {
+  case CANCELS:
+    return as_cancel(m);
+  case DAEMON_RAISES:
+    return anyc_fail(-EIO, "Buggy daemon");
+  default:
+    return anyc_fail(-EIO, "Buggy task");
+  }
+}
+static int leaving_run(as_service *s)
+{
+  tsvc *t = tsvc_of(s);
+  if (*(enum leaving *)t->user == TASK_RAISES)
+    CHECK_INT(as_run_task(s->manager, leaving_task, t, NULL), 0);
+  else
+    CHECK_INT(as_run_daemon_task(s->manager, leaving_task, t, NULL), 0);
+  return as_wait_finished(s->manager);
+}
+static void leaving_scenario(enum leaving how, int expected, const char *message)
+{
+  tsvc t;
+  const char *msg = NULL;
+  tsvc_init(&t, leaving_run, NULL);
+  t.user = &how;
+  CHECK_INT(as_run_service(&t.svc), expected);
+  CHECK_INT(as_error_count(t.svc.manager), message ? 1 : 0);
+  if (message) {
+    first_error(t.svc.manager, &msg);
+    CHECK(msg && strcmp(msg, message) == 0);
+  }
+  CHECK(anyc_now() < 1);
+  as_service_destroy(&t.svc);
+}
+static int cancels_main(void *arg) { (void)arg; leaving_scenario(CANCELS, 0, NULL); return 0; }
+static int daemon_raises_main(void *arg) { (void)arg; leaving_scenario(DAEMON_RAISES, -EIO, "Buggy daemon"); return 0; }
+static int task_raises_main(void *arg) { (void)arg; leaving_scenario(TASK_RAISES, -EIO, "Buggy task"); return 0; }
+static void test_daemon_task_cancels_service_leaving_children(void **state) { (void)state; RUN(cancels_main); }
+static void test_daemon_task_raises_exception_leaving_children(void **state) { (void)state; RUN(daemon_raises_main); }
+static void test_task_raises_exception_leaving_children(void **state) { (void)state; RUN(task_raises_main); }
+
+/* A task that fails hands its running child to its own parent (upstream PR #79): the
+ * orphan is then cancelled in tree order, before the grandparent's cleanup. */
+static int orphan_child(void *arg)
+{
+  anyc_event_set(arg);
+  int rc = anyc_sleep(FOREVER);
+  TRACE("orphan");
+  return rc;
+}
+static int failing_parent(void *arg)
+{
+  tsvc *t = arg;
+  CHECK_INT(as_run_task(t->svc.manager, orphan_child, &t->ready, "orphan"), 0);
+  int rc = anyc_event_wait(&t->ready);
+  return rc ? rc : anyc_fail(-EIO, "parent failed");
+}
+static int orphan_run(as_service *s)
+{
+  CHECK_INT(as_run_task(s->manager, failing_parent, s, "parent"), 0);
+  int rc = as_wait_finished(s->manager);
+  TRACE("run");
+  return rc;
+}
+static int orphan_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  tsvc_init(&t, orphan_run, NULL);
+  CHECK_INT(as_run_service(&t.svc), -EIO);
+  CHECK(strcmp(trace_log, "orphan,run") == 0);
+  check_stats(t.svc.manager, 2, 2);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_orphan_handed_to_grandparent(void **state) { (void)state; RUN(orphan_main); }
+
+/* A cancel that arrives before a task first ran is not lost (upstream pre-creates the
+ * task's cancel scope): the task runs until its first checkpoint, which fails. */
+static int no_checkpoint(void *arg)
+{
+  TRACE("no_checkpoint ran");
+  (void)arg;
+  return 0;
+}
+static int first_checkpoint(void *arg)
+{
+  (void)arg;
+  TRACE("checkpoint task ran");
+  int rc = anyc_checkpoint();
+  TRACE("checkpoint: %d", rc);
+  return rc;
+}
+static int early_cancel_run(as_service *s)
+{
+  CHECK_INT(as_run_task(s->manager, no_checkpoint, NULL, NULL), 0);
+  CHECK_INT(as_run_task(s->manager, first_checkpoint, NULL, NULL), 0);
+  return as_cancel(s->manager);
+}
+static int early_cancel_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  char want[128];
+  tsvc_init(&t, early_cancel_run, NULL);
+  CHECK_INT(as_run_service(&t.svc), 0);
+  snprintf(want, sizeof want, "no_checkpoint ran,checkpoint task ran,checkpoint: %d", -ECANCELED);
+  CHECK(strcmp(trace_log, want) == 0);
+  CHECK_INT(as_error_count(t.svc.manager), 0);
+  check_stats(t.svc.manager, 2, 2);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_cancel_before_task_first_ran(void **state) { (void)state; RUN(early_cancel_main); }
+
+/* as_stop never returns the service's errors; the error list keeps them. */
+static int fails_on_cancel_run(as_service *s)
+{
+  int rc = as_wait_finished(s->manager);
+  (void)rc;
+  return anyc_fail(-EPIPE, "cleanup failed");
+}
+static int stop_no_errors_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  as_manager *m = NULL;
+  tsvc_init(&t, fails_on_cancel_run, NULL);
+  CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  CHECK_INT(anyc_sleep(0.1), 0);
+  CHECK_INT(as_stop(m), 0);
+  CHECK_INT(as_did_error(m), 1);
+  /* The failure has now cancelled the block's body (P16): the next checkpoint says so. */
+  int body = as_wait_finished(m);
+  CHECK_INT(body, -ECANCELED);
+  CHECK_INT(as_background_service_exit(m, body), -EPIPE);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_stop_never_returns_service_errors(void **state) { (void)state; RUN(stop_no_errors_main); }
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    TEST(test_trio_service_task_cancellation_dag_order),
+    TEST(test_trio_manager_stats),
+    TEST(test_trio_manager_stats_does_not_count_main_run_method),
+    TEST(test_asyncio_service_with_too_many_children),
+    TEST(test_matrix_p29_child_limit_per_task),
+    TEST(test_matrix_p17_run_task_from_foreign_task_is_root),
+    TEST(test_matrix_p21_parent_waits_for_child),
+    TEST(test_matrix_p27_child_cancelled_before_run),
+    TEST(test_matrix_p30_run_task_name),
+    TEST(test_daemon_task_cancels_service_leaving_children),
+    TEST(test_daemon_task_raises_exception_leaving_children),
+    TEST(test_task_raises_exception_leaving_children),
+    TEST(test_orphan_handed_to_grandparent),
+    TEST(test_cancel_before_task_first_ran),
+    TEST(test_stop_never_returns_service_errors),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
