@@ -2094,6 +2094,15 @@ static void rule_func(ctx *x, const ref *r)
              strcmp(r->name, "as_get_stats") == 0 || strncmp(r->name, "as_error_", 9) == 0) {
     left(x, r->cur, "AS103", r->name, 1, suggest_for(r->name),
          "%s reads the manager's state for another purpose", r->name);
+  } else if (!run && (strcmp(r->name, "as_cancel") == 0 || strcmp(r->name, "as_stop") == 0 ||
+                      strcmp(r->name, "as_wait_finished") == 0)) {
+    left(x, r->cur, "AS110", r->name, svc, suggest_for(r->name),
+         "%s from code that is not the service's run: only run owns the group; pass the "
+         "task group (anyc_group *) to this code", r->name);
+  } else if (strcmp(r->name, "as_wait_started") == 0) {
+    left(x, r->cur, "AS110", r->name, svc, suggest_for(r->name),
+         "waiting for a service to start has no mechanical form: start it with "
+         "anyc_start() and have its run call anyc_started()");
   } else {
     left(x, r->cur, "AS110", r->name, svc, suggest_for(r->name),
          "%s has no mechanical rewrite in this form", r->name);
