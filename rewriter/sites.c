@@ -1515,6 +1515,23 @@ static void rule_owner_call(ctx *x, const ref *r, size_t ci, fn_info *f)
                   "code after it is run's cleanup");
     return;
   }
+  if (strcmp(r->name, "as_cancel") == 0 && par.kind == CXCursor_ReturnStmt) {
+    /* return as_cancel(self->manager);  ->  cancel, then close with 0 (as_cancel's) */
+    size_t pi = parent_index(r, ci - 1);
+    CXFile rf;
+    size_t rb, re;
+    if (pi >= 2 && r->anc[pi - 2].kind == CXCursor_CompoundStmt &&
+        extent(par, &rf, &rb, &re) == 0 && only_space(s, line_start(s, rb), rb)) {
+      char *ind = indent_at(s, rb);
+      char *t = anyc__xasprintf("%sanyc_group_cancel(&%s);\n", ind, f->tg);
+      pedit(p, line_start(s, rb), 0, t);
+      pedit(p, b, e - b, "0");
+      free(t);
+      free(ind);
+      set_reason(p, "cancelling the service is cancelling run's group (as_cancel returned 0)");
+      return;
+    }
+  }
   if (strcmp(r->name, "as_cancel") == 0 && par.kind == CXCursor_CompoundStmt) {
     char *t = anyc__xasprintf("anyc_group_cancel(&%s)", f->tg);
     pedit(p, b, e - b, t);

@@ -697,6 +697,42 @@ static void test_crlf_line_ends_kept(void **state)
   scratch_remove();
 }
 
+/* AS007 as run's returned value: cancel the group, then close it with as_cancel's 0. */
+static void test_as007_return_cancel_in_run(void **state)
+{
+  (void)state;
+  scratch_new("as007r");
+  char *got = rewrite("c.c",
+    "#include <async_service.h>\n"
+    "struct s { as_service service; int n; };\n"
+    "static int r(as_service *self) {\n"
+    "  struct s *p = (struct s *)self;\n"
+    "  if (p->n)\n"
+    "    return 1;\n"
+    "  return as_cancel(self->manager);\n"
+    "}\n"
+    "int main(void) { struct s x = {.n = 0}; as_service_init(&x.service, r, \"s\"); "
+    "return as_run_service(&x.service); }\n");
+  assert_string_equal(got,
+    "#include <anyc.h>\n"
+    "struct s { int n; };\n"
+    "static int r(void *arg) {\n"
+    "  struct s *p = arg;\n"
+    "  anyc_group tg;\n"
+    "  int rc = anyc_group_open(&tg);\n"
+    "  if (rc < 0) return rc;\n"
+    "  if (p->n)\n"
+    "    return anyc_group_close(&tg, 1);\n"
+    "  anyc_group_cancel(&tg);\n"
+    "  return anyc_group_close(&tg, 0);\n"
+    "}\n"
+    "int main(void) { struct s x = {.n = 0}; return anyc_run(r, &x); }\n");
+  assert_true(compiles("c.c"));
+  assert_idempotent("c.c");
+  free(got);
+  scratch_remove();
+}
+
 /* Every rule has its page in docs/rules/ (the report and --list-rules link to it). */
 static void test_every_rule_has_a_doc_page(void **state)
 {
@@ -728,6 +764,7 @@ int main(void)
     cmocka_unit_test(test_as006_only_own_manager),
     cmocka_unit_test(test_as007_cancel_in_background_block),
     cmocka_unit_test(test_crlf_line_ends_kept),
+    cmocka_unit_test(test_as007_return_cancel_in_run),
     cmocka_unit_test(test_every_rule_has_a_doc_page),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
