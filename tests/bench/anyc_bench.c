@@ -22,6 +22,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,54 @@ static double now_ns(void)
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+/* Profiling only the measured section (tests/bench/profile.sh): with
+ * ANYC_BENCH_PERF_CTL=<ctl fifo>:<ack fifo> set, `perf record -D -1 --control=fifo:...`
+ * is told to enable sampling when a section begins and to disable it when it ends, so the
+ * warm-up, the set-up and the teardown stay out of the profile.  ANYC_BENCH_PHASE picks
+ * one section of a workload that has several (sleepers: "spawn" or "cancel"). */
+static void perf_ctl(const char *cmd)
+{
+  static int ctl = -2, ack = -1;
+  if (ctl == -2) {
+    const char *spec = getenv("ANYC_BENCH_PERF_CTL");
+    const char *colon = spec ? strchr(spec, ':') : NULL;
+    ctl = -1;
+    if (colon) {
+      char path[4096];
+      snprintf(path, sizeof path, "%.*s", (int)(colon - spec), spec);
+      ctl = open(path, O_WRONLY);
+      ack = open(colon + 1, O_RDONLY);
+    }
+  }
+  if (ctl < 0)
+    return;
+  char buf[16];
+  if (write(ctl, cmd, strlen(cmd)) < 0 || (ack >= 0 && read(ack, buf, sizeof buf) < 0))
+    perror("anyc_bench: perf control");
+}
+
+static int profiled(const char *phase)
+{
+  const char *want = getenv("ANYC_BENCH_PHASE");
+  return !want || !phase || strcmp(want, phase) == 0;
+}
+
+/* Start / end a measured section; both return CLOCK_MONOTONIC in ns. */
+static double section_begin(const char *phase)
+{
+  if (profiled(phase))
+    perf_ctl("enable\n");
+  return now_ns();
+}
+
+static double section_end(const char *phase)
+{
+  double t = now_ns();
+  if (profiled(phase))
+    perf_ctl("disable\n");
+  return t;
 }
 
 /* Resident set size in bytes (second field of /proc/self/statm, in pages). */
@@ -93,9 +142,9 @@ static int bench_spawn_join(void *arg)
   int rc = spawn_join_round(b->n / 10 + 1);
   if (rc < 0)
     return rc;
-  double t0 = now_ns();
+  double t0 = section_begin(NULL);
   rc = spawn_join_round(b->n);
-  double t1 = now_ns();
+  double t1 = section_end(NULL);
   if (rc < 0)
     return fail("spawn_join", rc);
   report(b, "ns_per_op", (t1 - t0) / (double)b->n);
@@ -121,9 +170,9 @@ static int bench_spawn_batch(void *arg)
   int rc = spawn_batch_rounds(n / 10 + 1);
   if (rc < 0)
     return rc;
-  double t0 = now_ns();
+  double t0 = section_begin(NULL);
   rc = spawn_batch_rounds(n);
-  double t1 = now_ns();
+  double t1 = section_end(NULL);
   if (rc < 0)
     return fail("spawn_batch", rc);
   report(b, "ns_per_op", (t1 - t0) / (double)n);
@@ -164,9 +213,9 @@ static int bench_yield_pingpong(void *arg)
     return rc;
   anyc_stats s0, s1;
   anyc_get_stats(&s0);
-  double t0 = now_ns();
+  double t0 = section_begin(NULL);
   rc = pingpong_round(b->n);
-  double t1 = now_ns();
+  double t1 = section_end(NULL);
   anyc_get_stats(&s1);
   if (rc < 0)
     return fail("yield_pingpong", rc);
@@ -196,23 +245,23 @@ static int bench_sleepers(void *arg)
   if (rc < 0)
     return fail("anyc_group_open", rc);
   long rss0 = rss_bytes();
-  double t0 = now_ns();
+  double t0 = section_begin("spawn");
   for (long i = 0; i < b->n && rc == 0; i++)
     rc = anyc_start_soon(&g, sleeper, NULL);
   /* The children run once this task checkpoints; loop until every one is asleep. */
   while (rc == 0 && asleep < b->n)
     rc = anyc_sleep(0);
-  double t1 = now_ns();
+  double t1 = section_end("spawn");
   long rss1 = rss_bytes();
   if (rc < 0) {
     fail("spawning sleepers", rc);
     anyc_group_cancel(&g);
     return anyc_group_close(&g, rc);
   }
-  double t2 = now_ns();
+  double t2 = section_begin("cancel");
   anyc_group_cancel(&g);
   rc = anyc_group_close(&g, 0);
-  double t3 = now_ns();
+  double t3 = section_end("cancel");
   if (rc < 0)
     return fail("anyc_group_close", rc);
   printf("impl=anyc workload=%s n=%ld spawn_ns_per_task=%.1f rss_bytes_per_task=%.1f "
@@ -253,9 +302,9 @@ static int bench_loop(const struct bench *b, int (*loop)(long))
   int rc = loop(b->n / 10 + 1);
   if (rc < 0)
     return rc;
-  double t0 = now_ns();
+  double t0 = section_begin(NULL);
   rc = loop(b->n);
-  double t1 = now_ns();
+  double t1 = section_end(NULL);
   if (rc < 0)
     return rc;
   report(b, "ns_per_op", (t1 - t0) / (double)b->n);

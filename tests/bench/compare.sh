@@ -7,7 +7,7 @@
 # What it does, in order:
 #   1. installs python3-trio, python3-anyio and golang-go with apt-get if (and only if)
 #      one is missing — they are not CI packages, benches do not run in CI;
-#   2. builds anyc_bench (tests/bench/anyc_bench.c) in Release (-O2, no sanitizers) in its
+#   2. builds anyc_bench (tests/bench/anyc_bench.c) in Release (-O2 -g, no sanitizers) in its
 #      own build dir, and the Go version (tests/bench/go) offline with the standard
 #      library only;
 #   3. runs every workload in every implementation, alternating implementations inside
@@ -44,29 +44,12 @@ N_MILLION=${ANYC_BENCH_N_MILLION:-1000000}
 PY=/usr/bin/python3 # Debian's python3-trio/-anyio install here, not in a pyenv python
 RESULTS=$BUILD/bench-results.txt
 
-log() { printf '%s\n' "$*" >&2; }
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
 
-# ---- 1. packages -------------------------------------------------------------------------
-install_missing() {
-  local missing=() p
-  for p in python3-trio python3-anyio golang-go; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
-      missing+=("$p")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  log "compare.sh: installing ${missing[*]}"
-  local sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo=sudo
-  $sudo apt-get install -y "${missing[@]}" >&2
-}
-
-# ---- 2. builds ---------------------------------------------------------------------------
+# ---- 1-2. packages and builds ---------------------------------------------------------------
 build() {
-  log "compare.sh: building anyc_bench (Release, -O2) in $BUILD"
-  cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release \
-    -DCMAKE_C_FLAGS_RELEASE="-O2 -DNDEBUG" -DANYC_SANITIZE= -DANYC_BUILD_BENCH=ON \
-    -DANYC_BUILD_TESTS=ON -DANYC_BUILD_REWRITER=OFF >/dev/null
-  cmake --build "$BUILD" -j2 --target anyc_bench >/dev/null
+  build_anyc_bench
   log "compare.sh: building the Go version (offline)"
   (cd "$HERE/go" &&
     GOPATH="$BUILD/gopath" GOCACHE="$BUILD/gocache" GOFLAGS=-mod=mod GOPROXY=off \
@@ -106,6 +89,7 @@ run_all() {
   : >"$RESULTS"
   : >"$BUILD/bench-errors.txt"
   local r w i
+  "$BUILD/tests/bench/anyc_machine_probe" >>"$RESULTS"
   for ((r = 1; r <= K; r++)); do
     log "compare.sh: repeat $r/$K"
     for w in $WORKLOADS; do
@@ -117,23 +101,24 @@ run_all() {
 }
 
 # ---- 4. report ---------------------------------------------------------------------------
-# median <impl> <workload> <metric>: median over the repeats, "fail" if any failed,
+# stat <median|min> <impl> <workload> <metric>: over the repeats; "fail" if any failed,
 # "-" if never run.
-median() {
+stat() {
   local vals
-  if grep -q "^impl=$1 workload=$2 .*failed=1" "$RESULTS"; then
+  if grep -q "^impl=$2 workload=$3 .*failed=1" "$RESULTS"; then
     echo fail
     return
   fi
-  vals=$(grep "^impl=$1 workload=$2 " "$RESULTS" | tr ' ' '\n' | sed -n "s/^$3=//p" | sort -g)
+  vals=$(grep "^impl=$2 workload=$3 " "$RESULTS" | tr ' ' '\n' | sed -n "s/^$4=//p" | sort -g)
   if [ -z "$vals" ]; then
     echo -
     return
   fi
-  printf '%s\n' "$vals" | awk '{ v[NR] = $1 }
-    END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+  printf '%s\n' "$vals" | awk -v mode="$1" '{ v[NR] = $1 }
+    END { m = mode == "min" ? v[1] : NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
           printf(m >= 100 ? "%.0f\n" : "%.1f\n", m) }'
 }
+median() { stat median "$@"; }
 
 # ratio <other> <anyc>: other ÷ anyc, or "-".
 ratio() {
@@ -154,7 +139,8 @@ row() {
   t=$(median trio "$w" "$m")
   y=$(median anyio "$w" "$m")
   g=$(median go "$w" "$m")
-  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$a" "$t" "$y" "$g" \
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$a" \
+    "$(stat min anyc "$w" "$m")" "$t" "$y" "$g" \
     "$(ratio "$t" "$a")" "$(ratio "$y" "$a")" "$(ratio "$g" "$a")" \
     "${target:+≤ $target}" "$(meets "$a" "$target")"
 }
@@ -180,17 +166,27 @@ report() {
   go_ver=$(go version | awk '{print $3}')
   uv_ver=$(pkg-config --modversion libuv 2>/dev/null || echo -)
   cc_ver=$(${CC:-cc} --version | head -1)
-  echo "Machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)," \
+  echo "- Machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)," \
     "$(free -g | awk '/^Mem:/ {print $2}') GiB RAM, Linux $(uname -r)."
-  echo "anyc $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo ?) (Release -O2," \
+  echo "- anyc $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo ?) (Release -O2," \
     "$cc_ver, libuv $uv_ver); Python $py_ver with Trio $trio_ver, AnyIO $anyio_ver" \
     "(asyncio backend); $go_ver with GOMAXPROCS=1."
-  echo "Median of $K repeats, implementations alternating within each repeat." \
+  local probe
+  probe=$(grep -m1 '^impl=machine ' "$RESULTS" || true)
+  if [ -n "$probe" ]; then
+    field() { printf '%s\n' "$probe" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+    echo "- Machine costs (anyc_machine_probe): clock_gettime $(field clock_ns) ns;" \
+      "first touch of a page $(field fault_ns) ns; a dependent load from a cold slot" \
+      "$(field cold_135168_ns) ns at anyc's 132 KiB stack-slot stride," \
+      "$(field cold_4096_ns) ns at 4 KiB, $(field cold_256_ns) ns at 256 B."
+  fi
+  echo "- Median of $K repeats (\"anyc best\": the fastest of them; \"met\" judges the median)," \
+    "implementations alternating within each repeat." \
     "Loop workloads: $N_NATIVE ops (anyc, Go), $N_PY ops (Trio, AnyIO);" \
     "spawn_join $N_SPAWN tasks; sleepers $N_SLEEPERS tasks in every implementation."
   echo
-  echo '| workload | anyc | Trio | AnyIO | Go (1 P) | Trio ÷ anyc | AnyIO ÷ anyc | Go ÷ anyc | anyc target | met |'
-  echo '|---|---|---|---|---|---|---|---|---|---|'
+  echo '| workload | anyc | anyc best | Trio | AnyIO | Go (1 P) | Trio ÷ anyc | AnyIO ÷ anyc | Go ÷ anyc | anyc target | met |'
+  echo '|---|---|---|---|---|---|---|---|---|---|---|'
   row "spawn+join, $N_SPAWN in one group, ns/task" spawn_join ns_per_op 60
   row "spawn+join, groups of 1,000, ns/task" spawn_batch ns_per_op 60
   row "yield (sleep 0), ns/switch" yield_pingpong ns_per_op 15
@@ -203,7 +199,7 @@ report() {
     local m
     m=$(n_of anyc sleepers_1m)
     [ -n "$m" ] || m=$(n_of go sleepers_1m)
-    printf '| %s concurrent sleepers | %s | not run | not run | %s | | | | works | %s |\n' \
+    printf '| %s concurrent sleepers | %s | | not run | not run | %s | | | | works | %s |\n' \
       "$m" "$(works anyc)" "$(works go)" \
       "$([ "$(works anyc)" = works ] && echo yes || echo '**no**')"
     row "… spawn, ns/task ($m)" sleepers_1m spawn_ns_per_task ""
@@ -215,7 +211,7 @@ report() {
 }
 
 main() {
-  install_missing
+  install_missing python3-trio python3-anyio golang-go
   mkdir -p "$BUILD"
   build
   run_all
