@@ -216,6 +216,10 @@ static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData d
     if (decl_is_legacy(refd))
       add_ref(x, R_TYPE, c, cx_str(clang_getCursorSpelling(refd)));
     break;
+  case CXCursor_MemberRef: /* a designator: { .service = ... } names the field */
+    if (refd.kind == CXCursor_FieldDecl && is_svc_type(clang_getCursorType(refd)))
+      add_ref(x, R_SVCFIELD, c, cx_str(clang_getCursorSpelling(refd)));
+    break;
   case CXCursor_MemberRefExpr:
     if (decl_is_legacy(refd))
       add_ref(x, R_MEMBER, c, cx_str(clang_getCursorSpelling(refd)));

@@ -733,6 +733,28 @@ static void test_as007_return_cancel_in_run(void **state)
   scratch_remove();
 }
 
+/* A designated initialiser naming the as_service field keeps the service legacy: the
+ * field cannot go. */
+static void test_as107_designator_keeps_field(void **state)
+{
+  (void)state;
+  scratch_new("designator");
+  const char *src =
+    "#include <async_service.h>\n"
+    "struct s { as_service service; int n; };\n"
+    "static int r(as_service *self) { (void)self; return 0; }\n"
+    "int main(void) {\n"
+    "  struct s x = {.service = {0}, .n = 1};\n"
+    "  as_service_init(&x.service, r, \"s\");\n"
+    "  return as_run_service(&x.service);\n"
+    "}\n";
+  char *got = rewrite("d.c", src);
+  assert_string_equal(got, src);
+  assert_true(compiles("d.c"));
+  free(got);
+  scratch_remove();
+}
+
 /* Every rule has its page in docs/rules/ (the report and --list-rules link to it). */
 static void test_every_rule_has_a_doc_page(void **state)
 {
@@ -765,6 +787,7 @@ int main(void)
     cmocka_unit_test(test_as007_cancel_in_background_block),
     cmocka_unit_test(test_crlf_line_ends_kept),
     cmocka_unit_test(test_as007_return_cancel_in_run),
+    cmocka_unit_test(test_as107_designator_keeps_field),
     cmocka_unit_test(test_every_rule_has_a_doc_page),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
