@@ -2052,18 +2052,19 @@ static void rule_is_running(ctx *x, const ref *r, size_t ci)
 /* Is this reference inside an argument of a legacy call that a rule rewrote away? */
 static int in_rewritten_call(ctx *x, const ref *r)
 {
+  CXFile f;
+  unsigned line, col;
+  size_t off;
+  classify(x, r->cur, NULL, &f, &line, &col, &off);
+  if (!f)
+    return 0;
   for (size_t i = 0; i < x->pends.n; i++) {
     pend *p = &x->pends.v[i];
-    if (!p->s.rewritten || !p->edits.n)
+    if (!p->s.rewritten || !p->edits.n || !clang_File_isEqual(f, p->file))
       continue;
-    CXFile f;
-    unsigned line, col;
-    size_t off;
-    classify(x, r->cur, NULL, &f, &line, &col, &off);
     for (size_t k = 0; k < p->edits.n; k++) {
       edit *e = &p->edits.v[k];
-      if (f && clang_File_isEqual(f, p->file) && e->len && off >= e->off &&
-          off < e->off + e->len)
+      if (e->len && off >= e->off && off < e->off + e->len)
         return 1;
     }
   }

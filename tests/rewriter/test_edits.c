@@ -76,12 +76,48 @@ static void test_diff_applies_with_patch(void **state)
   scratch_remove();
 }
 
+/* A file too large for the LCS table (4,000 lines, 40 scattered one-line changes) still
+ * gets small hunks, and the diff applies. */
+static void test_diff_large_file_small_hunks(void **state)
+{
+  (void)state;
+  scratch_new("bigdiff");
+  sbuf a = {0}, b = {0};
+  for (int i = 0; i < 4000; i++) {
+    anyc__sb_printf(&a, "line %d\n", i % 7 ? i : 0); /* repeated lines, as in real code */
+    if (i % 100 == 50)
+      anyc__sb_printf(&b, "changed %d\n", i);
+    else
+      anyc__sb_printf(&b, "line %d\n", i % 7 ? i : 0);
+  }
+  put_file("g.txt", a.s);
+  FILE *out = tmpfile();
+  anyc__unified_diff(out, "g.txt", a.s, a.n, b.s, b.n);
+  char *d = slurp(out);
+  size_t plus = 0;
+  for (const char *p = d; (p = strstr(p, "\n+")); p++)
+    plus++;
+  assert_int_equal(plus, 40 + 1); /* 40 changed lines, plus the +++ header */
+  put_file("g.patch", d);
+  char cmd[700];
+  snprintf(cmd, sizeof cmd, "cd '%s' && patch -s -p0 < g.patch", scratch);
+  assert_int_equal(system(cmd), 0);
+  char *got = get_file("g.txt");
+  assert_string_equal(got, b.s);
+  free(got);
+  free(d);
+  free(a.s);
+  free(b.s);
+  scratch_remove();
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_edits_duplicate_kept_once),
     cmocka_unit_test(test_edits_overlap_is_conflict),
     cmocka_unit_test(test_diff_applies_with_patch),
+    cmocka_unit_test(test_diff_large_file_small_hunks),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
