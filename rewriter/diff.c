@@ -38,7 +38,7 @@ static void put(FILE *out, char tag, line l)
     fputs("\n\\ No newline at end of file\n", out);
 }
 
-enum { CTX = 3 };
+enum { CTX = 3, WINDOW = 200, SYNC = 3 };
 
 /* ops: 0 keep, 1 delete (a), 2 insert (b) */
 typedef struct op { int kind; size_t ai, bi; } op;
@@ -77,6 +77,40 @@ void anyc__unified_diff(FILE *out, const char *path, const char *a, size_t an,
   for (size_t i = 0; i < pre; i++)
     ops[nops++] = (op){0, i, i};
   size_t i = 0, j = 0;
+  while (!lcs && (i < ma || j < mb)) {
+    /* Too large for the table: walk both sides, and at each mismatch resynchronise on
+     * the nearest pair of lines that starts SYNC equal lines (searched up to WINDOW
+     * lines ahead on each side).  Every op stays correct; only minimality is lost. */
+    if (i < ma && j < mb && same(la[pre + i], lb[pre + j])) {
+      ops[nops++] = (op){0, pre + i, pre + j};
+      i++, j++;
+      continue;
+    }
+    size_t di = 0, dj = 0;
+    int found = 0;
+    for (size_t sum = 1; sum <= 2 * WINDOW && !found; sum++)
+      for (size_t x = 0; x <= sum && !found; x++) {
+        size_t y = sum - x;
+        if (x > WINDOW || y > WINDOW || i + x > ma || j + y > mb)
+          continue;
+        size_t k = 0;
+        while (k < SYNC && i + x + k < ma && j + y + k < mb &&
+               same(la[pre + i + x + k], lb[pre + j + y + k]))
+          k++;
+        if (k == SYNC || (k > 0 && (i + x + k == ma || j + y + k == mb)) ||
+            (i + x == ma && j + y == mb)) {
+          di = x, dj = y, found = 1;
+        }
+      }
+    if (!found) {
+      di = i < ma ? 1 : 0;
+      dj = j < mb ? 1 : 0;
+    }
+    for (size_t k = 0; k < di; k++, i++)
+      ops[nops++] = (op){1, pre + i, pre + j};
+    for (size_t k = 0; k < dj; k++, j++)
+      ops[nops++] = (op){2, pre + i, pre + j};
+  }
   while (i < ma || j < mb) {
     if (lcs && i < ma && j < mb && same(la[pre + i], lb[pre + j])) {
       ops[nops++] = (op){0, pre + i, pre + j};

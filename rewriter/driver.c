@@ -28,7 +28,15 @@ static void merge_site(src_file *f, site *s)
     site *o = &f->sites.v[i];
     if (o->offset == s->offset && strcmp(o->what, s->what) == 0 &&
         (strcmp(o->rule, s->rule) == 0 || o->rewritten != s->rewritten)) {
-      if (o->rewritten != s->rewritten && !f->conflict) {
+      if (o->rewritten != s->rewritten && o->svc && s->svc) {
+        /* one unit left the service, another rewrote it: the component decides
+         * (left wins, see components()) */
+        if (o->rewritten) {
+          site keep = *s;
+          *s = *o;
+          *o = keep;
+        }
+      } else if (o->rewritten != s->rewritten && !f->conflict) {
         f->conflict = 1;
         f->conflict_msg = anyc__xasprintf("line %u: %s is rewritten in one compile command "
                                           "and left in another", s->line, s->what);
@@ -83,6 +91,12 @@ static void merge(file_table *t, job *jobs, size_t n, int *reached, FILE *err, i
                            f->content) != 0)
           f->conflict = 1;
       }
+      for (size_t e = 0; e < tf->svc_edits.n; e++) {
+        edit *ed = &tf->svc_edits.v[e];
+        if (anyc__edit_add(&f->svc_edits, ed->off, ed->len, ed->text, &f->conflict_msg,
+                           f->content) != 0)
+          f->conflict = 1;
+      }
       for (size_t s = 0; s < tf->sites.n; s++)
         merge_site(f, &tf->sites.v[s]);
       free(tf->sites.v);
@@ -111,7 +125,7 @@ static void include_rule(const options *o, src_file *f)
       col++;
   }
   site s = {f->include_off, line, col, "AS001", 1, SC_PLAIN, anyc__xstrdup("async_service.h"),
-            NULL, NULL};
+            NULL, NULL, 0};
   for (size_t i = 0; i < f->sites.n; i++)
     if (!f->sites.v[i].rewritten) {
       s.rewritten = 0;
@@ -130,6 +144,114 @@ static void include_rule(const options *o, src_file *f)
     f->conflict = 1;
 }
 
+/* ---- services spanning files ----------------------------------------------------
+ * A service's struct usually lives in a header shared by several .c files (its run in
+ * one, its use in main in another).  Files are grouped into components: two files are
+ * together when one translation unit reached both.  If any service site of a component
+ * is left (or one of its units did not parse), every service rewrite of the component
+ * is left too, so no file is half-migrated against another. */
+static size_t uf_find(size_t *p, size_t i)
+{
+  while (p[i] != i)
+    i = p[i] = p[p[i]];
+  return i;
+}
+
+static void components(file_table *t, job *jobs, size_t njobs)
+{
+  size_t n = t->f.n;
+  size_t *parent = anyc__xrealloc(NULL, (n + 1) * sizeof *parent);
+  int *failed = anyc__xrealloc(NULL, (n + 1) * sizeof *failed);
+  const site **why = anyc__xrealloc(NULL, (n + 1) * sizeof *why);
+  size_t *why_file = anyc__xrealloc(NULL, (n + 1) * sizeof *why_file);
+  for (size_t i = 0; i < n; i++) {
+    parent[i] = i;
+    failed[i] = 0;
+    why[i] = NULL;
+  }
+  for (size_t j = 0; j < njobs; j++) {
+    file_id id;
+    if (anyc__file_identity(jobs[j].file, &id) != 0)
+      continue;
+    src_file *m = anyc__file_lookup(t, id);
+    if (!m)
+      continue;
+    size_t mi = (size_t)(m - t->f.v);
+    if (jobs[j].res.failed)
+      failed[mi] = 1;
+    for (size_t k = 0; k < jobs[j].res.files.n; k++) {
+      src_file *f = anyc__file_lookup(t, jobs[j].res.files.v[k].id);
+      if (f)
+        parent[uf_find(parent, (size_t)(f - t->f.v))] = uf_find(parent, mi);
+    }
+  }
+  for (size_t i = 0; i < n; i++) {
+    size_t r = uf_find(parent, i);
+    if (failed[i])
+      failed[r] = 1;
+    for (size_t s = 0; s < t->f.v[i].sites.n; s++) {
+      const site *x = &t->f.v[i].sites.v[s];
+      if (x->svc && !x->rewritten && !why[r]) {
+        why[r] = x;
+        why_file[r] = i;
+        failed[r] = 1;
+      }
+    }
+  }
+  for (size_t i = 0; i < n; i++) {
+    src_file *f = &t->f.v[i];
+    size_t r = uf_find(parent, i);
+    if (!failed[r]) {
+      for (size_t e = 0; e < f->svc_edits.n; e++) {
+        edit *ed = &f->svc_edits.v[e];
+        if (anyc__edit_add(&f->edits, ed->off, ed->len, ed->text, &f->conflict_msg,
+                           f->content) != 0)
+          f->conflict = 1;
+      }
+      continue;
+    }
+    for (size_t s = 0; s < f->sites.n; s++) {
+      site *x = &f->sites.v[s];
+      if (!x->svc || !x->rewritten)
+        continue;
+      x->rewritten = 0;
+      x->rule = "AS107";
+      free(x->reason);
+      x->reason = why[r] ? anyc__xasprintf("the service is migrated whole, across the files "
+                                           "that share it, and its site at %s:%u:%u (%s) "
+                                           "cannot be rewritten",
+                                           t->f.v[why_file[r]].path, why[r]->line,
+                                           why[r]->col, why[r]->rule)
+                         : anyc__xstrdup("the service is migrated whole, and a file that "
+                                         "shares it did not parse");
+    }
+  }
+  free(parent);
+  free(failed);
+  free(why);
+  free(why_file);
+}
+
+/* A file written with CRLF line ends gets CRLF in the lines the rules insert. */
+static void crlf_edits(src_file *f)
+{
+  if (!f->content || !memchr(f->content, '\r', f->size) || !strstr(f->content, "\r\n"))
+    return;
+  for (size_t i = 0; i < f->edits.n; i++) {
+    const char *t = f->edits.v[i].text;
+    if (!strchr(t, '\n'))
+      continue;
+    sbuf b = {0};
+    for (size_t k = 0; t[k]; k++) {
+      if (t[k] == '\n' && (k == 0 || t[k - 1] != '\r'))
+        anyc__sb_addn(&b, "\r", 1);
+      anyc__sb_addn(&b, t + k, 1);
+    }
+    free(f->edits.v[i].text);
+    f->edits.v[i].text = b.s;
+  }
+}
+
 int anyc__migrate_main(int argc, char **argv, FILE *out, FILE *err)
 {
   options o;
@@ -142,6 +264,7 @@ int anyc__migrate_main(int argc, char **argv, FILE *out, FILE *err)
   file_table t = {0};
   anyc__collect_files(&o, &t, err, &bad);
   size_t nscanned = t.f.n;
+  anyc__file_index_build(&t);
   if (nscanned == 0 && !bad && !o.quiet)
     fprintf(err, "anyc-migrate: no .c or .h files under the paths given: nothing to do\n");
 
@@ -162,6 +285,8 @@ int anyc__migrate_main(int argc, char **argv, FILE *out, FILE *err)
   anyc__run_jobs(&o, &t, jobs.v + first_header_job, jobs.n - first_header_job, err);
   merge(&t, jobs.v + first_header_job, jobs.n - first_header_job, reached, err, o.quiet);
   free(reached);
+
+  components(&t, jobs.v, jobs.n);
 
   run_stats st = {0};
   st.files_scanned = nscanned;
@@ -198,6 +323,7 @@ int anyc__migrate_main(int argc, char **argv, FILE *out, FILE *err)
       continue;
     }
     anyc__edits_sort(&f->edits);
+    crlf_edits(f);
     size_t nn;
     char *nt = anyc__edits_apply(&f->edits, f->content, f->size, &nn);
     if (o.mode == MODE_DIFF && !(o.format && !o.report_file)) {

@@ -147,14 +147,40 @@ int anyc__read_file(const char *path, char **data, size_t *size)
   return 0;
 }
 
+static int cmp_id(const void *pa, const void *pb)
+{
+  const file_id *a = pa, *b = pb;
+  if (a->dev != b->dev)
+    return a->dev < b->dev ? -1 : 1;
+  return a->ino < b->ino ? -1 : a->ino > b->ino;
+}
+
+void anyc__file_index_build(file_table *t)
+{
+  free(t->index);
+  t->index = anyc__xrealloc(NULL, (t->f.n + 1) * sizeof *t->index);
+  t->nindex = t->f.n;
+  for (size_t i = 0; i < t->f.n; i++)
+    t->index[i] = t->f.v[i].id;
+  if (t->nindex)
+    qsort(t->index, t->nindex, sizeof *t->index, cmp_id);
+}
+
+int anyc__file_scanned(const file_table *t, file_id id)
+{
+  return t->nindex && bsearch(&id, t->index, t->nindex, sizeof id, cmp_id) != NULL;
+}
+
 void anyc__file_table_free(file_table *t)
 {
+  free(t->index);
   for (size_t i = 0; i < t->f.n; i++) {
     src_file *f = &t->f.v[i];
     free(f->path);
     free(f->content);
     free(f->conflict_msg);
     anyc__edits_free(&f->edits);
+    anyc__edits_free(&f->svc_edits);
     for (size_t s = 0; s < f->sites.n; s++) {
       free(f->sites.v[s].what);
       free(f->sites.v[s].reason);

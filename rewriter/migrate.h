@@ -86,6 +86,7 @@ typedef struct site {
   char *what;             /* the legacy name, e.g. "as_run_task" */
   char *reason;           /* why left / what changed in meaning */
   char *suggest;          /* suggested native form (left sites), or the new code */
+  int svc;                /* part of the service pattern: migrated all-or-nothing */
 } site;
 
 typedef struct edit { size_t off, len; char *text; } edit;
@@ -108,11 +109,20 @@ typedef struct src_file {
   char *content;       /* the bytes the parses saw; NULL until a parse used it */
   size_t size;
   edit_vec edits;
+  edit_vec svc_edits;  /* the service pattern's edits: applied only if its whole
+                          component (files sharing translation units) migrates */
   site_vec sites;
   char *conflict_msg;
 } src_file;
 
-typedef struct file_table { VEC(src_file) f; } file_table;
+typedef struct file_table {
+  VEC(src_file) f;
+  file_id *index;      /* the scanned files' identities, sorted (lock-free lookups) */
+  size_t nindex;
+} file_table;
+/* Build the index once the paths are collected (before any parse). */
+void anyc__file_index_build(file_table *t);
+int anyc__file_scanned(const file_table *t, file_id id);
 int anyc__file_identity(const char *path, file_id *out);
 src_file *anyc__file_lookup(file_table *t, file_id id);
 /* Expand the paths (folders: every *.c and *.h below), apply --exclude.  Unreadable
@@ -147,6 +157,7 @@ typedef struct tu_file {
   char *path;
   char *content; size_t size;
   edit_vec edits;
+  edit_vec svc_edits;
   site_vec sites;
   int has_include; size_t include_off, include_len; char include_quote;
 } tu_file;
@@ -158,8 +169,6 @@ typedef struct tu_result {
   VEC(tu_file) files;
 } tu_result;
 
-/* A file set membership test the workers can run without locks. */
-typedef struct scan_set { const file_table *t; } scan_set;
 
 typedef struct job {
   char *file;            /* the main file */

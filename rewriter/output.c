@@ -44,10 +44,11 @@ int anyc__replace_file(const char *path, const char *expect, size_t expect_n,
     free(real);
     return r;
   }
-  if (access(real, W_OK) != 0) {
-    r = -errno;
+  /* A read-only file is the user's "do not touch", even for root (who could rename
+   * over it). */
+  if (!(st.st_mode & 0222) || access(real, W_OK) != 0) {
     free(real);
-    return r;
+    return -EACCES;
   }
   char *tmp = anyc__xasprintf("%s.anyc-migrate.XXXXXX", real);
   int fd = mkstemp(tmp);

@@ -54,10 +54,19 @@ static void include_dirs(char **argv, int argc, const char *dir, str_vec *out)
   }
 }
 
+static int wanted_by_text(src_file *f, char **argv, int argc, const char *dir);
+
 static int wanted(const options *o, src_file *f, char **argv, int argc, const char *dir)
 {
   if (!o->prefilter)
     return f->candidate = 1;
+  return wanted_by_text(f, argv, argc, dir);
+}
+
+/* The pre-filter alone (also under --no-prefilter, for files that are not translation
+ * units of the build: parsing them is a guess that only legacy text justifies). */
+static int wanted_by_text(src_file *f, char **argv, int argc, const char *dir)
+{
   str_vec inc = {0};
   include_dirs(argv, argc, dir, &inc);
   f->candidate = anyc__prefilter(f->path, inc.v, inc.n);
@@ -95,10 +104,35 @@ int anyc__make_jobs(const options *o, file_table *t, job_vec *jobs, FILE *err)
       return -1;
     }
   }
+  /* The translation units of the build: files the database really lists (libclang
+   * interpolates a command for any other file, so "has a command" proves nothing). */
+  VEC(file_id) in_db = {0};
+  if (db) {
+    CXCompileCommands all = clang_CompilationDatabase_getAllCompileCommands(db);
+    unsigned na = all ? clang_CompileCommands_getSize(all) : 0;
+    for (unsigned c = 0; c < na; c++) {
+      CXCompileCommand cmd = clang_CompileCommands_getCommand(all, c);
+      CXString fn = clang_CompileCommand_getFilename(cmd);
+      CXString dn = clang_CompileCommand_getDirectory(cmd);
+      const char *name = clang_getCString(fn), *dir = clang_getCString(dn);
+      char *p = name[0] == '/' ? anyc__xstrdup(name) : anyc__xasprintf("%s/%s", dir, name);
+      file_id id;
+      if (anyc__file_identity(p, &id) == 0)
+        VEC_PUSH(in_db, id);
+      free(p);
+      clang_disposeString(fn);
+      clang_disposeString(dn);
+    }
+    if (all)
+      clang_CompileCommands_dispose(all);
+  }
   for (size_t i = 0; i < t->f.n; i++) {
     src_file *f = &t->f.v[i];
     if (!ends_with(f->path, ".c"))
       continue;
+    int listed = 0;
+    for (size_t k = 0; k < in_db.n && !listed; k++)
+      listed = in_db.v[k].dev == f->id.dev && in_db.v[k].ino == f->id.ino;
     if (!db) {
       int argc;
       char **argv = default_argv(o, f->path, 0, &argc);
@@ -128,7 +162,8 @@ int anyc__make_jobs(const options *o, file_table *t, job_vec *jobs, FILE *err)
         argv[argc++] = anyc__xstrdup(o->extra.v[a]);
       CXString d = clang_CompileCommand_getDirectory(cmd);
       const char *dir = clang_getCString(d);
-      if (c > 0 || wanted(o, f, argv, argc, dir))
+      if (c > 0 || (listed ? wanted(o, f, argv, argc, dir)
+                           : wanted_by_text(f, argv, argc, dir)))
         add_job(jobs, abs ? abs : f->path, argv, argc, dir);
       else {
         for (int k = 0; k < argc; k++)
@@ -143,6 +178,7 @@ int anyc__make_jobs(const options *o, file_table *t, job_vec *jobs, FILE *err)
       clang_CompileCommands_dispose(cmds);
     free(abs);
   }
+  free(in_db.v);
   if (db)
     clang_CompilationDatabase_dispose(db);
   return 0;
@@ -150,23 +186,83 @@ int anyc__make_jobs(const options *o, file_table *t, job_vec *jobs, FILE *err)
 
 /* ---- parsing ------------------------------------------------------------------------ */
 
+/* Options whose next argument is a path. */
+static int path_option(const char *a)
+{
+  static const char *const opts[] = {"-I", "-isystem", "-iquote", "-idirafter", "-include",
+                                     "-imacros", "-o", "-MF", "-MT", "-MQ", "--sysroot",
+                                     "-isysroot", "-x", "-D", "-U", NULL};
+  for (int i = 0; opts[i]; i++)
+    if (strcmp(a, opts[i]) == 0)
+      return 1 + (a[1] == 'x' || a[1] == 'D' || a[1] == 'U' || (a[1] == 'M' && a[2] != 'F'));
+  return 0;
+}
+
+static char *in_dir(const char *dir, const char *p)
+{
+  return p[0] == '/' || !dir ? anyc__xstrdup(p) : anyc__xasprintf("%s/%s", dir, p);
+}
+
+/* The database's arguments with every relative path made absolute against the
+ * command's directory.  libclang 14 implements -working-directory by changing the
+ * process's working directory (the real VFS's setCurrentWorkingDirectory), which other
+ * worker threads would see; so the tool never passes it. */
+static char **absolute_args(char **argv, int argc, const char *dir)
+{
+  char **v = anyc__xrealloc(NULL, ((size_t)argc + 1) * sizeof *v);
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i];
+    int po = i > 0 ? path_option(a) : 0;
+    if (i == 0 || a[0] == '-') {
+      static const char *const joined[] = {"-I", "-iquote", "-isystem", "-idirafter", NULL};
+      v[i] = NULL;
+      for (int k = 0; i > 0 && joined[k] && !v[i]; k++) {
+        size_t l = strlen(joined[k]);
+        if (strncmp(a, joined[k], l) == 0 && a[l] && a[l] != '=') {
+          char *p = in_dir(dir, a + l);
+          v[i] = anyc__xasprintf("%s%s", joined[k], p);
+          free(p);
+        }
+      }
+      if (!v[i])
+        v[i] = anyc__xstrdup(a);
+      if (po && i + 1 < argc) {
+        i++;
+        v[i] = po == 1 ? in_dir(dir, argv[i]) : anyc__xstrdup(argv[i]);
+      }
+    } else {
+      v[i] = in_dir(dir, a); /* an input file */
+    }
+  }
+  v[argc] = NULL;
+  return v;
+}
+
 static void parse_one(CXIndex idx, const options *o, const file_table *t, job *j)
 {
-  /* argv[0], -working-directory DIR, the rest; -Wno-error so a project's -Werror does
-   * not turn warnings into "not parsed". */
-  const char **args = anyc__xrealloc(NULL, ((size_t)j->argc + 4) * sizeof *args);
+  /* Relative paths made absolute (no -working-directory, see absolute_args); then
+   * -Wno-error so a project's -Werror does not turn warnings into "not parsed". */
+  char **abs = absolute_args(j->argv, j->argc, j->dir);
+  const char **args = anyc__xrealloc(NULL, ((size_t)j->argc + 6) * sizeof *args);
   int n = 0;
-  args[n++] = j->argv[0];
-  if (j->dir) {
-    args[n++] = "-working-directory";
-    args[n++] = j->dir;
-  }
-  for (int i = 1; i < j->argc; i++)
-    args[n++] = j->argv[i];
+  for (int i = 0; i < j->argc; i++)
+    args[n++] = abs[i];
   args[n++] = "-Wno-error";
+  /* Last-resort folders for <async_service.h> / <anyc.h> (after every folder the
+   * command names): the installed headers, then this build's source tree.  So a tree
+   * migrates without -I when anyc is installed, or when the tool runs from its build. */
+  static const char *const fallback[] = {ANYC_MIGRATE_INCLUDEDIR, ANYC_MIGRATE_SOURCE_INCLUDEDIR};
+  for (size_t i = 0; i < sizeof fallback / sizeof fallback[0]; i++)
+    if (fallback[i][0] && access(fallback[i], R_OK) == 0) {
+      args[n++] = "-idirafter";
+      args[n++] = fallback[i];
+    }
   CXTranslationUnit tu = NULL;
   unsigned flags = CXTranslationUnit_DetailedPreprocessingRecord | CXTranslationUnit_KeepGoing;
   enum CXErrorCode e = clang_parseTranslationUnit2FullArgv(idx, NULL, args, n, NULL, 0, flags, &tu);
+  for (int i = 0; i < j->argc; i++)
+    free(abs[i]);
+  free(abs);
   free(args);
   if (e != CXError_Success || !tu) {
     j->res.failed = 1;
@@ -259,8 +355,9 @@ void anyc__header_jobs(const options *o, file_table *t, const int *reached, job_
       continue;
     int argc;
     char **argv = default_argv(o, f->path, 1, &argc);
-    if (wanted(o, f, argv, argc, NULL))
+    if (wanted_by_text(f, argv, argc, NULL)) {
       add_job(jobs, f->path, argv, argc, NULL);
+    }
     else {
       for (int k = 0; k < argc; k++)
         free(argv[k]);
@@ -283,6 +380,7 @@ void anyc__job_free(job *j)
     free(f->path);
     free(f->content);
     anyc__edits_free(&f->edits);
+    anyc__edits_free(&f->svc_edits);
     for (size_t s = 0; s < f->sites.n; s++) {
       free(f->sites.v[s].what);
       free(f->sites.v[s].reason);

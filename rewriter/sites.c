@@ -88,7 +88,7 @@ static int decl_is_legacy(CXCursor decl)
 
 /* ---- the walk ---------------------------------------------------------------------- */
 
-enum ref_kind { R_FUNC, R_TYPE, R_MEMBER, R_SVCFIELD, R_MACRO, R_INCLUDE, R_PARAMREF };
+enum ref_kind { R_FUNC, R_TYPE, R_MEMBER, R_SVCFIELD, R_MACRO, R_INCLUDE, R_PARAMREF, R_MGRVAR };
 
 typedef struct ref {
   enum ref_kind kind;
@@ -107,6 +107,10 @@ typedef struct fn_info {
   VEC(char *) idents;    /* every identifier of the function, for fresh names */
   VEC(char *) taken;
   char *indent;          /* of the body's statements */
+  CXType obj_type;       /* T of run's `(T *)self` cast */
+  int has_obj_type;
+  size_t close_off;      /* end of the statement that closes the group (0: none) */
+  size_t close_begin;
 } fn_info;
 
 typedef struct pend {
@@ -127,6 +131,7 @@ typedef struct ctx {
   VEC(fn_info) fns;
   VEC(pend) pends;
   cursor_vec svcfields;   /* FieldDecls of type as_service */
+  cursor_vec handled;     /* references and declarations a rule already took care of */
 } ctx;
 
 static int in_system(CXCursor c)
@@ -147,9 +152,10 @@ static int in_system(CXCursor c)
   return r;
 }
 
-static void add_ref(ctx *x, enum ref_kind k, CXCursor c, const char *name)
+/* Takes ownership of name. */
+static void add_ref(ctx *x, enum ref_kind k, CXCursor c, char *name)
 {
-  ref r = {k, c, NULL, x->stack.n, anyc__xstrdup(name)};
+  ref r = {k, c, NULL, x->stack.n, name};
   r.anc = anyc__xrealloc(NULL, (x->stack.n + 1) * sizeof *r.anc);
   memcpy(r.anc, x->stack.v, x->stack.n * sizeof *r.anc);
   VEC_PUSH(x->refs, r);
@@ -162,6 +168,20 @@ static int is_svc_type(CXType t)
     return 0;
   char *name = cx_str(clang_getTypeSpelling(t));
   int r = strcmp(name, "struct as_service") == 0;
+  free(name);
+  return r;
+}
+
+static int is_manager_ptr(CXType t)
+{
+  t = clang_getCanonicalType(t);
+  if (t.kind != CXType_Pointer)
+    return 0;
+  t = clang_getCanonicalType(clang_getPointeeType(t));
+  if (t.kind != CXType_Record || !decl_is_legacy(clang_getTypeDeclaration(t)))
+    return 0;
+  char *name = cx_str(clang_getTypeSpelling(t));
+  int r = strcmp(name, "struct as_manager") == 0 || strcmp(name, "const struct as_manager") == 0;
   free(name);
   return r;
 }
@@ -187,11 +207,18 @@ static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData d
     if (refd.kind == CXCursor_FunctionDecl && decl_is_legacy(refd))
       add_ref(x, R_FUNC, c, cx_str(clang_getCursorSpelling(refd)));
     else if (refd.kind == CXCursor_ParmDecl)
-      add_ref(x, R_PARAMREF, c, "");
+      add_ref(x, R_PARAMREF, c, anyc__xstrdup(""));
+    if ((refd.kind == CXCursor_VarDecl || refd.kind == CXCursor_ParmDecl) &&
+        is_manager_ptr(clang_getCursorType(refd)))
+      add_ref(x, R_MGRVAR, c, cx_str(clang_getCursorSpelling(refd)));
     break;
   case CXCursor_TypeRef:
     if (decl_is_legacy(refd))
       add_ref(x, R_TYPE, c, cx_str(clang_getCursorSpelling(refd)));
+    break;
+  case CXCursor_MemberRef: /* a designator: { .service = ... } names the field */
+    if (refd.kind == CXCursor_FieldDecl && is_svc_type(clang_getCursorType(refd)))
+      add_ref(x, R_SVCFIELD, c, cx_str(clang_getCursorSpelling(refd)));
     break;
   case CXCursor_MemberRefExpr:
     if (decl_is_legacy(refd))
@@ -206,7 +233,7 @@ static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData d
   case CXCursor_InclusionDirective: {
     CXFile inc = clang_getIncludedFile(c);
     if (file_is_legacy_header(inc))
-      add_ref(x, R_INCLUDE, c, "async_service.h");
+      add_ref(x, R_INCLUDE, c, anyc__xstrdup("async_service.h"));
     break;
   }
   case CXCursor_FieldDecl:
@@ -225,6 +252,15 @@ static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData d
   }
   walk(x, c);
   return CXChildVisit_Continue;
+}
+
+/* Same AST node?  clang_equalCursors also compares how the cursor was reached (its
+ * parent declaration), which differs between visits; kind and extent do not. */
+static int same_node(CXCursor a, CXCursor b)
+{
+  if (clang_Cursor_isNull(a) || clang_Cursor_isNull(b) || a.kind != b.kind)
+    return 0;
+  return clang_equalRanges(clang_getCursorExtent(a), clang_getCursorExtent(b));
 }
 
 /* ---- locations and text ------------------------------------------------------------ */
@@ -451,6 +487,25 @@ static char *body_indent(ctx *x, CXCursor body)
   return ind ? ind : anyc__xstrdup("  ");
 }
 
+/* One level of indentation in this function: its body's indentation minus the
+ * function's own (two spaces when that tells nothing). */
+static char *indent_unit(ctx *x, fn_info *f)
+{
+  CXFile file;
+  size_t b, e;
+  char *unit = NULL;
+  if (extent(f->fn, &file, &b, &e) == 0) {
+    char *outer = indent_at(contents(x, file, NULL), b);
+    char *inner = body_indent(x, fn_body(f->fn));
+    size_t lo = strlen(outer);
+    if (strlen(inner) > lo && strncmp(inner, outer, lo) == 0)
+      unit = anyc__xstrdup(inner + lo);
+    free(outer);
+    free(inner);
+  }
+  return unit ? unit : anyc__xstrdup("  ");
+}
+
 /* ---- statement context of a call -------------------------------------------------- */
 
 /* The nearest ancestor that is not an implicit wrapper or parenthesis, and the index of
@@ -474,12 +529,12 @@ static size_t call_index(ctx *x, const ref *r)
     return 0;
   CXCursor call = r->anc[p - 1];
   cursor_vec k = children(call);
-  int callee = k.n && clang_equalCursors(strip(k.v[0]), r->cur);
+  int callee = k.n && same_node(strip(k.v[0]), r->cur);
   if (!callee && k.n) {
     /* the callee sits under the implicit decay cast */
     CXCursor c0 = k.v[0];
-    callee = clang_equalCursors(strip(c0), r->cur) ||
-             (r->depth >= p + 1 && clang_equalCursors(r->anc[p], c0));
+    callee = same_node(strip(c0), r->cur) ||
+             (r->depth >= p + 1 && same_node(r->anc[p], c0));
   }
   free(k.v);
   return callee ? p : 0;
@@ -499,7 +554,7 @@ static CXCursor next_stmt(CXCursor comp, CXCursor c)
   cursor_vec k = children(comp);
   CXCursor n = clang_getNullCursor();
   for (size_t i = 0; i + 1 < k.n; i++)
-    if (clang_equalCursors(k.v[i], c))
+    if (same_node(k.v[i], c))
       n = k.v[i + 1];
   free(k.v);
   return n;
@@ -528,7 +583,7 @@ static size_t after_semicolon(const char *s, size_t n, size_t e)
 static void delete_stmt(pend *p, const char *s, size_t n, size_t b, size_t semi)
 {
   size_t ls = line_start(s, b), e = semi;
-  while (e < n && (s[e] == ' ' || s[e] == '\t'))
+  while (e < n && (s[e] == ' ' || s[e] == '\t' || s[e] == '\r'))
     e++;
   if (only_space(s, ls, b) && (e == n || s[e] == '\n'))
     pedit(p, ls, (e < n ? e + 1 : e) - ls, "");
@@ -621,7 +676,7 @@ static int is_loop_cond(const ref *r, size_t ci)
     if (k == CXCursor_WhileStmt || k == CXCursor_ForStmt || k == CXCursor_DoStmt) {
       cursor_vec kids = children(r->anc[i]);
       CXCursor path = r->anc[i + 1];
-      int last = kids.n && clang_equalCursors(kids.v[kids.n - 1], path);
+      int last = kids.n && same_node(kids.v[kids.n - 1], path);
       free(kids.v);
       return k == CXCursor_DoStmt ? last : !last;
     }
@@ -647,15 +702,46 @@ static char *check_text(fn_info *f, const char *rc)
   return anyc__xasprintf("if (%s < 0) return %s;", rc, rc);
 }
 
-/* The status variable of a function: the group's rc, or an `int rc;` added at the top
- * of the body (once: identical edits merge). */
-static const char *status_var(ctx *x, fn_info *f, pend *p)
+/* An `int` status variable the function already declares at the top of its body before
+ * `before` (rc, ret, err, status): an expert reuses it rather than adding one. */
+static char *existing_status(ctx *x, fn_info *f, size_t before)
+{
+  static const char *const names[] = {"rc", "ret", "err", "status", "r", NULL};
+  cursor_vec k = children(fn_body(f->fn));
+  char *found = NULL;
+  for (size_t i = 0; i < k.n && !found; i++) {
+    if (k.v[i].kind != CXCursor_DeclStmt)
+      continue;
+    cursor_vec vars = children(k.v[i]);
+    for (size_t v = 0; v < vars.n && !found; v++) {
+      CXFile file;
+      size_t b, e;
+      char *name = cx_str(clang_getCursorSpelling(vars.v[v]));
+      if (vars.v[v].kind == CXCursor_VarDecl && is_one_of(name, names) &&
+          clang_getCanonicalType(clang_getCursorType(vars.v[v])).kind == CXType_Int &&
+          extent(vars.v[v], &file, &b, &e) == 0 && e <= before)
+        found = name;
+      else
+        free(name);
+    }
+    free(vars.v);
+  }
+  free(k.v);
+  (void)x;
+  return found;
+}
+
+/* The status variable of a function: the group's rc, one it declares already, or an
+ * `int rc;` added at the top of the body (once: identical edits merge). */
+static char *status_var(ctx *x, fn_info *f, pend *p, size_t at)
 {
   if (f->needs_group)
-    return f->rc;
-  if (!f->rc) {
+    return anyc__xstrdup(f->rc);
+  char *have = existing_status(x, f, at);
+  if (have)
+    return have;
+  if (!f->rc)
     f->rc = fresh(x, f, "rc");
-  }
   CXCursor body = fn_body(f->fn);
   CXFile file;
   size_t b, e, n;
@@ -670,10 +756,25 @@ static const char *status_var(ctx *x, fn_info *f, pend *p)
   pedit(p, nl + 1, 0, u);
   free(u);
   free(ind);
-  return f->rc;
+  return anyc__xstrdup(f->rc);
 }
 
-/* A checkpoint call whose status the legacy code ignored: check it. */
+/* Does the function's body open with `{` and a line break (so lines can be added)? */
+static int multi_line_body(ctx *x, fn_info *f)
+{
+  CXFile file;
+  size_t b, e, n;
+  if (extent(fn_body(f->fn), &file, &b, &e) != 0)
+    return 0;
+  const char *s = contents(x, file, &n);
+  size_t i = b + 1;
+  while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r'))
+    i++;
+  return i < n && s[i] == '\n';
+}
+
+/* A checkpoint call whose status the legacy code ignored: check it, in the enclosing
+ * function's terms (return it; close the group first in a run with a group). */
 static int checked_stmt(ctx *x, fn_info *f, pend *p, const ref *r, size_t ci,
                         const char *newcall)
 {
@@ -686,28 +787,60 @@ static int checked_stmt(ctx *x, fn_info *f, pend *p, const ref *r, size_t ci,
   const char *s = contents(x, file, &n);
   if (!f || (!fn_returns_int(f->fn) && !fn_returns_void(f->fn)))
     return -1;
-  if (!after_semicolon(s, n, e))
+  size_t semi = after_semicolon(s, n, e);
+  if (!semi)
     return -1;
-  const char *rc = status_var(x, f, p);
+  char *t;
+  if (fn_returns_void(f->fn)) {
+    if (par.kind == CXCursor_CompoundStmt) {
+      t = anyc__xasprintf("if (%s < 0) return", newcall);
+      pedit(p, b, e - b, t);
+    } else {
+      t = anyc__xasprintf("{ if (%s < 0) return; }", newcall);
+      pedit(p, b, semi - b, t);
+    }
+    free(t);
+    return 0;
+  }
+  /* On a line of its own in a multi-line body: two statements with the function's
+   * status variable.  Otherwise (one-line bodies, statements sharing a line, braceless
+   * if/else bodies): one braced statement with a variable of its own. */
+  size_t z = semi;
+  while (z < n && (s[z] == ' ' || s[z] == '\t' || s[z] == '\r'))
+    z++;
+  int own_line = par.kind == CXCursor_CompoundStmt && only_space(s, line_start(s, b), b) &&
+                 (z >= n || s[z] == '\n') && multi_line_body(x, f);
+  char *have = f->needs_group ? NULL : existing_status(x, f, b);
+  int has_status = f->needs_group || have;
+  free(have);
+  if (!own_line && !has_status) {
+    char *v = fresh(x, f, "rc");
+    char *chk = check_text(f, v);
+    t = anyc__xasprintf("{ int %s = %s; %s }", v, newcall, chk);
+    pedit(p, b, semi - b, t);
+    free(t);
+    free(chk);
+    free(v);
+    return 0;
+  }
+  char *rc = status_var(x, f, p, b);
   if (!rc)
     return -1;
   char *chk = check_text(f, rc);
-  char *t;
-  if (par.kind == CXCursor_CompoundStmt) {
+  if (own_line) {
     char *ind = indent_at(s, b);
     chk[strlen(chk) - 1] = '\0'; /* the statement's own ';' ends it */
     t = anyc__xasprintf("%s = %s;\n%s%s", rc, newcall, ind, chk);
     free(ind);
+    pedit(p, b, e - b, t);
   } else {
-    /* one statement (under an if/else without braces) */
-    char *cond = anyc__xasprintf("(%s = %s) < 0", rc, newcall);
-    const char *ret = strstr(chk, "return");
-    t = anyc__xasprintf("if (%s) %.*s", cond, (int)(strlen(ret) - 1), ret);
-    free(cond);
+    /* the body of an if/else/loop without braces: one braced statement */
+    t = anyc__xasprintf("{ %s = %s; %s }", rc, newcall, chk);
+    pedit(p, b, semi - b, t);
   }
-  pedit(p, b, e - b, t);
   free(t);
   free(chk);
+  free(rc);
   return 0;
 }
 
@@ -732,7 +865,48 @@ static int rename_call(ctx *x, pend *p, const ref *r, size_t ci, const char *new
  * texts, so comments inside arguments survive. */
 static char *arg_text(ctx *x, CXCursor a)
 {
-  return text_of(x, a);
+  CXFile f;
+  size_t b, e, n;
+  if (extent(a, &f, &b, &e) != 0)
+    return text_of(x, a);
+  const char *s = contents(x, f, &n);
+  /* Widen over the blanks and block comments that sit between this argument and its
+   * '(' / ',' on the left and its ',' / ')' on the right: they belong to it. */
+  for (;;) {
+    size_t k = b;
+    while (k > 0 && (s[k - 1] == ' ' || s[k - 1] == '\t' || s[k - 1] == '\n'))
+      k--;
+    if (k >= 2 && s[k - 1] == '/' && s[k - 2] == '*') {
+      size_t j = k - 2;
+      while (j >= 2 && !(s[j - 2] == '/' && s[j - 1] == '*'))
+        j--;
+      if (j < 2)
+        break;
+      b = j - 2;
+      continue;
+    }
+    break;
+  }
+  for (;;) {
+    size_t k = e;
+    while (k < n && (s[k] == ' ' || s[k] == '\t' || s[k] == '\n'))
+      k++;
+    if (k + 1 < n && s[k] == '/' && s[k + 1] == '*') {
+      const char *end = strstr(s + k + 2, "*/");
+      if (!end)
+        break;
+      e = (size_t)(end - s) + 2;
+      continue;
+    }
+    if (k + 1 < n && s[k] == '/' && s[k + 1] == '/') {
+      while (k < n && s[k] != '\n')
+        k++;
+      e = k;
+      continue;
+    }
+    break;
+  }
+  return anyc__xstrndup(s + b, e - b);
 }
 
 /* AS010 / AS011 / AS012: renames (and the to_thread flag). */
@@ -777,6 +951,7 @@ static void rule_simple(ctx *x, const ref *r, size_t ci, fn_info *f)
     }
     p->edits.n = 0;
   }
+  set_reason(p, "the same call in the native API");
   if (rename_call(x, p, r, ci, native, rule[4] == '1' ? ", 0" : NULL) != 0) {
     p->s.rule = p->s.cls == SC_MACRO_ARG ? "AS109" : "AS110";
     p->s.rewritten = 0;
@@ -855,18 +1030,20 @@ static void rule_wait_for(ctx *x, const ref *r, size_t ci, fn_info *f)
   char *callee = fn0.kind == CXCursor_DeclRefExpr ? anyc__xstrdup(fn)
                                                   : anyc__xasprintf("(%s)", fn);
   char *rc = kind == 3 ? fresh(x, f, "rc") : target;
+  char *unit = indent_unit(x, f);
   char *before, *repl;
   if (kind == 3) {
     before = anyc__xasprintf("%sanyc_scope %s;\n%sint %s = anyc_fail_after(&%s, %s);\n"
-                             "%sif (%s == 0)\n%s  %s = anyc_scope_close(&%s, %s(%s));\n",
-                             ind, sc, ind, rc, sc, t, ind, rc, ind, rc, sc, callee, arg);
+                             "%sif (%s == 0)\n%s%s%s = anyc_scope_close(&%s, %s(%s));\n",
+                             ind, sc, ind, rc, sc, t, ind, rc, ind, unit, rc, sc, callee, arg);
     repl = anyc__xstrdup(rc);
   } else {
     before = anyc__xasprintf("%sanyc_scope %s;\n", ind, sc);
-    repl = anyc__xasprintf("anyc_fail_after(&%s, %s);\n%sif (%s == 0)\n%s  %s = "
+    repl = anyc__xasprintf("anyc_fail_after(&%s, %s);\n%sif (%s == 0)\n%s%s%s = "
                            "anyc_scope_close(&%s, %s(%s))",
-                           sc, t, ind, rc, ind, rc, sc, callee, arg);
+                           sc, t, ind, rc, ind, unit, rc, sc, callee, arg);
   }
+  free(unit);
   if (!only_space(s, line_start(s, sb), sb)) {
     p->s.rule = "AS110";
     p->s.rewritten = 0;
@@ -901,6 +1078,67 @@ static int ref_inside(const ref *r, CXCursor c)
   return 0;
 }
 
+/* Does statement c contain a call of the legacy API (a recorded reference)? */
+static int has_legacy_call(ctx *x, CXCursor c)
+{
+  for (size_t i = 0; i < x->refs.n; i++) {
+    const ref *r = &x->refs.v[i];
+    if (r->kind != R_FUNC)
+      continue;
+    for (size_t d = 0; d < r->depth; d++)
+      if (same_node(r->anc[d], c))
+        return 1;
+  }
+  return 0;
+}
+
+/* The legacy function a statement calls as a whole (`f(...);` or `x = f(...);`), or
+ * NULL; *call gets the call. */
+static char *stmt_call(CXCursor stmt, CXCursor *call)
+{
+  CXCursor c = strip(stmt);
+  if (c.kind == CXCursor_DeclStmt) { /* int rc = f(...); (one variable) */
+    cursor_vec k = children(c);
+    CXCursor init = k.n == 1 && k.v[0].kind == CXCursor_VarDecl
+                        ? clang_Cursor_getVarDeclInitializer(k.v[0]) : clang_getNullCursor();
+    free(k.v);
+    c = clang_Cursor_isNull(init) ? init : strip(init);
+  } else if (c.kind == CXCursor_BinaryOperator) {
+    cursor_vec k = children(c);
+    CXCursor rhs = k.n == 2 ? strip(k.v[1]) : clang_getNullCursor();
+    free(k.v);
+    c = rhs;
+  }
+  if (c.kind != CXCursor_CallExpr)
+    return NULL;
+  CXCursor callee = clang_getCursorReferenced(c);
+  if (!decl_is_legacy(callee))
+    return NULL;
+  *call = c;
+  return cx_str(clang_getCursorSpelling(callee));
+}
+
+/* A top-level statement of run that closes the group (`as_wait_finished(m);` or
+ * `rc = as_wait_finished(m);`): returns after it are not wrapped. */
+static void find_close_stmt(fn_info *f)
+{
+  cursor_vec k = children(f->body);
+  for (size_t i = 0; i < k.n && !f->close_off; i++) {
+    CXCursor call;
+    char *name = stmt_call(k.v[i], &call);
+    if (name && strcmp(name, "as_wait_finished") == 0) {
+      CXFile file;
+      size_t b, e;
+      if (extent(k.v[i], &file, &b, &e) == 0) {
+        f->close_begin = b;
+        f->close_off = e;
+      }
+    }
+    free(name);
+  }
+  free(k.v);
+}
+
 /* Pass 1: which functions are run functions, and which need a group. */
 static void find_runs(ctx *x)
 {
@@ -921,12 +1159,27 @@ static void find_runs(ctx *x)
       const ref *r = &x->refs.v[k];
       if (r->kind == R_FUNC && ref_inside(r, f->fn) &&
           (strcmp(r->name, "as_run_task") == 0 || strcmp(r->name, "as_run_daemon_task") == 0 ||
+           strcmp(r->name, "as_run_child_service") == 0 ||
+           strcmp(r->name, "as_run_daemon_child_service") == 0 ||
            strcmp(r->name, "as_wait_finished") == 0 || strcmp(r->name, "as_cancel") == 0))
         f->needs_group = 1;
+      /* run's object type, from its `(T *)self` cast (child services find run by it) */
+      if (r->kind == R_PARAMREF && ref_inside(r, f->fn) && !f->has_obj_type &&
+          clang_equalCursors(clang_getCursorReferenced(r->cur), prm)) {
+        size_t pi = parent_index(r, r->depth);
+        if (pi && r->anc[pi - 1].kind == CXCursor_CStyleCastExpr) {
+          CXType ct = clang_getCanonicalType(clang_getCursorType(r->anc[pi - 1]));
+          if (ct.kind == CXType_Pointer) {
+            f->obj_type = clang_getCanonicalType(clang_getPointeeType(ct));
+            f->has_obj_type = 1;
+          }
+        }
+      }
     }
     if (f->needs_group) {
       f->tg = fresh(x, f, "tg");
       f->rc = fresh(x, f, "rc");
+      find_close_stmt(f);
     }
     f->arg = strcmp(f->param_name, "arg") == 0 || !name_used(f, "arg") ? anyc__xstrdup("arg")
                                                                        : fresh(x, f, "arg");
@@ -964,10 +1217,11 @@ static void rule_run_fn(ctx *x, fn_info *f)
     return;
   set_reason(p, "the service's tasks now run in a task group that run opens and closes; "
                 "a daemon that returns no longer fails the service");
-  /* Open the group before the first statement that is not a declaration. */
+  /* Open the group before the first statement that is not a declaration, or that is
+   * one whose initialiser calls the legacy API (int rc = as_run_task(...);). */
   cursor_vec k = children(f->body);
   size_t first = 0;
-  while (first < k.n && k.v[first].kind == CXCursor_DeclStmt)
+  while (first < k.n && k.v[first].kind == CXCursor_DeclStmt && !has_legacy_call(x, k.v[first]))
     first++;
   CXFile sf;
   size_t sb, se;
@@ -987,7 +1241,7 @@ static void rule_run_fn(ctx *x, fn_info *f)
   free(open);
   /* Fall off the end: close the group there. */
   CXCursor last = k.v[k.n - 1];
-  if (last.kind != CXCursor_ReturnStmt) {
+  if (last.kind != CXCursor_ReturnStmt && !f->close_off) {
     size_t bb, be;
     extent(f->body, &sf, &bb, &be);
     size_t close_at = be - 1;
@@ -1038,8 +1292,11 @@ static void rule_returns(ctx *x, fn_info *f)
   cursor_vec rets = {0};
   clang_visitChildren(f->body, find_returns, &rets);
   for (size_t i = 0; i < rets.n; i++) {
-    if (is_wait_finished_return(x, rets.v[i]))
-      continue;
+    CXFile rf;
+    size_t rb, re;
+    if (is_wait_finished_return(x, rets.v[i]) ||
+        (f->close_off && extent(rets.v[i], &rf, &rb, &re) == 0 && rb >= f->close_off))
+      continue; /* the group is closed there already */
     cursor_vec k = children(rets.v[i]);
     CXFile file;
     size_t b, e;
@@ -1069,6 +1326,18 @@ static void rule_param_uses(ctx *x, fn_info *f)
       continue;
     size_t p = parent_index(r, r->depth);
     CXCursor par = p ? r->anc[p - 1] : clang_getNullCursor();
+    if (par.kind == CXCursor_CStyleCastExpr &&
+        clang_getCanonicalType(clang_getCursorType(par)).kind != CXType_Pointer) {
+      /* (void)self and the like: only the name changes */
+      CXFile file;
+      size_t b, e;
+      pend *pd = new_pend(x, r->cur, "AS003", f->param_name, 1);
+      if (extent(r->cur, &file, &b, &e) == 0)
+        pedit(pd, b, e - b, f->arg);
+      set_reason(pd, "the parameter is now the object as void *");
+      pd->s.suggest = anyc__xstrdup(f->arg);
+      continue;
+    }
     if (par.kind == CXCursor_CStyleCastExpr) {
       CXFile file;
       size_t b, e;
@@ -1093,6 +1362,16 @@ static void rule_param_uses(ctx *x, fn_info *f)
   }
 }
 
+/* Is the reference inside the arguments of a call of the legacy API?  Then that call's
+ * site speaks for it (rewritten: the argument is gone; left: the call is reported). */
+static int in_legacy_call(const ref *r)
+{
+  for (size_t i = r->depth; i-- > 0;)
+    if (r->anc[i].kind == CXCursor_CallExpr && decl_is_legacy(clang_getCursorReferenced(r->anc[i])))
+      return 1;
+  return 0;
+}
+
 /* R_MEMBER: a legacy struct member (self->manager, svc.name, stats.total_count). */
 static void rule_member(ctx *x, const ref *r, const int *consumed)
 {
@@ -1105,7 +1384,10 @@ static void rule_member(ctx *x, const ref *r, const int *consumed)
        "the legacy member '%s' is read for another purpose", r->name);
 }
 
-/* AS004 / AS005 / AS007 inside a run function. */
+static char *service_object(ctx *x, CXCursor arg, CXType *type);
+static fn_info *run_for_type(ctx *x, CXType t);
+
+/* AS004 / AS005 / AS007 / AS015 inside a run function. */
 static void rule_owner_call(ctx *x, const ref *r, size_t ci, fn_info *f)
 {
   CXCursor call = r->anc[ci - 1], par = stmt_parent(r, ci), args[4];
@@ -1119,24 +1401,56 @@ static void rule_owner_call(ctx *x, const ref *r, size_t ci, fn_info *f)
   }
   const char *s = contents(x, file, &n);
   int spawn = strcmp(r->name, "as_run_task") == 0 || strcmp(r->name, "as_run_daemon_task") == 0;
-  pend *p = new_pend(x, r->cur, spawn ? "AS004" : strcmp(r->name, "as_cancel") == 0 ? "AS007"
-                                                                                  : "AS005",
+  int child = strcmp(r->name, "as_run_child_service") == 0 ||
+              strcmp(r->name, "as_run_daemon_child_service") == 0;
+  char *child_obj = NULL;
+  fn_info *child_run = NULL;
+  if (child) {
+    CXType ct;
+    child_obj = na == 3 ? service_object(x, args[1], &ct) : NULL;
+    child_run = child_obj ? run_for_type(x, ct) : NULL;
+    if (!child_run) {
+      left(x, r->cur, "AS110", r->name, 1, suggest_for(r->name),
+           "the child service's run function is not found in this file");
+      free(child_obj);
+      return;
+    }
+  }
+  pend *p = new_pend(x, r->cur, spawn ? "AS004" : child ? "AS015"
+                                 : strcmp(r->name, "as_cancel") == 0 ? "AS007" : "AS005",
                      r->name, 1);
   p->s.suggest = anyc__xstrdup(suggest_for(r->name));
   if (p->s.cls == SC_MACRO_ARG || p->s.cls == SC_MACRO_BODY) {
     p->s.rule = p->s.cls == SC_MACRO_ARG ? "AS109" : "AS105";
     p->s.rewritten = 0;
     set_reason(p, "%s inside a macro: rewrite by hand", r->name);
+    free(child_obj);
     return;
   }
-  if (spawn && na == 4) {
-    char *fn = arg_text(x, args[1]), *a = arg_text(x, args[2]), *nm = arg_text(x, args[3]);
+  if (((spawn && na == 4) || child) && f->close_off && b >= f->close_off) {
+    p->s.rule = "AS110";
+    p->s.rewritten = 0;
+    set_reason(p, "%s after run waited for its tasks: the group is closed there", r->name);
+    free(child_obj);
+    return;
+  }
+  if ((spawn && na == 4) || child) {
+    char *fn, *a, *nm;
+    if (child) {
+      fn = cx_str(clang_getCursorSpelling(child_run->fn));
+      a = child_obj;
+      nm = arg_text(x, args[2]);
+    } else {
+      fn = arg_text(x, args[1]);
+      a = arg_text(x, args[2]);
+      nm = arg_text(x, args[3]);
+    }
     char *nc = anyc__xasprintf("anyc_start_soon_named(&%s, %s, %s, %s)", f->tg, nm, fn, a);
     if (par.kind == CXCursor_CompoundStmt) {
       size_t semi = after_semicolon(s, n, e);
       CXCursor stmt = r->anc[parent_index(r, ci - 1)];
       CXCursor nx = next_stmt(par, stmt);
-      int last_before_close = clang_Cursor_isNull(nx) ? (int)clang_equalCursors(par, f->body)
+      int last_before_close = clang_Cursor_isNull(nx) ? same_node(par, f->body)
                                                       : is_wait_finished_return(x, nx);
       char *t = anyc__xasprintf("%s = %s", f->rc, nc);
       pedit(p, b, e - b, t);
@@ -1159,9 +1473,10 @@ static void rule_owner_call(ctx *x, const ref *r, size_t ci, fn_info *f)
     } else {
       pedit(p, b, e - b, nc);
     }
-    set_reason(p, strcmp(r->name, "as_run_daemon_task") == 0
+    set_reason(p, strstr(r->name, "daemon")
                       ? "a daemon that returns no longer fails the service: the group waits for it"
-                      : "the task is a child of run's task group");
+                  : child ? "the child service's run is a task of run's group"
+                          : "the task is a child of run's task group");
     free(nc);
     free(fn);
     free(a);
@@ -1175,6 +1490,51 @@ static void rule_owner_call(ctx *x, const ref *r, size_t ci, fn_info *f)
     set_reason(p, "run's end closes its group: it waits for every task and returns the "
                   "first error");
     return;
+  }
+  if (strcmp(r->name, "as_wait_finished") == 0 && f->close_off && b >= f->close_begin &&
+      b < f->close_off &&
+      (par.kind == CXCursor_CompoundStmt || par.kind == CXCursor_BinaryOperator ||
+       par.kind == CXCursor_VarDecl)) {
+    /* The statement that parks run: the group closes there (code after it is run's
+     * cleanup, as in the legacy service). */
+    int assign = par.kind != CXCursor_CompoundStmt;
+    CXCursor stmt = r->anc[parent_index(r, ci - 1)];
+    CXCursor nx = assign ? clang_getNullCursor() : next_stmt(par, stmt);
+    size_t semi = after_semicolon(s, n, e);
+    char *t;
+    if (assign) {
+      t = anyc__xasprintf("anyc_group_close(&%s, %s)", f->tg, f->rc);
+    } else if (nx.kind == CXCursor_ReturnStmt && clang_Cursor_isNull(next_stmt(par, nx)) &&
+               semi) {
+      char *ind = indent_at(s, b);
+      t = anyc__xasprintf("%s = anyc_group_close(&%s, %s);\n%sif (%s < 0) return %s",
+                          f->rc, f->tg, f->rc, ind, f->rc, f->rc);
+      free(ind);
+    } else {
+      t = anyc__xasprintf("%s = anyc_group_close(&%s, %s)", f->rc, f->tg, f->rc);
+    }
+    pedit(p, b, e - b, t);
+    free(t);
+    set_reason(p, "run parks here until its tasks finish: the group closes here and the "
+                  "code after it is run's cleanup");
+    return;
+  }
+  if (strcmp(r->name, "as_cancel") == 0 && par.kind == CXCursor_ReturnStmt) {
+    /* return as_cancel(self->manager);  ->  cancel, then close with 0 (as_cancel's) */
+    size_t pi = parent_index(r, ci - 1);
+    CXFile rf;
+    size_t rb, re;
+    if (pi >= 2 && r->anc[pi - 2].kind == CXCursor_CompoundStmt &&
+        extent(par, &rf, &rb, &re) == 0 && only_space(s, line_start(s, rb), rb)) {
+      char *ind = indent_at(s, rb);
+      char *t = anyc__xasprintf("%sanyc_group_cancel(&%s);\n", ind, f->tg);
+      pedit(p, line_start(s, rb), 0, t);
+      pedit(p, b, e - b, "0");
+      free(t);
+      free(ind);
+      set_reason(p, "cancelling the service is cancelling run's group (as_cancel returned 0)");
+      return;
+    }
   }
   if (strcmp(r->name, "as_cancel") == 0 && par.kind == CXCursor_CompoundStmt) {
     char *t = anyc__xasprintf("anyc_group_cancel(&%s)", f->tg);
@@ -1206,7 +1566,7 @@ static void rule_struct_field(ctx *x, CXCursor field)
   const char *s = contents(x, file, &n);
   size_t semi = after_semicolon(s, n, e);
   size_t ls = line_start(s, b), q = semi;
-  while (q < n && (s[q] == ' ' || s[q] == '\t'))
+  while (q < n && (s[q] == ' ' || s[q] == '\t' || s[q] == '\r'))
     q++;
   if (q + 1 < n && s[q] == '/' && s[q + 1] == '*') { /* trailing comment on the line */
     const char *end = strstr(s + q + 2, "*/");
@@ -1217,21 +1577,37 @@ static void rule_struct_field(ctx *x, CXCursor field)
     while (q < n && s[q] != '\n')
       q++;
   }
-  while (q < n && (s[q] == ' ' || s[q] == '\t'))
+  while (q < n && (s[q] == ' ' || s[q] == '\t' || s[q] == '\r'))
     q++;
-  if (!semi || !only_space(s, ls, b) || (q < n && s[q] != '\n')) {
+  if (!semi) {
     p->s.rule = "AS107";
     p->s.rewritten = 0;
-    set_reason(p, "the as_service field shares its line with other code");
+    set_reason(p, "the as_service field's declaration is not recognised");
     return;
   }
-  pedit(p, ls, (q < n ? q + 1 : q) - ls, "");
+  if (only_space(s, ls, b) && (q >= n || s[q] == '\n')) {
+    pedit(p, ls, (q < n ? q + 1 : q) - ls, ""); /* its whole line */
+  } else {
+    size_t z = semi; /* shares the line: the declaration and the blanks after it */
+    while (z < n && (s[z] == ' ' || s[z] == '\t'))
+      z++;
+    pedit(p, b, z - b, "");
+  }
   set_reason(p, "the object no longer embeds the legacy base; nothing reads it any more");
+  /* A struct whose only member was the base is left empty: accepted by GCC and Clang
+   * (a GNU extension in C; -Wpedantic warns).  Say so on the site. */
+  CXCursor parent = clang_getCursorSemanticParent(field);
+  cursor_vec members = children(parent);
+  size_t fields = 0;
+  for (size_t i = 0; i < members.n; i++)
+    fields += members.v[i].kind == CXCursor_FieldDecl;
+  free(members.v);
+  if (fields == 1)
+    set_reason(p, "the struct's only member was the legacy base: it is left empty (a GNU C "
+                  "extension, -Wpedantic warns); drop the struct by hand if nothing else uses it");
 }
 
-/* AS008: as_service_init + as_run_service (+ destroy) in main -> anyc_run(run, &obj). */
-typedef struct svc_call { const ref *r; size_t ci; char *obj; int used; } svc_call;
-
+/* AS008: as_service_init / as_run_service / as_service_destroy. */
 static char *norm(const char *s)
 {
   sbuf b = {0};
@@ -1241,107 +1617,163 @@ static char *norm(const char *s)
   return b.s ? b.s : anyc__xstrdup("");
 }
 
-static void rule_run_service(ctx *x, const ref *r, size_t ci)
+/* The object of a service named `&E.field` (-> "&E") or `&p->field` (-> "p"), and its
+ * struct type; NULL when the service is not a field of an object. */
+static char *service_object(ctx *x, CXCursor arg, CXType *type)
+{
+  CXCursor a0 = strip(arg);
+  if (a0.kind != CXCursor_UnaryOperator)
+    return NULL;
+  char *t = text_of(x, a0);
+  int amp = t[0] == '&';
+  free(t);
+  if (!amp)
+    return NULL;
+  cursor_vec k = children(a0);
+  CXCursor mem = k.n == 1 ? strip(k.v[0]) : clang_getNullCursor();
+  free(k.v);
+  if (mem.kind != CXCursor_MemberRefExpr)
+    return NULL;
+  cursor_vec m = children(mem);
+  char *obj = NULL;
+  if (m.n == 1) {
+    char *base = text_of(x, m.v[0]);
+    CXType bt = clang_getCanonicalType(clang_getCursorType(m.v[0]));
+    if (bt.kind == CXType_Pointer) {
+      obj = base;
+      bt = clang_getCanonicalType(clang_getPointeeType(bt));
+    } else {
+      obj = anyc__xasprintf("&%s", base);
+      free(base);
+    }
+    if (type)
+      *type = bt;
+  }
+  free(m.v);
+  return obj;
+}
+
+/* The run function defined in this unit that `arg` names, or NULL. */
+static fn_info *run_named(ctx *x, CXCursor arg)
+{
+  CXCursor refd = clang_getCursorReferenced(strip(arg));
+  for (size_t i = 0; i < x->fns.n; i++)
+    if (x->fns.v[i].is_run && clang_equalCursors(x->fns.v[i].fn, refd))
+      return &x->fns.v[i];
+  return NULL;
+}
+
+/* The run function whose `(T *)self` cast names the struct type t. */
+static fn_info *run_for_type(ctx *x, CXType t)
+{
+  for (size_t i = 0; i < x->fns.n; i++)
+    if (x->fns.v[i].is_run && x->fns.v[i].has_obj_type &&
+        clang_equalTypes(x->fns.v[i].obj_type, t))
+      return &x->fns.v[i];
+  return NULL;
+}
+
+/* The as_service_init in function f of the service spelled like `svc`: its call's
+ * arguments (run, name).  0 if found. */
+static int find_init(ctx *x, fn_info *f, CXCursor svc, CXCursor *ia)
+{
+  char *t = text_of(x, svc);
+  char *key = norm(t);
+  free(t);
+  int found = -1;
+  for (size_t i = 0; found && i < x->refs.n; i++) {
+    const ref *o = &x->refs.v[i];
+    if (o->kind != R_FUNC || fn_of(x, o) != f || strcmp(o->name, "as_service_init") != 0)
+      continue;
+    size_t oci = call_index(x, o);
+    if (!oci || call_args(o->anc[oci - 1], ia, 3) != 3)
+      continue;
+    char *ot = text_of(x, ia[0]);
+    char *k2 = norm(ot);
+    free(ot);
+    if (strcmp(k2, key) == 0)
+      found = 0;
+    free(k2);
+  }
+  free(key);
+  return found;
+}
+
+/* Any as_service_init in this unit of a service whose object has type t. */
+static int find_init_of_type(ctx *x, CXType t, CXCursor *ia)
+{
+  for (size_t i = 0; i < x->refs.n; i++) {
+    const ref *o = &x->refs.v[i];
+    if (o->kind != R_FUNC || strcmp(o->name, "as_service_init") != 0)
+      continue;
+    size_t oci = call_index(x, o);
+    CXType ot;
+    if (!oci || call_args(o->anc[oci - 1], ia, 3) != 3)
+      continue;
+    char *obj = service_object(x, ia[0], &ot);
+    int same = obj && clang_equalTypes(ot, t);
+    free(obj);
+    if (same)
+      return 0;
+  }
+  return -1;
+}
+
+/* as_service_init of a service whose run is defined here, and as_service_destroy: the
+ * statement goes (a plain struct needs neither). */
+static void rule_init_destroy(ctx *x, const ref *r, size_t ci)
 {
   CXCursor call = r->anc[ci - 1], par = stmt_parent(r, ci), args[3];
+  int init = strcmp(r->name, "as_service_init") == 0;
+  int na = call_args(call, args, 3);
+  CXFile file;
+  size_t b, e, n;
+  const char *why = NULL;
+  if (par.kind != CXCursor_CompoundStmt || extent(call, &file, &b, &e) != 0)
+    why = "not a statement of its own";
+  else if (init && (na != 3 || !run_named(x, args[1])))
+    why = "the service's run function is not defined in this file";
+  const char *s = why ? NULL : contents(x, file, &n);
+  size_t semi = s ? after_semicolon(s, n, e) : 0;
+  if (!why && !semi)
+    why = "not a statement of its own";
+  if (why) {
+    left(x, r->cur, "AS107", r->name, 1, suggest_for(r->name), "%s: %s", r->name, why);
+    return;
+  }
+  pend *p = new_pend(x, r->cur, "AS008", r->name, 1);
+  delete_stmt(p, s, n, b, semi);
+  set_reason(p, "a plain struct needs no %s", init ? "initialisation" : "teardown");
+  p->s.suggest = anyc__xstrdup("");
+}
+
+/* as_run_service in main -> anyc_run(run, &obj). */
+static void rule_run_service(ctx *x, const ref *r, size_t ci)
+{
+  CXCursor call = r->anc[ci - 1], args[3], ia[3];
   fn_info *f = fn_of(x, r);
   char *fname = f ? cx_str(clang_getCursorSpelling(f->fn)) : anyc__xstrdup("");
   int in_main = strcmp(fname, "main") == 0;
   free(fname);
   int na = call_args(call, args, 3);
   CXFile file;
-  size_t b, e, n;
+  size_t b, e;
   if (!in_main || na < 1 || extent(call, &file, &b, &e) != 0) {
     left(x, r->cur, "AS110", r->name, 1, suggest_for(r->name),
          "%s outside main: whether it runs in a task is not known here", r->name);
     return;
   }
-  const char *s = contents(x, file, &n);
-  char *key = norm(text_of(x, args[0]));
-  /* The object: &E.field -> &E; &E->field -> E */
-  const char *obj_err = NULL;
-  char *obj = NULL;
-  CXCursor a0 = strip(args[0]);
-  char *a0t = text_of(x, a0);
-  if (a0t[0] != '&')
-    obj_err = "the service is not named as &object.field";
-  else {
-    CXCursor mem = clang_getNullCursor();
-    cursor_vec k = children(a0);
-    if (k.n == 1)
-      mem = strip(k.v[0]);
-    free(k.v);
-    if (mem.kind != CXCursor_MemberRefExpr) {
-      obj_err = "the service is not a field of an object";
-    } else {
-      cursor_vec m = children(mem);
-      if (m.n == 1) {
-        char *base = text_of(x, m.v[0]);
-        CXType bt = clang_getCanonicalType(clang_getCursorType(m.v[0]));
-        obj = bt.kind == CXType_Pointer ? base : anyc__xasprintf("&%s", base);
-        if (obj != base)
-          free(base);
-      } else {
-        obj_err = "the service's object is not recognised";
-      }
-      free(m.v);
-    }
-  }
-  free(a0t);
-  /* Find the init (and destroys) of the same service in this function. */
-  const ref *init = NULL;
-  size_t init_ci = 0;
-  VEC(const ref *) destroys = {0};
-  VEC(size_t) destroy_ci = {0};
-  for (size_t i = 0; !obj_err && i < x->refs.n; i++) {
-    const ref *o = &x->refs.v[i];
-    if (o->kind != R_FUNC || fn_of(x, o) != f)
-      continue;
-    int is_init = strcmp(o->name, "as_service_init") == 0;
-    int is_destroy = strcmp(o->name, "as_service_destroy") == 0;
-    if (!is_init && !is_destroy)
-      continue;
-    size_t oci = call_index(x, o);
-    CXCursor oa[3];
-    if (!oci || call_args(o->anc[oci - 1], oa, 3) < 1)
-      continue;
-    char *k2 = norm(text_of(x, oa[0]));
-    if (strcmp(k2, key) == 0) {
-      if (is_init) {
-        init = o;
-        init_ci = oci;
-      } else {
-        VEC_PUSH(destroys, o);
-        VEC_PUSH(destroy_ci, oci);
-      }
-    }
-    free(k2);
-  }
-  free(key);
-  CXCursor ia[3];
-  CXCursor runfn = clang_getNullCursor();
-  if (!obj_err && !init)
-    obj_err = "no as_service_init of this service in main";
-  if (!obj_err && (call_args(init->anc[init_ci - 1], ia, 3) != 3 ||
-                   stmt_parent(init, init_ci).kind != CXCursor_CompoundStmt))
-    obj_err = "as_service_init is not a statement of its own";
-  if (!obj_err) {
-    runfn = clang_getCursorReferenced(strip(ia[1]));
-    int ok = 0;
-    for (size_t i = 0; i < x->fns.n; i++)
-      if (x->fns.v[i].is_run && clang_equalCursors(x->fns.v[i].fn, runfn))
-        ok = 1;
-    if (!ok)
-      obj_err = "the service's run function is not defined in this file";
-  }
-  for (size_t i = 0; !obj_err && i < destroys.n; i++)
-    if (stmt_parent(destroys.v[i], destroy_ci.v[i]).kind != CXCursor_CompoundStmt)
-      obj_err = "as_service_destroy is not a statement of its own";
-  if (obj_err) {
-    left(x, r->cur, "AS107", r->name, 1, suggest_for(r->name), "%s", obj_err);
+  char *obj = service_object(x, args[0], NULL);
+  const char *why = NULL;
+  if (!obj)
+    why = "the service is not named as &object.field";
+  else if (find_init(x, f, args[0], ia) != 0)
+    why = "no as_service_init of this service in main";
+  else if (!run_named(x, ia[1]))
+    why = "the service's run function is not defined in this file";
+  if (why) {
+    left(x, r->cur, "AS107", r->name, 1, suggest_for(r->name), "%s", why);
     free(obj);
-    free(destroys.v);
-    free(destroy_ci.v);
     return;
   }
   pend *p = new_pend(x, r->cur, "AS008", r->name, 1);
@@ -1349,34 +1781,240 @@ static void rule_run_service(ctx *x, const ref *r, size_t ci)
   char *t = anyc__xasprintf("anyc_run(%s, %s)", runname, obj);
   pedit(p, b, e - b, t);
   free(t);
-  set_reason(p, "the service runs as the first task of a run of its own");
-  p->s.suggest = anyc__xstrdup("anyc_run(run, &obj)");
-  (void)par;
-  /* init and destroy statements go */
-  const ref *del[64];
-  size_t delci[64], nd = 0;
-  del[nd] = init;
-  delci[nd++] = init_ci;
-  for (size_t i = 0; i < destroys.n && nd < 64; i++) {
-    del[nd] = destroys.v[i];
-    delci[nd++] = destroy_ci.v[i];
-  }
-  for (size_t i = 0; i < nd; i++) {
-    CXFile df;
-    size_t db, de;
-    pend *dp = new_pend(x, del[i]->cur, "AS008", del[i]->name, 1);
-    if (extent(del[i]->anc[delci[i] - 1], &df, &db, &de) == 0) {
-      size_t semi = after_semicolon(s, n, de);
-      if (semi)
-        delete_stmt(dp, s, n, db, semi);
-    }
-    set_reason(dp, "a plain struct needs no %s", i == 0 ? "initialisation" : "teardown");
-    dp->s.suggest = anyc__xstrdup("");
-  }
   free(runname);
   free(obj);
-  free(destroys.v);
-  free(destroy_ci.v);
+  set_reason(p, "the service runs as the first task of a run of its own");
+  p->s.suggest = anyc__xstrdup("anyc_run(run, &obj)");
+}
+
+static void mark_handled(ctx *x, CXCursor c)
+{
+  VEC_PUSH(x->handled, c);
+}
+
+static int is_handled(ctx *x, CXCursor c)
+{
+  for (size_t i = 0; i < x->handled.n; i++)
+    if ((clang_equalCursors(x->handled.v[i], c) || same_node(x->handled.v[i], c)))
+      return 1;
+  return 0;
+}
+
+/* The variable a statement-level call's value goes to: `int X = call;` (a declaration
+ * of one variable) or `X = call;`, in a compound statement.  Returns the statement and
+ * sets *var (malloc'd); null cursor otherwise. */
+static CXCursor value_stmt(ctx *x, const ref *r, size_t ci, char **var, int *is_decl)
+{
+  CXCursor par = stmt_parent(r, ci);
+  size_t pi = parent_index(r, ci - 1);
+  *var = NULL;
+  if (par.kind == CXCursor_VarDecl && pi >= 2 && r->anc[pi - 2].kind == CXCursor_DeclStmt &&
+      pi >= 3 && r->anc[pi - 3].kind == CXCursor_CompoundStmt) {
+    cursor_vec k = children(r->anc[pi - 2]);
+    size_t nk = k.n;
+    free(k.v);
+    if (nk == 1) {
+      *var = cx_str(clang_getCursorSpelling(par));
+      *is_decl = 1;
+      return r->anc[pi - 2];
+    }
+  } else if (par.kind == CXCursor_BinaryOperator && pi >= 2 &&
+             r->anc[pi - 2].kind == CXCursor_CompoundStmt) {
+    cursor_vec k = children(par);
+    CXCursor lhs = k.n == 2 ? strip(k.v[0]) : clang_getNullCursor();
+    free(k.v);
+    char *op = text_of(x, par);
+    int assign = strchr(op, '=') != NULL;
+    free(op);
+    if (lhs.kind == CXCursor_DeclRefExpr && assign) {
+      *var = cx_str(clang_getCursorSpelling(lhs));
+      *is_decl = 0;
+      return par;
+    }
+  }
+  return clang_getNullCursor();
+}
+
+/* AS009: as_background_service_enter ... as_background_service_exit in one function ->
+ * a task group that starts the service, then cancels and closes. */
+static void rule_background(ctx *x, const ref *r, size_t ci)
+{
+  fn_info *f = fn_of(x, r);
+  CXCursor call = r->anc[ci - 1], args[2], ia[3], ea[2];
+  const char *why = NULL;
+  char *var = NULL, *obj = NULL;
+  int is_decl = 0;
+  CXCursor stmt = clang_getNullCursor(), mvar = clang_getNullCursor(), exit_call;
+  const ref *exit_ref = NULL;
+  size_t exit_ci = 0;
+  fn_info *child = NULL;
+  if (!f || !fn_returns_int(f->fn) || call_args(call, args, 2) != 2)
+    why = "not in a function returning int";
+  if (!why) {
+    stmt = value_stmt(x, r, ci, &var, &is_decl);
+    if (clang_Cursor_isNull(stmt))
+      why = "its status is not stored by a statement of its own (int rc = ...; or rc = ...;)";
+  }
+  if (!why) {
+    CXCursor a1 = strip(args[1]);
+    cursor_vec k = children(a1);
+    if (a1.kind == CXCursor_UnaryOperator && k.n == 1 && strip(k.v[0]).kind == CXCursor_DeclRefExpr)
+      mvar = clang_getCursorReferenced(strip(k.v[0]));
+    free(k.v);
+    if (mvar.kind != CXCursor_VarDecl)
+      why = "the manager is not a local variable";
+  }
+  char *runname = NULL, *name = NULL;
+  if (!why) {
+    CXType t;
+    obj = service_object(x, args[0], &t);
+    if (!obj)
+      why = "the service is not named as &object.field";
+    else if (find_init(x, f, args[0], ia) == 0 && (child = run_named(x, ia[1]))) {
+      runname = text_of(x, ia[1]);
+      name = text_of(x, ia[2]);
+    } else if ((child = run_for_type(x, t)) && find_init_of_type(x, t, ia) == 0 &&
+               run_named(x, ia[1]) == child) {
+      /* initialised elsewhere (main): the run is found by the object's type */
+      runname = cx_str(clang_getCursorSpelling(child->fn));
+      name = text_of(x, ia[2]);
+    } else {
+      why = "no as_service_init of this service with a run defined in this file";
+    }
+  }
+  for (size_t i = 0; !why && i < x->refs.n; i++) {
+    const ref *o = &x->refs.v[i];
+    if (o->kind != R_FUNC || fn_of(x, o) != f || strcmp(o->name, "as_background_service_exit"))
+      continue;
+    size_t oci = call_index(x, o);
+    if (!oci || call_args(o->anc[oci - 1], ea, 2) != 2)
+      continue;
+    CXCursor m0 = strip(ea[0]);
+    if (m0.kind == CXCursor_DeclRefExpr &&
+        clang_equalCursors(clang_getCursorReferenced(m0), mvar)) {
+      if (exit_ref)
+        why = "the block is left in more than one place";
+      exit_ref = o;
+      exit_ci = oci;
+    }
+  }
+  if (!why && !exit_ref)
+    why = "no as_background_service_exit of this manager in the function";
+  CXCursor exit_stmt = clang_getNullCursor();
+  if (!why) {
+    exit_call = exit_ref->anc[exit_ci - 1];
+    CXCursor epar = stmt_parent(exit_ref, exit_ci);
+    char *v2 = NULL;
+    int d2;
+    if (epar.kind == CXCursor_ReturnStmt &&
+        parent_index(exit_ref, exit_ci - 1) >= 2 &&
+        exit_ref->anc[parent_index(exit_ref, exit_ci - 1) - 2].kind == CXCursor_CompoundStmt)
+      exit_stmt = epar;
+    else
+      exit_stmt = value_stmt(x, exit_ref, exit_ci, &v2, &d2);
+    free(v2);
+    if (clang_Cursor_isNull(exit_stmt))
+      why = "as_background_service_exit is not returned or stored by a statement of its own";
+  }
+  /* The manager's declaration: `as_manager *m;` alone on its line goes. */
+  CXCursor mdecl = clang_getNullCursor();
+  for (size_t i = 0; !why && i < x->refs.n; i++) {
+    const ref *o = &x->refs.v[i];
+    if (o->kind == R_TYPE && o->depth >= 2 && same_node(o->anc[o->depth - 1], mvar) &&
+        o->anc[o->depth - 2].kind == CXCursor_DeclStmt) {
+      cursor_vec k = children(o->anc[o->depth - 2]);
+      if (k.n == 1 && clang_Cursor_isNull(clang_Cursor_getVarDeclInitializer(mvar)))
+        mdecl = o->anc[o->depth - 2];
+      free(k.v);
+    }
+  }
+  if (!why && clang_Cursor_isNull(mdecl))
+    why = "the manager is not declared alone (as_manager *m;) in this function";
+  CXFile file;
+  size_t sb, se, cb, ce, xb, xe, xsb, xse, db, de, n;
+  const char *s = NULL;
+  if (!why && (extent(stmt, &file, &sb, &se) || extent(call, &file, &cb, &ce) ||
+               extent(exit_call, &file, &xb, &xe) || extent(exit_stmt, &file, &xsb, &xse) ||
+               extent(mdecl, &file, &db, &de)))
+    why = "the block's statements are not in one file";
+  if (!why) {
+    s = contents(x, file, &n);
+    if (!only_space(s, line_start(s, sb), sb) || !only_space(s, line_start(s, xsb), xsb))
+      why = "a statement of the block shares its line";
+  }
+  if (why) {
+    left(x, r->cur, "AS110", r->name, 1, suggest_for(r->name), "%s", why);
+    free(var);
+    free(obj);
+    free(runname);
+    free(name);
+    return;
+  }
+  pend *p = new_pend(x, r->cur, "AS009", r->name, 1);
+  char *tg = fresh(x, f, "tg");
+  char *ind = indent_at(s, sb), *xind = indent_at(s, xsb);
+  char *body = text_of(x, ea[1]);
+  char *t = anyc__xasprintf("%sanyc_group %s;\n", ind, tg);
+  pedit(p, line_start(s, sb), 0, t);
+  free(t);
+  t = anyc__xasprintf("anyc_group_open(&%s);\n%sif (%s < 0) return %s;\n"
+                      "%s%s = anyc_start_soon_named(&%s, %s, %s, %s);\n"
+                      "%sif (%s < 0) return anyc_group_close(&%s, %s)",
+                      tg, ind, var, var, ind, var, tg, name, runname, obj, ind, var, tg, var);
+  pedit(p, cb, ce - cb, t);
+  free(t);
+  t = anyc__xasprintf("%sanyc_group_cancel(&%s);\n", xind, tg);
+  pedit(p, line_start(s, xsb), 0, t);
+  free(t);
+  t = anyc__xasprintf("anyc_group_close(&%s, %s)", tg, body);
+  pedit(p, xb, xe - xb, t);
+  free(t);
+  size_t semi = after_semicolon(s, n, de);
+  if (semi && s[de - 1] != ';')
+    delete_stmt(p, s, n, db, semi);
+  else
+    delete_stmt(p, s, n, db, de);
+  set_reason(p, "the service runs in a task group of the block; it starts at the block's "
+                "first checkpoint (enter waited until it had started)");
+  p->s.suggest = anyc__xstrdup(suggest_for(r->name));
+  pend *q = new_pend(x, exit_ref->cur, "AS009", exit_ref->name, 1);
+  set_reason(q, "leaving the block cancels the group and closes it with the body's status");
+  q->s.suggest = anyc__xstrdup(suggest_for(exit_ref->name));
+  mark_handled(x, exit_ref->cur);
+  mark_handled(x, mvar);
+  /* as_cancel(m) in the block: the owner cancels the group (exit still closes it). */
+  for (size_t i = 0; i < x->refs.n; i++) {
+    const ref *o = &x->refs.v[i];
+    if (o->kind != R_FUNC || fn_of(x, o) != f || strcmp(o->name, "as_cancel") != 0)
+      continue;
+    size_t oci = call_index(x, o);
+    CXCursor oa[1], ocall;
+    CXFile of;
+    size_t ob, oe;
+    if (!oci || call_args(o->anc[oci - 1], oa, 1) != 1)
+      continue;
+    ocall = o->anc[oci - 1];
+    CXCursor m0 = strip(oa[0]);
+    if (m0.kind != CXCursor_DeclRefExpr ||
+        !clang_equalCursors(clang_getCursorReferenced(m0), mvar) ||
+        stmt_parent(o, oci).kind != CXCursor_CompoundStmt || extent(ocall, &of, &ob, &oe) != 0)
+      continue;
+    pend *cp = new_pend(x, o->cur, "AS007", o->name, 1);
+    char *ct = anyc__xasprintf("anyc_group_cancel(&%s)", tg);
+    pedit(cp, ob, oe - ob, ct);
+    free(ct);
+    set_reason(cp, "the block's owner cancels the service: it cancels the block's group");
+    cp->s.suggest = anyc__xstrdup("anyc_group_cancel(&tg)");
+    mark_handled(x, o->cur);
+  }
+  free(tg);
+  free(ind);
+  free(xind);
+  free(runname);
+  free(name);
+  free(body);
+  free(var);
+  free(obj);
 }
 
 /* AS006: as_is_running as a loop condition. */
@@ -1385,6 +2023,15 @@ static void rule_is_running(ctx *x, const ref *r, size_t ci)
   if (!is_loop_cond(r, ci)) {
     left(x, r->cur, "AS103", r->name, 1, suggest_for(r->name),
          "as_is_running read outside a loop condition");
+    return;
+  }
+  /* Only a service's own tasks (obj->service.manager, self->manager) loop "until my
+   * service is cancelled"; a loop on a manager variable watches another service from
+   * outside (a background block's body), which !anyc_cancelled() would not mean. */
+  CXCursor args[1];
+  if (call_args(r->anc[ci - 1], args, 1) != 1 || !owner_manager(x, args[0])) {
+    left(x, r->cur, "AS103", r->name, 1, "watch the other service through its group",
+         "as_is_running on a manager variable watches another service");
     return;
   }
   CXFile file;
@@ -1405,18 +2052,19 @@ static void rule_is_running(ctx *x, const ref *r, size_t ci)
 /* Is this reference inside an argument of a legacy call that a rule rewrote away? */
 static int in_rewritten_call(ctx *x, const ref *r)
 {
+  CXFile f;
+  unsigned line, col;
+  size_t off;
+  classify(x, r->cur, NULL, &f, &line, &col, &off);
+  if (!f)
+    return 0;
   for (size_t i = 0; i < x->pends.n; i++) {
     pend *p = &x->pends.v[i];
-    if (!p->s.rewritten || !p->edits.n)
+    if (!p->s.rewritten || !p->edits.n || !clang_File_isEqual(f, p->file))
       continue;
-    CXFile f;
-    unsigned line, col;
-    size_t off;
-    classify(x, r->cur, NULL, &f, &line, &col, &off);
     for (size_t k = 0; k < p->edits.n; k++) {
       edit *e = &p->edits.v[k];
-      if (f && clang_File_isEqual(f, p->file) && e->len && off >= e->off &&
-          off < e->off + e->len)
+      if (e->len && off >= e->off && off < e->off + e->len)
         return 1;
     }
   }
@@ -1426,6 +2074,8 @@ static int in_rewritten_call(ctx *x, const ref *r)
 /* A call of the legacy API (or a reference to one of its functions). */
 static void rule_func(ctx *x, const ref *r)
 {
+  if (is_handled(x, r->cur))
+    return;
   size_t ci = call_index(x, r);
   int svc = is_one_of(r->name, svc_names);
   if (!ci) {
@@ -1446,9 +2096,13 @@ static void rule_func(ctx *x, const ref *r)
     rule_run_service(x, r, ci);
   } else if (strcmp(r->name, "as_service_init") == 0 ||
              strcmp(r->name, "as_service_destroy") == 0) {
-    /* rewritten with their as_run_service (AS008); reported if that did not happen */
+    rule_init_destroy(x, r, ci);
+  } else if (strcmp(r->name, "as_background_service_enter") == 0) {
+    rule_background(x, r, ci);
   } else if (run && (strcmp(r->name, "as_run_task") == 0 ||
                      strcmp(r->name, "as_run_daemon_task") == 0 ||
+                     strcmp(r->name, "as_run_child_service") == 0 ||
+                     strcmp(r->name, "as_run_daemon_child_service") == 0 ||
                      strcmp(r->name, "as_wait_finished") == 0 ||
                      strcmp(r->name, "as_cancel") == 0)) {
     rule_owner_call(x, r, ci, run);
@@ -1462,30 +2116,18 @@ static void rule_func(ctx *x, const ref *r)
              strcmp(r->name, "as_get_stats") == 0 || strncmp(r->name, "as_error_", 9) == 0) {
     left(x, r->cur, "AS103", r->name, 1, suggest_for(r->name),
          "%s reads the manager's state for another purpose", r->name);
+  } else if (!run && (strcmp(r->name, "as_cancel") == 0 || strcmp(r->name, "as_stop") == 0 ||
+                      strcmp(r->name, "as_wait_finished") == 0)) {
+    left(x, r->cur, "AS110", r->name, svc, suggest_for(r->name),
+         "%s from code that is not the service's run: only run owns the group; pass the "
+         "task group (anyc_group *) to this code", r->name);
+  } else if (strcmp(r->name, "as_wait_started") == 0) {
+    left(x, r->cur, "AS110", r->name, svc, suggest_for(r->name),
+         "waiting for a service to start has no mechanical form: start it with "
+         "anyc_start() and have its run call anyc_started()");
   } else {
     left(x, r->cur, "AS110", r->name, svc, suggest_for(r->name),
          "%s has no mechanical rewrite in this form", r->name);
-  }
-}
-
-/* Service init/destroy calls that no as_run_service consumed. */
-static void rule_orphans(ctx *x)
-{
-  for (size_t i = 0; i < x->refs.n; i++) {
-    const ref *r = &x->refs.v[i];
-    if (r->kind != R_FUNC || (strcmp(r->name, "as_service_init") != 0 &&
-                              strcmp(r->name, "as_service_destroy") != 0))
-      continue;
-    int done = 0;
-    CXFile f;
-    unsigned line, col;
-    size_t off;
-    classify(x, r->cur, NULL, &f, &line, &col, &off);
-    for (size_t k = 0; k < x->pends.n && !done; k++)
-      done = x->pends.v[k].s.offset == off && clang_File_isEqual(x->pends.v[k].file, f);
-    if (!done && call_index(x, r))
-      left(x, r->cur, "AS107", r->name, 1, suggest_for(r->name),
-           "%s of a service that is not run by as_run_service in main", r->name);
   }
 }
 
@@ -1494,6 +2136,8 @@ static void rule_orphans(ctx *x)
 static void rule_type(ctx *x, const ref *r)
 {
   CXCursor par = r->depth ? r->anc[r->depth - 1] : clang_getNullCursor();
+  if (!clang_Cursor_isNull(par) && is_handled(x, par))
+    return; /* a declaration a rule removed (the background block's manager) */
   if (strcmp(r->name, "as_task_fn") == 0) {
     pend *p = new_pend(x, r->cur, "AS014", r->name, 0);
     if (p->s.cls == SC_PLAIN || p->s.cls == SC_HEADER || p->s.cls == SC_MACRO_ARG) {
@@ -1536,7 +2180,12 @@ static void rule_type(ctx *x, const ref *r)
 /* The service-typed field referenced (hb.service / hb->service.manager). */
 static void rule_svcfield(ctx *x, const ref *r)
 {
-  if (in_rewritten_call(x, r))
+  if (in_rewritten_call(x, r) || in_legacy_call(r))
+    return;
+  /* obj.service.manager: reported once, as the manager read (AS101) */
+  size_t pi = parent_index(r, r->depth);
+  if (pi && r->anc[pi - 1].kind == CXCursor_MemberRefExpr &&
+      decl_is_legacy(clang_getCursorReferenced(r->anc[pi - 1])))
     return;
   left(x, r->cur, "AS107", r->name, 1, "the object itself",
        "the embedded as_service field '%s' is used directly", r->name);
@@ -1633,10 +2282,7 @@ static int scanned(ctx *x, CXFile f)
   if (!f || clang_getFileUniqueID(f, &u) != 0)
     return 0;
   file_id id = {(dev_t)u.data[0], (ino_t)u.data[1]};
-  for (size_t i = 0; i < x->t->f.n; i++)
-    if (x->t->f.v[i].id.dev == id.dev && x->t->f.v[i].id.ino == id.ino)
-      return 1;
-  return 0;
+  return anyc__file_scanned(x->t, id);
 }
 
 static void inclusion(CXFile inc, CXSourceLocation *stack, unsigned n, CXClientData d)
@@ -1650,8 +2296,61 @@ static void inclusion(CXFile inc, CXSourceLocation *stack, unsigned n, CXClientD
     tf_get(x, inc);
 }
 
+/* Does replacing s[b, e) with `text` drop a comment?  Comments are found by a small
+ * lexer (skipping string and character literals); each must reappear in the text. */
+static int drops_comment(const char *s, size_t b, size_t e, const char *text)
+{
+  for (size_t i = b; i < e; i++) {
+    if (s[i] == '"' || s[i] == '\'') {
+      char q = s[i];
+      for (i++; i < e && s[i] != q; i++)
+        if (s[i] == '\\')
+          i++;
+      continue;
+    }
+    if (s[i] != '/' || i + 1 >= e || (s[i + 1] != '*' && s[i + 1] != '/'))
+      continue;
+    size_t j = i + 2;
+    if (s[i + 1] == '*') {
+      while (j + 1 < e && !(s[j] == '*' && s[j + 1] == '/'))
+        j++;
+      j = j + 2 <= e ? j + 2 : e;
+    } else {
+      while (j < e && s[j] != '\n')
+        j++;
+    }
+    char *c = anyc__xstrndup(s + i, j - i);
+    int kept = strstr(text, c) != NULL;
+    free(c);
+    if (!kept)
+      return 1;
+    i = j - 1;
+  }
+  return 0;
+}
+
 static void finish(ctx *x)
 {
+  /* A rewrite that would drop a comment is declined: the site is left, with the reason
+   * (deleting whole declarations and statements is not a rewrite of their text). */
+  for (size_t i = 0; i < x->pends.n; i++) {
+    pend *p = &x->pends.v[i];
+    if (!p->s.rewritten || !p->file)
+      continue;
+    size_t n;
+    const char *s = contents(x, p->file, &n);
+    for (size_t k = 0; s && k < p->edits.n; k++) {
+      edit *e = &p->edits.v[k];
+      if (e->len && *e->text && e->off + e->len <= n && drops_comment(s, e->off, e->off + e->len, e->text)) {
+        p->s.rewritten = 0;
+        p->s.rule = "AS110";
+        free(p->s.reason);
+        p->s.reason = anyc__xstrdup("a comment inside the code to rewrite would be lost; "
+                                    "rewrite by hand");
+        break;
+      }
+    }
+  }
   /* Sites outside the given paths, or of disabled rules, are left. */
   int svc_failed = 0;
   const char *svc_why = NULL;
@@ -1690,9 +2389,10 @@ static void finish(ctx *x)
     tu_file *tf = tf_get(x, p->file);
     if (!tf)
       continue;
+    p->s.svc = p->svc;
     if (p->s.rewritten) {
       for (size_t k = 0; k < p->edits.n; k++)
-        VEC_PUSH(tf->edits, p->edits.v[k]);
+        VEC_PUSH(*(p->svc ? &tf->svc_edits : &tf->edits), p->edits.v[k]);
       free(p->edits.v);
     } else {
       anyc__edits_free(&p->edits);
@@ -1730,6 +2430,7 @@ static void free_ctx(ctx *x)
   free(x->pends.v);
   free(x->stack.v);
   free(x->svcfields.v);
+  free(x->handled.v);
 }
 
 void anyc__find_sites(struct CXTranslationUnitImpl *tu, const options *o,
@@ -1756,7 +2457,6 @@ void anyc__find_sites(struct CXTranslationUnitImpl *tu, const options *o,
   for (size_t i = 0; i < x.refs.n; i++)
     if (x.refs.v[i].kind == R_FUNC)
       rule_func(&x, &x.refs.v[i]);
-  rule_orphans(&x);
   for (size_t i = 0; i < x.fns.n; i++)
     if (x.fns.v[i].is_run)
       rule_param_uses(&x, &x.fns.v[i]);
@@ -1768,11 +2468,16 @@ void anyc__find_sites(struct CXTranslationUnitImpl *tu, const options *o,
       rule_type(&x, r);
       break;
     case R_MEMBER:
-      consumed = in_rewritten_call(&x, r);
+      consumed = in_rewritten_call(&x, r) || in_legacy_call(r);
       rule_member(&x, r, &consumed);
       break;
     case R_SVCFIELD:
       rule_svcfield(&x, r);
+      break;
+    case R_MGRVAR:
+      if (!in_rewritten_call(&x, r) && !in_legacy_call(r))
+        left(&x, r->cur, "AS101", r->name, 1, "pass the task group (anyc_group *) instead",
+             "the manager '%s' is used outside the legacy calls", r->name);
       break;
     case R_MACRO:
       rule_macro(&x, r);

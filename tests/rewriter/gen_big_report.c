@@ -28,7 +28,7 @@ int main(int argc, char **argv)
                 anyc__xstrdup("as_run_task"),
                 anyc__xstrdup(left ? "scheduling from code the service does not own"
                                    : "the daemon no longer fails the service on return"),
-                anyc__xstrdup("anyc_start_soon_named(&tg, \"w\", worker, arg)")};
+                anyc__xstrdup("anyc_start_soon_named(&tg, \"w\", worker, arg)"), 0};
       VEC_PUSH(f.sites, x);
       if (!left) {
         edit e = {off, 11, anyc__xstrdup("anyc_start_soon_named")};

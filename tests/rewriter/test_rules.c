@@ -1,0 +1,794 @@
+/* test_rules.c — each rule of anyc-migrate on small inputs, and each site class
+ * (plain, macro argument, macro body, header, inactive #if).  Rewritten files are
+ * compared with the exact expected text, compiled against include/ where they must,
+ * and run through the tool a second time to prove it makes no edit (idempotence). */
+#include "migrate_test.h"
+
+static const char heartbeat_legacy[] =
+  "#include <stdio.h>\n"
+  "#include <async_service.h>\n"
+  "\n"
+  "struct heartbeat {\n"
+  "    as_service service;          /* the legacy \"base class\" */\n"
+  "    double     interval;\n"
+  "    int        beats;\n"
+  "};\n"
+  "\n"
+  "static int beat_loop(void *arg) {\n"
+  "    struct heartbeat *hb = arg;\n"
+  "    while (as_is_running(hb->service.manager)) {\n"
+  "        hb->beats++;\n"
+  "        int rc = as_sleep(hb->interval);\n"
+  "        if (rc < 0) return rc;\n"
+  "    }\n"
+  "    return 0;\n"
+  "}\n"
+  "\n"
+  "static int heartbeat_run(as_service *self) {\n"
+  "    struct heartbeat *hb = (struct heartbeat *)self;\n"
+  "    as_run_daemon_task(self->manager, beat_loop, hb, \"beat\");\n"
+  "    return as_wait_finished(self->manager);\n"
+  "}\n"
+  "\n"
+  "int main(void) {\n"
+  "    struct heartbeat hb = {.interval = 0.1};\n"
+  "    as_service_init(&hb.service, heartbeat_run, \"heartbeat\");\n"
+  "    int rc = as_run_service(&hb.service);\n"
+  "    as_service_destroy(&hb.service);\n"
+  "    printf(\"%d\\n\", rc);\n"
+  "    return rc;\n"
+  "}\n";
+
+/* rewriter.md's worked example, byte for byte. */
+static const char heartbeat_native[] =
+  "#include <stdio.h>\n"
+  "#include <anyc.h>\n"
+  "\n"
+  "struct heartbeat {\n"
+  "    double     interval;\n"
+  "    int        beats;\n"
+  "};\n"
+  "\n"
+  "static int beat_loop(void *arg) {\n"
+  "    struct heartbeat *hb = arg;\n"
+  "    while (!anyc_cancelled()) {\n"
+  "        hb->beats++;\n"
+  "        int rc = anyc_sleep(hb->interval);\n"
+  "        if (rc < 0) return rc;\n"
+  "    }\n"
+  "    return 0;\n"
+  "}\n"
+  "\n"
+  "static int heartbeat_run(void *arg) {\n"
+  "    struct heartbeat *hb = arg;\n"
+  "    anyc_group tg;\n"
+  "    int rc = anyc_group_open(&tg);\n"
+  "    if (rc < 0) return rc;\n"
+  "    rc = anyc_start_soon_named(&tg, \"beat\", beat_loop, hb);\n"
+  "    return anyc_group_close(&tg, rc);\n"
+  "}\n"
+  "\n"
+  "int main(void) {\n"
+  "    struct heartbeat hb = {.interval = 0.1};\n"
+  "    int rc = anyc_run(heartbeat_run, &hb);\n"
+  "    printf(\"%d\\n\", rc);\n"
+  "    return rc;\n"
+  "}\n";
+
+/* Rewrite `src` in place and return the result (the caller frees). */
+static char *rewrite(const char *name, const char *src)
+{
+  put_file(name, src);
+  assert_int_equal(migrate("-q", "-w", name, NULL), 0);
+  return get_file(name);
+}
+
+/* A second run over the tool's own output makes no edit. */
+static void assert_idempotent(const char *name)
+{
+  char *before = get_file(name);
+  assert_int_equal(migrate("-q", "-w", name, NULL), 0);
+  char *after = get_file(name);
+  assert_string_equal(before, after);
+  assert_int_equal(migrate("-q", name, NULL), 0);
+  assert_string_equal(run_out, ""); /* no diff */
+  free(before);
+  free(after);
+}
+
+/* Rules AS001-AS008: the spec's worked example becomes exactly its native form, which
+ * compiles against anyc.h alone. */
+static void test_spec_worked_example(void **state)
+{
+  (void)state;
+  scratch_new("worked");
+  char *got = rewrite("heartbeat.c", heartbeat_legacy);
+  assert_string_equal(got, heartbeat_native);
+  assert_not_contains(got, "async_service");
+  assert_true(compiles("heartbeat.c"));
+  assert_idempotent("heartbeat.c");
+  assert_int_equal(migrate("--check", "heartbeat.c", NULL), 0);
+  free(got);
+  scratch_remove();
+}
+
+/* Default mode prints a diff and changes nothing; --check exits 1 with work pending. */
+static void test_spec_modes_diff_and_check(void **state)
+{
+  (void)state;
+  scratch_new("modes");
+  put_file("heartbeat.c", heartbeat_legacy);
+  assert_int_equal(migrate("heartbeat.c", NULL), 0);
+  assert_contains(run_out, "--- heartbeat.c\n+++ heartbeat.c\n");
+  assert_contains(run_out, "-    as_service service;");
+  assert_contains(run_out, "+    return anyc_group_close(&tg, rc);");
+  char *same = get_file("heartbeat.c");
+  assert_string_equal(same, heartbeat_legacy);
+  free(same);
+  assert_int_equal(migrate("--check", "heartbeat.c", NULL), 1);
+  /* The diff applies with patch(1) and gives what --write gives. */
+  put_file("d.patch", run_out);
+  assert_int_equal(migrate("heartbeat.c", NULL), 0);
+  put_file("d.patch", run_out);
+  char cmd[800];
+  snprintf(cmd, sizeof cmd, "cd '%s' && patch -s -p0 < d.patch", scratch);
+  assert_int_equal(system(cmd), 0);
+  char *patched = get_file("heartbeat.c");
+  assert_string_equal(patched, heartbeat_native);
+  free(patched);
+  scratch_remove();
+}
+
+/* AS004: several spawns: every status checked, the group closed on failure. */
+static void test_as004_spawns_check_status(void **state)
+{
+  (void)state;
+  scratch_new("as004");
+  char *got = rewrite("s.c",
+    "#include <async_service.h>\n"
+    "struct svc { as_service base; int n; };\n"
+    "static int a(void *p) { (void)p; return 0; }\n"
+    "static int svc_run(as_service *self) {\n"
+    "  struct svc *s = (struct svc *)self;\n"
+    "  as_run_task(self->manager, a, s, \"a\");\n"
+    "  as_run_task(self->manager, a, s, \"b\");\n"
+    "  if (s->n > 2)\n"
+    "    return -1;\n"
+    "  return as_wait_finished(self->manager);\n"
+    "}\n"
+    "int main(void) {\n"
+    "  struct svc s = {.n = 1};\n"
+    "  as_service_init(&s.base, svc_run, \"svc\");\n"
+    "  return as_run_service(&s.base);\n"
+    "}\n");
+  assert_string_equal(got,
+    "#include <anyc.h>\n"
+    "struct svc { int n; };\n"
+    "static int a(void *p) { (void)p; return 0; }\n"
+    "static int svc_run(void *arg) {\n"
+    "  struct svc *s = arg;\n"
+    "  anyc_group tg;\n"
+    "  int rc = anyc_group_open(&tg);\n"
+    "  if (rc < 0) return rc;\n"
+    "  rc = anyc_start_soon_named(&tg, \"a\", a, s);\n"
+    "  if (rc < 0) return anyc_group_close(&tg, rc);\n"
+    "  rc = anyc_start_soon_named(&tg, \"b\", a, s);\n"
+    "  if (rc < 0) return anyc_group_close(&tg, rc);\n"
+    "  if (s->n > 2)\n"
+    "    return anyc_group_close(&tg, -1);\n"
+    "  return anyc_group_close(&tg, rc);\n"
+    "}\n"
+    "int main(void) {\n"
+    "  struct svc s = {.n = 1};\n"
+    "  return anyc_run(svc_run, &s);\n"
+    "}\n");
+  assert_true(compiles("s.c"));
+  assert_idempotent("s.c");
+  free(got);
+  scratch_remove();
+}
+
+/* AS010 / AS011 / AS012: renames; an ignored checkpoint status is now checked (the
+ * existing `rc` reused), and a braceless if body stays one statement. */
+static void test_as010_as011_as012_calls(void **state)
+{
+  (void)state;
+  scratch_new("calls");
+  char *got = rewrite("c.c",
+    "#include <async_service.h>\n"
+    "static int work(void *p) { (void)p; return 0; }\n"
+    "static int task(void *arg) {\n"
+    "  int rc = 0;\n"
+    "  as_sleep(1.0);\n"
+    "  if (arg)\n"
+    "    as_sleep(2.0);\n"
+    "  else\n"
+    "    rc = as_to_thread(work, arg);\n"
+    "  return rc;\n"
+    "}\n"
+    "static void quiet(void) {\n"
+    "  as_sleep(0);\n"
+    "}\n"
+    "int main(void) {\n"
+    "  (void)quiet;\n"
+    "  return as_run(task, NULL);\n"
+    "}\n");
+  assert_string_equal(got,
+    "#include <anyc.h>\n"
+    "static int work(void *p) { (void)p; return 0; }\n"
+    "static int task(void *arg) {\n"
+    "  int rc = 0;\n"
+    "  rc = anyc_sleep(1.0);\n"
+    "  if (rc < 0) return rc;\n"
+    "  if (arg)\n"
+    "    { rc = anyc_sleep(2.0); if (rc < 0) return rc; }\n"
+    "  else\n"
+    "    rc = anyc_to_thread(work, arg, 0);\n"
+    "  return rc;\n"
+    "}\n"
+    "static void quiet(void) {\n"
+    "  if (anyc_sleep(0) < 0) return;\n"
+    "}\n"
+    "int main(void) {\n"
+    "  (void)quiet;\n"
+    "  return anyc_run(task, NULL);\n"
+    "}\n");
+  assert_true(compiles("c.c"));
+  assert_idempotent("c.c");
+  free(got);
+  scratch_remove();
+}
+
+/* AS013: as_wait_for as an initialiser, an assignment and a return. */
+static void test_as013_wait_for_scope(void **state)
+{
+  (void)state;
+  scratch_new("as013");
+  char *got = rewrite("w.c",
+    "#include <async_service.h>\n"
+    "static int work(void *p) { (void)p; return 0; }\n"
+    "static int task(void *arg) {\n"
+    "  int a = as_wait_for(work, arg, 1.5);\n"
+    "  a = as_wait_for(work, arg, 2.5);\n"
+    "  if (a < 0) return a;\n"
+    "  return as_wait_for(work, arg, 3.0);\n"
+    "}\n"
+    "int main(void) { return as_run(task, NULL); }\n");
+  assert_string_equal(got,
+    "#include <anyc.h>\n"
+    "static int work(void *p) { (void)p; return 0; }\n"
+    "static int task(void *arg) {\n"
+    "  anyc_scope scope;\n"
+    "  int a = anyc_fail_after(&scope, 1.5);\n"
+    "  if (a == 0)\n"
+    "    a = anyc_scope_close(&scope, work(arg));\n"
+    "  anyc_scope scope2;\n"
+    "  a = anyc_fail_after(&scope2, 2.5);\n"
+    "  if (a == 0)\n"
+    "    a = anyc_scope_close(&scope2, work(arg));\n"
+    "  if (a < 0) return a;\n"
+    "  anyc_scope scope3;\n"
+    "  int rc = anyc_fail_after(&scope3, 3.0);\n"
+    "  if (rc == 0)\n"
+    "    rc = anyc_scope_close(&scope3, work(arg));\n"
+    "  return rc;\n"
+    "}\n"
+    "int main(void) { return anyc_run(task, NULL); }\n");
+  assert_true(compiles("w.c"));
+  assert_idempotent("w.c");
+  free(got);
+  scratch_remove();
+}
+
+/* Site classes: a macro argument whose spelling is in the file is rewritten; a macro
+ * body and an inactive #if branch are reported, never edited; AS1xx sites are named on
+ * stderr in the compilers' format and make --check fail. */
+static void test_site_classes(void **state)
+{
+  (void)state;
+  scratch_new("classes");
+  const char *src =
+    "#include <async_service.h>\n"
+    "#define CHECK(x) do { if ((x) < 0) return -1; } while (0)\n"
+    "#define NAP() as_sleep(0.5)\n"
+    "static int task(void *arg) {\n"
+    "  (void)arg;\n"
+    "  CHECK(as_sleep(0.1));\n"
+    "#ifdef NEVER\n"
+    "  as_sleep(9);\n"
+    "#endif\n"
+    "  return NAP();\n"
+    "}\n"
+    "int main(void) { return as_run(task, NULL); }\n";
+  char *got = rewrite("m.c", src);
+  assert_contains(got, "  CHECK(anyc_sleep(0.1));\n");
+  assert_contains(got, "#define NAP() as_sleep(0.5)\n");
+  assert_contains(got, "#ifdef NEVER\n  as_sleep(9);\n#endif\n");
+  assert_contains(got, "#include <async_service.h>\n"); /* legacy use remains */
+  assert_int_equal(migrate("--check", "m.c", NULL), 1);
+  assert_contains(run_err, "m.c:3:15: warning: [AS105] as_sleep:");
+  assert_contains(run_err, "m.c:8:3: warning: [AS106] as_sleep:");
+  assert_contains(run_err, "m.c:10:10: warning: [AS105] as_sleep:");
+  assert_idempotent("m.c");
+  free(got);
+  scratch_remove();
+}
+
+/* AS1xx: what a person must do is reported with a reason and a native form, and the
+ * service is left whole when one of its sites cannot be rewritten (AS107). */
+static void test_manual_sites(void **state)
+{
+  (void)state;
+  scratch_new("manual");
+  const char *src =
+    "#include <async_service.h>\n"
+    "struct svc { as_service base; int n; };\n"
+    "static as_manager *saved;\n"
+    "static int helper(void *p) { (void)p; return 0; }\n"
+    "static int svc_run(as_service *self) {\n"
+    "  saved = self->manager;\n"
+    "  as_run_task(self->manager, helper, NULL, \"h\");\n"
+    "  return as_wait_finished(self->manager);\n"
+    "}\n"
+    "static int other(void *p) {\n"
+    "  struct svc *s = p;\n"
+    "  if (as_is_cancelled(s->base.manager)) return AS_ELIFECYCLE;\n"
+    "  return as_run_task(s->base.manager, helper, NULL, \"x\");\n"
+    "}\n"
+    "int (*fp)(double) = as_sleep;\n"
+    "int main(void) {\n"
+    "  struct svc s = {.n = 0};\n"
+    "  (void)other;\n"
+    "  as_service_init(&s.base, svc_run, \"svc\");\n"
+    "  return as_run_service(&s.base);\n"
+    "}\n";
+  put_file("x.c", src);
+  assert_int_equal(migrate("-w", "--report", "r.json", "x.c", NULL), 0);
+  char *got = get_file("x.c");
+  assert_string_equal(got, src); /* nothing of the service was rewritten */
+  assert_contains(run_err, "x.c:3:8: warning: [AS101] as_manager:");
+  assert_contains(run_err, "x.c:12:7: warning: [AS103] as_is_cancelled:");
+  assert_contains(run_err, "[AS108] AS_ELIFECYCLE");
+  assert_contains(run_err, "x.c:13:10: warning: [AS102] as_run_task:");
+  assert_contains(run_err, "x.c:15:21: warning: [AS104] as_sleep:");
+  assert_contains(run_err, "x.c:7:3: warning: [AS107] as_run_task: the service is migrated whole");
+  char *rep = get_file("r.json");
+  assert_contains(rep, "\"schema\": 1");
+  assert_contains(rep, "\"rule\": \"AS104\", \"rewritten\": false");
+  assert_contains(rep, "\"files_scanned\": 1, \"files_legacy\": 1");
+  free(rep);
+  free(got);
+  scratch_remove();
+}
+
+/* AS014 and a header: the as_task_fn type becomes anyc_fn; a static inline helper in a
+ * header reached from two .c files is edited once. */
+static void test_as014_header_from_two_units(void **state)
+{
+  (void)state;
+  scratch_new("header");
+  put_file("h.h",
+    "#include <async_service.h>\n"
+    "static inline int nap(double s) { return as_sleep(s); }\n"
+    "typedef as_task_fn job_fn;\n");
+  put_file("a.c", "#include \"h.h\"\nint a(void);\nint a(void) { return nap(1); }\n");
+  put_file("b.c", "#include \"h.h\"\nint b(void);\nint b(void) { return nap(2); }\n");
+  assert_int_equal(migrate("-q", "-w", ".", NULL), 0);
+  char *h = get_file("h.h");
+  assert_string_equal(h,
+    "#include <anyc.h>\n"
+    "static inline int nap(double s) { return anyc_sleep(s); }\n"
+    "typedef anyc_fn job_fn;\n");
+  free(h);
+  assert_int_equal(migrate("-q", "--check", ".", NULL), 0);
+  scratch_remove();
+}
+
+/* --rules limits the rewrites; --list-rules names every rule. */
+static void test_cli_rules_selection(void **state)
+{
+  (void)state;
+  scratch_new("rules");
+  char *got = rewrite("c.c",
+    "#include <async_service.h>\n"
+    "static int t(void *p) { (void)p; return 0; }\n"
+    "int main(void) { int rc = as_sleep(0); (void)rc; return as_run(t, NULL); }\n");
+  free(got);
+  put_file("c.c",
+    "#include <async_service.h>\n"
+    "static int t(void *p) { (void)p; return 0; }\n"
+    "int main(void) { int rc = as_sleep(0); (void)rc; return as_run(t, NULL); }\n");
+  assert_int_equal(migrate("-q", "-w", "--rules", "AS012", "c.c", NULL), 0);
+  got = get_file("c.c");
+  assert_contains(got, "as_sleep(0)");
+  assert_contains(got, "anyc_run(t, NULL)");
+  free(got);
+  assert_int_equal(migrate("--list-rules", NULL), 0);
+  for (size_t i = 0; i < anyc__rule_count; i++)
+    assert_contains(run_out, anyc__rules[i].id);
+  assert_int_equal(migrate("--rules", "AS999", "c.c", NULL), 2);
+  scratch_remove();
+}
+
+/* AS009 / AS015 / AS005 (statement form): a background block, a child service found by
+ * its object type, and a run that waits then returns. */
+static void test_as009_as015_background_and_child(void **state)
+{
+  (void)state;
+  scratch_new("as009");
+  char *got = rewrite("bg.c",
+    "#include <async_service.h>\n"
+    "struct worker { as_service service; int ticks; };\n"
+    "struct parent { as_service service; struct worker child; };\n"
+    "static int tick(void *arg) {\n"
+    "  struct worker *w = arg;\n"
+    "  w->ticks++;\n"
+    "  return 0;\n"
+    "}\n"
+    "static int worker_run(as_service *self) {\n"
+    "  struct worker *w = (struct worker *)self;\n"
+    "  as_run_task(self->manager, tick, w, \"tick\");\n"
+    "  as_wait_finished(self->manager);\n"
+    "  return 0;\n"
+    "}\n"
+    "static int parent_run(as_service *self) {\n"
+    "  struct parent *p = (struct parent *)self;\n"
+    "  as_run_daemon_child_service(self->manager, &p->child.service, \"child\");\n"
+    "  return as_wait_finished(self->manager);\n"
+    "}\n"
+    "static int body(void *arg) {\n"
+    "  (void)arg;\n"
+    "  struct worker w = {0};\n"
+    "  as_manager *m;\n"
+    "  as_service_init(&w.service, worker_run, \"worker\");\n"
+    "  int rc = as_background_service_enter(&w.service, &m);\n"
+    "  if (rc < 0) return rc;\n"
+    "  rc = as_sleep(1.0);\n"
+    "  return as_background_service_exit(m, rc);\n"
+    "}\n"
+    "int main(void) {\n"
+    "  struct parent p = {0};\n"
+    "  as_service_init(&p.service, parent_run, \"parent\");\n"
+    "  as_service_init(&p.child.service, worker_run, \"child\");\n"
+    "  int rc = as_run_service(&p.service);\n"
+    "  return rc ? rc : as_run(body, NULL);\n"
+    "}\n");
+  assert_string_equal(got,
+    "#include <anyc.h>\n"
+    "struct worker { int ticks; };\n"
+    "struct parent { struct worker child; };\n"
+    "static int tick(void *arg) {\n"
+    "  struct worker *w = arg;\n"
+    "  w->ticks++;\n"
+    "  return 0;\n"
+    "}\n"
+    "static int worker_run(void *arg) {\n"
+    "  struct worker *w = arg;\n"
+    "  anyc_group tg;\n"
+    "  int rc = anyc_group_open(&tg);\n"
+    "  if (rc < 0) return rc;\n"
+    "  rc = anyc_start_soon_named(&tg, \"tick\", tick, w);\n"
+    "  if (rc < 0) return anyc_group_close(&tg, rc);\n"
+    "  rc = anyc_group_close(&tg, rc);\n"
+    "  if (rc < 0) return rc;\n"
+    "  return 0;\n"
+    "}\n"
+    "static int parent_run(void *arg) {\n"
+    "  struct parent *p = arg;\n"
+    "  anyc_group tg;\n"
+    "  int rc = anyc_group_open(&tg);\n"
+    "  if (rc < 0) return rc;\n"
+    "  rc = anyc_start_soon_named(&tg, \"child\", worker_run, &p->child);\n"
+    "  return anyc_group_close(&tg, rc);\n"
+    "}\n"
+    "static int body(void *arg) {\n"
+    "  (void)arg;\n"
+    "  struct worker w = {0};\n"
+    "  anyc_group tg;\n"
+    "  int rc = anyc_group_open(&tg);\n"
+    "  if (rc < 0) return rc;\n"
+    "  rc = anyc_start_soon_named(&tg, \"worker\", worker_run, &w);\n"
+    "  if (rc < 0) return anyc_group_close(&tg, rc);\n"
+    "  if (rc < 0) return rc;\n"
+    "  rc = anyc_sleep(1.0);\n"
+    "  anyc_group_cancel(&tg);\n"
+    "  return anyc_group_close(&tg, rc);\n"
+    "}\n"
+    "int main(void) {\n"
+    "  struct parent p = {0};\n"
+    "  int rc = anyc_run(parent_run, &p);\n"
+    "  return rc ? rc : anyc_run(body, NULL);\n"
+    "}\n");
+  assert_true(compiles("bg.c"));
+  assert_idempotent("bg.c");
+  free(got);
+  scratch_remove();
+}
+
+/* A manager variable used for anything but rewritten legacy calls (AS101) keeps the
+ * whole background block (and the file's services) as they were. */
+static void test_as101_manager_variable_escapes(void **state)
+{
+  (void)state;
+  scratch_new("as101");
+  const char *src =
+    "#include <async_service.h>\n"
+    "struct worker { as_service service; };\n"
+    "static int worker_run(as_service *self) { (void)self; return 0; }\n"
+    "static void keep(as_manager *m) { (void)m; }\n"
+    "static int body(void *arg) {\n"
+    "  struct worker w;\n"
+    "  as_manager *m;\n"
+    "  (void)arg;\n"
+    "  as_service_init(&w.service, worker_run, \"worker\");\n"
+    "  int rc = as_background_service_enter(&w.service, &m);\n"
+    "  keep(m);\n"
+    "  return as_background_service_exit(m, rc);\n"
+    "}\n"
+    "int main(void) { return as_run(body, NULL); }\n";
+  put_file("m.c", src);
+  assert_int_equal(migrate("-w", "m.c", NULL), 0);
+  char *got = get_file("m.c");
+  assert_contains(got, "as_background_service_enter(&w.service, &m)");
+  assert_contains(got, "struct worker { as_service service; };");
+  assert_contains(got, "anyc_run(body, NULL)"); /* independent of the service */
+  assert_contains(run_err, "m.c:11:8: warning: [AS101] m: the manager 'm' is used outside");
+  free(got);
+  scratch_remove();
+}
+
+/* Formatting and comments survive: comments inside arguments travel with them; a
+ * rewrite that would lose one (a comment between the callee and its '(') is declined. */
+static void test_comments_survive_or_site_left(void **state)
+{
+  (void)state;
+  scratch_new("comments");
+  char *got = rewrite("c.c",
+    "#include <async_service.h>\n"
+    "static int f(void *p) { (void)p; return 0; }\n"
+    "static int t(void *p) {\n"
+    "\tas_to_thread(/* the worker */ f, p /* its arg */);\n"
+    "\tas_sleep /* why */ (1);\n"
+    "\treturn as_sleep /* kept */ (2);\n"
+    "}\n"
+    "int main(void) { return as_run(t, NULL); }\n");
+  assert_string_equal(got,
+    "#include <async_service.h>\n"
+    "static int f(void *p) { (void)p; return 0; }\n"
+    "static int t(void *p) {\n"
+    "\tint rc;\n"
+    "\trc = anyc_to_thread(/* the worker */ f, p /* its arg */, 0);\n"
+    "\tif (rc < 0) return rc;\n"
+    "\tas_sleep /* why */ (1);\n"
+    "\treturn anyc_sleep /* kept */ (2);\n"
+    "}\n"
+    "int main(void) { return anyc_run(t, NULL); }\n");
+  assert_int_equal(migrate("c.c", NULL), 0);
+  assert_contains(run_err, "c.c:7:2: warning: [AS110] as_sleep: a comment inside the code to "
+                           "rewrite would be lost");
+  free(got);
+  scratch_remove();
+}
+
+/* A service shared by several files through a header is migrated whole: main.c reads
+ * the manager after the run (left), so svc.c's rewritable run is left too and the header
+ * keeps its struct; rewrites outside the service (as_sleep) still happen. */
+static void test_as107_service_across_files(void **state)
+{
+  (void)state;
+  scratch_new("across");
+  const char *h = "#include <async_service.h>\nstruct svc { as_service service; int n; };\n"
+                  "int svc_start(struct svc *s);\n";
+  const char *svc =
+    "#include \"svc.h\"\n"
+    "static int svc_run(as_service *self) {\n"
+    "  struct svc *s = (struct svc *)self;\n"
+    "  s->n = as_sleep(0);\n"
+    "  return 0;\n"
+    "}\n"
+    "int svc_start(struct svc *s) {\n"
+    "  as_service_init(&s->service, svc_run, \"svc\");\n"
+    "  return 0;\n"
+    "}\n";
+  const char *mainc =
+    "#include \"svc.h\"\n"
+    "int main(void) {\n"
+    "  struct svc s;\n"
+    "  svc_start(&s);\n"
+    "  int rc = as_run_service(&s.service);\n"
+    "  return rc + as_did_error(s.service.manager);\n"
+    "}\n";
+  put_file("svc.h", h);
+  put_file("svc.c", svc);
+  put_file("main.c", mainc);
+  assert_int_equal(migrate("-w", ".", NULL), 0);
+  char *got = get_file("svc.h");
+  assert_string_equal(got, h);
+  free(got);
+  got = get_file("main.c");
+  assert_string_equal(got, mainc);
+  free(got);
+  got = get_file("svc.c");
+  assert_contains(got, "static int svc_run(as_service *self) {");
+  assert_contains(got, "as_service_init(&s->service, svc_run, \"svc\");");
+  assert_contains(got, "s->n = anyc_sleep(0);");
+  free(got);
+  assert_contains(run_err, "svc.c:2:32: warning: [AS107] as_service: the service is migrated "
+                           "whole, across the files that share it");
+  scratch_remove();
+}
+
+/* AS006 only for the service's own tasks: a loop polling another service's manager
+ * variable is left (AS103), because !anyc_cancelled() would not end when that service
+ * finishes. */
+static void test_as006_only_own_manager(void **state)
+{
+  (void)state;
+  scratch_new("as006");
+  const char *src =
+    "#include <async_service.h>\n"
+    "int watch(as_manager *m);\n"
+    "int watch(as_manager *m) {\n"
+    "  while (as_is_running(m))\n"
+    "    if (as_sleep(0.01) < 0) return -1;\n"
+    "  return 0;\n"
+    "}\n";
+  put_file("w.c", src);
+  assert_int_equal(migrate("-w", "w.c", NULL), 0);
+  char *got = get_file("w.c");
+  assert_contains(got, "while (as_is_running(m))");
+  assert_contains(got, "if (anyc_sleep(0.01) < 0) return -1;");
+  assert_contains(run_err, "w.c:4:10: warning: [AS103] as_is_running: as_is_running on a "
+                           "manager variable watches another service");
+  free(got);
+  scratch_remove();
+}
+
+/* AS007 in a background block: the owner's as_cancel(m) cancels the block's group. */
+static void test_as007_cancel_in_background_block(void **state)
+{
+  (void)state;
+  scratch_new("as007");
+  char *got = rewrite("k.c",
+    "#include <async_service.h>\n"
+    "struct w { as_service service; };\n"
+    "static int w_run(as_service *self) { as_sleep(1); (void)self; return 0; }\n"
+    "int body(void *arg);\n"
+    "int body(void *arg) {\n"
+    "  struct w *p = arg;\n"
+    "  as_manager *m;\n"
+    "  as_service_init(&p->service, w_run, \"w\");\n"
+    "  int rc = as_background_service_enter(&p->service, &m);\n"
+    "  as_cancel(m);\n"
+    "  return as_background_service_exit(m, rc);\n"
+    "}\n");
+  assert_contains(got, "  anyc_group_cancel(&tg);\n  anyc_group_cancel(&tg);\n"
+                       "  return anyc_group_close(&tg, rc);\n");
+  assert_not_contains(got, "as_cancel");
+  assert_contains(got, "(void)arg;"); /* (void)self keeps its cast */
+  assert_true(compiles("k.c"));
+  assert_idempotent("k.c");
+  free(got);
+  scratch_remove();
+}
+
+/* CRLF files: the worked example with CRLF line ends gets CRLF in inserted lines too. */
+static char *to_crlf(const char *s)
+{
+  sbuf b = {0};
+  for (; *s; s++) {
+    if (*s == '\n')
+      anyc__sb_addn(&b, "\r", 1);
+    anyc__sb_addn(&b, s, 1);
+  }
+  return b.s;
+}
+
+static void test_crlf_line_ends_kept(void **state)
+{
+  (void)state;
+  scratch_new("crlf");
+  char *legacy = to_crlf(heartbeat_legacy), *want = to_crlf(heartbeat_native);
+  char *got = rewrite("hb.c", legacy);
+  assert_string_equal(got, want);
+  free(got);
+  free(legacy);
+  free(want);
+  scratch_remove();
+}
+
+/* AS007 as run's returned value: cancel the group, then close it with as_cancel's 0. */
+static void test_as007_return_cancel_in_run(void **state)
+{
+  (void)state;
+  scratch_new("as007r");
+  char *got = rewrite("c.c",
+    "#include <async_service.h>\n"
+    "struct s { as_service service; int n; };\n"
+    "static int r(as_service *self) {\n"
+    "  struct s *p = (struct s *)self;\n"
+    "  if (p->n)\n"
+    "    return 1;\n"
+    "  return as_cancel(self->manager);\n"
+    "}\n"
+    "int main(void) { struct s x = {.n = 0}; as_service_init(&x.service, r, \"s\"); "
+    "return as_run_service(&x.service); }\n");
+  assert_string_equal(got,
+    "#include <anyc.h>\n"
+    "struct s { int n; };\n"
+    "static int r(void *arg) {\n"
+    "  struct s *p = arg;\n"
+    "  anyc_group tg;\n"
+    "  int rc = anyc_group_open(&tg);\n"
+    "  if (rc < 0) return rc;\n"
+    "  if (p->n)\n"
+    "    return anyc_group_close(&tg, 1);\n"
+    "  anyc_group_cancel(&tg);\n"
+    "  return anyc_group_close(&tg, 0);\n"
+    "}\n"
+    "int main(void) { struct s x = {.n = 0}; return anyc_run(r, &x); }\n");
+  assert_true(compiles("c.c"));
+  assert_idempotent("c.c");
+  free(got);
+  scratch_remove();
+}
+
+/* A designated initialiser naming the as_service field keeps the service legacy: the
+ * field cannot go. */
+static void test_as107_designator_keeps_field(void **state)
+{
+  (void)state;
+  scratch_new("designator");
+  const char *src =
+    "#include <async_service.h>\n"
+    "struct s { as_service service; int n; };\n"
+    "static int r(as_service *self) { (void)self; return 0; }\n"
+    "int main(void) {\n"
+    "  struct s x = {.service = {0}, .n = 1};\n"
+    "  as_service_init(&x.service, r, \"s\");\n"
+    "  return as_run_service(&x.service);\n"
+    "}\n";
+  char *got = rewrite("d.c", src);
+  assert_string_equal(got, src);
+  assert_true(compiles("d.c"));
+  free(got);
+  scratch_remove();
+}
+
+/* Every rule has its page in docs/rules/ (the report and --list-rules link to it). */
+static void test_every_rule_has_a_doc_page(void **state)
+{
+  (void)state;
+  for (size_t i = 0; i < anyc__rule_count; i++) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/docs/rules/%s.md", ANYC_SOURCE_DIR, anyc__rules[i].id);
+    if (access(path, R_OK) != 0)
+      fail_msg("missing %s", path);
+  }
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_spec_worked_example),
+    cmocka_unit_test(test_spec_modes_diff_and_check),
+    cmocka_unit_test(test_as004_spawns_check_status),
+    cmocka_unit_test(test_as010_as011_as012_calls),
+    cmocka_unit_test(test_as013_wait_for_scope),
+    cmocka_unit_test(test_site_classes),
+    cmocka_unit_test(test_manual_sites),
+    cmocka_unit_test(test_as014_header_from_two_units),
+    cmocka_unit_test(test_cli_rules_selection),
+    cmocka_unit_test(test_as009_as015_background_and_child),
+    cmocka_unit_test(test_as101_manager_variable_escapes),
+    cmocka_unit_test(test_comments_survive_or_site_left),
+    cmocka_unit_test(test_as107_service_across_files),
+    cmocka_unit_test(test_as006_only_own_manager),
+    cmocka_unit_test(test_as007_cancel_in_background_block),
+    cmocka_unit_test(test_crlf_line_ends_kept),
+    cmocka_unit_test(test_as007_return_cancel_in_run),
+    cmocka_unit_test(test_as107_designator_keeps_field),
+    cmocka_unit_test(test_every_rule_has_a_doc_page),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

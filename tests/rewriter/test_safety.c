@@ -1,0 +1,268 @@
+/* test_safety.c — "nothing lost" (rewriter.md): each unsafe situation gives its
+ * documented exit status and leaves every file as it was (or correctly rewritten). */
+#include <sys/stat.h>
+
+#include "migrate_test.h"
+
+static const char legacy[] =
+  "#include <async_service.h>\n"
+  "static int t(void *p) { (void)p; return 0; }\n"
+  "int main(void) { return as_run(t, NULL); }\n";
+static const char native[] =
+  "#include <anyc.h>\n"
+  "static int t(void *p) { (void)p; return 0; }\n"
+  "int main(void) { return anyc_run(t, NULL); }\n";
+
+static void assert_file(const char *name, const char *want)
+{
+  char *got = get_file(name);
+  assert_string_equal(got, want);
+  free(got);
+}
+
+/* A file that does not parse: exit 3, named, untouched; other files still done. */
+static void test_safety_unparsable_untouched(void **state)
+{
+  (void)state;
+  scratch_new("unparsable");
+  const char *bad = "#include <async_service.h>\nint f( { return as_sleep(1); }\n";
+  put_file("bad.c", bad);
+  put_file("good.c", legacy);
+  assert_int_equal(migrate("-w", ".", NULL), 3);
+  assert_contains(run_err, "bad.c: error: not parsed, left untouched");
+  assert_file("bad.c", bad);
+  assert_file("good.c", native);
+  scratch_remove();
+}
+
+/* A read-only file is not written: exit 2, content unchanged. */
+static void test_safety_read_only_file(void **state)
+{
+  (void)state;
+  scratch_new("readonly");
+  put_file("ro.c", legacy);
+  assert_int_equal(chmod(sp("ro.c"), 0444), 0);
+  assert_int_equal(migrate("-w", "ro.c", NULL), 2);
+  assert_contains(run_err, "ro.c: error: not written");
+  assert_file("ro.c", legacy);
+  scratch_remove();
+}
+
+/* The mode of a rewritten file is kept. */
+static void test_safety_mode_kept(void **state)
+{
+  (void)state;
+  scratch_new("mode");
+  put_file("x.c", legacy);
+  assert_int_equal(chmod(sp("x.c"), 0751), 0);
+  assert_int_equal(migrate("-q", "-w", "x.c", NULL), 0);
+  struct stat st;
+  assert_int_equal(stat(sp("x.c"), &st), 0);
+  assert_int_equal(st.st_mode & 07777, 0751);
+  assert_file("x.c", native);
+  scratch_remove();
+}
+
+/* A file changed on disk between the read and the write is not written: the user's
+ * change survives. */
+static void change_it(const char *path)
+{
+  FILE *f = fopen(path, "a");
+  if (f) {
+    fputs("/* edited meanwhile */\n", f);
+    fclose(f);
+  }
+}
+
+static void test_safety_changed_between_read_and_write(void **state)
+{
+  (void)state;
+  scratch_new("changed");
+  put_file("x.c", legacy);
+  anyc__before_write_hook = change_it;
+  int rc = migrate("-w", "x.c", NULL);
+  anyc__before_write_hook = NULL;
+  assert_int_equal(rc, 2);
+  assert_contains(run_err, "changed on disk");
+  char *got = get_file("x.c");
+  assert_contains(got, "as_run(t, NULL)");
+  assert_contains(got, "/* edited meanwhile */");
+  free(got);
+  scratch_remove();
+}
+
+/* Two compile commands for one file whose rewrites differ at the same place: a
+ * conflict; the file is untouched and the conflict named.  (Also: every command of a
+ * file listed twice is parsed.) */
+static void test_safety_overlap_conflict(void **state)
+{
+  (void)state;
+  scratch_new("conflict");
+  const char *src =
+    "#include <async_service.h>\n"
+    "static int task(void *arg) {\n"
+    "  (void)arg;\n"
+    "#ifdef A\n"
+    "  int rc = 0; (void)rc;\n"
+    "#endif\n"
+    "  as_sleep(1.0);\n"
+    "  return 0;\n"
+    "}\n"
+    "int main(void) { return as_run(task, NULL); }\n";
+  put_file("x.c", src);
+  char db[2048];
+  snprintf(db, sizeof db,
+           "[{\"directory\": \"%s\", \"file\": \"x.c\", \"arguments\": [\"cc\", \"-I%s/include\", \"-c\", \"x.c\"]},\n"
+           " {\"directory\": \"%s\", \"file\": \"x.c\", \"command\": \"cc -DA -I%s/include -c x.c\"}]\n",
+           scratch, ANYC_SOURCE_DIR, scratch, ANYC_SOURCE_DIR);
+  put_file("build/compile_commands.json", db);
+  assert_int_equal(migrate("-w", "-p", "build", "x.c", NULL), 2);
+  assert_contains(run_err, "x.c: error: left untouched: edits overlap");
+  assert_file("x.c", src);
+  scratch_remove();
+}
+
+/* A symlinked file: rewritten once through its real file; the link stays a link. */
+static void test_safety_symlink(void **state)
+{
+  (void)state;
+  scratch_new("symlink");
+  put_file("real.c", legacy);
+  assert_int_equal(symlink("real.c", sp("link.c")), 0);
+  assert_int_equal(migrate("-q", "-w", "link.c", "real.c", NULL), 0);
+  struct stat st;
+  assert_int_equal(lstat(sp("link.c"), &st), 0);
+  assert_true(S_ISLNK(st.st_mode));
+  assert_file("real.c", native);
+  scratch_remove();
+}
+
+/* A missing path: exit 2 (the other paths are still done). */
+static void test_safety_missing_path(void **state)
+{
+  (void)state;
+  scratch_new("missing");
+  put_file("x.c", legacy);
+  assert_int_equal(migrate("-q", "-w", "nope.c", "x.c", NULL), 2);
+  assert_contains(run_err, "cannot read nope.c");
+  assert_file("x.c", native);
+  scratch_remove();
+}
+
+/* A folder with no C files: nothing to do, exit 0; bad usage: exit 2. */
+static void test_safety_empty_dir_and_usage(void **state)
+{
+  (void)state;
+  scratch_new("empty");
+  put_file("sub/readme.txt", "no C here\n");
+  assert_int_equal(migrate("--check", "sub", NULL), 0);
+  assert_contains(run_err, "nothing to do");
+  assert_int_equal(migrate("--bogus", "sub", NULL), 2);
+  assert_int_equal(migrate(NULL), 2);
+  assert_int_equal(migrate("-j", "0", "sub", NULL), 2);
+  scratch_remove();
+}
+
+/* -j2 gives the same result as -j1 on many files; --exclude skips a path; the
+ * pre-filter skips files without legacy names (and --no-prefilter does not change the
+ * outcome). */
+static void test_engine_jobs_exclude_prefilter(void **state)
+{
+  (void)state;
+  scratch_new("jobs");
+  char name[64];
+  for (int i = 0; i < 12; i++) {
+    snprintf(name, sizeof name, "d/f%02d.c", i);
+    put_file(name, i % 3 ? legacy : "int plain(void);\nint plain(void) { return 0; }\n");
+  }
+  put_file("d/skip/s.c", legacy);
+  assert_int_equal(migrate("-q", "-j", "1", "--exclude", "skip", "d", NULL), 0);
+  char *one = strdup(run_out);
+  assert_int_equal(migrate("-q", "-j", "2", "--no-prefilter", "--exclude", "skip", "d", NULL), 0);
+  assert_string_equal(one, run_out);
+  assert_not_contains(one, "s.c");
+  assert_contains(one, "--- d/f01.c");
+  free(one);
+  assert_int_equal(migrate("-q", "-w", "-j", "2", "d", NULL), 0);
+  assert_file("d/f01.c", native);
+  assert_file("d/skip/s.c", native);
+  scratch_remove();
+}
+
+/* A compilation database with relative paths (-I../inc, the file name) resolved
+ * against each command's own directory; the tool's working directory is not changed by
+ * the parse (libclang's -working-directory would change it for every thread). */
+static void test_engine_compile_db_relative_paths(void **state)
+{
+  (void)state;
+  scratch_new("reldb");
+  put_file("proj/inc/nap.h",
+           "#include <async_service.h>\nstatic inline int nap(void) { return as_sleep(1); }\n");
+  put_file("proj/src/x.c", "#include \"nap.h\"\nint x(void);\nint x(void) { return nap(); }\n");
+  char db[2048];
+  snprintf(db, sizeof db,
+           "[{\"directory\": \"%s/proj/src\", \"file\": \"x.c\", "
+           "\"arguments\": [\"cc\", \"-I../inc\", \"-I\", \"%s/include\", \"-c\", \"x.c\", \"-o\", \"x.o\"]}]\n",
+           scratch, ANYC_SOURCE_DIR);
+  put_file("proj/build/compile_commands.json", db);
+  char before[600], after[600];
+  assert_non_null(getcwd(before, sizeof before));
+  static char a0[] = "anyc-migrate", a1[] = "-q", a2[] = "-w", a3[] = "-p", a4[] = "proj/build",
+              a5[] = "proj";
+  char *argv[] = {a0, a1, a2, a3, a4, a5, NULL};
+  FILE *out = tmpfile(), *err = tmpfile();
+  assert_int_equal(chdir(scratch), 0);
+  int rc = anyc__migrate_main(6, argv, out, err);
+  assert_non_null(getcwd(after, sizeof after));
+  assert_int_equal(chdir(before), 0);
+  assert_string_equal(after, scratch);
+  free(slurp(out));
+  char *e = slurp(err);
+  assert_int_equal(rc, 0);
+  assert_string_equal(e, "");
+  free(e);
+  char *h = get_file("proj/inc/nap.h");
+  assert_string_equal(h, "#include <anyc.h>\nstatic inline int nap(void) { return anyc_sleep(1); }\n");
+  free(h);
+  scratch_remove();
+}
+
+/* No -I and no database (as `make run` calls it): the legacy header is still found
+ * (installed headers, then the build's source tree, searched last). */
+static void test_engine_finds_legacy_header_without_flags(void **state)
+{
+  (void)state;
+  scratch_new("noflags");
+  put_file("x.c", legacy);
+  static char a0[] = "anyc-migrate", a1[] = "-q", a2[] = "-w", a3[] = "x.c";
+  char *argv[] = {a0, a1, a2, a3, NULL};
+  FILE *out = tmpfile(), *err = tmpfile();
+  char cwd[600];
+  assert_non_null(getcwd(cwd, sizeof cwd));
+  assert_int_equal(chdir(scratch), 0);
+  int rc = anyc__migrate_main(4, argv, out, err);
+  assert_int_equal(chdir(cwd), 0);
+  free(slurp(out));
+  free(slurp(err));
+  assert_int_equal(rc, 0);
+  assert_file("x.c", native);
+  scratch_remove();
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_safety_unparsable_untouched),
+    cmocka_unit_test(test_safety_read_only_file),
+    cmocka_unit_test(test_safety_mode_kept),
+    cmocka_unit_test(test_safety_changed_between_read_and_write),
+    cmocka_unit_test(test_safety_overlap_conflict),
+    cmocka_unit_test(test_safety_symlink),
+    cmocka_unit_test(test_safety_missing_path),
+    cmocka_unit_test(test_safety_empty_dir_and_usage),
+    cmocka_unit_test(test_engine_jobs_exclude_prefilter),
+    cmocka_unit_test(test_engine_compile_db_relative_paths),
+    cmocka_unit_test(test_engine_finds_legacy_header_without_flags),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
