@@ -25,17 +25,25 @@ add_test(NAME rewriter.report_validate
 set_tests_properties(rewriter.report_validate PROPERTIES FIXTURES_REQUIRED anyc_reports
                      LABELS rewriter TIMEOUT 60)
 
-# 3. the page in a real browser; the screenshot stays under build/ as a CI artefact
+# 3. the page in a real browser; the screenshot stays under build/ as a CI artefact.
+#    playwright-core is installed once per build tree by a setup test.
+set(NODE_DIR ${PROJECT_BINARY_DIR}/node)
+add_test(NAME rewriter.browser_setup
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/browser-test.sh --setup ${NODE_DIR})
+set_tests_properties(rewriter.browser_setup PROPERTIES FIXTURES_SETUP anyc_browser
+                     LABELS "rewriter;browser" TIMEOUT 300 SKIP_RETURN_CODE 77)
 add_test(NAME rewriter.report_browser
-  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/browser-test.sh ${REPORT_DIR}/report.html
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/browser-test.sh ${NODE_DIR} ${REPORT_DIR}/report.html
           ${PROJECT_BINARY_DIR}/report-screenshot.png)
-set_tests_properties(rewriter.report_browser PROPERTIES FIXTURES_REQUIRED anyc_reports
+set_tests_properties(rewriter.report_browser PROPERTIES
+                     FIXTURES_REQUIRED "anyc_reports;anyc_browser"
                      LABELS "rewriter;browser" TIMEOUT 300 SKIP_RETURN_CODE 77)
 
 # 4. a large report: 10,000 sites render in under 2 s and the page stays under 5 MB
 add_test(NAME rewriter.report_browser_large
-  COMMAND sh -c "$<TARGET_FILE:gen_big_report> html '${REPORT_DIR}/large.html' 10000 && test $(stat -c %s '${REPORT_DIR}/large.html') -lt 5000000 && '${CMAKE_CURRENT_SOURCE_DIR}/browser-test.sh' '${REPORT_DIR}/large.html' '${PROJECT_BINARY_DIR}/report-large-screenshot.png' 2000")
-set_tests_properties(rewriter.report_browser_large PROPERTIES FIXTURES_REQUIRED anyc_reports
+  COMMAND sh -c "$<TARGET_FILE:gen_big_report> html '${REPORT_DIR}/large.html' 10000 && test $(stat -c %s '${REPORT_DIR}/large.html') -lt 5000000 && '${CMAKE_CURRENT_SOURCE_DIR}/browser-test.sh' '${NODE_DIR}' '${REPORT_DIR}/large.html' '${PROJECT_BINARY_DIR}/report-large-screenshot.png' 2000")
+set_tests_properties(rewriter.report_browser_large PROPERTIES
+                     FIXTURES_REQUIRED "anyc_reports;anyc_browser"
                      LABELS "rewriter;browser" TIMEOUT 300 SKIP_RETURN_CODE 77)
 
 # 5. the same four formats over the whole corpus (a scratch copy), validated the same way
