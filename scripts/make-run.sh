@@ -4,6 +4,7 @@
 #    the HTML and Markdown reports under build/, print the summary.
 #  - otherwise (rewriter not built): build and run each corpus program on the shim and
 #    compare its output with its expected.txt.
+# (Each program's checked-in golden files, corpus/<name>/migrated/, are excluded.)
 # Usage: scripts/make-run.sh BUILD_DIR
 set -euo pipefail
 build=${1:-build}
@@ -14,10 +15,10 @@ if [ -x "$migrate" ] && [ -d "$root/corpus" ]; then
   scratch="$build/corpus-migrated"
   rm -rf "$scratch"
   cp -r "$root/corpus" "$scratch"
-  "$migrate" -q -I "$root/include" --report "$build/migration-report.html" "$scratch" >/dev/null || true
-  "$migrate" -q -I "$root/include" --report "$build/migration-report.md" "$scratch" >/dev/null || true
+  "$migrate" -q -I "$root/include" --exclude migrated --report "$build/migration-report.html" "$scratch" >/dev/null || true
+  "$migrate" -q -I "$root/include" --exclude migrated --report "$build/migration-report.md" "$scratch" >/dev/null || true
   set +e
-  "$migrate" -q -I "$root/include" --write "$scratch"
+  "$migrate" -q -I "$root/include" --exclude migrated --write "$scratch"
   rc=$?
   set -e
   echo
