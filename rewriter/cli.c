@@ -22,6 +22,7 @@ static const char usage[] =
   "  -j N                 parse N files at once (default: the number of CPUs)\n"
   "  --rules LIST         only these rule ids (comma-separated); --list-rules prints them all\n"
   "  --no-prefilter       parse every file, even those naming no legacy identifier\n"
+  "  --no-pch             parse every file on its own (no shared precompiled headers)\n"
   "  -q, --quiet / -v, --verbose\n"
   "  --version, --help\n"
   "exit status: 0 done (or nothing to do); 1 --check found work; 2 bad usage, a path that\n"
@@ -71,6 +72,7 @@ int anyc__cli_parse(options *o, int argc, char **argv, FILE *out, FILE *err)
 {
   memset(o, 0, sizeof *o);
   o->prefilter = 1;
+  o->pch = 1;
   long cpus = sysconf(_SC_NPROCESSORS_ONLN);
   o->jobs = cpus > 0 ? (int)cpus : 1;
   int only_paths = 0;
@@ -90,6 +92,8 @@ int anyc__cli_parse(options *o, int argc, char **argv, FILE *out, FILE *err)
       o->verbose = 1;
     } else if (strcmp(a, "--no-prefilter") == 0) {
       o->prefilter = 0;
+    } else if (strcmp(a, "--no-pch") == 0) {
+      o->pch = 0;
     } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
       fputs(usage, out);
       return 1;

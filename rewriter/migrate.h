@@ -52,6 +52,7 @@ typedef struct options {
   VEC(const char *) rules;   /* --rules; empty = all */
   int jobs;
   int quiet, verbose, prefilter;
+  int pch;                   /* share precompiled system headers (off: --no-pch) */
 } options;
 
 /* Parse argv.  Returns 0 to go on, 1 when done (help, version, list printed), or -1
@@ -186,8 +187,32 @@ void anyc__header_jobs(const options *o, file_table *t, const int *reached, job_
 void anyc__run_jobs(const options *o, const file_table *t, job *jobs, size_t n, FILE *err);
 void anyc__job_free(job *j);
 
-/* Find the legacy sites of one parsed TU and their edits (sites.c + rules.c). */
+/* The arguments one job is parsed with (parse.c): the job's argv with relative paths
+ * made absolute, then -Wno-error and the fallback header folders; v has room for two
+ * more.  input: the index in v of the one input file, or -1. */
+typedef struct tu_args {
+  char **abs; int nabs;  /* owned */
+  const char **v; int n;
+  int input;
+} tu_args;
+void anyc__tu_args_build(const job *j, tu_args *a);
+void anyc__tu_args_free(tu_args *a);
+/* Parse with the tool's flags (| more_flags).  0 when the unit has no error (then *tu
+ * is set); else -1, *tu NULL and, if diag, the first error in *diag (malloc'd). */
 struct CXTranslationUnitImpl;
+int anyc__parse(void *idx, const char *const *args, int n, unsigned more_flags,
+                struct CXTranslationUnitImpl **tu, const char *file, char **diag);
+
+/* Shared precompiled headers (pch.c): jobs with the same arguments whose files open
+ * with the same run of #include <...> of system headers (and the anyc headers) parse
+ * against one PCH of that run, built once per run.  NULL: none worth building. */
+typedef struct anyc__pch_set anyc__pch_set;
+anyc__pch_set *anyc__pch_plan(const file_table *t, const job *jobs, size_t n);
+/* The PCH for jobs[i] of the plan, or NULL (parse plainly). */
+const char *anyc__pch_for(const anyc__pch_set *s, size_t i);
+void anyc__pch_free(anyc__pch_set *s);
+
+/* Find the legacy sites of one parsed TU and their edits (sites.c + rules.c). */
 void anyc__find_sites(struct CXTranslationUnitImpl *tu, const options *o,
                       const file_table *t, tu_result *res);
 

@@ -1,7 +1,8 @@
 /* parse.c — turning files into translation units: the jobs (one per compile command;
  * a file listed twice in the database is parsed twice), and -j worker threads that
- * parse them, one CXIndex per worker created up front (a CXIndex or a TU is never
- * shared between threads).
+ * parse them, CXIndexes per worker created up front (a CXIndex or a TU is never
+ * shared between threads).  Jobs that share their arguments and leading system
+ * includes parse against one precompiled header of them (pch.c), unless --no-pch.
  *
  * With -p, each parse uses the database's own arguments and working directory (passed
  * as -working-directory: a multithreaded tool must not chdir).  Without it: the
@@ -206,10 +207,13 @@ static char *in_dir(const char *dir, const char *p)
 /* The database's arguments with every relative path made absolute against the
  * command's directory.  libclang 14 implements -working-directory by changing the
  * process's working directory (the real VFS's setCurrentWorkingDirectory), which other
- * worker threads would see; so the tool never passes it. */
-static char **absolute_args(char **argv, int argc, const char *dir)
+ * worker threads would see; so the tool never passes it.  *input: the index of the one
+ * input file, or -1 when there is not exactly one. */
+static char **absolute_args(char **argv, int argc, const char *dir, int *input)
 {
   char **v = anyc__xrealloc(NULL, ((size_t)argc + 1) * sizeof *v);
+  int inputs = 0;
+  *input = -1;
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
     int po = i > 0 ? path_option(a) : 0;
@@ -232,56 +236,104 @@ static char **absolute_args(char **argv, int argc, const char *dir)
       }
     } else {
       v[i] = in_dir(dir, a); /* an input file */
+      *input = inputs++ ? -1 : i;
     }
   }
   v[argc] = NULL;
   return v;
 }
 
-static void parse_one(CXIndex idx, const options *o, const file_table *t, job *j)
+void anyc__tu_args_build(const job *j, tu_args *a)
 {
   /* Relative paths made absolute (no -working-directory, see absolute_args); then
    * -Wno-error so a project's -Werror does not turn warnings into "not parsed". */
-  char **abs = absolute_args(j->argv, j->argc, j->dir);
-  const char **args = anyc__xrealloc(NULL, ((size_t)j->argc + 6) * sizeof *args);
+  a->abs = absolute_args(j->argv, j->argc, j->dir, &a->input);
+  a->nabs = j->argc;
+  a->v = anyc__xrealloc(NULL, ((size_t)j->argc + 8) * sizeof *a->v);
   int n = 0;
   for (int i = 0; i < j->argc; i++)
-    args[n++] = abs[i];
-  args[n++] = "-Wno-error";
+    a->v[n++] = a->abs[i];
+  a->v[n++] = "-Wno-error";
   /* Last-resort folders for <async_service.h> / <anyc.h> (after every folder the
    * command names): the installed headers, then this build's source tree.  So a tree
    * migrates without -I when anyc is installed, or when the tool runs from its build. */
   static const char *const fallback[] = {ANYC_MIGRATE_INCLUDEDIR, ANYC_MIGRATE_SOURCE_INCLUDEDIR};
   for (size_t i = 0; i < sizeof fallback / sizeof fallback[0]; i++)
     if (fallback[i][0] && access(fallback[i], R_OK) == 0) {
-      args[n++] = "-idirafter";
-      args[n++] = fallback[i];
+      a->v[n++] = "-idirafter";
+      a->v[n++] = fallback[i];
     }
-  CXTranslationUnit tu = NULL;
+  a->n = n; /* room for two more: -include-pch FILE (parse_one) */
+}
+
+void anyc__tu_args_free(tu_args *a)
+{
+  for (int i = 0; i < a->nabs; i++)
+    free(a->abs[i]);
+  free(a->abs);
+  free(a->v);
+}
+
+int anyc__parse(void *idx, const char *const *args, int n, unsigned more_flags,
+                CXTranslationUnit *tu, const char *file, char **diag)
+{
+  *tu = NULL;
+  /* DetailedPreprocessingRecord: macro cursors and skipped #if ranges. */
   unsigned flags = CXTranslationUnit_DetailedPreprocessingRecord | CXTranslationUnit_KeepGoing;
-  enum CXErrorCode e = clang_parseTranslationUnit2FullArgv(idx, NULL, args, n, NULL, 0, flags, &tu);
-  for (int i = 0; i < j->argc; i++)
-    free(abs[i]);
-  free(abs);
-  free(args);
-  if (e != CXError_Success || !tu) {
-    j->res.failed = 1;
-    j->res.diag = anyc__xasprintf("%s: libclang could not parse it (error %d)", j->file, (int)e);
-    return;
+  enum CXErrorCode e = clang_parseTranslationUnit2FullArgv(idx, NULL, args, n, NULL, 0,
+                                                           flags | more_flags, tu);
+  if (e != CXError_Success || !*tu) {
+    if (diag)
+      *diag = anyc__xasprintf("%s: libclang could not parse it (error %d)", file, (int)e);
+    *tu = NULL;
+    return -1;
   }
-  unsigned nd = clang_getNumDiagnostics(tu);
-  for (unsigned i = 0; i < nd; i++) {
-    CXDiagnostic d = clang_getDiagnostic(tu, i);
-    if (clang_getDiagnosticSeverity(d) >= CXDiagnostic_Error && !j->res.failed) {
-      j->res.failed = 1;
-      CXString s = clang_formatDiagnostic(d, clang_defaultDiagnosticDisplayOptions());
-      j->res.diag = anyc__xstrdup(clang_getCString(s));
-      clang_disposeString(s);
+  int failed = 0;
+  unsigned nd = clang_getNumDiagnostics(*tu);
+  for (unsigned i = 0; i < nd && !failed; i++) {
+    CXDiagnostic d = clang_getDiagnostic(*tu, i);
+    if (clang_getDiagnosticSeverity(d) >= CXDiagnostic_Error) {
+      failed = 1;
+      if (diag) {
+        CXString s = clang_formatDiagnostic(d, clang_defaultDiagnosticDisplayOptions());
+        *diag = anyc__xstrdup(clang_getCString(s));
+        clang_disposeString(s);
+      }
     }
     clang_disposeDiagnostic(d);
   }
-  if (!j->res.failed)
-    anyc__find_sites((struct CXTranslationUnitImpl *)tu, o, t, &j->res);
+  if (failed) {
+    clang_disposeTranslationUnit(*tu);
+    *tu = NULL;
+    return -1;
+  }
+  return 0;
+}
+
+/* idx[0] for plain parses; idx[1] (excludeDeclarationsFromPCH) for parses with a PCH:
+ * the walk then visits the unit's own top-level declarations and preprocessing
+ * entities, never those of the PCH (all system or anyc headers, which the walk skips
+ * anyway: deserializing them only to skip them doubled the walk's time). */
+static void parse_one(CXIndex idx[2], const options *o, const file_table *t, job *j,
+                      const char *pch)
+{
+  tu_args a;
+  anyc__tu_args_build(j, &a);
+  CXTranslationUnit tu = NULL;
+  /* With a shared precompiled header of the file's leading system includes (pch.c);
+   * on any error the plain parse decides, so a PCH can only save time, never change
+   * what is reported. */
+  if (pch) {
+    a.v[a.n] = "-include-pch";
+    a.v[a.n + 1] = pch;
+    anyc__parse(idx[1], a.v, a.n + 2, 0, &tu, j->file, NULL);
+  }
+  if (!tu && anyc__parse(idx[0], a.v, a.n, 0, &tu, j->file, &j->res.diag) != 0)
+    j->res.failed = 1;
+  anyc__tu_args_free(&a);
+  if (!tu)
+    return;
+  anyc__find_sites((struct CXTranslationUnitImpl *)tu, o, t, &j->res);
   clang_disposeTranslationUnit(tu);
 }
 
@@ -289,13 +341,14 @@ typedef struct pool {
   const options *o;
   const file_table *t;
   job *jobs;
+  anyc__pch_set *pchs;
   size_t n, next, done;
   pthread_mutex_t mu;
   FILE *err;
   int progress;
 } pool;
 
-typedef struct worker { pool *p; CXIndex idx; pthread_t th; } worker;
+typedef struct worker { pool *p; CXIndex idx[2]; pthread_t th; } worker;
 
 static void *work(void *arg)
 {
@@ -307,7 +360,7 @@ static void *work(void *arg)
     pthread_mutex_unlock(&p->mu);
     if (i >= p->n)
       break;
-    parse_one(w->idx, p->o, p->t, &p->jobs[i]);
+    parse_one(w->idx, p->o, p->t, &p->jobs[i], anyc__pch_for(p->pchs, i));
     pthread_mutex_lock(&p->mu);
     p->done++;
     if (p->progress)
@@ -321,13 +374,16 @@ void anyc__run_jobs(const options *o, const file_table *t, job *jobs, size_t n, 
 {
   if (n == 0)
     return;
-  pool p = {o, t, jobs, n, 0, 0, PTHREAD_MUTEX_INITIALIZER, err, 0};
+  pool p = {o, t, jobs, NULL, n, 0, 0, PTHREAD_MUTEX_INITIALIZER, err, 0};
+  if (o->pch)
+    p.pchs = anyc__pch_plan(t, jobs, n);
   p.progress = !o->quiet && n > 1 && isatty(fileno(err));
   size_t nw = (size_t)o->jobs < n ? (size_t)o->jobs : n;
   worker *w = anyc__xrealloc(NULL, nw * sizeof *w);
   for (size_t i = 0; i < nw; i++) { /* indexes created serially, up front */
     w[i].p = &p;
-    w[i].idx = clang_createIndex(0, 0);
+    w[i].idx[0] = clang_createIndex(0, 0);
+    w[i].idx[1] = p.pchs ? clang_createIndex(1, 0) : NULL;
   }
   if (nw == 1) {
     work(&w[0]);
@@ -339,9 +395,13 @@ void anyc__run_jobs(const options *o, const file_table *t, job *jobs, size_t n, 
       if (w[i].th)
         pthread_join(w[i].th, NULL);
   }
-  for (size_t i = 0; i < nw; i++)
-    clang_disposeIndex(w[i].idx);
+  for (size_t i = 0; i < nw; i++) {
+    clang_disposeIndex(w[i].idx[0]);
+    if (w[i].idx[1])
+      clang_disposeIndex(w[i].idx[1]);
+  }
   free(w);
+  anyc__pch_free(p.pchs);
   if (p.progress)
     fputs("\r\033[K", err);
 }
