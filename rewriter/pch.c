@@ -29,8 +29,11 @@ typedef VEC(char *) strs;
 
 typedef struct pch {
   strs key;        /* the arguments, the input file and output-only options dropped */
-  strs incs;       /* the header names of the run, "<...>" */
-  size_t uses;
+  strs incs;       /* the header names of the run (or of its start), "<...>" */
+  unsigned long hash;
+  size_t uses;     /* jobs whose run starts with incs */
+  size_t up;       /* the entry one name shorter + 1, or 0 */
+  int tried;
   char *path;      /* the saved PCH, or NULL */
   char *hdr;       /* the run as a header: kept while the PCH is used (clang checks
                       that a PCH's inputs are still there, unchanged) */
@@ -237,6 +240,35 @@ static int build(anyc__pch_set *s, pch *p, const file_table *t, const job *j, si
   return -1;
 }
 
+static unsigned long hash_strs(unsigned long h, const strs *v, size_t n)
+{
+  for (size_t i = 0; i < n; i++) {
+    for (const char *c = v->v[i]; *c; c++)
+      h = (h ^ (unsigned char)*c) * 1099511628211UL;
+    h = (h ^ 0xff) * 1099511628211UL; /* separator */
+  }
+  return h;
+}
+
+/* The entry for (key, the first `len` names of incs), added if new. */
+static size_t entry(anyc__pch_set *s, const strs *key, const strs *incs, size_t len)
+{
+  unsigned long h = hash_strs(hash_strs(14695981039346656037UL, key, key->n), incs, len);
+  for (size_t k = 0; k < s->p.n; k++) {
+    pch *p = &s->p.v[k];
+    if (p->hash == h && p->key.n == key->n && p->incs.n == len &&
+        strs_equal(&p->key, key, key->n) && strs_equal(&p->incs, incs, len))
+      return k;
+  }
+  pch p = {{0}, {0}, h, 0, 0, 0, NULL, NULL};
+  for (size_t m = 0; m < key->n; m++)
+    VEC_PUSH(p.key, anyc__xstrdup(key->v[m]));
+  for (size_t m = 0; m < len; m++)
+    VEC_PUSH(p.incs, anyc__xstrdup(incs->v[m]));
+  VEC_PUSH(s->p, p);
+  return s->p.n - 1;
+}
+
 anyc__pch_set *anyc__pch_plan(const file_table *t, const job *jobs, size_t n)
 {
   if (n < 2)
@@ -244,63 +276,47 @@ anyc__pch_set *anyc__pch_plan(const file_table *t, const job *jobs, size_t n)
   anyc__pch_set *s = anyc__xrealloc(NULL, sizeof *s);
   memset(s, 0, sizeof *s);
   s->choice = anyc__xrealloc(NULL, n * sizeof *s->choice);
-  /* per job: its key and run (NULL key: no PCH) */
-  pch *want = anyc__xrealloc(NULL, n * sizeof *want);
-  memset(want, 0, n * sizeof *want);
+  /* Every prefix of every job's run, counted: a run some jobs share in part (<errno.h>
+   * <stdio.h> and <errno.h> <stdio.h> <string.h>) still shares its common part. */
+  size_t *last = anyc__xrealloc(NULL, n * sizeof *last); /* entry of the whole run + 1 */
   for (size_t i = 0; i < n; i++) {
     s->choice[i] = 0;
+    last[i] = 0;
     tu_args a;
+    strs key = {0}, incs = {0};
     anyc__tu_args_build(&jobs[i], &a);
-    int usable = job_key(&a, &want[i].key) == 0;
+    int usable = job_key(&a, &key) == 0;
     anyc__tu_args_free(&a);
     char *data;
     size_t size;
     if (usable && anyc__read_file(jobs[i].file, &data, &size) == 0) {
-      leading_includes(data, size, &want[i].incs);
+      leading_includes(data, size, &incs);
       free(data);
     }
-    if (!want[i].incs.n)
-      continue;
-    size_t k = 0;
-    while (k < s->p.n && !(strs_equal(&s->p.v[k].key, &want[i].key, want[i].key.n) &&
-                           s->p.v[k].key.n == want[i].key.n &&
-                           s->p.v[k].incs.n == want[i].incs.n &&
-                           strs_equal(&s->p.v[k].incs, &want[i].incs, want[i].incs.n)))
-      k++;
-    if (k == s->p.n) {
-      pch p = {{0}, {0}, 0, NULL, NULL};
-      for (size_t m = 0; m < want[i].key.n; m++)
-        VEC_PUSH(p.key, anyc__xstrdup(want[i].key.v[m]));
-      for (size_t m = 0; m < want[i].incs.n; m++)
-        VEC_PUSH(p.incs, anyc__xstrdup(want[i].incs.v[m]));
-      VEC_PUSH(s->p, p);
-      s->choice[i] = k + 1; /* the job that builds it, if it is built */
+    for (size_t len = 1; len <= incs.n; len++) {
+      size_t k = entry(s, &key, &incs, len);
+      s->p.v[k].uses++;
+      s->p.v[k].up = len > 1 ? last[i] : 0;
+      last[i] = k + 1;
     }
-    s->p.v[k].uses++;
+    strs_free(&key);
+    strs_free(&incs);
   }
-  /* Build the runs two or more jobs share, with the arguments of the first of them. */
+  /* Each job wants the longest prefix of its run that another job shares, built with
+   * the arguments of the first job that wants it. */
   for (size_t i = 0; i < n; i++) {
-    size_t k = s->choice[i];
-    if (k && s->p.v[k - 1].uses >= 2)
+    size_t k = last[i];
+    while (k && s->p.v[k - 1].uses < 2)
+      k = s->p.v[k - 1].up;
+    if (k && !s->p.v[k - 1].tried) {
+      s->p.v[k - 1].tried = 1;
       build(s, &s->p.v[k - 1], t, &jobs[i], k - 1);
-  }
-  /* Each job takes the longest built run its own run starts with. */
-  for (size_t i = 0; i < n; i++) {
-    s->choice[i] = 0;
-    size_t best = 0;
-    for (size_t k = 0; k < s->p.n; k++) {
-      pch *p = &s->p.v[k];
-      if (p->path && p->incs.n > best && p->key.n == want[i].key.n &&
-          strs_equal(&p->key, &want[i].key, p->key.n) &&
-          strs_equal(&p->incs, &want[i].incs, p->incs.n)) {
-        best = p->incs.n;
-        s->choice[i] = k + 1;
-      }
     }
-    strs_free(&want[i].key);
-    strs_free(&want[i].incs);
+    while (k && !s->p.v[k - 1].path)
+      k = s->p.v[k - 1].up; /* not built: a shorter one that was, if any */
+    s->choice[i] = k;
   }
-  free(want);
+  free(last);
   return s;
 }
 
