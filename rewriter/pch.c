@@ -308,12 +308,16 @@ anyc__pch_set *anyc__pch_plan(const file_table *t, const job *jobs, size_t n)
     size_t k = last[i];
     while (k && s->p.v[k - 1].uses < 2)
       k = s->p.v[k - 1].up;
-    if (k && !s->p.v[k - 1].tried) {
-      s->p.v[k - 1].tried = 1;
-      build(s, &s->p.v[k - 1], t, &jobs[i], k - 1);
+    while (k) { /* not built (say, <assert.h> is not guarded): a shorter one */
+      pch *p = &s->p.v[k - 1];
+      if (!p->tried) {
+        p->tried = 1;
+        build(s, p, t, &jobs[i], k - 1);
+      }
+      if (p->path)
+        break;
+      k = p->up;
     }
-    while (k && !s->p.v[k - 1].path)
-      k = s->p.v[k - 1].up; /* not built: a shorter one that was, if any */
     s->choice[i] = k;
   }
   free(last);
