@@ -185,6 +185,12 @@ static void test_pch_plan_shares_only_safe_runs(void **state)
   assert_non_null(pj); /* <async_service.h> alone */
   assert_ptr_equal(pj, pk);
   assert_string_not_equal(pj, pa);
+  char run[700], *text;
+  size_t len;
+  snprintf(run, sizeof run, "%.*s.h", (int)strlen(pj) - 4, pj); /* its header, beside */
+  assert_int_equal(anyc__read_file(run, &text, &len), 0);
+  assert_string_equal(text, "#include <async_service.h>\n");
+  free(text);
   assert_int_equal(access(pa, R_OK), 0);
   anyc__pch_free(s);
   assert_int_not_equal(access(pa, R_OK), 0); /* removed at the end */
