@@ -31,6 +31,7 @@ void as_service_destroy(as_service *svc)
   for (size_t i = 0; i < m->nerrors; i++)
     free(m->errors[i].message);
   free(m->errors);
+  as__tasks_release(m);
   free(m);
   svc->manager = NULL;
 }
