@@ -81,17 +81,20 @@ struct as_manager {
 as_manager *as__manager_attach(as_service *svc);
 int as__manager_run(as_manager *m);
 int as__manager_record(as_manager *m, int code, const char *message);
-int as__manager_is_running(const as_manager *m);
 int as__manager_cancel(as_manager *m);
+
+/* started and not yet finished; inline: every scheduling call asks. */
+static inline int as__manager_is_running(const as_manager *m)
+{
+  return m->started && !m->finished;
+}
 
 /* task.c */
 int as__schedule(as_manager *m, as_task_fn fn, void *arg, as_service *child,
                  const char *name, int daemon);
 int as__task_cancel(as_task *t);
-/* Free the manager's record storage (no task of it may be alive). */
+/* Give back the manager's record storage (no task of it may be alive). */
 void as__tasks_release(as_manager *m);
-/* A manager starts (+1) or finishes (-1) running on this thread. */
-void as__managers_running(int delta);
 
 /* trace.c: note one legacy call (ASYNC_SERVICE_TRACE=1).  as__trace_state is -1 until
  * the environment was read, then 0 (off) or 1: when off, a legacy call costs one load. */
