@@ -49,7 +49,9 @@ struct as_task {
 };
 
 /* Task records are carved from chunks owned by the manager and recycled through its free
- * list, so a service spawning many short tasks costs no malloc per task (task.c). */
+ * list, so a service spawning many short tasks costs no malloc per task; a destroyed
+ * manager's chunks go to the thread's spares for the next service (task.c).  A manager
+ * holds the chunks of its peak task count until it is destroyed. */
 #define AS_TASK_CHUNK 64
 typedef struct as_task_chunk {
   struct as_task_chunk *next;
@@ -71,7 +73,7 @@ struct as_manager {
   anyc_group bg;                 /* the background block's group (enter/exit) */
   as_task_set roots;
   as_task *free_tasks;           /* recycled records, linked through `next` */
-  as_task_chunk *chunks;         /* every record's storage, freed with the manager */
+  as_task_chunk *chunks;         /* every record's storage, released with the manager */
   unsigned long total, done;
   as_error *errors;
   size_t nerrors, cap_errors;
