@@ -205,7 +205,9 @@ struct anyc__task {
   char *fail_msg;                    /* pending anyc_fail() message */
   struct anyc__errors errors;        /* of the last group this task closed */
   uint64_t id;
-  char *name;                        /* owned; NULL until asked for ("task<id>") */
+  char *name;                        /* name_short, or an owned copy of a longer name;
+                                        NULL until asked for ("task<id>") */
+  char name_short[16];               /* short names live here: no allocation per spawn */
 #ifdef ANYC_ASAN
   void *asan_fake_stack;             /* ASan's fake stack while switched out */
 #endif
