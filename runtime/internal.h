@@ -205,7 +205,9 @@ struct anyc__task {
   char *fail_msg;                    /* pending anyc_fail() message */
   struct anyc__errors errors;        /* of the last group this task closed */
   uint64_t id;
-  char *name;                        /* owned; NULL until asked for ("task<id>") */
+  char *name;                        /* name_short, or an owned copy of a longer name;
+                                        NULL until asked for ("task<id>") */
+  char name_short[16];               /* short names live here: no allocation per spawn */
 #ifdef ANYC_ASAN
   void *asan_fake_stack;             /* ASan's fake stack while switched out */
 #endif
@@ -269,9 +271,9 @@ void anyc__ready(struct anyc__task *t);             /* append to the ready queue
 /* Block the current task until anyc__wake().  With abort_fn the wait is a cancel point:
  * cancellation calls abort_fn(task) to undo the wait, then the park returns -ECANCELED.
  * The caller checks for cancellation before it starts waiting. */
-int anyc__park(const char *what, void (*abort_fn)(struct anyc__task *), void *obj);
+/* int anyc__park(what, abort_fn, obj) and void anyc__yield(void) (schedule point, no
+ * cancel check) are inline: sched_fast.h. */
 void anyc__wake(struct anyc__task *t, int status);  /* make a parked task ready */
-void anyc__yield(void);                             /* schedule point, no cancel check */
 /* Cancellation reached a parked task: undo its wait and wake it with -ECANCELED. */
 void anyc__abort_wait(struct anyc__task *t);
 /* Switch from the running context to `next` (NULL: the scheduler's own stack). */
@@ -370,5 +372,7 @@ void anyc__errors_clear(struct anyc__errors *e);
 
 /* Print "anyc: <message>" naming the current task and abort (structural misuse). */
 void anyc__die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
+#include "sched_fast.h"
 
 #endif /* ANYC_INTERNAL_H */

@@ -21,13 +21,6 @@
 
 #include "internal.h"
 
-#ifdef ANYC_ASAN
-#include <sanitizer/common_interface_defs.h>
-#endif
-#ifdef ANYC_TSAN
-#include <sanitizer/tsan_interface.h>
-#endif
-
 ANYC_TLS struct anyc__runtime *anyc__rt;
 
 void anyc__ready(struct anyc__task *t)
@@ -83,7 +76,7 @@ struct anyc__task *anyc__next_ready(void)
 }
 
 /* The next task to switch to directly, or NULL to return to the scheduler. */
-static inline struct anyc__task *pick(struct anyc__runtime *rt)
+struct anyc__task *anyc__pick(struct anyc__runtime *rt)
 {
   if (ANYC_UNLIKELY(rt->budget == 0))
     return NULL;
@@ -112,57 +105,13 @@ void anyc__reap(struct anyc__runtime *rt)
   }
 }
 
-#ifdef ANYC_ASAN
-static inline void target_stack(struct anyc__runtime *rt, struct anyc__task *next,
-                                const void **lo, size_t *size)
-{
-  if (next) {
-    *lo = next->stack->lo;
-    *size = next->stack->size;
-  } else {
-    *lo = rt->sched_stack_lo;
-    *size = rt->sched_stack_size;
-  }
-}
-#endif
 
-/* Switch from the running context (a task, or the scheduler when rt->current is NULL)
- * to `next` (a task, or the scheduler when NULL).  Returns when this context resumes. */
-void anyc__switch_to(struct anyc__runtime *rt, struct anyc__task *next)
-{
-  struct anyc__task *cur = rt->current;
-  struct anyc__ctx *from = cur ? &cur->ctx : &rt->sched_ctx;
-  struct anyc__ctx *to = next ? &next->ctx : &rt->sched_ctx;
-  if (cur && ANYC_UNLIKELY(cur->stack_canary))
-    anyc__stack_check(cur->stack, anyc__task_name(cur));
-  rt->current = next;
-  if (next) {
-    next->state = ANYC__RUNNING;
-    rt->stats.switches++;
-  }
-#ifdef ANYC_TSAN
-  __tsan_switch_to_fiber(next ? next->tsan_fiber : rt->sched_tsan_fiber, 0);
-#endif
-#ifdef ANYC_ASAN
-  void **fake = cur ? &cur->asan_fake_stack : &rt->sched_fake_stack;
-  const void *lo;
-  size_t size;
-  target_stack(rt, next, &lo, &size);
-  __sanitizer_start_switch_fiber(fake, lo, size);
-  anyc__ctx_switch(from, to);
-  __sanitizer_finish_switch_fiber(*fake, NULL, NULL);
-#else
-  anyc__ctx_switch(from, to);
-#endif
-  if (rt->dead)
-    anyc__reap(rt);
-}
 
 void anyc__exit_current(void)
 {
   struct anyc__runtime *rt = anyc__rt;
   struct anyc__task *cur = rt->current;
-  struct anyc__task *next = pick(rt);
+  struct anyc__task *next = anyc__pick(rt);
   struct anyc__ctx scratch; /* the dead context is never resumed */
   struct anyc__ctx *to = next ? &next->ctx : &rt->sched_ctx;
   if (ANYC_UNLIKELY(cur->stack_canary))
@@ -180,42 +129,18 @@ void anyc__exit_current(void)
 #ifdef ANYC_ASAN
   const void *lo;
   size_t size;
-  target_stack(rt, next, &lo, &size);
+  anyc__target_stack(rt, next, &lo, &size);
   __sanitizer_start_switch_fiber(NULL, lo, size); /* NULL: this fiber is gone */
 #endif
   anyc__ctx_switch(&scratch, to);
   __builtin_unreachable();
 }
 
-void anyc__yield(void)
-{
-  struct anyc__runtime *rt = anyc__rt;
-  struct anyc__task *cur = rt->current;
-  if (!rt->ready_head && rt->budget > 1) {
-    rt->budget--; /* nobody else is ready: a schedule point that stays put */
-    return;
-  }
-  anyc__ready(cur);
-  struct anyc__task *next = pick(rt);
-  if (next == cur) { /* alone in the queue: nothing to switch to */
-    cur->state = ANYC__RUNNING;
-    return;
-  }
-  anyc__switch_to(rt, next);
-}
 
-int anyc__park(const char *what, void (*abort_fn)(struct anyc__task *), void *obj)
+
+void anyc__switch_to(struct anyc__runtime *rt, struct anyc__task *next)
 {
-  struct anyc__runtime *rt = anyc__rt;
-  struct anyc__task *cur = rt->current;
-  cur->state = ANYC__BLOCKED;
-  cur->wait_what = what;
-  cur->abort_fn = abort_fn;
-  cur->wait_obj = obj;
-  anyc__switch_to(rt, pick(rt));
-  cur->wait_what = NULL;
-  cur->wait_obj = NULL;
-  return cur->wake_status;
+  anyc__switch_inline(rt, next);
 }
 
 void anyc__wake(struct anyc__task *t, int status)

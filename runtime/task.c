@@ -20,15 +20,32 @@
 #include <sanitizer/tsan_interface.h>
 #endif
 
-/* An unnamed task's "task<id>" is made the first time someone asks (most tasks are never
- * named or asked: keeping 24 bytes in every task for it cost memory in a million). */
+/* Give t its name: names shorter than name_short live inline (no allocation for the
+ * usual "worker", "beat", "task42"), longer ones are copied.  -ENOMEM when a long name
+ * cannot be copied. */
+static int set_name(struct anyc__task *t, const char *name)
+{
+  size_t n = strlen(name) + 1;
+  if (n <= sizeof t->name_short) {
+    memcpy(t->name_short, name, n);
+    t->name = t->name_short;
+    return 0;
+  }
+  t->name = anyc__malloc(n);
+  if (!t->name)
+    return -ENOMEM;
+  memcpy(t->name, name, n);
+  return 0;
+}
+
+/* An unnamed task's "task<id>" is made the first time someone asks (most tasks never
+ * are). */
 const char *anyc__task_name(struct anyc__task *t)
 {
   if (!t->name) {
     char buf[32];
     snprintf(buf, sizeof buf, "task%" PRIu64, t->id);
-    t->name = anyc__strdup(buf);
-    if (!t->name)
+    if (set_name(t, buf) < 0)
       return "task"; /* out of memory: a name is still owed */
   }
   return t->name;
@@ -125,7 +142,7 @@ int anyc__task_spawn(struct anyc__group *group, struct anyc__scope *base, const 
     return -ENOMEM;
   /* Fields are set one by one (no memset): spawning is the hot path of spawn_join. */
   t->name = NULL;
-  if (name && !(t->name = anyc__strdup(name))) {
+  if (name && set_name(t, name) < 0) {
     task_release(rt, t);
     return -ENOMEM;
   }
@@ -195,6 +212,7 @@ void anyc__task_free(struct anyc__task *t)
   if (t->errors.items)
     anyc__errors_clear(&t->errors);
   anyc__free(t->fail_msg);
-  anyc__free(t->name);
+  if (t->name != t->name_short)
+    anyc__free(t->name);
   task_release(rt, t);
 }

@@ -48,6 +48,16 @@ struct as_task {
   anyc_event done;
 };
 
+/* Task records are carved from chunks owned by the manager and recycled through its free
+ * list, so a service spawning many short tasks costs no malloc per task; a destroyed
+ * manager's chunks go to the thread's spares for the next service (task.c).  A manager
+ * holds the chunks of its peak task count until it is destroyed. */
+#define AS_TASK_CHUNK 64
+typedef struct as_task_chunk {
+  struct as_task_chunk *next;
+  as_task tasks[AS_TASK_CHUNK];
+} as_task_chunk;
+
 typedef struct as_error {
   int code;
   char *message;
@@ -62,6 +72,8 @@ struct as_manager {
   anyc_group group;              /* the service's task group */
   anyc_group bg;                 /* the background block's group (enter/exit) */
   as_task_set roots;
+  as_task *free_tasks;           /* recycled records, linked through `next` */
+  as_task_chunk *chunks;         /* every record's storage, released with the manager */
   unsigned long total, done;
   as_error *errors;
   size_t nerrors, cap_errors;
@@ -71,18 +83,29 @@ struct as_manager {
 as_manager *as__manager_attach(as_service *svc);
 int as__manager_run(as_manager *m);
 int as__manager_record(as_manager *m, int code, const char *message);
-int as__manager_is_running(const as_manager *m);
 int as__manager_cancel(as_manager *m);
+
+/* started and not yet finished; inline: every scheduling call asks. */
+static inline int as__manager_is_running(const as_manager *m)
+{
+  return m->started && !m->finished;
+}
 
 /* task.c */
 int as__schedule(as_manager *m, as_task_fn fn, void *arg, as_service *child,
                  const char *name, int daemon);
 int as__task_cancel(as_task *t);
-/* A manager starts (+1) or finishes (-1) running on this thread. */
-void as__managers_running(int delta);
+/* Give back the manager's record storage (no task of it may be alive). */
+void as__tasks_release(as_manager *m);
 
-/* trace.c: note one legacy call (ASYNC_SERVICE_TRACE=1). */
+/* trace.c: note one legacy call (ASYNC_SERVICE_TRACE=1).  as__trace_state is -1 until
+ * the environment was read, then 0 (off) or 1: when off, a legacy call costs one load. */
+extern int as__trace_state;
 void as__trace(const char *api, void *return_address);
-#define AS_TRACE(api) as__trace(api, __builtin_return_address(0))
+#define AS_TRACE(api)                                                              \
+  do {                                                                             \
+    if (as__trace_state)                                                           \
+      as__trace(api, __builtin_return_address(0));                                 \
+  } while (0)
 
 #endif /* AS_SHIM_INTERNAL_H */

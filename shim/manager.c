@@ -31,6 +31,7 @@ void as_service_destroy(as_service *svc)
   for (size_t i = 0; i < m->nerrors; i++)
     free(m->errors[i].message);
   free(m->errors);
+  as__tasks_release(m);
   free(m);
   svc->manager = NULL;
 }
@@ -63,11 +64,6 @@ int as__manager_record(as_manager *m, int code, const char *message)
   m->nerrors++;
   as__manager_cancel(m); /* upstream: every recorded error cancels the service */
   return 0;
-}
-
-int as__manager_is_running(const as_manager *m)
-{
-  return m->started && !m->finished;
 }
 
 /* The system task: wait for cancellation, then unroll the tree leaves first. */
@@ -103,7 +99,6 @@ int as__manager_run(as_manager *m)
   AS_IGNORE(anyc_group_open(&m->group)); /* cannot fail: we are in a task */
   m->group_open = 1;
   m->started = 1;
-  as__managers_running(+1);
   anyc_event_set(&m->started_ev);
   rc = as__schedule(m, run_entry, m->svc, NULL, "run", 0);
   m->total = 0; /* upstream: `run` itself is not counted */
@@ -116,7 +111,6 @@ int as__manager_run(as_manager *m)
   anyc_group_cancel(&sys);
   AS_IGNORE(anyc_group_close(&sys, 0));
   m->finished = 1;
-  as__managers_running(-1);
   anyc_event_set(&m->finished_ev);
   if (anyc_cancelled())
     return -ECANCELED; /* the caller was cancelled from outside */

@@ -4,11 +4,16 @@
  * Each legacy task is an anyc task in its manager's task group, running task_main().
  * The wrapper opens a private anyc scope around the user's function: the task's own
  * cancel handle (upstream pre-creates a trio CancelScope per task, so a cancel before
- * the task first runs is not lost).  The scheduling task is the parent; anyc.h exposes no task handle, so
- * the running task is identified by its name pointer (anyc_task_name() returns storage
- * owned by the task, unique among live tasks), found through a small hash.
+ * the task first runs is not lost).  The scheduling task is the parent; anyc.h exposes
+ * no task handle, so the running task is identified by its name pointer (anyc_task_name()
+ * returns storage owned by the task, unique among live tasks), found through a small hash
+ * behind a one-entry cache.  Every legacy task is spawned named, so that call never makes
+ * the runtime allocate a name.  Records come from per-manager chunks recycled through the
+ * thread: spawning a task costs the runtime's spawn plus a few stores here (issue 5: shim
+ * vs native spawn cost).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,28 +21,66 @@
 
 #include "internal.h"
 
-/* ---- running legacy tasks by anyc task (thread-local: one run per thread) ---- */
+/* ---- running legacy tasks by anyc task (thread-local: one run per thread) ----
+ *
+ * The running function tasks are kept in a hash keyed by name pointer, with a one-entry
+ * cache in front: the task that entered its wrapper last.  Scheduling mostly happens from
+ * that task (a run() or a task spawning a batch), so the common lookup is one comparison,
+ * and a short task that ends before another one starts never touches the hash.  A task
+ * is in the cache or in the hash, never both; the cached one moves into the hash when
+ * another task enters.  The cache is checked by key, not trusted: after a switch it may
+ * name another task, which a key mismatch tells. */
 
 static _Thread_local as_task **running;
+static _Thread_local as_task *running_last; /* the cache; NULL or a running task */
 static _Thread_local size_t running_cap, running_count;
-static _Thread_local int managers_running; /* the table lives while any manager runs */
 
-static void free_tasks_release(void);
+/* ---- per-thread storage kept between services ----
+ *
+ * The hash table and up to AS_SPARE_CHUNKS spare record chunks stay with the thread from
+ * one service to the next, and are freed when the thread exits (a key destructor; the
+ * main thread's stay reachable until the process ends).  Giving them back whenever no
+ * service ran made each short service free and re-allocate large blocks, and freeing a
+ * large block makes malloc consolidate the many small ones the runtime just freed (task
+ * names): about 15% of a legacy spawn. */
 
-static void running_release(void)
+#define AS_SPARE_CHUNKS 16
+static _Thread_local as_task_chunk *spare_chunks;
+static _Thread_local size_t nspare_chunks;
+static pthread_key_t thread_key;
+static pthread_once_t thread_key_once = PTHREAD_ONCE_INIT;
+static int thread_key_rc;
+
+static void thread_storage_free(void *unused)
 {
-  if (running_count == 0 && managers_running == 0) {
-    free_tasks_release();
-    free(running);
-    running = NULL;
-    running_cap = 0;
+  (void)unused;
+  free(running);
+  running = NULL;
+  running_cap = 0;
+  while (spare_chunks) {
+    as_task_chunk *c = spare_chunks;
+    spare_chunks = c->next;
+    free(c);
   }
+  nspare_chunks = 0;
 }
 
-void as__managers_running(int delta)
+static void thread_key_make(void)
 {
-  managers_running += delta;
-  running_release();
+  thread_key_rc = pthread_key_create(&thread_key, thread_storage_free);
+}
+
+/* Before this thread keeps storage: make sure its exit frees it.  0 or -errno. */
+static int thread_storage_arm(void)
+{
+  static _Thread_local int armed;
+  if (armed)
+    return 0;
+  pthread_once(&thread_key_once, thread_key_make);
+  if (thread_key_rc != 0 || pthread_setspecific(thread_key, &armed) != 0)
+    return -ENOMEM;
+  armed = 1;
+  return 0;
 }
 
 static size_t slot(const char *key, size_t cap)
@@ -48,9 +91,12 @@ static size_t slot(const char *key, size_t cap)
   return (size_t)(h >> 7) & (cap - 1);
 }
 
-static int running_add(as_task *t)
+/* Move t (counted in running_count already) into the hash. */
+static int hash_add(as_task *t)
 {
-  if (running_count + 1 > running_cap / 2) {
+  if (running_count > running_cap / 2) {
+    if (thread_storage_arm() < 0)
+      return -ENOMEM;
     size_t cap = running_cap ? running_cap * 2 : 64;
     as_task **tab = calloc(cap, sizeof *tab);
     if (!tab)
@@ -70,6 +116,15 @@ static int running_add(as_task *t)
   size_t s = slot(t->key, running_cap);
   t->hash_next = running[s];
   running[s] = t;
+  return 0;
+}
+
+/* t enters its wrapper: it becomes the cache, the previous cached task moves to the hash. */
+static int running_add(as_task *t)
+{
+  if (running_last && hash_add(running_last) < 0)
+    return -ENOMEM;
+  running_last = t;
   running_count++;
   return 0;
 }
@@ -78,10 +133,14 @@ static void running_remove(as_task *t)
 {
   if (!t->key)
     return;
-  for (as_task **p = &running[slot(t->key, running_cap)]; *p; p = &(*p)->hash_next) {
-    if (*p == t) {
-      *p = t->hash_next;
-      break;
+  if (running_last == t) {
+    running_last = NULL;
+  } else {
+    for (as_task **p = &running[slot(t->key, running_cap)]; *p; p = &(*p)->hash_next) {
+      if (*p == t) {
+        *p = t->hash_next;
+        break;
+      }
     }
   }
   t->key = NULL;
@@ -94,10 +153,13 @@ static as_task *current_task(as_manager *m)
   if (!running_count)
     return NULL;
   const char *key = anyc_task_name();
-  for (as_task *e = running[slot(key, running_cap)]; e; e = e->hash_next)
-    if (e->key == key)
-      return e->m == m ? e : NULL;
-  return NULL;
+  as_task *e = running_last;
+  if (!e || e->key != key) {
+    e = running_cap ? running[slot(key, running_cap)] : NULL;
+    while (e && e->key != key)
+      e = e->hash_next;
+  }
+  return e && e->m == m ? e : NULL;
 }
 
 /* ---- the tree ---- */
@@ -156,43 +218,51 @@ static void hand_children_up(as_task *t)
   }
 }
 
-/* Task records are recycled through a per-thread free list: a service spawning many
- * short tasks then costs no malloc/free pair per task. */
-static _Thread_local as_task *free_tasks;
-static _Thread_local size_t nfree_tasks;
-#define FREE_TASKS_MAX 1024
-
-static as_task *task_alloc(void)
+/* Records come from the manager's chunks (internal.h), taken from the thread's spares
+ * or allocated: one malloc per AS_TASK_CHUNK records at the service's peak, none per
+ * task. */
+static as_task *task_alloc(as_manager *m)
 {
-  as_task *t = free_tasks;
-  if (!t)
-    return calloc(1, sizeof *t);
-  free_tasks = t->next;
-  nfree_tasks--;
-  memset(t, 0, sizeof *t);
-  return t;
+  if (!m->free_tasks) {
+    as_task_chunk *c = spare_chunks;
+    if (c) {
+      spare_chunks = c->next;
+      nspare_chunks--;
+    } else if (!(c = malloc(sizeof *c))) {
+      return NULL;
+    }
+    c->next = m->chunks;
+    m->chunks = c;
+    for (size_t i = AS_TASK_CHUNK; i-- > 0;) {
+      c->tasks[i].next = m->free_tasks;
+      m->free_tasks = &c->tasks[i];
+    }
+  }
+  as_task *t = m->free_tasks;
+  m->free_tasks = t->next;
+  return t; /* as__schedule sets every field */
 }
 
 static void task_free(as_task *t)
 {
-  if (nfree_tasks >= FREE_TASKS_MAX || (running_count == 0 && managers_running == 0)) {
-    free(t);
-    return;
-  }
-  t->next = free_tasks;
-  free_tasks = t;
-  nfree_tasks++;
+  t->next = t->m->free_tasks;
+  t->m->free_tasks = t;
 }
 
-/* No manager runs on this thread any more: give the recycled records back. */
-static void free_tasks_release(void)
+void as__tasks_release(as_manager *m)
 {
-  while (free_tasks) {
-    as_task *t = free_tasks;
-    free_tasks = t->next;
-    free(t);
+  for (as_task_chunk *c = m->chunks, *n; c; c = n) {
+    n = c->next;
+    if (nspare_chunks < AS_SPARE_CHUNKS && thread_storage_arm() == 0) {
+      c->next = spare_chunks;
+      spare_chunks = c;
+      nspare_chunks++;
+    } else {
+      free(c);
+    }
   }
-  nfree_tasks = 0;
+  m->chunks = NULL;
+  m->free_tasks = NULL;
 }
 
 static void task_unref(as_task *t)
@@ -315,7 +385,6 @@ int as__schedule(as_manager *m, as_task_fn fn, void *arg, as_service *child,
     return AS_ELIFECYCLE;
   if (m->cancelled)
     return 0; /* upstream: dropped silently, neither run nor counted */
-  as_task *t = task_alloc();
   char buf[2 * sizeof(void *) + 3];
   if (!name) {
     if (child) {
@@ -327,16 +396,25 @@ int as__schedule(as_manager *m, as_task_fn fn, void *arg, as_service *child,
       name = buf;
     }
   }
+  as_task *t = task_alloc(m);
   if (!t)
     return -ENOMEM;
+  /* Field by field, not memset: on this path a memset (rep stos) cost more than the
+   * rest of the record's set-up together.  prev/next are set by set_add. */
   t->m = m;
+  t->parent = current_task(m);
+  t->children.first = NULL;
+  t->children.count = 0;
   t->fn = fn;
   t->arg = arg;
   t->child = child;
   t->daemon = daemon;
+  t->cancel_requested = 0;
+  t->scope = NULL;
+  t->key = NULL;
+  t->hash_next = NULL;
   t->refs = 1; /* the running wrapper's */
   anyc_event_init(&t->done);
-  t->parent = current_task(m);
   int rc = set_add(set_of(t), t);
   if (rc == 0) {
     rc = anyc_start_soon_named(&m->group, name, task_main, t);

@@ -18,7 +18,7 @@
 
 #include "internal.h"
 
-static int enabled = -1; /* unknown until the first call */
+int as__trace_state = -1; /* unknown until the first call */
 static void **seen;
 static size_t nseen, capseen;
 
@@ -63,11 +63,11 @@ static void source_line(const char *module, uintptr_t offset, char *fn, char *wh
 
 void as__trace(const char *api, void *return_address)
 {
-  if (enabled < 0) {
+  if (as__trace_state < 0) {
     const char *v = getenv("ASYNC_SERVICE_TRACE");
-    enabled = v && *v && strcmp(v, "0") != 0;
+    as__trace_state = v && *v && strcmp(v, "0") != 0;
   }
-  if (!enabled || !first_time(return_address))
+  if (!as__trace_state || !first_time(return_address))
     return;
   Dl_info info;
   memset(&info, 0, sizeof info);

@@ -640,6 +640,29 @@ static void test_group_close_propagates_outer_cancel(void **state)
   run_mock_checked(outer_cancel_reaches_group);
 }
 
+static int no_allocation(void *arg)
+{
+  (void)arg;
+  long before = anyc__alloc_live();
+  anyc_group g;
+  anyc_scope s;
+  CHECK_INT(anyc_group_open(&g), 0);
+  CHECK_INT(anyc_scope_open(&s), 0);
+  CHECK_INT(anyc__alloc_live(), before); /* caller-allocated: nothing on the heap */
+  CHECK_INT(anyc_scope_close(&s, 0), 0);
+  CHECK_INT(anyc_group_close(&g, 0), 0);
+  CHECK_INT(anyc__alloc_live(), before);
+  return 0;
+}
+
+/* spec: "Groups, scopes and sync objects are caller-allocated ... No allocation happens
+ * for a scope or a group." */
+static void test_group_and_scope_allocate_nothing(void **state)
+{
+  (void)state;
+  run_mock_checked(no_allocation);
+}
+
 static int bad_group_args(void *arg)
 {
   (void)arg;
@@ -930,6 +953,7 @@ int main(void)
       TEST(test_group_errors_last_until_next_close),
       TEST(test_group_close_propagates_outer_cancel),
       TEST(test_group_bad_arguments),
+      TEST(test_group_and_scope_allocate_nothing),
       TEST(test_trio_nursery_start),
       TEST(test_trio_nursery_start_crash_before_started),
       TEST(test_trio_nursery_start_exits_without_started),

@@ -21,6 +21,11 @@ static int names(void *arg)
   name[0] = 'X'; /* the name was copied */
   CHECK_INT(anyc_start_soon(&g, record_name, NULL), 0);
   CHECK_INT(anyc_start_soon_named(&g, NULL, record_name, NULL), 0);
+  char long_name[64] = "a-name-longer-than-the-inline-buffer";
+  CHECK_INT(anyc_start_soon_named(&g, long_name, record_name, NULL), 0);
+  long_name[0] = 'X'; /* copied too */
+  CHECK_INT(anyc_start_soon_named(&g, "fifteen-chars-x", record_name, NULL), 0);
+  CHECK_INT(anyc_start_soon_named(&g, "sixteen-chars-xy", record_name, NULL), 0);
   return anyc_group_close(&g, 0);
 }
 
@@ -29,7 +34,8 @@ static void test_task_names(void **state)
 {
   (void)state;
   run_mock_checked(names);
-  assert_string_equal(trace_log, "main,worker,task3,task4");
+  assert_string_equal(trace_log, "main,worker,task3,task4,a-name-longer-than-the-inline-buffer,"
+                                 "fifteen-chars-x,sixteen-chars-xy");
 }
 
 static int noop(void *arg)

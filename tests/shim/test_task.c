@@ -1,6 +1,8 @@
 /* test_task.c — shim/task.c: the task tree.  Upstream's DAG cancellation-order test,
  * both stats tests, the child limit, and the matrix rows and asyncio-suite tests about
- * parents, orphans and cancellation order. */
+ * parents, orphans and cancellation order; and the recycling of task records. */
+#include <pthread.h>
+
 #include "shim_test.h"
 
 static int wait_cancelled_run(as_service *s)
@@ -453,6 +455,76 @@ static int early_cancel_main(void *arg)
 }
 static void test_cancel_before_task_first_ran(void **state) { (void)state; RUN(early_cancel_main); }
 
+/* Task records are recycled (per-manager chunks, kept by the thread between services).
+ * A `run` that returned while its child ran is marked cancelled when the service stops
+ * (it has no scope left to cancel); the next service's `run`, likely in the same record,
+ * must not start cancelled. */
+static int leaves_child_run(as_service *s)
+{
+  return as_run_task(s->manager, p27_child, NULL, NULL);
+}
+static int checkpoint_run(as_service *s)
+{
+  (void)s;
+  int rc = anyc_checkpoint();
+  TRACE("run: %d", rc);
+  return rc;
+}
+static int recycled_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  as_manager *m = NULL;
+  tsvc_init(&t, leaves_child_run, NULL);
+  CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  CHECK_INT(anyc_sleep(0.1), 0);
+  CHECK_INT(as_background_service_exit(m, 0), 0);
+  as_service_destroy(&t.svc);
+  trace_log[0] = '\0';
+  tsvc_init(&t, checkpoint_run, NULL);
+  CHECK_INT(as_run_service(&t.svc), 0);
+  CHECK(strcmp(trace_log, "run: 0") == 0);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_recycled_task_record_starts_clean(void **state) { (void)state; RUN(recycled_main); }
+
+/* The storage a thread keeps between services is freed when the thread exits (the ASan
+ * and valgrind runs of this suite report it lost otherwise). */
+static int thread_tasks_ran;
+static int count_task(void *arg)
+{
+  (void)arg;
+  thread_tasks_ran++;
+  return 0;
+}
+static int spawn_many_run(as_service *s)
+{
+  for (int i = 0; i < 200; i++) /* several record chunks */
+    if (as_run_task(s->manager, count_task, NULL, "counted") < 0)
+      return -EIO;
+  return 0;
+}
+static void *service_thread(void *arg)
+{
+  as_service svc;
+  as_service_init(&svc, spawn_many_run, "threaded");
+  *(int *)arg = as_run_service(&svc);
+  as_service_destroy(&svc);
+  return NULL;
+}
+static void test_thread_storage_freed_at_thread_exit(void **state)
+{
+  (void)state;
+  pthread_t th;
+  int rc = -1;
+  thread_tasks_ran = 0;
+  assert_int_equal(pthread_create(&th, NULL, service_thread, &rc), 0);
+  assert_int_equal(pthread_join(th, NULL), 0);
+  assert_int_equal(rc, 0);
+  assert_int_equal(thread_tasks_ran, 200);
+}
+
 /* as_stop never returns the service's errors; the error list keeps them. */
 static int fails_on_cancel_run(as_service *s)
 {
@@ -496,6 +568,8 @@ int main(void)
     TEST(test_task_raises_exception_leaving_children),
     TEST(test_orphan_handed_to_grandparent),
     TEST(test_cancel_before_task_first_ran),
+    TEST(test_recycled_task_record_starts_clean),
+    TEST(test_thread_storage_freed_at_thread_exit),
     TEST(test_stop_never_returns_service_errors),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
