@@ -171,6 +171,18 @@ int anyc__file_scanned(const file_table *t, file_id id)
   return t->nindex && bsearch(&id, t->index, t->nindex, sizeof id, cmp_id) != NULL;
 }
 
+void anyc__sites_free(site_vec *v)
+{
+  for (size_t s = 0; s < v->n; s++) {
+    free(v->v[s].what);
+    free(v->v[s].reason);
+    free(v->v[s].suggest);
+  }
+  free(v->v);
+  v->v = NULL;
+  v->n = v->cap = 0;
+}
+
 void anyc__file_table_free(file_table *t)
 {
   free(t->index);
@@ -181,12 +193,7 @@ void anyc__file_table_free(file_table *t)
     free(f->conflict_msg);
     anyc__edits_free(&f->edits);
     anyc__edits_free(&f->svc_edits);
-    for (size_t s = 0; s < f->sites.n; s++) {
-      free(f->sites.v[s].what);
-      free(f->sites.v[s].reason);
-      free(f->sites.v[s].suggest);
-    }
-    free(f->sites.v);
+    anyc__sites_free(&f->sites);
   }
   free(t->f.v);
 }

@@ -131,6 +131,7 @@ src_file *anyc__file_lookup(file_table *t, file_id id);
 void anyc__collect_files(const options *o, file_table *t, FILE *err, int *bad);
 int anyc__read_file(const char *path, char **data, size_t *size);
 void anyc__file_table_free(file_table *t);
+void anyc__sites_free(site_vec *v);      /* a site vector and the strings it owns */
 
 /* ---- pre-filter ------------------------------------------------------------------- */
 int anyc__is_legacy_ident(const char *s, size_t n);

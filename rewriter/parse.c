@@ -441,12 +441,7 @@ void anyc__job_free(job *j)
     free(f->content);
     anyc__edits_free(&f->edits);
     anyc__edits_free(&f->svc_edits);
-    for (size_t s = 0; s < f->sites.n; s++) {
-      free(f->sites.v[s].what);
-      free(f->sites.v[s].reason);
-      free(f->sites.v[s].suggest);
-    }
-    free(f->sites.v);
+    anyc__sites_free(&f->sites);
   }
   free(j->res.files.v);
 }

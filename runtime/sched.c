@@ -114,18 +114,9 @@ void anyc__exit_current(void)
   struct anyc__task *next = anyc__pick(rt);
   struct anyc__ctx scratch; /* the dead context is never resumed */
   struct anyc__ctx *to = next ? &next->ctx : &rt->sched_ctx;
-  if (ANYC_UNLIKELY(cur->stack_canary))
-    anyc__stack_check(cur->stack, anyc__task_name(cur));
+  anyc__switching(rt, cur, next);
   cur->state = ANYC__DONE;
   rt->dead = cur;
-  rt->current = next;
-  if (next) {
-    next->state = ANYC__RUNNING;
-    rt->stats.switches++;
-  }
-#ifdef ANYC_TSAN
-  __tsan_switch_to_fiber(next ? next->tsan_fiber : rt->sched_tsan_fiber, 0);
-#endif
 #ifdef ANYC_ASAN
   const void *lo;
   size_t size;

@@ -39,11 +39,11 @@ static inline void anyc__target_stack(struct anyc__runtime *rt, struct anyc__tas
 
 /* Switch from the running context (a task, or the scheduler when rt->current is NULL)
  * to `next` (a task, or the scheduler when NULL).  Returns when this context resumes. */
-static inline void anyc__switch_inline(struct anyc__runtime *rt, struct anyc__task *next)
+/* What every switch does before it leaves `cur` (a task, or NULL for the scheduler) for
+ * `next`: check a canary-guarded stack, make `next` current and running, tell TSan. */
+static inline void anyc__switching(struct anyc__runtime *rt, struct anyc__task *cur,
+                                   struct anyc__task *next)
 {
-  struct anyc__task *cur = rt->current;
-  struct anyc__ctx *from = cur ? &cur->ctx : &rt->sched_ctx;
-  struct anyc__ctx *to = next ? &next->ctx : &rt->sched_ctx;
   if (cur && ANYC_UNLIKELY(cur->stack_canary))
     anyc__stack_check(cur->stack, anyc__task_name(cur));
   rt->current = next;
@@ -54,6 +54,14 @@ static inline void anyc__switch_inline(struct anyc__runtime *rt, struct anyc__ta
 #ifdef ANYC_TSAN
   __tsan_switch_to_fiber(next ? next->tsan_fiber : rt->sched_tsan_fiber, 0);
 #endif
+}
+
+static inline void anyc__switch_inline(struct anyc__runtime *rt, struct anyc__task *next)
+{
+  struct anyc__task *cur = rt->current;
+  struct anyc__ctx *from = cur ? &cur->ctx : &rt->sched_ctx;
+  struct anyc__ctx *to = next ? &next->ctx : &rt->sched_ctx;
+  anyc__switching(rt, cur, next);
 #ifdef ANYC_ASAN
   void **fake = cur ? &cur->asan_fake_stack : &rt->sched_fake_stack;
   const void *lo;
