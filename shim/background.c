@@ -23,14 +23,13 @@ static int background_main(void *arg)
 int as_background_service_enter(as_service *svc, as_manager **out)
 {
   AS_TRACE("as_background_service_enter");
-  if (!svc || !svc->run || !out)
+  if (!out)
     return -EINVAL;
-  if (svc->manager)
-    return AS_ELIFECYCLE;
-  as_manager *m = as__manager_attach(svc);
-  if (!m)
-    return -ENOMEM;
-  int rc = anyc_group_open(&m->bg);
+  as_manager *m;
+  int rc = as__manager_attach(svc, &m);
+  if (rc)
+    return rc;
+  rc = anyc_group_open(&m->bg);
   if (rc == 0)
     rc = anyc_start_soon_named(&m->bg, svc->name ? svc->name : "service", background_main,
                                m);

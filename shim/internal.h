@@ -80,7 +80,9 @@ struct as_manager {
 };
 
 /* manager.c */
-as_manager *as__manager_attach(as_service *svc);
+/* Give svc its one manager for life: 0, -EINVAL (no service or run), AS_ELIFECYCLE
+ * (it already had one), -ENOMEM. */
+int as__manager_attach(as_service *svc, as_manager **out);
 int as__manager_run(as_manager *m);
 int as__manager_record(as_manager *m, int code, const char *message);
 int as__manager_cancel(as_manager *m);

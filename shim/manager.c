@@ -36,17 +36,22 @@ void as_service_destroy(as_service *svc)
   svc->manager = NULL;
 }
 
-as_manager *as__manager_attach(as_service *svc)
+int as__manager_attach(as_service *svc, as_manager **out)
 {
+  if (!svc || !svc->run)
+    return -EINVAL;
+  if (svc->manager)
+    return AS_ELIFECYCLE; /* "Service already has a manager." — one manager for life */
   as_manager *m = calloc(1, sizeof *m);
   if (!m)
-    return NULL;
+    return -ENOMEM;
   m->svc = svc;
   anyc_event_init(&m->started_ev);
   anyc_event_init(&m->cancel_ev);
   anyc_event_init(&m->finished_ev);
   svc->manager = m;
-  return m;
+  *out = m;
+  return 0;
 }
 
 int as__manager_record(as_manager *m, int code, const char *message)
@@ -126,14 +131,11 @@ static int run_service_main(void *arg)
 int as_run_service(as_service *svc)
 {
   AS_TRACE("as_run_service");
-  if (!svc || !svc->run)
-    return -EINVAL;
-  if (svc->manager)
-    return AS_ELIFECYCLE;
-  as_manager *m = as__manager_attach(svc);
-  if (!m)
-    return -ENOMEM;
-  int rc = anyc_run(run_service_main, m);
+  as_manager *m;
+  int rc = as__manager_attach(svc, &m);
+  if (rc)
+    return rc;
+  rc = anyc_run(run_service_main, m);
   return rc == -EBUSY ? as__manager_run(m) : rc;
 }
 
@@ -155,13 +157,13 @@ static int run_child(as_manager *m, as_service *child, const char *name, int dae
 {
   if (!m || !child || !child->run)
     return -EINVAL;
-  if (child->manager)
-    return AS_ELIFECYCLE; /* "Service already has a manager." */
-  if (!as__manager_is_running(m) || !m->group_open)
+  if (child->manager || !as__manager_is_running(m) || !m->group_open)
     return AS_ELIFECYCLE;
-  if (!as__manager_attach(child))
-    return -ENOMEM;
-  int rc = as__schedule(m, NULL, NULL, child, name, daemon);
+  as_manager *cm;
+  int rc = as__manager_attach(child, &cm);
+  if (rc)
+    return rc;
+  rc = as__schedule(m, NULL, NULL, child, name, daemon);
   if (rc < 0)
     as_service_destroy(child);
   return rc;
