@@ -605,6 +605,150 @@ static int owner_manager(ctx *x, CXCursor arg)
   return ok;
 }
 
+/* ---- where a function runs: its uses in this unit (lazily, for AS008 and AS017) ----- */
+
+/* One use of a declaration (a function, a variable): the function it is in, and the
+ * call it is the callee (arg -1) or argument `arg` of; call is null for any other use. */
+typedef struct fn_use { CXCursor in_fn, call; int arg; } fn_use;
+typedef struct use_walk { CXCursor target; cursor_vec stack; VEC(fn_use) uses; } use_walk;
+
+static enum CXChildVisitResult use_visit(CXCursor c, CXCursor parent, CXClientData d)
+{
+  (void)parent;
+  use_walk *w = d;
+  if (w->stack.n == 1 && in_system(c))
+    return CXChildVisit_Continue;
+  if (c.kind == CXCursor_DeclRefExpr &&
+      clang_equalCursors(clang_getCanonicalCursor(clang_getCursorReferenced(c)), w->target)) {
+    fn_use u = {clang_getNullCursor(), clang_getNullCursor(), -1};
+    for (size_t i = w->stack.n; i-- > 0;)
+      if (w->stack.v[i].kind == CXCursor_FunctionDecl) {
+        u.in_fn = w->stack.v[i];
+        break;
+      }
+    size_t i = w->stack.n;
+    while (i > 0 && (w->stack.v[i - 1].kind == CXCursor_UnexposedExpr ||
+                     w->stack.v[i - 1].kind == CXCursor_ParenExpr))
+      i--;
+    if (i > 0 && w->stack.v[i - 1].kind == CXCursor_CallExpr) {
+      u.call = w->stack.v[i - 1];
+      CXCursor path = i < w->stack.n ? w->stack.v[i] : c;
+      int na = clang_Cursor_getNumArguments(u.call);
+      for (int k = 0; k < na; k++)
+        if (same_node(clang_Cursor_getArgument(u.call, (unsigned)k), path))
+          u.arg = k;
+    }
+    VEC_PUSH(w->uses, u);
+  }
+  VEC_PUSH(w->stack, c);
+  clang_visitChildren(c, use_visit, w);
+  w->stack.n--;
+  return CXChildVisit_Continue;
+}
+
+/* Every use of declaration `fn` (a function or a variable) in this unit. */
+static fn_use *fn_uses(ctx *x, CXCursor fn, size_t *n)
+{
+  use_walk w = {clang_getCanonicalCursor(fn), {0}, {0}};
+  CXCursor root = clang_getTranslationUnitCursor(x->tu);
+  VEC_PUSH(w.stack, root);
+  clang_visitChildren(root, use_visit, &w);
+  free(w.stack.v);
+  *n = w.uses.n;
+  return w.uses.v;
+}
+
+/* The name of the function a call calls, when the runtime, the shim or the system
+ * declares it (never a user function of the same name); else NULL. */
+static char *api_callee(CXCursor call)
+{
+  CXCursor callee = clang_getCursorReferenced(call);
+  if (callee.kind != CXCursor_FunctionDecl || !in_system(callee))
+    return NULL;
+  return cx_str(clang_getCursorSpelling(callee));
+}
+
+/* Is `arg` of `call` the function a new task runs (anyc_start_soon's fn, as_run_task's
+ * fn, anyc_run's main, ...)? */
+static int spawns_task(CXCursor call, int arg)
+{
+  static const struct { const char *name; int arg; } spawners[] = {
+    {"anyc_start_soon", 1}, {"anyc_start_soon_named", 2}, {"anyc_run", 0},
+    {"anyc_run_with", 1},   {"as_run_task", 1},           {"as_run_daemon_task", 1},
+    {"as_run", 0},
+  };
+  char *name = api_callee(call);
+  int r = 0;
+  for (size_t i = 0; name && i < sizeof spawners / sizeof spawners[0]; i++)
+    r |= strcmp(name, spawners[i].name) == 0 && arg == spawners[i].arg;
+  free(name);
+  return r;
+}
+
+enum { IN_UNKNOWN, IN_TASK, IN_NO_TASK };
+
+/* The run function (of a service) that cursor fn declares, or NULL. */
+static fn_info *run_info(ctx *x, CXCursor fn)
+{
+  for (size_t i = 0; i < x->fns.n; i++)
+    if (x->fns.v[i].is_run && clang_equalCursors(clang_getCanonicalCursor(x->fns.v[i].fn),
+                                                 clang_getCanonicalCursor(fn)))
+      return &x->fns.v[i];
+  return NULL;
+}
+
+/* Does function fn run inside a task?  IN_TASK: it is a service's run, a task's
+ * function, or only called from such; IN_NO_TASK: it is main, or only called from code
+ * that runs outside any task; IN_UNKNOWN otherwise (callers in other files, a pointer
+ * taken, mixed callers), with *why.  Calls are followed `depth` levels up. */
+static int fn_context(ctx *x, CXCursor fn, int depth, const char **why)
+{
+  char *name = cx_str(clang_getCursorSpelling(fn));
+  int is_main = strcmp(name, "main") == 0;
+  free(name);
+  if (is_main)
+    return IN_NO_TASK;
+  if (run_info(x, fn))
+    return IN_TASK;
+  if (clang_getCursorLinkage(fn) != CXLinkage_Internal) {
+    *why = "it is not static: callers in other files are not visible";
+    return IN_UNKNOWN;
+  }
+  if (depth > 4) {
+    *why = "its callers are too many calls away";
+    return IN_UNKNOWN;
+  }
+  size_t n;
+  fn_use *u = fn_uses(x, fn, &n);
+  int seen = 0, bad = 0;
+  for (size_t i = 0; i < n && !bad; i++) {
+    int c;
+    if (!clang_Cursor_isNull(u[i].call) && u[i].arg >= 0 && spawns_task(u[i].call, u[i].arg)) {
+      c = IN_TASK;
+    } else if (!clang_Cursor_isNull(u[i].call) && u[i].arg < 0 &&
+               !clang_Cursor_isNull(u[i].in_fn)) {
+      if (clang_equalCursors(clang_getCanonicalCursor(u[i].in_fn), clang_getCanonicalCursor(fn)))
+        continue; /* recursion tells nothing */
+      c = fn_context(x, u[i].in_fn, depth + 1, why);
+    } else {
+      *why = "a pointer to it is taken or passed to code that does not start a task with it";
+      c = IN_UNKNOWN;
+    }
+    if (c == IN_UNKNOWN) {
+      bad = 1;
+    } else if (seen && c != seen) {
+      *why = "it is called both from tasks and from outside any task";
+      bad = 1;
+    } else {
+      seen = c;
+    }
+  }
+  free(u);
+  if (!bad && !seen)
+    *why = "it is not used in this file";
+  return bad || !seen ? IN_UNKNOWN : seen;
+}
+
 /* ---- the rules ------------------------------------------------------------------- */
 
 static const char *const svc_names[] = {
@@ -630,8 +774,9 @@ static const char *suggest_for(const char *n)
     {"as_run_daemon_task", "anyc_start_soon_named(&group, name, fn, arg) into a group the caller owns"},
     {"as_run_child_service", "anyc_start_soon_named(&tg, name, child_run, &child)"},
     {"as_run_daemon_child_service", "anyc_start_soon_named(&tg, name, child_run, &child)"},
-    {"as_wait_started", "anyc_start(&tg, fn, arg, NULL) with anyc_started() in the task"},
-    {"as_wait_finished", "anyc_group_close(&tg, rc)"},
+    {"as_wait_started", "anyc_start(&tg, fn, arg, NULL) with anyc_started() in the task; "
+                        "anyc_checkpoint() after a background block's start"},
+    {"as_wait_finished", "anyc_group_close(&tg, rc); anyc_sleep(INFINITY) in a task of the service"},
     {"as_stop", "anyc_group_cancel(&tg); rc = anyc_group_close(&tg, rc);"},
     {"as_cancel", "anyc_group_cancel(&tg)"},
     {"as_is_started", "structure: a group is running while open"},
@@ -644,7 +789,7 @@ static const char *suggest_for(const char *n)
     {"as_error_at", "anyc_error_at(i, &info)"},
     {"as_background_service_enter", "anyc_group_open(&tg); anyc_start_soon(&tg, run, obj); ...; anyc_group_cancel(&tg); rc = anyc_group_close(&tg, rc);"},
     {"as_background_service_exit", "anyc_group_cancel(&tg); rc = anyc_group_close(&tg, rc);"},
-    {"as_run_service", "anyc_run(run, &obj), or anyc_start_soon(&tg, run, &obj) inside a task"},
+    {"as_run_service", "anyc_run(run, &obj) outside any task, run(&obj) inside one"},
     {"as_service_init", "nothing: the object is a plain struct"},
     {"as_service_destroy", "nothing: task groups need no teardown"},
     {"as_sleep", "anyc_sleep(seconds)"},
@@ -1161,7 +1306,8 @@ static void find_runs(ctx *x)
           (strcmp(r->name, "as_run_task") == 0 || strcmp(r->name, "as_run_daemon_task") == 0 ||
            strcmp(r->name, "as_run_child_service") == 0 ||
            strcmp(r->name, "as_run_daemon_child_service") == 0 ||
-           strcmp(r->name, "as_wait_finished") == 0 || strcmp(r->name, "as_cancel") == 0))
+           strcmp(r->name, "as_wait_finished") == 0 || strcmp(r->name, "as_cancel") == 0 ||
+           strcmp(r->name, "as_stop") == 0))
         f->needs_group = 1;
       /* run's object type, from its `(T *)self` cast (child services find run by it) */
       if (r->kind == R_PARAMREF && ref_inside(r, f->fn) && !f->has_obj_type &&
@@ -1387,6 +1533,44 @@ static void rule_member(ctx *x, const ref *r, const int *consumed)
 static char *service_object(ctx *x, CXCursor arg, CXType *type);
 static fn_info *run_for_type(ctx *x, CXType t);
 
+/* Is statement `stmt` of compound `comp` followed by `return;` or a return of a constant
+ * or a local variable -- nothing whose value or effects could depend on when the
+ * service's tasks finish? */
+static int stop_then_return(CXCursor comp, CXCursor stmt)
+{
+  CXCursor nx = next_stmt(comp, stmt);
+  if (nx.kind != CXCursor_ReturnStmt)
+    return 0;
+  cursor_vec k = children(nx);
+  CXCursor v = k.n == 1 ? strip(k.v[0]) : clang_getNullCursor();
+  int ok = k.n == 0;
+  if (v.kind == CXCursor_UnaryOperator) { /* -EIO */
+    cursor_vec u = children(v);
+    v = u.n == 1 ? strip(u.v[0]) : clang_getNullCursor();
+    free(u.v);
+  }
+  if (v.kind == CXCursor_IntegerLiteral)
+    ok = 1;
+  else if (v.kind == CXCursor_DeclRefExpr) {
+    CXCursor d = clang_getCursorReferenced(v);
+    ok = (d.kind == CXCursor_VarDecl && !clang_Cursor_hasVarDeclGlobalStorage(d)) ||
+         d.kind == CXCursor_ParmDecl;
+  }
+  free(k.v);
+  return ok;
+}
+
+static const char *cancel_reason(const char *name, int returned)
+{
+  if (strcmp(name, "as_stop") == 0)
+    return returned ? "stopping the service from run is cancelling run's group; closing it "
+                      "waits for the tasks, as as_stop did (its -ECANCELED was caught)"
+                    : "stopping the service from run is cancelling run's group; run's return "
+                      "closes it and waits for the tasks, as as_stop did";
+  return returned ? "cancelling the service is cancelling run's group (as_cancel returned 0)"
+                  : "cancelling the service is cancelling run's group";
+}
+
 /* AS004 / AS005 / AS007 / AS015 inside a run function. */
 static void rule_owner_call(ctx *x, const ref *r, size_t ci, fn_info *f)
 {
@@ -1416,8 +1600,8 @@ static void rule_owner_call(ctx *x, const ref *r, size_t ci, fn_info *f)
       return;
     }
   }
-  pend *p = new_pend(x, r->cur, spawn ? "AS004" : child ? "AS015"
-                                 : strcmp(r->name, "as_cancel") == 0 ? "AS007" : "AS005",
+  int cancel = strcmp(r->name, "as_cancel") == 0 || strcmp(r->name, "as_stop") == 0;
+  pend *p = new_pend(x, r->cur, spawn ? "AS004" : child ? "AS015" : cancel ? "AS007" : "AS005",
                      r->name, 1);
   p->s.suggest = anyc__xstrdup(suggest_for(r->name));
   if (p->s.cls == SC_MACRO_ARG || p->s.cls == SC_MACRO_BODY) {
@@ -1519,8 +1703,27 @@ static void rule_owner_call(ctx *x, const ref *r, size_t ci, fn_info *f)
                   "code after it is run's cleanup");
     return;
   }
-  if (strcmp(r->name, "as_cancel") == 0 && par.kind == CXCursor_ReturnStmt) {
-    /* return as_cancel(self->manager);  ->  cancel, then close with 0 (as_cancel's) */
+  if (strcmp(r->name, "as_stop") == 0 && f->close_off && b >= f->close_begin) {
+    p->s.rule = "AS110";
+    p->s.rewritten = 0;
+    set_reason(p, "as_stop after run waited for its tasks: the group is closed there");
+    return;
+  }
+  if (strcmp(r->name, "as_stop") == 0 && par.kind == CXCursor_CompoundStmt &&
+      !stop_then_return(par, r->anc[parent_index(r, ci - 1)])) {
+    /* as_stop returns only once the service's tasks have finished (leaves first); the
+     * native cancel returns at once and the tasks finish when run closes its group, so
+     * any code between the two would run earlier than it did. */
+    p->s.rule = "AS110";
+    p->s.rewritten = 0;
+    set_reason(p, "as_stop is not followed by run's return: the code after it would run "
+                  "before the service's tasks finish (as_stop waited for them)");
+    return;
+  }
+  if (cancel && par.kind == CXCursor_ReturnStmt) {
+    /* return as_cancel(self->manager);  ->  cancel, then close with 0 (as_cancel's).
+     * return as_stop(...): the same; its -ECANCELED (run itself is cancelled) is a
+     * cancellation of the group's own scope, which closing catches just as it does 0. */
     size_t pi = parent_index(r, ci - 1);
     CXFile rf;
     size_t rb, re;
@@ -1532,21 +1735,231 @@ static void rule_owner_call(ctx *x, const ref *r, size_t ci, fn_info *f)
       pedit(p, b, e - b, "0");
       free(t);
       free(ind);
-      set_reason(p, "cancelling the service is cancelling run's group (as_cancel returned 0)");
+      set_reason(p, "%s", cancel_reason(r->name, 1));
       return;
     }
   }
-  if (strcmp(r->name, "as_cancel") == 0 && par.kind == CXCursor_CompoundStmt) {
+  if (cancel && par.kind == CXCursor_CompoundStmt) {
     char *t = anyc__xasprintf("anyc_group_cancel(&%s)", f->tg);
     pedit(p, b, e - b, t);
     free(t);
-    set_reason(p, "cancelling the service is cancelling run's group");
+    set_reason(p, "%s", cancel_reason(r->name, 0));
     return;
   }
   p->s.rule = "AS110";
   p->s.rewritten = 0;
   set_reason(p, "%s is used in a form with no mechanical rewrite (e.g. its status is used)",
              r->name);
+}
+
+/* The new code names something a standard header declares (INFINITY: <math.h>): an
+ * expert includes it where the file does not.  The line goes among the file's
+ * #include <...> lines, before the first that sorts after it (else after the last of
+ * them, else before the first #include, else at the top). */
+static void need_header(ctx *x, pend *p, CXFile file, const char *hdr)
+{
+  size_t n, hl = strlen(hdr), none = (size_t)-1, at = none, after = none, first = none;
+  const char *s = contents(x, file, &n);
+  for (size_t ls = 0; s && ls < n;) {
+    size_t le = ls, i = ls;
+    while (le < n && s[le] != '\n')
+      le++;
+    while (i < le && (s[i] == ' ' || s[i] == '\t'))
+      i++;
+    if (i < le && s[i] == '#') {
+      for (i++; i < le && (s[i] == ' ' || s[i] == '\t'); i++)
+        ;
+      if (le - i > 7 && strncmp(s + i, "include", 7) == 0) {
+        for (i += 7; i < le && (s[i] == ' ' || s[i] == '\t'); i++)
+          ;
+        first = first == none ? ls : first;
+        const char *q = i < le && s[i] == '<' ? memchr(s + i, '>', le - i) : NULL;
+        if (q) {
+          size_t nl = (size_t)(q - s) - i - 1;
+          int cmp = strncmp(s + i + 1, hdr, nl < hl ? nl : hl);
+          if (cmp == 0 && nl == hl)
+            return; /* included already */
+          if (at == none && (cmp > 0 || (cmp == 0 && nl > hl)))
+            at = ls;
+          after = le < n ? le + 1 : le;
+        }
+      }
+    }
+    ls = le + 1;
+  }
+  if (at == none)
+    at = after != none ? after : first != none ? first : 0;
+  char *t = anyc__xasprintf("#include <%s>\n", hdr);
+  pedit(p, at, 0, t);
+  free(t);
+}
+
+/* The struct type of the object whose service's manager `m` names
+ * (`obj->service.manager`, `obj.service.manager`).  0 if found. */
+static int manager_object_type(CXCursor m, CXType *t)
+{
+  CXCursor a = strip(m);
+  cursor_vec k = children(a);
+  CXCursor svc = a.kind == CXCursor_MemberRefExpr && k.n == 1 ? strip(k.v[0])
+                                                              : clang_getNullCursor();
+  free(k.v);
+  if (svc.kind != CXCursor_MemberRefExpr || !is_svc_type(clang_getCursorType(svc)))
+    return -1;
+  cursor_vec o = children(svc);
+  int rc = -1;
+  if (o.n == 1) {
+    CXType ot = clang_getCanonicalType(clang_getCursorType(o.v[0]));
+    *t = ot.kind == CXType_Pointer ? clang_getCanonicalType(clang_getPointeeType(ot)) : ot;
+    rc = 0;
+  }
+  free(o.v);
+  return rc;
+}
+
+/* The manager argument of a call in a service's run names run's own manager:
+ * `self->manager`, or a local variable initialised with it that is only ever passed to
+ * calls (never assigned again, never taken by address). */
+static int run_manager(ctx *x, CXCursor arg)
+{
+  if (owner_manager(x, arg))
+    return 1;
+  CXCursor a = strip(arg), var = clang_getCursorReferenced(a);
+  if (a.kind != CXCursor_DeclRefExpr || var.kind != CXCursor_VarDecl ||
+      clang_Cursor_hasVarDeclGlobalStorage(var))
+    return 0;
+  CXCursor init = clang_Cursor_getVarDeclInitializer(var);
+  if (clang_Cursor_isNull(init) || !owner_manager(x, init))
+    return 0;
+  size_t n;
+  fn_use *u = fn_uses(x, var, &n);
+  int ok = 1;
+  for (size_t i = 0; i < n; i++)
+    ok &= !clang_Cursor_isNull(u[i].call) && u[i].arg >= 0;
+  free(u);
+  return ok;
+}
+
+/* Why function f is not (only) a task of the service whose object has type t -- one
+ * that the service's run starts with as_run_task / as_run_daemon_task and nothing else
+ * uses -- or NULL when it is. */
+static const char *not_task_of_service(ctx *x, fn_info *f, CXType t)
+{
+  if (clang_getCursorLinkage(f->fn) != CXLinkage_Internal)
+    return "the function is not static: it may be called from other files";
+  size_t n;
+  fn_use *u = fn_uses(x, f->fn, &n);
+  const char *why = n ? NULL : "the function is not started as a task in this file";
+  for (size_t i = 0; i < n && !why; i++) {
+    fn_info *run = NULL;
+    CXCursor a[4];
+    char *callee = clang_Cursor_isNull(u[i].call) ? NULL : api_callee(u[i].call);
+    if (callee && u[i].arg == 1 && !clang_Cursor_isNull(u[i].in_fn) &&
+        (strcmp(callee, "as_run_task") == 0 || strcmp(callee, "as_run_daemon_task") == 0) &&
+        call_args(u[i].call, a, 4) == 4 && run_manager(x, a[0]))
+      run = run_info(x, u[i].in_fn);
+    free(callee);
+    if (!run)
+      why = "the function is not only a task that the service's run starts";
+    else if (!run->has_obj_type || !clang_equalTypes(run->obj_type, t))
+      why = "the task is started by the run of another service";
+  }
+  free(u);
+  return why;
+}
+
+/* The rewrite removed the only use of the local object pointer in `objexpr` (the
+ * task's `struct T *obj = arg;`): its declaration goes too, or becomes `(void)arg;` when
+ * that was the parameter's only use -- as an expert leaves no unused variable.  0 when
+ * nothing else is needed or done; -1 when the declaration is not that simple. */
+static int drop_unused_object(ctx *x, pend *p, fn_info *f, CXCursor objexpr)
+{
+  CXCursor o = strip(objexpr), var = clang_getCursorReferenced(o);
+  size_t n;
+  if (o.kind != CXCursor_DeclRefExpr || var.kind != CXCursor_VarDecl)
+    return -1;
+  free(fn_uses(x, var, &n));
+  if (n != 1)
+    return 0; /* still used */
+  cursor_vec k = children(fn_body(f->fn));
+  CXCursor decl = clang_getNullCursor();
+  for (size_t i = 0; i < k.n; i++) {
+    cursor_vec v = children(k.v[i]);
+    if (k.v[i].kind == CXCursor_DeclStmt && v.n == 1 && same_node(v.v[0], var))
+      decl = k.v[i];
+    free(v.v);
+  }
+  free(k.v);
+  CXCursor init = clang_Cursor_isNull(decl) ? decl : clang_Cursor_getVarDeclInitializer(var);
+  CXCursor prm = clang_Cursor_isNull(init) ? init : clang_getCursorReferenced(strip(init));
+  CXFile file;
+  size_t b, e, sz;
+  if (prm.kind != CXCursor_ParmDecl || extent(decl, &file, &b, &e) != 0)
+    return -1;
+  const char *s = contents(x, file, &sz);
+  size_t semi = e && s[e - 1] == ';' ? e : after_semicolon(s, sz, e);
+  if (!semi)
+    return -1;
+  free(fn_uses(x, prm, &n));
+  if (n > 1) {
+    delete_stmt(p, s, sz, b, semi);
+  } else {
+    char *name = cx_str(clang_getCursorSpelling(prm));
+    char *t = anyc__xasprintf("(void)%s;", name);
+    pedit(p, b, semi - b, t);
+    free(t);
+    free(name);
+  }
+  return 0;
+}
+
+/* AS017: as_wait_finished(obj->service.manager) in a task of that service.  The service
+ * is not finished while one of its tasks runs, so the call returns only when the task is
+ * cancelled (the service is stopping): that is sleeping until cancelled. */
+static void rule_wait_finished_task(ctx *x, const ref *r, size_t ci, fn_info *f)
+{
+  CXCursor call = r->anc[ci - 1], par = stmt_parent(r, ci), args[1];
+  CXType t;
+  CXFile file;
+  size_t b, e;
+  const char *why = NULL;
+  if (!f || call_args(call, args, 1) != 1 || extent(call, &file, &b, &e) != 0 ||
+      !owner_manager(x, args[0]) || manager_object_type(args[0], &t) != 0)
+    why = "the manager is not named as obj->service.manager";
+  else if (par.kind == CXCursor_CompoundStmt || par.kind == CXCursor_IfStmt ||
+           par.kind == CXCursor_WhileStmt || par.kind == CXCursor_ForStmt ||
+           par.kind == CXCursor_DoStmt)
+    why = "its status is ignored: the native sleep's -ECANCELED has to be checked, and the "
+          "code after it is shutdown work";
+  else
+    why = not_task_of_service(x, f, t);
+  if (why) {
+    left(x, r->cur, "AS110", r->name, 1, suggest_for(r->name),
+         "as_wait_finished from code that is not the service's run: %s", why);
+    return;
+  }
+  pend *p = new_pend(x, r->cur, "AS017", r->name, 1);
+  p->s.suggest = anyc__xstrdup("anyc_sleep(INFINITY)");
+  if (p->s.cls == SC_MACRO_ARG || p->s.cls == SC_MACRO_BODY) {
+    p->s.rule = p->s.cls == SC_MACRO_ARG ? "AS109" : "AS105";
+    p->s.rewritten = 0;
+    set_reason(p, "as_wait_finished inside a macro: rewrite by hand");
+    return;
+  }
+  cursor_vec mk = children(strip(args[0])), ok = children(strip(mk.v[0]));
+  int dropped = drop_unused_object(x, p, f, ok.v[0]);
+  free(mk.v);
+  free(ok.v);
+  if (dropped != 0) {
+    p->s.rule = "AS110";
+    p->s.rewritten = 0;
+    set_reason(p, "the object the task names the manager through would be left unused; "
+                  "rewrite by hand");
+    return;
+  }
+  pedit(p, b, e - b, "anyc_sleep(INFINITY)");
+  need_header(x, p, file, "math.h");
+  set_reason(p, "a task of the service waits for the service's end: it sleeps until the "
+                "service's group is cancelled (-ECANCELED, as as_wait_finished returned)");
 }
 
 /* AS002: the embedded as_service field of a struct: its line goes. */
@@ -1699,24 +2112,55 @@ static int find_init(ctx *x, fn_info *f, CXCursor svc, CXCursor *ia)
   return found;
 }
 
-/* Any as_service_init in this unit of a service whose object has type t. */
+/* The as_service_init calls in this unit of services whose object has type t, when
+ * they all name the same run: the first one's arguments.  0 if found. */
 static int find_init_of_type(ctx *x, CXType t, CXCursor *ia)
 {
+  int found = -1;
+  CXCursor first_run = clang_getNullCursor();
   for (size_t i = 0; i < x->refs.n; i++) {
     const ref *o = &x->refs.v[i];
     if (o->kind != R_FUNC || strcmp(o->name, "as_service_init") != 0)
       continue;
     size_t oci = call_index(x, o);
     CXType ot;
-    if (!oci || call_args(o->anc[oci - 1], ia, 3) != 3)
+    CXCursor a[3];
+    if (!oci || call_args(o->anc[oci - 1], a, 3) != 3)
       continue;
-    char *obj = service_object(x, ia[0], &ot);
+    char *obj = service_object(x, a[0], &ot);
     int same = obj && clang_equalTypes(ot, t);
     free(obj);
-    if (same)
-      return 0;
+    if (!same)
+      continue;
+    CXCursor run = clang_getCursorReferenced(strip(a[1]));
+    if (found == 0 && !clang_equalCursors(run, first_run))
+      return -1; /* two runs for one type: the type does not tell which */
+    if (found != 0)
+      memcpy(ia, a, sizeof a);
+    first_run = run;
+    found = 0;
   }
-  return -1;
+  return found;
+}
+
+/* The run of service `svc` (`&obj.field`, object type t) used in function f: the run its
+ * as_service_init in f names, else the run every as_service_init of that type in this
+ * unit names.  Sets *runname and *name (the init's name argument); NULL if not found. */
+static fn_info *service_run(ctx *x, fn_info *f, CXCursor svc, CXType t, char **runname,
+                            char **name)
+{
+  CXCursor ia[3];
+  fn_info *run = NULL;
+  if (find_init(x, f, svc, ia) == 0 && (run = run_named(x, ia[1]))) {
+    *runname = text_of(x, ia[1]);
+  } else if ((run = run_for_type(x, t)) && find_init_of_type(x, t, ia) == 0 &&
+             run_named(x, ia[1]) == run) {
+    *runname = cx_str(clang_getCursorSpelling(run->fn));
+  } else {
+    return NULL;
+  }
+  *name = text_of(x, ia[2]);
+  return run;
 }
 
 /* as_service_init of a service whose run is defined here, and as_service_destroy: the
@@ -1747,44 +2191,57 @@ static void rule_init_destroy(ctx *x, const ref *r, size_t ci)
   p->s.suggest = anyc__xstrdup("");
 }
 
-/* as_run_service in main -> anyc_run(run, &obj). */
+/* as_run_service(&obj.service) -> anyc_run(run, &obj) outside any task (main, or code
+ * only main-side code calls); run(&obj) inside a task, where as_run_service ran the
+ * service in the calling task: run opens and closes its own group, so it returns once
+ * every task of the service has finished, as as_run_service did. */
 static void rule_run_service(ctx *x, const ref *r, size_t ci)
 {
-  CXCursor call = r->anc[ci - 1], args[3], ia[3];
+  CXCursor call = r->anc[ci - 1], args[3];
   fn_info *f = fn_of(x, r);
-  char *fname = f ? cx_str(clang_getCursorSpelling(f->fn)) : anyc__xstrdup("");
-  int in_main = strcmp(fname, "main") == 0;
-  free(fname);
+  const char *why = "it is not inside a function";
+  int where = f ? fn_context(x, f->fn, 0, &why) : IN_UNKNOWN;
   int na = call_args(call, args, 3);
   CXFile file;
   size_t b, e;
-  if (!in_main || na < 1 || extent(call, &file, &b, &e) != 0) {
+  if (where == IN_UNKNOWN || na < 1 || extent(call, &file, &b, &e) != 0) {
+    char *fname = f ? cx_str(clang_getCursorSpelling(f->fn)) : anyc__xstrdup("?");
     left(x, r->cur, "AS110", r->name, 1, suggest_for(r->name),
-         "%s outside main: whether it runs in a task is not known here", r->name);
+         "whether %s runs inside a task is not known here: %s", fname, why);
+    free(fname);
     return;
   }
-  char *obj = service_object(x, args[0], NULL);
-  const char *why = NULL;
-  if (!obj)
-    why = "the service is not named as &object.field";
-  else if (find_init(x, f, args[0], ia) != 0)
-    why = "no as_service_init of this service in main";
-  else if (!run_named(x, ia[1]))
-    why = "the service's run function is not defined in this file";
+  CXType t;
+  char *obj = service_object(x, args[0], &t), *runname = NULL, *name = NULL;
+  fn_info *run = obj ? service_run(x, f, args[0], t, &runname, &name) : NULL;
+  CXFile df;
+  unsigned doff = 0;
+  if (run)
+    clang_getFileLocation(clang_getCursorLocation(clang_getCanonicalCursor(run->fn)), &df,
+                          NULL, NULL, &doff);
+  why = !obj   ? "the service is not named as &object.field"
+        : !run ? "no as_service_init of this service with a run defined in this file"
+        : !clang_File_isEqual(df, file) || doff > b
+            ? "the service's run is declared after this call"
+            : NULL;
   if (why) {
     left(x, r->cur, "AS107", r->name, 1, suggest_for(r->name), "%s", why);
-    free(obj);
-    return;
+  } else {
+    pend *p = new_pend(x, r->cur, "AS008", r->name, 1);
+    char *t2 = where == IN_TASK ? anyc__xasprintf("%s(%s)", runname, obj)
+                                : anyc__xasprintf("anyc_run(%s, %s)", runname, obj);
+    pedit(p, b, e - b, t2);
+    free(t2);
+    set_reason(p, "%s", where == IN_TASK
+                            ? "inside a task the service runs in the calling task: its run "
+                              "opens and closes its own group, so it returns once every task "
+                              "has finished, as as_run_service did"
+                            : "the service runs as the first task of a run of its own");
+    p->s.suggest = anyc__xstrdup(where == IN_TASK ? "run(&obj)" : "anyc_run(run, &obj)");
   }
-  pend *p = new_pend(x, r->cur, "AS008", r->name, 1);
-  char *runname = text_of(x, ia[1]);
-  char *t = anyc__xasprintf("anyc_run(%s, %s)", runname, obj);
-  pedit(p, b, e - b, t);
-  free(t);
-  free(runname);
   free(obj);
-  set_reason(p, "the service runs as the first task of a run of its own");
-  p->s.suggest = anyc__xstrdup("anyc_run(run, &obj)");
+  free(runname);
+  free(name);
 }
 
 static void mark_handled(ctx *x, CXCursor c)
@@ -1798,6 +2255,15 @@ static int is_handled(ctx *x, CXCursor c)
     if ((clang_equalCursors(x->handled.v[i], c) || same_node(x->handled.v[i], c)))
       return 1;
   return 0;
+}
+
+/* The innermost compound statement around the call at r->anc[ci - 1]. */
+static CXCursor nearest_compound(const ref *r, size_t ci)
+{
+  for (size_t i = ci; i-- > 0;)
+    if (r->anc[i].kind == CXCursor_CompoundStmt)
+      return r->anc[i];
+  return clang_getNullCursor();
 }
 
 /* The variable a statement-level call's value goes to: `int X = call;` (a declaration
@@ -1835,12 +2301,91 @@ static CXCursor value_stmt(ctx *x, const ref *r, size_t ci, char **var, int *is_
   return clang_getNullCursor();
 }
 
+/* The owner's other calls on a background block's manager m, between enter (statement
+ * `enter`, status variable `var`) and exit (statement `exit`), in f; tg is the block's
+ * group.  A call not rewritten here is left to rule_func (AS110), which keeps the
+ * block -- and its service -- legacy (AS107). */
+static void block_calls(ctx *x, fn_info *f, CXCursor mvar, const char *tg, const char *var,
+                        CXCursor enter, CXCursor enter_comp, CXCursor exit)
+{
+  CXFile file;
+  size_t eb, ee, xb, xe, n;
+  if (extent(enter, &file, &eb, &ee) != 0 || extent(exit, &file, &xb, &xe) != 0)
+    return;
+  const char *s = contents(x, file, &n);
+  for (size_t i = 0; i < x->refs.n; i++) {
+    const ref *o = &x->refs.v[i];
+    int cancel = strcmp(o->name, "as_cancel") == 0, stop = strcmp(o->name, "as_stop") == 0;
+    int started = strcmp(o->name, "as_wait_started") == 0;
+    if (o->kind != R_FUNC || fn_of(x, o) != f || !(cancel || stop || started))
+      continue;
+    size_t oci = call_index(x, o);
+    CXCursor oa[1];
+    CXFile of;
+    size_t ob, oe;
+    if (!oci || call_args(o->anc[oci - 1], oa, 1) != 1 ||
+        extent(o->anc[oci - 1], &of, &ob, &oe) != 0 || !clang_File_isEqual(of, file))
+      continue;
+    CXCursor m0 = strip(oa[0]), par = stmt_parent(o, oci);
+    CXCursor ostmt = o->anc[parent_index(o, oci - 1)];
+    int own_stmt = par.kind == CXCursor_CompoundStmt;
+    int status_used = !own_stmt && par.kind != CXCursor_IfStmt && par.kind != CXCursor_WhileStmt &&
+                      par.kind != CXCursor_ForStmt && par.kind != CXCursor_DoStmt;
+    if (m0.kind != CXCursor_DeclRefExpr ||
+        !clang_equalCursors(clang_getCursorReferenced(m0), mvar) || ob < ee || oe > xb)
+      continue;
+    const char *rule = started ? "AS016" : "AS007", *why;
+    char *t = NULL;
+    pend *cp = NULL;
+    if (cancel && own_stmt) {
+      /* the owner cancels the service: it cancels the block's group (exit closes it) */
+      cp = new_pend(x, o->cur, rule, o->name, 1);
+      t = anyc__xasprintf("anyc_group_cancel(&%s)", tg);
+      pedit(cp, ob, oe - ob, t);
+      why = "the block's owner cancels the service: it cancels the block's group";
+    } else if (stop && own_stmt && same_node(next_stmt(par, ostmt), exit)) {
+      /* stop (cancel + wait) right before leaving: exit's cancel and close are that */
+      size_t semi = after_semicolon(s, n, oe);
+      if (!semi)
+        continue;
+      cp = new_pend(x, o->cur, rule, o->name, 1);
+      delete_stmt(cp, s, n, ob, semi);
+      why = "stopping the service right before leaving the block: leaving cancels the "
+            "block's group and closes it, which waits for the service as as_stop did";
+    } else if (started && status_used) {
+      cp = new_pend(x, o->cur, rule, o->name, 1);
+      pedit(cp, ob, oe - ob, "anyc_checkpoint()");
+      why = "the native block starts the service at its first checkpoint: after this one "
+            "it has started, as enter guaranteed (the status is still used)";
+    } else if (started && only_space(s, line_start(s, ob), ob) &&
+               own_stmt && same_node(enter_comp, par)) {
+      size_t semi = after_semicolon(s, n, oe);
+      if (!semi)
+        continue;
+      cp = new_pend(x, o->cur, rule, o->name, 1);
+      char *ind = indent_at(s, ob);
+      t = anyc__xasprintf("%s = anyc_checkpoint();\n%sif (%s < 0) return anyc_group_close(&%s, %s)",
+                          var, ind, var, tg, var);
+      free(ind);
+      pedit(cp, ob, oe - ob, t);
+      why = "the native block starts the service at its first checkpoint: after this one "
+            "it has started, as enter guaranteed; a cancelled checkpoint leaves the block";
+    } else {
+      continue;
+    }
+    free(t);
+    set_reason(cp, "%s", why);
+    cp->s.suggest = anyc__xstrdup(started ? "anyc_checkpoint()" : "anyc_group_cancel(&tg)");
+    mark_handled(x, o->cur);
+  }
+}
+
 /* AS009: as_background_service_enter ... as_background_service_exit in one function ->
  * a task group that starts the service, then cancels and closes. */
 static void rule_background(ctx *x, const ref *r, size_t ci)
 {
   fn_info *f = fn_of(x, r);
-  CXCursor call = r->anc[ci - 1], args[2], ia[3], ea[2];
+  CXCursor call = r->anc[ci - 1], args[2], ea[2];
   const char *why = NULL;
   char *var = NULL, *obj = NULL;
   int is_decl = 0;
@@ -1870,17 +2415,8 @@ static void rule_background(ctx *x, const ref *r, size_t ci)
     obj = service_object(x, args[0], &t);
     if (!obj)
       why = "the service is not named as &object.field";
-    else if (find_init(x, f, args[0], ia) == 0 && (child = run_named(x, ia[1]))) {
-      runname = text_of(x, ia[1]);
-      name = text_of(x, ia[2]);
-    } else if ((child = run_for_type(x, t)) && find_init_of_type(x, t, ia) == 0 &&
-               run_named(x, ia[1]) == child) {
-      /* initialised elsewhere (main): the run is found by the object's type */
-      runname = cx_str(clang_getCursorSpelling(child->fn));
-      name = text_of(x, ia[2]);
-    } else {
+    else if (!(child = service_run(x, f, args[0], t, &runname, &name)))
       why = "no as_service_init of this service with a run defined in this file";
-    }
   }
   for (size_t i = 0; !why && i < x->refs.n; i++) {
     const ref *o = &x->refs.v[i];
@@ -1982,31 +2518,7 @@ static void rule_background(ctx *x, const ref *r, size_t ci)
   q->s.suggest = anyc__xstrdup(suggest_for(exit_ref->name));
   mark_handled(x, exit_ref->cur);
   mark_handled(x, mvar);
-  /* as_cancel(m) in the block: the owner cancels the group (exit still closes it). */
-  for (size_t i = 0; i < x->refs.n; i++) {
-    const ref *o = &x->refs.v[i];
-    if (o->kind != R_FUNC || fn_of(x, o) != f || strcmp(o->name, "as_cancel") != 0)
-      continue;
-    size_t oci = call_index(x, o);
-    CXCursor oa[1], ocall;
-    CXFile of;
-    size_t ob, oe;
-    if (!oci || call_args(o->anc[oci - 1], oa, 1) != 1)
-      continue;
-    ocall = o->anc[oci - 1];
-    CXCursor m0 = strip(oa[0]);
-    if (m0.kind != CXCursor_DeclRefExpr ||
-        !clang_equalCursors(clang_getCursorReferenced(m0), mvar) ||
-        stmt_parent(o, oci).kind != CXCursor_CompoundStmt || extent(ocall, &of, &ob, &oe) != 0)
-      continue;
-    pend *cp = new_pend(x, o->cur, "AS007", o->name, 1);
-    char *ct = anyc__xasprintf("anyc_group_cancel(&%s)", tg);
-    pedit(cp, ob, oe - ob, ct);
-    free(ct);
-    set_reason(cp, "the block's owner cancels the service: it cancels the block's group");
-    cp->s.suggest = anyc__xstrdup("anyc_group_cancel(&tg)");
-    mark_handled(x, o->cur);
-  }
+  block_calls(x, f, mvar, tg, var, stmt, nearest_compound(r, ci), exit_stmt);
   free(tg);
   free(ind);
   free(xind);
@@ -2104,7 +2616,7 @@ static void rule_func(ctx *x, const ref *r)
                      strcmp(r->name, "as_run_child_service") == 0 ||
                      strcmp(r->name, "as_run_daemon_child_service") == 0 ||
                      strcmp(r->name, "as_wait_finished") == 0 ||
-                     strcmp(r->name, "as_cancel") == 0)) {
+                     strcmp(r->name, "as_cancel") == 0 || strcmp(r->name, "as_stop") == 0)) {
     rule_owner_call(x, r, ci, run);
   } else if (strcmp(r->name, "as_run_task") == 0 || strcmp(r->name, "as_run_daemon_task") == 0 ||
              strcmp(r->name, "as_run_child_service") == 0 ||
@@ -2116,8 +2628,9 @@ static void rule_func(ctx *x, const ref *r)
              strcmp(r->name, "as_get_stats") == 0 || strncmp(r->name, "as_error_", 9) == 0) {
     left(x, r->cur, "AS103", r->name, 1, suggest_for(r->name),
          "%s reads the manager's state for another purpose", r->name);
-  } else if (!run && (strcmp(r->name, "as_cancel") == 0 || strcmp(r->name, "as_stop") == 0 ||
-                      strcmp(r->name, "as_wait_finished") == 0)) {
+  } else if (!run && strcmp(r->name, "as_wait_finished") == 0) {
+    rule_wait_finished_task(x, r, ci, f);
+  } else if (!run && (strcmp(r->name, "as_cancel") == 0 || strcmp(r->name, "as_stop") == 0)) {
     left(x, r->cur, "AS110", r->name, svc, suggest_for(r->name),
          "%s from code that is not the service's run: only run owns the group; pass the "
          "task group (anyc_group *) to this code", r->name);
