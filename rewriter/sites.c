@@ -2153,8 +2153,8 @@ static fn_info *service_run(ctx *x, fn_info *f, CXCursor svc, CXType t, char **r
   fn_info *run = NULL;
   if (find_init(x, f, svc, ia) == 0 && (run = run_named(x, ia[1]))) {
     *runname = text_of(x, ia[1]);
-  } else if ((run = run_for_type(x, t)) && find_init_of_type(x, t, ia) == 0 &&
-             run_named(x, ia[1]) == run) {
+  } else if (find_init_of_type(x, t, ia) == 0 && (run = run_named(x, ia[1])) &&
+             (!run->has_obj_type || clang_equalTypes(run->obj_type, t))) {
     *runname = cx_str(clang_getCursorSpelling(run->fn));
   } else {
     return NULL;

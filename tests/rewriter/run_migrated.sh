@@ -15,5 +15,8 @@ if grep -n "as_\|async_service" "$prog.c"; then echo "FAIL: legacy use left"; ex
 cc -std=c11 -Wall -Wextra -Werror $cflags -I "$src/include" "$prog.c" "$lib" \
    $(pkg-config --libs libuv) -lpthread -lm -o "$prog"
 ./"$prog" > out.txt
-diff -u "$src/tests/rewriter/fixtures/run/expected.txt" out.txt
+# The legacy transcript: fixtures/run/PROGRAM.txt, or expected.txt (the first program's).
+want="$src/tests/rewriter/fixtures/run/$prog.txt"
+[ -f "$want" ] || want="$src/tests/rewriter/fixtures/run/expected.txt"
+diff -u "$want" out.txt
 echo "migrated $prog: same transcript"

@@ -83,6 +83,14 @@ static char *rewrite(const char *name, const char *src)
   return get_file(name);
 }
 
+/* The same, with the diagnostics in run_err (for the sites it leaves). */
+static char *rewrite_loud(const char *name, const char *src)
+{
+  put_file(name, src);
+  assert_int_equal(migrate("-w", name, NULL), 0);
+  return get_file(name);
+}
+
 /* A second run over the tool's own output makes no edit. */
 static void assert_idempotent(const char *name)
 {
@@ -755,6 +763,387 @@ static void test_as107_designator_keeps_field(void **state)
   scratch_remove();
 }
 
+/* AS007 for as_stop in the service's own run: cancel run's group, then close it at the
+ * return -- as a statement right before `return <constant>` and as run's returned value.
+ * Declines (AS110, service left whole) where code would run between the stop and the
+ * close, or where its status is stored. */
+static void test_as007_stop_in_run(void **state)
+{
+  (void)state;
+  scratch_new("as007stop");
+  char *got = rewrite("s.c",
+    "#include <async_service.h>\n"
+    "struct s { as_service service; int n; };\n"
+    "static int tick(void *arg) { (void)arg; return as_sleep(1); }\n"
+    "static int r(as_service *self) {\n"
+    "  struct s *p = (struct s *)self;\n"
+    "  as_run_daemon_task(self->manager, tick, p, \"tick\");\n"
+    "  if (p->n) {\n"
+    "    as_stop(self->manager);\n"
+    "    return 0;\n"
+    "  }\n"
+    "  return as_stop(self->manager);\n"
+    "}\n"
+    "int main(void) { static struct s x; as_service_init(&x.service, r, \"s\"); "
+    "return as_run_service(&x.service); }\n");
+  assert_string_equal(got,
+    "#include <anyc.h>\n"
+    "struct s { int n; };\n"
+    "static int tick(void *arg) { (void)arg; return anyc_sleep(1); }\n"
+    "static int r(void *arg) {\n"
+    "  struct s *p = arg;\n"
+    "  anyc_group tg;\n"
+    "  int rc = anyc_group_open(&tg);\n"
+    "  if (rc < 0) return rc;\n"
+    "  rc = anyc_start_soon_named(&tg, \"tick\", tick, p);\n"
+    "  if (rc < 0) return anyc_group_close(&tg, rc);\n"
+    "  if (p->n) {\n"
+    "    anyc_group_cancel(&tg);\n"
+    "    return anyc_group_close(&tg, 0);\n"
+    "  }\n"
+    "  anyc_group_cancel(&tg);\n"
+    "  return anyc_group_close(&tg, 0);\n"
+    "}\n"
+    "int main(void) { static struct s x; return anyc_run(r, &x); }\n");
+  assert_true(compiles("s.c"));
+  assert_idempotent("s.c");
+  free(got);
+
+  /* Code between the stop and the return would run before the daemon finished. */
+  const char *between =
+    "#include <stdio.h>\n"
+    "#include <async_service.h>\n"
+    "struct s { as_service service; };\n"
+    "static int r(as_service *self) {\n"
+    "  as_stop(self->manager);\n"
+    "  printf(\"stopped\\n\");\n"
+    "  return 0;\n"
+    "}\n"
+    "int main(void) { static struct s x; as_service_init(&x.service, r, \"s\"); "
+    "return as_run_service(&x.service); }\n";
+  got = rewrite_loud("b.c", between);
+  assert_string_equal(got, between);
+  assert_contains(run_err, "b.c:5:3: warning: [AS110] as_stop: as_stop is not followed by "
+                           "run's return");
+  free(got);
+  const char *stored =
+    "#include <async_service.h>\n"
+    "struct s { as_service service; };\n"
+    "static int r(as_service *self) {\n"
+    "  int rc = as_stop(self->manager);\n"
+    "  return rc;\n"
+    "}\n"
+    "int main(void) { static struct s x; as_service_init(&x.service, r, \"s\"); "
+    "return as_run_service(&x.service); }\n";
+  got = rewrite_loud("c.c", stored);
+  assert_string_equal(got, stored);
+  assert_contains(run_err, "c.c:4:12: warning: [AS110] as_stop:");
+  free(got);
+  scratch_remove();
+}
+
+/* A background block: as_stop(m) right before the exit goes (leaving the block stops
+ * the service), as_wait_started(m) after the enter becomes a checked checkpoint (AS016),
+ * or only the call when its status is used.  Code between the stop and the exit, or
+ * as_wait_started on a manager that is not the block's, keeps the block legacy. */
+static const char block_legacy[] =
+  "#include <stdio.h>\n"
+  "#include <async_service.h>\n"
+  "struct w { as_service service; int up; };\n"
+  "static int w_run(as_service *self) {\n"
+  "  struct w *p = (struct w *)self;\n"
+  "  p->up = 1;\n"
+  "  return 0;\n"
+  "}\n"
+  "static int body(void *arg) {\n"
+  "  struct w *p = arg;\n"
+  "  as_manager *m;\n"
+  "  as_service_init(&p->service, w_run, \"w\");\n"
+  "  int rc = as_background_service_enter(&p->service, &m);\n"
+  "  if (rc) return rc;\n"
+  "  as_wait_started(m);\n"
+  "  rc = as_wait_started(m);\n"
+  "  if (rc == 0)\n"
+  "    printf(\"up=%d\\n\", p->up);\n"
+  "  rc = as_sleep(0.1);\n"
+  "  as_stop(m);\n"
+  "  return as_background_service_exit(m, rc);\n"
+  "}\n"
+  "int main(void) { static struct w x; return as_run(body, &x); }\n";
+
+static void test_as007_as016_stop_and_wait_started_in_block(void **state)
+{
+  (void)state;
+  scratch_new("as016");
+  char *got = rewrite("b.c", block_legacy);
+  assert_string_equal(got,
+    "#include <stdio.h>\n"
+    "#include <anyc.h>\n"
+    "struct w { int up; };\n"
+    "static int w_run(void *arg) {\n"
+    "  struct w *p = arg;\n"
+    "  p->up = 1;\n"
+    "  return 0;\n"
+    "}\n"
+    "static int body(void *arg) {\n"
+    "  struct w *p = arg;\n"
+    "  anyc_group tg;\n"
+    "  int rc = anyc_group_open(&tg);\n"
+    "  if (rc < 0) return rc;\n"
+    "  rc = anyc_start_soon_named(&tg, \"w\", w_run, p);\n"
+    "  if (rc < 0) return anyc_group_close(&tg, rc);\n"
+    "  if (rc) return rc;\n"
+    "  rc = anyc_checkpoint();\n"
+    "  if (rc < 0) return anyc_group_close(&tg, rc);\n"
+    "  rc = anyc_checkpoint();\n"
+    "  if (rc == 0)\n"
+    "    printf(\"up=%d\\n\", p->up);\n"
+    "  rc = anyc_sleep(0.1);\n"
+    "  anyc_group_cancel(&tg);\n"
+    "  return anyc_group_close(&tg, rc);\n"
+    "}\n"
+    "int main(void) { static struct w x; return anyc_run(body, &x); }\n");
+  assert_true(compiles("b.c"));
+  assert_idempotent("b.c");
+  free(got);
+  scratch_remove();
+}
+
+static void test_as007_as016_block_declines(void **state)
+{
+  (void)state;
+  scratch_new("as016no");
+  /* a statement between the stop and the exit */
+  char *src = anyc__xstrdup(block_legacy);
+  char *at = strstr(src, "  as_stop(m);\n");
+  sbuf b = {0};
+  anyc__sb_addn(&b, src, (size_t)(at - src));
+  anyc__sb_add(&b, "  as_stop(m);\n  printf(\"stopped\\n\");\n");
+  anyc__sb_add(&b, at + strlen("  as_stop(m);\n"));
+  char *got = rewrite_loud("s.c", b.s);
+  assert_contains(got, "  as_stop(m);\n  printf(\"stopped\\n\");\n"
+                       "  return as_background_service_exit(m, rc);\n");
+  assert_contains(got, "  as_wait_started(m);\n  rc = as_wait_started(m);\n");
+  assert_contains(run_err, "s.c:20:3: warning: [AS110] as_stop:");
+  assert_contains(run_err, "[AS107] as_background_service_enter: the service is migrated whole");
+  free(got);
+  free(b.s);
+  free(src);
+  /* waiting for a service started elsewhere (a task of the application's own group) */
+  const char *elsewhere =
+    "#include <async_service.h>\n"
+    "struct w { as_service service; };\n"
+    "static struct w svc;\n"
+    "static int w_run(as_service *self) { (void)self; return 0; }\n"
+    "static int starter(void *arg) { (void)arg; return as_run_service(&svc.service); }\n"
+    "static int app(void *arg) {\n"
+    "  (void)arg;\n"
+    "  anyc_group g;\n"
+    "  int rc = anyc_group_open(&g);\n"
+    "  if (rc < 0) return rc;\n"
+    "  rc = anyc_start_soon(&g, starter, NULL);\n"
+    "  if (!rc) rc = as_wait_started(svc.service.manager);\n"
+    "  return anyc_group_close(&g, rc);\n"
+    "}\n"
+    "int main(void) { as_service_init(&svc.service, w_run, \"w\"); return as_run(app, NULL); }\n";
+  got = rewrite_loud("e.c", elsewhere);
+  assert_contains(got, "  if (!rc) rc = as_wait_started(svc.service.manager);\n");
+  assert_contains(run_err, "e.c:12:17: warning: [AS110] as_wait_started: waiting for a service "
+                           "to start has no mechanical form");
+  free(got);
+  scratch_remove();
+}
+
+/* AS017: a task of the service parked on as_wait_finished sleeps until cancelled; the
+ * file gains <math.h> (INFINITY) among its includes; an object pointer the task only
+ * used to name the manager goes.  Declines: a task of the application waiting for the
+ * service, a status ignored. */
+static void test_as017_wait_finished_in_task(void **state)
+{
+  (void)state;
+  scratch_new("as017");
+  char *got = rewrite_loud("t.c",
+    "#include <errno.h>\n"
+    "#include <stdio.h>\n"
+    "#include <async_service.h>\n"
+    "struct s { as_service service; int n; };\n"
+    "static int cleanup(void *arg) {\n"
+    "  struct s *p = arg;\n"
+    "  int rc = as_wait_finished(p->service.manager);\n"
+    "  printf(\"%d\\n\", p->n);\n"
+    "  return rc;\n"
+    "}\n"
+    "static int idle(void *arg) {\n"
+    "  struct s *p = arg;\n"
+    "  return as_wait_finished(p->service.manager);\n"
+    "}\n"
+    "static int r(as_service *self) {\n"
+    "  struct s *p = (struct s *)self;\n"
+    "  as_manager *m = self->manager;\n"
+    "  as_run_daemon_task(self->manager, cleanup, p, \"cleanup\");\n"
+    "  as_run_task(m, idle, p, \"idle\");\n"
+    "  as_cancel(self->manager);\n"
+    "  return 0;\n"
+    "}\n"
+    "int main(void) { static struct s x; as_service_init(&x.service, r, \"s\"); "
+    "return as_run_service(&x.service); }\n");
+  /* run's `as_manager *m` keeps the service legacy (AS101); the tasks' sites are
+   * rewritten forms held back with it (AS107) */
+  assert_contains(run_err, "t.c:7:12: warning: [AS107] as_wait_finished:");
+  assert_contains(run_err, "t.c:13:10: warning: [AS107] as_wait_finished:");
+  free(got);
+  got = rewrite("u.c",
+    "#include <errno.h>\n"
+    "#include <stdio.h>\n"
+    "#include <async_service.h>\n"
+    "struct s { as_service service; int n; };\n"
+    "static int cleanup(void *arg) {\n"
+    "  struct s *p = arg;\n"
+    "  int rc = as_wait_finished(p->service.manager);\n"
+    "  printf(\"%d\\n\", p->n);\n"
+    "  return rc;\n"
+    "}\n"
+    "static int idle(void *arg) {\n"
+    "  struct s *p = arg;\n"
+    "  return as_wait_finished(p->service.manager);\n"
+    "}\n"
+    "static int r(as_service *self) {\n"
+    "  struct s *p = (struct s *)self;\n"
+    "  as_run_daemon_task(self->manager, cleanup, p, \"cleanup\");\n"
+    "  as_run_task(self->manager, idle, p, \"idle\");\n"
+    "  as_cancel(self->manager);\n"
+    "  return 0;\n"
+    "}\n"
+    "int main(void) { static struct s x; as_service_init(&x.service, r, \"s\"); "
+    "return as_run_service(&x.service); }\n");
+  assert_string_equal(got,
+    "#include <errno.h>\n"
+    "#include <math.h>\n"
+    "#include <stdio.h>\n"
+    "#include <anyc.h>\n"
+    "struct s { int n; };\n"
+    "static int cleanup(void *arg) {\n"
+    "  struct s *p = arg;\n"
+    "  int rc = anyc_sleep(INFINITY);\n"
+    "  printf(\"%d\\n\", p->n);\n"
+    "  return rc;\n"
+    "}\n"
+    "static int idle(void *arg) {\n"
+    "  (void)arg;\n"
+    "  return anyc_sleep(INFINITY);\n"
+    "}\n"
+    "static int r(void *arg) {\n"
+    "  struct s *p = arg;\n"
+    "  anyc_group tg;\n"
+    "  int rc = anyc_group_open(&tg);\n"
+    "  if (rc < 0) return rc;\n"
+    "  rc = anyc_start_soon_named(&tg, \"cleanup\", cleanup, p);\n"
+    "  if (rc < 0) return anyc_group_close(&tg, rc);\n"
+    "  rc = anyc_start_soon_named(&tg, \"idle\", idle, p);\n"
+    "  if (rc < 0) return anyc_group_close(&tg, rc);\n"
+    "  anyc_group_cancel(&tg);\n"
+    "  return anyc_group_close(&tg, 0);\n"
+    "}\n"
+    "int main(void) { static struct s x; return anyc_run(r, &x); }\n");
+  assert_true(compiles("u.c"));
+  assert_idempotent("u.c");
+  free(got);
+
+  /* Not a task of the service: the application's own task waits for it to end. */
+  const char *app =
+    "#include <async_service.h>\n"
+    "struct s { as_service service; };\n"
+    "static struct s svc;\n"
+    "static int r(as_service *self) { (void)self; return 0; }\n"
+    "static int watcher(void *arg) {\n"
+    "  (void)arg;\n"
+    "  return as_wait_finished(svc.service.manager);\n"
+    "}\n"
+    "static int ignored(void *arg) {\n"
+    "  struct s *p = arg;\n"
+    "  as_wait_finished(p->service.manager);\n"
+    "  return 0;\n"
+    "}\n"
+    "int main(void) {\n"
+    "  as_service_init(&svc.service, r, \"s\");\n"
+    "  (void)ignored;\n"
+    "  return as_run(watcher, NULL);\n"
+    "}\n";
+  got = rewrite_loud("a.c", app);
+  assert_contains(got, "  return as_wait_finished(svc.service.manager);\n");
+  assert_contains(got, "  as_wait_finished(p->service.manager);\n");
+  assert_contains(run_err, "a.c:7:10: warning: [AS110] as_wait_finished: as_wait_finished from "
+                           "code that is not the service's run: the function is not only a "
+                           "task that the service's run starts");
+  assert_contains(run_err, "a.c:11:3: warning: [AS110] as_wait_finished: as_wait_finished from "
+                           "code that is not the service's run: its status is ignored");
+  free(got);
+  scratch_remove();
+}
+
+/* AS008 outside main: inside a task (a function started with as_run, or called only
+ * from one) the service's run is called directly; in a static helper only main calls,
+ * anyc_run.  A function that may run either way (not static, or called from both) is
+ * left with the reason. */
+static void test_as008_run_service_in_task_or_helper(void **state)
+{
+  (void)state;
+  scratch_new("as008");
+  char *got = rewrite("r.c",
+    "#include <async_service.h>\n"
+    "struct s { as_service service; int n; };\n"
+    "static int r(as_service *self) { (void)self; return 0; }\n"
+    "static int nested(struct s *p) { return as_run_service(&p->service); }\n"
+    "static int task(void *arg) { return nested(arg); }\n"
+    "static int helper(struct s *p) { return as_run_service(&p->service); }\n"
+    "int main(void) {\n"
+    "  static struct s a, b;\n"
+    "  as_service_init(&a.service, r, \"a\");\n"
+    "  as_service_init(&b.service, r, \"b\");\n"
+    "  int rc = as_run(task, &a);\n"
+    "  return rc ? rc : helper(&b);\n"
+    "}\n");
+  assert_string_equal(got,
+    "#include <anyc.h>\n"
+    "struct s { int n; };\n"
+    "static int r(void *arg) { (void)arg; return 0; }\n"
+    "static int nested(struct s *p) { return r(p); }\n"
+    "static int task(void *arg) { return nested(arg); }\n"
+    "static int helper(struct s *p) { return anyc_run(r, p); }\n"
+    "int main(void) {\n"
+    "  static struct s a, b;\n"
+    "  int rc = anyc_run(task, &a);\n"
+    "  return rc ? rc : helper(&b);\n"
+    "}\n");
+  assert_true(compiles("r.c"));
+  assert_idempotent("r.c");
+  free(got);
+
+  const char *unknown =
+    "#include <async_service.h>\n"
+    "struct s { as_service service; };\n"
+    "static struct s a;\n"
+    "static int r(as_service *self) { (void)self; return 0; }\n"
+    "int start(void);\n"
+    "int start(void) { return as_run_service(&a.service); }\n"
+    "static int both(void) { return as_run_service(&a.service); }\n"
+    "static int task(void *arg) { (void)arg; return both(); }\n"
+    "int main(void) {\n"
+    "  as_service_init(&a.service, r, \"a\");\n"
+    "  return as_run(task, NULL) || both() || start();\n"
+    "}\n";
+  got = rewrite_loud("u.c", unknown);
+  assert_contains(got, "int start(void) { return as_run_service(&a.service); }\n"
+                       "static int both(void) { return as_run_service(&a.service); }\n");
+  assert_contains(run_err, "u.c:6:26: warning: [AS110] as_run_service: whether start runs "
+                           "inside a task is not known here: it is not static");
+  assert_contains(run_err, "u.c:7:32: warning: [AS110] as_run_service: whether both runs "
+                           "inside a task is not known here: it is called both from tasks and "
+                           "from outside any task");
+  free(got);
+  scratch_remove();
+}
+
 /* Every rule has its page in docs/rules/ (the report and --list-rules link to it). */
 static void test_every_rule_has_a_doc_page(void **state)
 {
@@ -788,6 +1177,11 @@ int main(void)
     cmocka_unit_test(test_crlf_line_ends_kept),
     cmocka_unit_test(test_as007_return_cancel_in_run),
     cmocka_unit_test(test_as107_designator_keeps_field),
+    cmocka_unit_test(test_as007_stop_in_run),
+    cmocka_unit_test(test_as007_as016_stop_and_wait_started_in_block),
+    cmocka_unit_test(test_as007_as016_block_declines),
+    cmocka_unit_test(test_as017_wait_finished_in_task),
+    cmocka_unit_test(test_as008_run_service_in_task_or_helper),
     cmocka_unit_test(test_every_rule_has_a_doc_page),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
