@@ -3,8 +3,10 @@
  * Pipeline (driver.c): options (cli.c) -> the files to scan (files.c) -> token
  * pre-filter (prefilter.c) -> one job per compile command, parsed by -j workers with one
  * CXIndex each (parse.c) -> legacy sites found and turned into byte edits by the rules
- * (sites.c, rules.c) -> edits merged per real file, duplicates dropped, overlaps refused
- * (edits.c) -> diff (diff.c), atomic write-back, diagnostics and the report (output.c).
+ * (sites.c walks, ast.c reads, rules_call.c / rules_service.c / rules_task.c rewrite,
+ * sites.h; the rule table in rules.c) -> edits merged per real file, duplicates dropped,
+ * overlaps refused (edits.c) -> diff (diff.c), atomic write-back, diagnostics and the
+ * report (output.c).
  *
  * The tool owns its edits: it never uses CXRewriter (which silently drops edits inside
  * macro expansions).  Layering: libclang only, never libanyc or the shim.
@@ -152,7 +154,7 @@ void anyc__edits_free(edit_vec *v);
 void anyc__unified_diff(FILE *out, const char *path, const char *a, size_t an,
                         const char *b, size_t bn);
 
-/* ---- parsing and sites (parse.c, sites.c, rules.c) --------------------------------- */
+/* ---- parsing and sites (parse.c; sites.c, ast.c, rules_*.c; rules.c) ---------------- */
 /* What one translation unit produced for one file. */
 typedef struct tu_file {
   file_id id;
@@ -213,7 +215,7 @@ anyc__pch_set *anyc__pch_plan(const file_table *t, const job *jobs, size_t n);
 const char *anyc__pch_for(const anyc__pch_set *s, size_t i);
 void anyc__pch_free(anyc__pch_set *s);
 
-/* Find the legacy sites of one parsed TU and their edits (sites.c + rules.c). */
+/* Find the legacy sites of one parsed TU and their edits (sites.c + the rule files). */
 void anyc__find_sites(struct CXTranslationUnitImpl *tu, const options *o,
                       const file_table *t, tu_result *res);
 

@@ -12,7 +12,7 @@
  *    reorder or which make the PCH's language differ), and are the job's own;
  *  - every header it reaches is a system header or the anyc headers (async_service.h,
  *    anyc.h), none of them a file being migrated: their declarations are the ones the
- *    site walk skips anyway (sites.c in_system), and no edit can fall inside;
+ *    site walk skips anyway (sites.c, anyc__in_system), and no edit can fall inside;
  *  - every header the run names directly is include-guarded (or #pragma once), so the
  *    file's own #include of it after the PCH is a no-op, as it would be without the PCH.
  * A PCH that cannot be built is not used; a parse with it that reports any error is

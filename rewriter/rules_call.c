@@ -1,0 +1,431 @@
+/* rules_call.c — the rules for single calls, wherever they stand: as_sleep / as_to_thread
+ * / as_run renamed (AS010-AS012), as_wait_for as a fail_after scope (AS013), as_is_running
+ * as a loop condition (AS006); and how any rule checks a checkpoint status the legacy code
+ * ignored (the function's status variable, its group closed first in a run). */
+#include <stdlib.h>
+#include <string.h>
+
+#include <clang-c/Index.h>
+
+#include "migrate.h"
+#include "sites.h"
+
+/* Suggested native forms for left calls. */
+const char *anyc__suggest_for(const char *n)
+{
+  static const struct { const char *legacy, *native; } map[] = {
+    {"as_run_task", "anyc_start_soon_named(&group, name, fn, arg) into a group the caller owns"},
+    {"as_run_daemon_task", "anyc_start_soon_named(&group, name, fn, arg) into a group the caller owns"},
+    {"as_run_child_service", "anyc_start_soon_named(&tg, name, child_run, &child)"},
+    {"as_run_daemon_child_service", "anyc_start_soon_named(&tg, name, child_run, &child)"},
+    {"as_wait_started", "anyc_start(&tg, fn, arg, NULL) with anyc_started() in the task; "
+                        "anyc_checkpoint() after a background block's start"},
+    {"as_wait_finished", "anyc_group_close(&tg, rc); anyc_sleep(INFINITY) in a task of the service"},
+    {"as_stop", "anyc_group_cancel(&tg); rc = anyc_group_close(&tg, rc);"},
+    {"as_cancel", "anyc_group_cancel(&tg)"},
+    {"as_is_started", "structure: a group is running while open"},
+    {"as_is_running", "!anyc_cancelled()"},
+    {"as_is_cancelled", "anyc_scope_cancel_called(&scope) or anyc_cancelled()"},
+    {"as_is_finished", "structure: a closed group is finished"},
+    {"as_did_error", "the status anyc_group_close returns"},
+    {"as_get_stats", "anyc_get_stats(&stats)"},
+    {"as_error_count", "anyc_error_count()"},
+    {"as_error_at", "anyc_error_at(i, &info)"},
+    {"as_background_service_enter", "anyc_group_open(&tg); anyc_start_soon(&tg, run, obj); ...; anyc_group_cancel(&tg); rc = anyc_group_close(&tg, rc);"},
+    {"as_background_service_exit", "anyc_group_cancel(&tg); rc = anyc_group_close(&tg, rc);"},
+    {"as_run_service", "anyc_run(run, &obj) outside any task, run(&obj) inside one"},
+    {"as_service_init", "nothing: the object is a plain struct"},
+    {"as_service_destroy", "nothing: task groups need no teardown"},
+    {"as_sleep", "anyc_sleep(seconds)"},
+    {"as_to_thread", "anyc_to_thread(fn, arg, 0)"},
+    {"as_run", "anyc_run(fn, arg)"},
+    {"as_wait_for", "anyc_scope s; rc = anyc_fail_after(&s, t); if (rc == 0) rc = anyc_scope_close(&s, fn(arg));"},
+  };
+  for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+    if (strcmp(map[i].legacy, n) == 0)
+      return map[i].native;
+  return "see docs/rules";
+}
+
+static int is_loop_cond(const ref *r, size_t ci)
+{
+  for (size_t i = ci - 1; i-- > 0;) {
+    enum CXCursorKind k = r->anc[i].kind;
+    if (k == CXCursor_WhileStmt || k == CXCursor_ForStmt || k == CXCursor_DoStmt) {
+      cursor_vec kids = anyc__children(r->anc[i]);
+      CXCursor path = r->anc[i + 1];
+      int last = kids.n && anyc__same_node(kids.v[kids.n - 1], path);
+      free(kids.v);
+      return k == CXCursor_DoStmt ? last : !last;
+    }
+    if (k == CXCursor_CompoundStmt || k == CXCursor_FunctionDecl || k == CXCursor_IfStmt)
+      return 0;
+  }
+  return 0;
+}
+
+/* The group-closing text for returns in a run function with a group. */
+char *anyc__close_text(fn_info *f, const char *status)
+{
+  return anyc__xasprintf("anyc_group_close(&%s, %s)", f->tg, status);
+}
+
+/* `if (rc < 0) return rc;` in the enclosing function's terms. */
+static char *check_text(fn_info *f, const char *rc)
+{
+  if (f->needs_group)
+    return anyc__xasprintf("if (%s < 0) return anyc_group_close(&%s, %s);", rc, f->tg, rc);
+  if (anyc__fn_returns_void(f->fn))
+    return anyc__xasprintf("if (%s < 0) return;", rc);
+  return anyc__xasprintf("if (%s < 0) return %s;", rc, rc);
+}
+
+/* An `int` status variable the function already declares at the top of its body before
+ * `before` (rc, ret, err, status): an expert reuses it rather than adding one. */
+static char *existing_status(ctx *x, fn_info *f, size_t before)
+{
+  static const char *const names[] = {"rc", "ret", "err", "status", "r", NULL};
+  cursor_vec k = anyc__children(anyc__fn_body(f->fn));
+  char *found = NULL;
+  for (size_t i = 0; i < k.n && !found; i++) {
+    if (k.v[i].kind != CXCursor_DeclStmt)
+      continue;
+    cursor_vec vars = anyc__children(k.v[i]);
+    for (size_t v = 0; v < vars.n && !found; v++) {
+      CXFile file;
+      size_t b, e;
+      char *name = anyc__cx_str(clang_getCursorSpelling(vars.v[v]));
+      if (vars.v[v].kind == CXCursor_VarDecl && anyc__is_one_of(name, names) &&
+          clang_getCanonicalType(clang_getCursorType(vars.v[v])).kind == CXType_Int &&
+          anyc__extent(vars.v[v], &file, &b, &e) == 0 && e <= before)
+        found = name;
+      else
+        free(name);
+    }
+    free(vars.v);
+  }
+  free(k.v);
+  (void)x;
+  return found;
+}
+
+/* The status variable of a function: the group's rc, one it declares already, or an
+ * `int rc;` added at the top of the body (once: identical edits merge). */
+static char *status_var(ctx *x, fn_info *f, pend *p, size_t at)
+{
+  if (f->needs_group)
+    return anyc__xstrdup(f->rc);
+  char *have = existing_status(x, f, at);
+  if (have)
+    return have;
+  if (!f->rc)
+    f->rc = anyc__fresh(x, f, "rc");
+  CXCursor body = anyc__fn_body(f->fn);
+  CXFile file;
+  size_t b, e, n;
+  if (anyc__extent(body, &file, &b, &e) != 0)
+    return NULL;
+  const char *s = anyc__contents(x, file, &n);
+  size_t nl = b + 1;
+  while (nl < n && s[nl] != '\n')
+    nl++;
+  char *ind = anyc__body_indent(x, body);
+  char *u = anyc__xasprintf("%sint %s;\n", ind, f->rc);
+  anyc__pedit(p, nl + 1, 0, u);
+  free(u);
+  free(ind);
+  return anyc__xstrdup(f->rc);
+}
+
+/* Does the function's body open with `{` and a line break (so lines can be added)? */
+static int multi_line_body(ctx *x, fn_info *f)
+{
+  CXFile file;
+  size_t b, e, n;
+  if (anyc__extent(anyc__fn_body(f->fn), &file, &b, &e) != 0)
+    return 0;
+  const char *s = anyc__contents(x, file, &n);
+  size_t i = b + 1;
+  while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r'))
+    i++;
+  return i < n && s[i] == '\n';
+}
+
+/* A checkpoint call whose status the legacy code ignored: check it, in the enclosing
+ * function's terms (return it; close the group first in a run with a group). */
+static int checked_stmt(ctx *x, fn_info *f, pend *p, const ref *r, size_t ci,
+                        const char *newcall)
+{
+  CXCursor call = r->anc[ci - 1];
+  CXCursor par = anyc__stmt_parent(r, ci);
+  CXFile file;
+  size_t b, e, n;
+  if (anyc__extent(call, &file, &b, &e) != 0)
+    return -1;
+  const char *s = anyc__contents(x, file, &n);
+  if (!f || (!anyc__fn_returns_int(f->fn) && !anyc__fn_returns_void(f->fn)))
+    return -1;
+  size_t semi = anyc__after_semicolon(s, n, e);
+  if (!semi)
+    return -1;
+  char *t;
+  if (anyc__fn_returns_void(f->fn)) {
+    if (par.kind == CXCursor_CompoundStmt) {
+      t = anyc__xasprintf("if (%s < 0) return", newcall);
+      anyc__pedit(p, b, e - b, t);
+    } else {
+      t = anyc__xasprintf("{ if (%s < 0) return; }", newcall);
+      anyc__pedit(p, b, semi - b, t);
+    }
+    free(t);
+    return 0;
+  }
+  /* On a line of its own in a multi-line body: two statements with the function's
+   * status variable.  Otherwise (one-line bodies, statements sharing a line, braceless
+   * if/else bodies): one braced statement with a variable of its own. */
+  size_t z = semi;
+  while (z < n && (s[z] == ' ' || s[z] == '\t' || s[z] == '\r'))
+    z++;
+  int own_line = par.kind == CXCursor_CompoundStmt && anyc__only_space(s, anyc__line_start(s, b), b) &&
+                 (z >= n || s[z] == '\n') && multi_line_body(x, f);
+  char *have = f->needs_group ? NULL : existing_status(x, f, b);
+  int has_status = f->needs_group || have;
+  free(have);
+  if (!own_line && !has_status) {
+    char *v = anyc__fresh(x, f, "rc");
+    char *chk = check_text(f, v);
+    t = anyc__xasprintf("{ int %s = %s; %s }", v, newcall, chk);
+    anyc__pedit(p, b, semi - b, t);
+    free(t);
+    free(chk);
+    free(v);
+    return 0;
+  }
+  char *rc = status_var(x, f, p, b);
+  if (!rc)
+    return -1;
+  char *chk = check_text(f, rc);
+  if (own_line) {
+    char *ind = anyc__indent_at(s, b);
+    chk[strlen(chk) - 1] = '\0'; /* the statement's own ';' ends it */
+    t = anyc__xasprintf("%s = %s;\n%s%s", rc, newcall, ind, chk);
+    free(ind);
+    anyc__pedit(p, b, e - b, t);
+  } else {
+    /* the body of an if/else/loop without braces: one braced statement */
+    t = anyc__xasprintf("{ %s = %s; %s }", rc, newcall, chk);
+    anyc__pedit(p, b, semi - b, t);
+  }
+  free(t);
+  free(chk);
+  free(rc);
+  return 0;
+}
+
+/* Replace a call's callee name, optionally appending text before its ')'. */
+static int rename_call(ctx *x, pend *p, const ref *r, size_t ci, const char *newname,
+                       const char *append)
+{
+  CXFile file;
+  size_t b, e, n, off = p->s.offset;
+  if (anyc__extent(r->anc[ci - 1], &file, &b, &e) != 0)
+    return -1;
+  const char *s = anyc__contents(x, file, &n);
+  if (e == 0 || s[e - 1] != ')')
+    return -1;
+  anyc__pedit(p, off, strlen(r->name), newname);
+  if (append)
+    anyc__pedit(p, e - 1, 0, append);
+  return 0;
+}
+
+/* AS010 / AS011 / AS012: renames (and the to_thread flag). */
+void anyc__rule_simple(ctx *x, const ref *r, size_t ci, fn_info *f)
+{
+  const char *rule = strcmp(r->name, "as_sleep") == 0       ? "AS010"
+                     : strcmp(r->name, "as_to_thread") == 0 ? "AS011"
+                                                            : "AS012";
+  const char *native = rule[4] == '0' ? "anyc_sleep" : rule[4] == '1' ? "anyc_to_thread"
+                                                                      : "anyc_run";
+  pend *p = anyc__new_pend(x, r->cur, rule, r->name, 0);
+  CXCursor par = anyc__stmt_parent(r, ci);
+  int checkpoint = rule[4] != '2';
+  int ignored = par.kind == CXCursor_CompoundStmt || par.kind == CXCursor_IfStmt ||
+                par.kind == CXCursor_WhileStmt || par.kind == CXCursor_ForStmt ||
+                par.kind == CXCursor_DoStmt;
+  if (p->s.cls == SC_MACRO_BODY) {
+    p->s.rule = "AS105";
+    p->s.rewritten = 0;
+    anyc__set_reason(p, "%s comes from a macro body; rewrite the macro definition", r->name);
+    p->s.suggest = anyc__xstrdup(anyc__suggest_for(r->name));
+    return;
+  }
+  if (checkpoint && ignored && p->s.cls != SC_MACRO_ARG) {
+    /* status ignored: the native call is a checkpoint whose result must be used */
+    CXCursor args[3];
+    int na = anyc__call_args(r->anc[ci - 1], args, 3);
+    sbuf call = {0};
+    anyc__sb_printf(&call, "%s(", native);
+    for (int i = 0; i < na; i++) {
+      char *a = anyc__arg_text(x, args[i]);
+      anyc__sb_printf(&call, "%s%s", i ? ", " : "", a);
+      free(a);
+    }
+    anyc__sb_add(&call, rule[4] == '1' ? ", 0)" : ")");
+    int rc = checked_stmt(x, f, p, r, ci, call.s);
+    free(call.s);
+    if (rc == 0) {
+      anyc__set_reason(p, "the status the legacy code ignored is now checked");
+      p->s.suggest = anyc__xstrdup(native);
+      return;
+    }
+    p->edits.n = 0;
+  }
+  anyc__set_reason(p, "the same call in the native API");
+  if (rename_call(x, p, r, ci, native, rule[4] == '1' ? ", 0" : NULL) != 0) {
+    p->s.rule = p->s.cls == SC_MACRO_ARG ? "AS109" : "AS110";
+    p->s.rewritten = 0;
+    anyc__set_reason(p, "the call's text could not be located");
+  } else if (rule[4] == '1') {
+    anyc__set_reason(p, "a cancelled caller still waits for the thread (no ANYC_ABANDON_ON_CANCEL)");
+  }
+  p->s.suggest = anyc__xstrdup(anyc__suggest_for(r->name));
+}
+
+/* AS013: as_wait_for(fn, arg, t) -> a fail_after scope around fn(arg). */
+void anyc__rule_wait_for(ctx *x, const ref *r, size_t ci, fn_info *f)
+{
+  CXCursor call = r->anc[ci - 1], par = anyc__stmt_parent(r, ci), args[3];
+  CXFile file;
+  size_t b, e, n;
+  const char *why = NULL;
+  if (!f || anyc__call_args(call, args, 3) != 3 || anyc__extent(call, &file, &b, &e) != 0)
+    why = "the call's form is not recognised";
+  const char *s = why ? NULL : anyc__contents(x, file, &n);
+  /* The statement holding the call, its target variable, and its kind. */
+  char *target = NULL;
+  CXCursor stmt = clang_getNullCursor();
+  int kind = 0; /* 1 decl, 2 assignment, 3 return */
+  size_t pi = anyc__parent_index(r, ci - 1);
+  if (!why && par.kind == CXCursor_VarDecl && pi >= 2 &&
+      r->anc[pi - 2].kind == CXCursor_DeclStmt) {
+    stmt = r->anc[pi - 2];
+    cursor_vec k = anyc__children(stmt);
+    if (k.n == 1) {
+      kind = 1;
+      target = anyc__cx_str(clang_getCursorSpelling(par));
+    }
+    free(k.v);
+  } else if (!why && par.kind == CXCursor_BinaryOperator && pi >= 2) {
+    cursor_vec k = anyc__children(par);
+    CXCursor lhs = k.n == 2 ? anyc__strip(k.v[0]) : clang_getNullCursor();
+    free(k.v);
+    char *op = anyc__text_of(x, par);
+    if (lhs.kind == CXCursor_DeclRefExpr && r->anc[pi - 2].kind == CXCursor_CompoundStmt &&
+        strchr(op, '=')) {
+      kind = 2;
+      stmt = par;
+      target = anyc__cx_str(clang_getCursorSpelling(lhs));
+    }
+    free(op);
+  } else if (!why && par.kind == CXCursor_ReturnStmt && pi >= 2 &&
+             r->anc[pi - 2].kind == CXCursor_CompoundStmt) {
+    kind = 3;
+    stmt = par;
+  }
+  if (!why && !kind)
+    why = "as_wait_for is not the whole initialiser, assignment or return of its statement";
+  pend *p;
+  if (why) {
+    anyc__left(x, r->cur, "AS110", r->name, 0, anyc__suggest_for(r->name), "%s", why);
+    free(target);
+    return;
+  }
+  p = anyc__new_pend(x, r->cur, "AS013", r->name, 0);
+  if (p->s.cls != SC_PLAIN && p->s.cls != SC_HEADER) {
+    p->s.rule = p->s.cls == SC_MACRO_BODY ? "AS105" : "AS109";
+    p->s.rewritten = 0;
+    anyc__set_reason(p, "as_wait_for inside a macro is rewritten by hand");
+    p->s.suggest = anyc__xstrdup(anyc__suggest_for(r->name));
+    free(target);
+    return;
+  }
+  CXFile sf;
+  size_t sb, se;
+  anyc__extent(stmt, &sf, &sb, &se);
+  char *ind = anyc__indent_at(s, sb);
+  char *sc = anyc__fresh(x, f, "scope");
+  char *fn = anyc__arg_text(x, args[0]), *arg = anyc__arg_text(x, args[1]), *t = anyc__arg_text(x, args[2]);
+  CXCursor fn0 = anyc__strip(args[0]);
+  char *callee = fn0.kind == CXCursor_DeclRefExpr ? anyc__xstrdup(fn)
+                                                  : anyc__xasprintf("(%s)", fn);
+  char *rc = kind == 3 ? anyc__fresh(x, f, "rc") : target;
+  char *unit = anyc__indent_unit(x, f);
+  char *before, *repl;
+  if (kind == 3) {
+    before = anyc__xasprintf("%sanyc_scope %s;\n%sint %s = anyc_fail_after(&%s, %s);\n"
+                             "%sif (%s == 0)\n%s%s%s = anyc_scope_close(&%s, %s(%s));\n",
+                             ind, sc, ind, rc, sc, t, ind, rc, ind, unit, rc, sc, callee, arg);
+    repl = anyc__xstrdup(rc);
+  } else {
+    before = anyc__xasprintf("%sanyc_scope %s;\n", ind, sc);
+    repl = anyc__xasprintf("anyc_fail_after(&%s, %s);\n%sif (%s == 0)\n%s%s%s = "
+                           "anyc_scope_close(&%s, %s(%s))",
+                           sc, t, ind, rc, ind, unit, rc, sc, callee, arg);
+  }
+  free(unit);
+  if (!anyc__only_space(s, anyc__line_start(s, sb), sb)) {
+    p->s.rule = "AS110";
+    p->s.rewritten = 0;
+    anyc__set_reason(p, "the statement shares its line; rewrite by hand");
+  } else {
+    anyc__pedit(p, anyc__line_start(s, sb), 0, before);
+    anyc__pedit(p, b, e - b, repl);
+    anyc__set_reason(p, "fn(arg) now runs in the calling task inside a fail_after scope "
+                  "(-ETIMEDOUT when the deadline caught it)");
+  }
+  p->s.suggest = anyc__xstrdup(anyc__suggest_for(r->name));
+  free(before);
+  free(repl);
+  if (kind == 3)
+    free(rc);
+  free(ind);
+  free(sc);
+  free(fn);
+  free(arg);
+  free(t);
+  free(callee);
+  free(target);
+}
+
+/* AS006: as_is_running as a loop condition. */
+void anyc__rule_is_running(ctx *x, const ref *r, size_t ci)
+{
+  if (!is_loop_cond(r, ci)) {
+    anyc__left(x, r->cur, "AS103", r->name, 1, anyc__suggest_for(r->name),
+               "as_is_running read outside a loop condition");
+    return;
+  }
+  /* Only a service's own tasks (obj->service.manager, self->manager) loop "until my
+   * service is cancelled"; a loop on a manager variable watches another service from
+   * outside (a background block's body), which !anyc_cancelled() would not mean. */
+  CXCursor args[1];
+  if (anyc__call_args(r->anc[ci - 1], args, 1) != 1 || !anyc__owner_manager(x, args[0])) {
+    anyc__left(x, r->cur, "AS103", r->name, 1, "watch the other service through its group",
+               "as_is_running on a manager variable watches another service");
+    return;
+  }
+  CXFile file;
+  size_t b, e;
+  pend *p = anyc__new_pend(x, r->cur, "AS006", r->name, 1);
+  p->s.suggest = anyc__xstrdup("!anyc_cancelled()");
+  if (p->s.cls == SC_MACRO_BODY || anyc__extent(r->anc[ci - 1], &file, &b, &e) != 0) {
+    p->s.rule = "AS105";
+    p->s.rewritten = 0;
+    anyc__set_reason(p, "as_is_running comes from a macro body");
+    return;
+  }
+  anyc__pedit(p, b, e - b, "!anyc_cancelled()");
+  anyc__set_reason(p, "the loop stops as soon as the task is cancelled (is_running stayed true "
+                "while a cancelled service shut down)");
+}

@@ -1,0 +1,980 @@
+/* rules_service.c — the service pattern: the struct embedding as_service (AS002), its run
+ * becoming an anyc_fn with a task group (AS003), scheduling, closing and cancelling from
+ * run (AS004, AS005, AS007, AS015), as_service_init / as_run_service / as_service_destroy
+ * (AS008) and background blocks with the owner's calls in them (AS009, AS007, AS016).
+ * Every site is part of the service (svc): sites.c's finish() keeps them all or none. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <clang-c/Index.h>
+
+#include "migrate.h"
+#include "sites.h"
+
+/* A top-level statement of run that closes the group (`as_wait_finished(m);` or
+ * `rc = as_wait_finished(m);`): returns after it are not wrapped. */
+static void find_close_stmt(fn_info *f)
+{
+  cursor_vec k = anyc__children(f->body);
+  for (size_t i = 0; i < k.n && !f->close_off; i++) {
+    CXCursor call;
+    char *name = anyc__stmt_call(k.v[i], &call);
+    if (name && strcmp(name, "as_wait_finished") == 0) {
+      CXFile file;
+      size_t b, e;
+      if (anyc__extent(k.v[i], &file, &b, &e) == 0) {
+        f->close_begin = b;
+        f->close_off = e;
+      }
+    }
+    free(name);
+  }
+  free(k.v);
+}
+
+/* Pass 1: which functions are run functions, and which need a group. */
+void anyc__find_runs(ctx *x)
+{
+  for (size_t i = 0; i < x->fns.n; i++) {
+    fn_info *f = &x->fns.v[i];
+    if (clang_Cursor_getNumArguments(f->fn) != 1)
+      continue;
+    CXCursor prm = clang_Cursor_getArgument(f->fn, 0);
+    CXType t = clang_getCanonicalType(clang_getCursorType(prm));
+    if (t.kind != CXType_Pointer || !anyc__is_svc_type(clang_getPointeeType(t)) ||
+        !anyc__fn_returns_int(f->fn))
+      continue;
+    f->is_run = 1;
+    f->param = prm;
+    f->param_name = anyc__cx_str(clang_getCursorSpelling(prm));
+    f->body = anyc__fn_body(f->fn);
+    for (size_t k = 0; k < x->refs.n; k++) {
+      const ref *r = &x->refs.v[k];
+      if (r->kind == R_FUNC && anyc__ref_inside(r, f->fn) &&
+          (strcmp(r->name, "as_run_task") == 0 || strcmp(r->name, "as_run_daemon_task") == 0 ||
+           strcmp(r->name, "as_run_child_service") == 0 ||
+           strcmp(r->name, "as_run_daemon_child_service") == 0 ||
+           strcmp(r->name, "as_wait_finished") == 0 || strcmp(r->name, "as_cancel") == 0 ||
+           strcmp(r->name, "as_stop") == 0))
+        f->needs_group = 1;
+      /* run's object type, from its `(T *)self` cast (child services find run by it) */
+      if (r->kind == R_PARAMREF && anyc__ref_inside(r, f->fn) && !f->has_obj_type &&
+          clang_equalCursors(clang_getCursorReferenced(r->cur), prm)) {
+        size_t pi = anyc__parent_index(r, r->depth);
+        if (pi && r->anc[pi - 1].kind == CXCursor_CStyleCastExpr) {
+          CXType ct = clang_getCanonicalType(clang_getCursorType(r->anc[pi - 1]));
+          if (ct.kind == CXType_Pointer) {
+            f->obj_type = clang_getCanonicalType(clang_getPointeeType(ct));
+            f->has_obj_type = 1;
+          }
+        }
+      }
+    }
+    if (f->needs_group) {
+      f->tg = anyc__fresh(x, f, "tg");
+      f->rc = anyc__fresh(x, f, "rc");
+      find_close_stmt(f);
+    }
+    f->arg = strcmp(f->param_name, "arg") == 0 || !anyc__name_used(f, "arg") ? anyc__xstrdup("arg")
+                                                                       : anyc__fresh(x, f, "arg");
+  }
+}
+
+fn_info *anyc__run_fn_of(ctx *x, const ref *r)
+{
+  fn_info *f = anyc__fn_of(x, r);
+  return f && f->is_run ? f : NULL;
+}
+
+/* AS003: the run function: parameter, the cast of self, the group. */
+void anyc__rule_run_fn(ctx *x, fn_info *f)
+{
+  CXFile file;
+  size_t b, e, n;
+  pend *p = anyc__new_pend(x, f->param, "AS003", "as_service", 1);
+  p->s.suggest = anyc__xstrdup("static int run(void *arg) with a task group");
+  if (p->s.cls == SC_MACRO_ARG || p->s.cls == SC_MACRO_BODY ||
+      anyc__extent(f->param, &file, &b, &e) != 0) {
+    p->s.rule = "AS107";
+    p->s.rewritten = 0;
+    anyc__set_reason(p, "the run function's parameter comes from a macro");
+    return;
+  }
+  const char *s = anyc__contents(x, file, &n);
+  char *np = anyc__xasprintf("void *%s", f->arg);
+  anyc__pedit(p, b, e - b, np);
+  free(np);
+  anyc__set_reason(p, "run(as_service *) becomes an anyc_fn; the object is passed as void *");
+  /* Prototypes of the same function elsewhere in this unit. */
+  /* (handled by rule_prototypes) */
+  if (!f->needs_group)
+    return;
+  anyc__set_reason(p, "the service's tasks now run in a task group that run opens and closes; "
+                "a daemon that returns no longer fails the service");
+  /* Open the group before the first statement that is not a declaration, or that is
+   * one whose initialiser calls the legacy API (int rc = as_run_task(...);). */
+  cursor_vec k = anyc__children(f->body);
+  size_t first = 0;
+  while (first < k.n && k.v[first].kind == CXCursor_DeclStmt && !anyc__has_legacy_call(x, k.v[first]))
+    first++;
+  CXFile sf;
+  size_t sb, se;
+  if (first == k.n || anyc__extent(k.v[first], &sf, &sb, &se) != 0 ||
+      !anyc__only_space(s, anyc__line_start(s, sb), sb)) {
+    p->s.rule = "AS107";
+    p->s.rewritten = 0;
+    anyc__set_reason(p, "no place to open the task group in run");
+    free(k.v);
+    return;
+  }
+  char *ind = anyc__indent_at(s, sb);
+  char *open = anyc__xasprintf("%sanyc_group %s;\n%sint %s = anyc_group_open(&%s);\n"
+                               "%sif (%s < 0) return %s;\n",
+                               ind, f->tg, ind, f->rc, f->tg, ind, f->rc, f->rc);
+  anyc__pedit(p, anyc__line_start(s, sb), 0, open);
+  free(open);
+  /* Fall off the end: close the group there. */
+  CXCursor last = k.v[k.n - 1];
+  if (last.kind != CXCursor_ReturnStmt && !f->close_off) {
+    size_t bb, be;
+    anyc__extent(f->body, &sf, &bb, &be);
+    size_t close_at = be - 1;
+    if (anyc__only_space(s, anyc__line_start(s, close_at), close_at)) {
+      char *t = anyc__xasprintf("%sreturn anyc_group_close(&%s, %s);\n", ind, f->tg, f->rc);
+      anyc__pedit(p, anyc__line_start(s, close_at), 0, t);
+      free(t);
+    } else {
+      char *t = anyc__xasprintf(" return anyc_group_close(&%s, %s); ", f->tg, f->rc);
+      anyc__pedit(p, close_at, 0, t);
+      free(t);
+    }
+  }
+  free(ind);
+  free(k.v);
+}
+
+/* Every return in a run function with a group closes it with the returned status. */
+static enum CXChildVisitResult find_returns(CXCursor c, CXCursor parent, CXClientData d)
+{
+  (void)parent;
+  cursor_vec *v = d;
+  if (c.kind == CXCursor_ReturnStmt)
+    VEC_PUSH(*v, c);
+  return CXChildVisit_Recurse;
+}
+
+static int is_wait_finished_return(ctx *x, CXCursor ret)
+{
+  cursor_vec k = anyc__children(ret);
+  int r = 0;
+  if (k.n == 1) {
+    CXCursor c = anyc__strip(k.v[0]);
+    if (c.kind == CXCursor_CallExpr) {
+      CXCursor callee = clang_getCursorReferenced(c);
+      char *name = anyc__cx_str(clang_getCursorSpelling(callee));
+      r = anyc__decl_is_legacy(callee) && strcmp(name, "as_wait_finished") == 0;
+      free(name);
+    }
+  }
+  free(k.v);
+  (void)x;
+  return r;
+}
+
+void anyc__rule_returns(ctx *x, fn_info *f)
+{
+  cursor_vec rets = {0};
+  clang_visitChildren(f->body, find_returns, &rets);
+  for (size_t i = 0; i < rets.n; i++) {
+    CXFile rf;
+    size_t rb, re;
+    if (is_wait_finished_return(x, rets.v[i]) ||
+        (f->close_off && anyc__extent(rets.v[i], &rf, &rb, &re) == 0 && rb >= f->close_off))
+      continue; /* the group is closed there already */
+    cursor_vec k = anyc__children(rets.v[i]);
+    CXFile file;
+    size_t b, e;
+    if (k.n == 1 && anyc__extent(k.v[0], &file, &b, &e) == 0) {
+      pend *p = anyc__new_pend(x, rets.v[i], "AS003", "return", 1);
+      p->s.cls = SC_PLAIN;
+      char *open = anyc__xasprintf("anyc_group_close(&%s, ", f->tg);
+      anyc__pedit(p, b, 0, open);
+      anyc__pedit(p, e, 0, ")");
+      free(open);
+      anyc__set_reason(p, "returning from run closes its task group with the status");
+      p->s.suggest = anyc__xstrdup("return anyc_group_close(&tg, status);");
+    }
+    free(k.v);
+  }
+  free(rets.v);
+}
+
+/* Uses of run's parameter: only `(T *)self` casts (-> arg) and the manager argument of
+ * calls that are rewritten away are allowed. */
+void anyc__rule_param_uses(ctx *x, fn_info *f)
+{
+  for (size_t i = 0; i < x->refs.n; i++) {
+    ref *r = &x->refs.v[i];
+    if (r->kind != R_PARAMREF || !anyc__ref_inside(r, f->fn) ||
+        !clang_equalCursors(clang_getCursorReferenced(r->cur), f->param))
+      continue;
+    size_t p = anyc__parent_index(r, r->depth);
+    CXCursor par = p ? r->anc[p - 1] : clang_getNullCursor();
+    if (par.kind == CXCursor_CStyleCastExpr &&
+        clang_getCanonicalType(clang_getCursorType(par)).kind != CXType_Pointer) {
+      /* (void)self and the like: only the name changes */
+      CXFile file;
+      size_t b, e;
+      pend *pd = anyc__new_pend(x, r->cur, "AS003", f->param_name, 1);
+      if (anyc__extent(r->cur, &file, &b, &e) == 0)
+        anyc__pedit(pd, b, e - b, f->arg);
+      anyc__set_reason(pd, "the parameter is now the object as void *");
+      pd->s.suggest = anyc__xstrdup(f->arg);
+      continue;
+    }
+    if (par.kind == CXCursor_CStyleCastExpr) {
+      CXFile file;
+      size_t b, e;
+      pend *pd = anyc__new_pend(x, par, "AS003", f->param_name, 1);
+      pd->s.cls = SC_PLAIN;
+      if (anyc__extent(par, &file, &b, &e) == 0)
+        anyc__pedit(pd, b, e - b, f->arg);
+      anyc__set_reason(pd, "the object arrives as void *; no cast needed");
+      pd->s.suggest = anyc__xstrdup(f->arg);
+      continue;
+    }
+    if (par.kind == CXCursor_MemberRefExpr) {
+      CXCursor refd = clang_getCursorReferenced(par);
+      char *name = anyc__cx_str(clang_getCursorSpelling(refd));
+      int mgr = anyc__decl_is_legacy(refd) && strcmp(name, "manager") == 0;
+      free(name);
+      if (mgr)
+        continue; /* judged with the call it is an argument of (R_MEMBER) */
+    }
+    anyc__left(x, r->cur, "AS107", f->param_name, 1, "use the object passed as void *",
+               "run uses its as_service parameter for something other than its manager");
+  }
+}
+
+static char *service_object(ctx *x, CXCursor arg, CXType *type);
+
+static fn_info *run_for_type(ctx *x, CXType t);
+
+/* Is statement `stmt` of compound `comp` followed by `return;` or a return of a constant
+ * or a local variable -- nothing whose value or effects could depend on when the
+ * service's tasks finish? */
+static int stop_then_return(CXCursor comp, CXCursor stmt)
+{
+  CXCursor nx = anyc__next_stmt(comp, stmt);
+  if (nx.kind != CXCursor_ReturnStmt)
+    return 0;
+  cursor_vec k = anyc__children(nx);
+  CXCursor v = k.n == 1 ? anyc__strip(k.v[0]) : clang_getNullCursor();
+  int ok = k.n == 0;
+  if (v.kind == CXCursor_UnaryOperator) { /* -EIO */
+    cursor_vec u = anyc__children(v);
+    v = u.n == 1 ? anyc__strip(u.v[0]) : clang_getNullCursor();
+    free(u.v);
+  }
+  if (v.kind == CXCursor_IntegerLiteral)
+    ok = 1;
+  else if (v.kind == CXCursor_DeclRefExpr) {
+    CXCursor d = clang_getCursorReferenced(v);
+    ok = (d.kind == CXCursor_VarDecl && !clang_Cursor_hasVarDeclGlobalStorage(d)) ||
+         d.kind == CXCursor_ParmDecl;
+  }
+  free(k.v);
+  return ok;
+}
+
+static const char *cancel_reason(const char *name, int returned)
+{
+  if (strcmp(name, "as_stop") == 0)
+    return returned ? "stopping the service from run is cancelling run's group; closing it "
+                      "waits for the tasks, as as_stop did (its -ECANCELED was caught)"
+                    : "stopping the service from run is cancelling run's group; run's return "
+                      "closes it and waits for the tasks, as as_stop did";
+  return returned ? "cancelling the service is cancelling run's group (as_cancel returned 0)"
+                  : "cancelling the service is cancelling run's group";
+}
+
+/* AS004 / AS005 / AS007 / AS015 inside a run function. */
+void anyc__rule_owner_call(ctx *x, const ref *r, size_t ci, fn_info *f)
+{
+  CXCursor call = r->anc[ci - 1], par = anyc__stmt_parent(r, ci), args[4];
+  int na = anyc__call_args(call, args, 4);
+  CXFile file;
+  size_t b, e, n;
+  if (na < 1 || anyc__extent(call, &file, &b, &e) != 0 || !anyc__owner_manager(x, args[0])) {
+    anyc__left(x, r->cur, "AS102", r->name, 1, anyc__suggest_for(r->name),
+               "%s on a manager that is not this service's own", r->name);
+    return;
+  }
+  const char *s = anyc__contents(x, file, &n);
+  int spawn = strcmp(r->name, "as_run_task") == 0 || strcmp(r->name, "as_run_daemon_task") == 0;
+  int child = strcmp(r->name, "as_run_child_service") == 0 ||
+              strcmp(r->name, "as_run_daemon_child_service") == 0;
+  char *child_obj = NULL;
+  fn_info *child_run = NULL;
+  if (child) {
+    CXType ct;
+    child_obj = na == 3 ? service_object(x, args[1], &ct) : NULL;
+    child_run = child_obj ? run_for_type(x, ct) : NULL;
+    if (!child_run) {
+      anyc__left(x, r->cur, "AS110", r->name, 1, anyc__suggest_for(r->name),
+                 "the child service's run function is not found in this file");
+      free(child_obj);
+      return;
+    }
+  }
+  int cancel = strcmp(r->name, "as_cancel") == 0 || strcmp(r->name, "as_stop") == 0;
+  pend *p = anyc__new_pend(x, r->cur, spawn ? "AS004" : child ? "AS015" : cancel ? "AS007" : "AS005",
+                           r->name, 1);
+  p->s.suggest = anyc__xstrdup(anyc__suggest_for(r->name));
+  if (p->s.cls == SC_MACRO_ARG || p->s.cls == SC_MACRO_BODY) {
+    p->s.rule = p->s.cls == SC_MACRO_ARG ? "AS109" : "AS105";
+    p->s.rewritten = 0;
+    anyc__set_reason(p, "%s inside a macro: rewrite by hand", r->name);
+    free(child_obj);
+    return;
+  }
+  if (((spawn && na == 4) || child) && f->close_off && b >= f->close_off) {
+    p->s.rule = "AS110";
+    p->s.rewritten = 0;
+    anyc__set_reason(p, "%s after run waited for its tasks: the group is closed there", r->name);
+    free(child_obj);
+    return;
+  }
+  if ((spawn && na == 4) || child) {
+    char *fn, *a, *nm;
+    if (child) {
+      fn = anyc__cx_str(clang_getCursorSpelling(child_run->fn));
+      a = child_obj;
+      nm = anyc__arg_text(x, args[2]);
+    } else {
+      fn = anyc__arg_text(x, args[1]);
+      a = anyc__arg_text(x, args[2]);
+      nm = anyc__arg_text(x, args[3]);
+    }
+    char *nc = anyc__xasprintf("anyc_start_soon_named(&%s, %s, %s, %s)", f->tg, nm, fn, a);
+    if (par.kind == CXCursor_CompoundStmt) {
+      size_t semi = anyc__after_semicolon(s, n, e);
+      CXCursor stmt = r->anc[anyc__parent_index(r, ci - 1)];
+      CXCursor nx = anyc__next_stmt(par, stmt);
+      int last_before_close = clang_Cursor_isNull(nx) ? anyc__same_node(par, f->body)
+                                                      : is_wait_finished_return(x, nx);
+      char *t = anyc__xasprintf("%s = %s", f->rc, nc);
+      anyc__pedit(p, b, e - b, t);
+      free(t);
+      if (!last_before_close && semi) {
+        char *ind = anyc__indent_at(s, b);
+        char *chk = anyc__xasprintf("\n%sif (%s < 0) return anyc_group_close(&%s, %s);", ind,
+                                    f->rc, f->tg, f->rc);
+        anyc__pedit(p, semi, 0, chk);
+        free(chk);
+        free(ind);
+      }
+    } else if (par.kind == CXCursor_IfStmt || par.kind == CXCursor_WhileStmt ||
+               par.kind == CXCursor_ForStmt || par.kind == CXCursor_DoStmt) {
+      char *t = anyc__xasprintf("if ((%s = %s) < 0) return anyc_group_close(&%s, %s)", f->rc,
+                                nc, f->tg, f->rc);
+      /* only as the statement itself, not its condition */
+      anyc__pedit(p, b, e - b, anyc__after_semicolon(s, n, e) ? t : nc);
+      free(t);
+    } else {
+      anyc__pedit(p, b, e - b, nc);
+    }
+    anyc__set_reason(p, strstr(r->name, "daemon")
+                      ? "a daemon that returns no longer fails the service: the group waits for it"
+                  : child ? "the child service's run is a task of run's group"
+                          : "the task is a child of run's task group");
+    free(nc);
+    free(fn);
+    free(a);
+    free(nm);
+    return;
+  }
+  if (strcmp(r->name, "as_wait_finished") == 0 && par.kind == CXCursor_ReturnStmt) {
+    char *t = anyc__close_text(f, f->rc);
+    anyc__pedit(p, b, e - b, t);
+    free(t);
+    anyc__set_reason(p, "run's end closes its group: it waits for every task and returns the "
+                  "first error");
+    return;
+  }
+  if (strcmp(r->name, "as_wait_finished") == 0 && f->close_off && b >= f->close_begin &&
+      b < f->close_off &&
+      (par.kind == CXCursor_CompoundStmt || par.kind == CXCursor_BinaryOperator ||
+       par.kind == CXCursor_VarDecl)) {
+    /* The statement that parks run: the group closes there (code after it is run's
+     * cleanup, as in the legacy service). */
+    int assign = par.kind != CXCursor_CompoundStmt;
+    CXCursor stmt = r->anc[anyc__parent_index(r, ci - 1)];
+    CXCursor nx = assign ? clang_getNullCursor() : anyc__next_stmt(par, stmt);
+    size_t semi = anyc__after_semicolon(s, n, e);
+    char *t;
+    if (assign) {
+      t = anyc__xasprintf("anyc_group_close(&%s, %s)", f->tg, f->rc);
+    } else if (nx.kind == CXCursor_ReturnStmt && clang_Cursor_isNull(anyc__next_stmt(par, nx)) &&
+               semi) {
+      char *ind = anyc__indent_at(s, b);
+      t = anyc__xasprintf("%s = anyc_group_close(&%s, %s);\n%sif (%s < 0) return %s",
+                          f->rc, f->tg, f->rc, ind, f->rc, f->rc);
+      free(ind);
+    } else {
+      t = anyc__xasprintf("%s = anyc_group_close(&%s, %s)", f->rc, f->tg, f->rc);
+    }
+    anyc__pedit(p, b, e - b, t);
+    free(t);
+    anyc__set_reason(p, "run parks here until its tasks finish: the group closes here and the "
+                  "code after it is run's cleanup");
+    return;
+  }
+  if (strcmp(r->name, "as_stop") == 0 && f->close_off && b >= f->close_begin) {
+    p->s.rule = "AS110";
+    p->s.rewritten = 0;
+    anyc__set_reason(p, "as_stop after run waited for its tasks: the group is closed there");
+    return;
+  }
+  if (strcmp(r->name, "as_stop") == 0 && par.kind == CXCursor_CompoundStmt &&
+      !stop_then_return(par, r->anc[anyc__parent_index(r, ci - 1)])) {
+    /* as_stop returns only once the service's tasks have finished (leaves first); the
+     * native cancel returns at once and the tasks finish when run closes its group, so
+     * any code between the two would run earlier than it did. */
+    p->s.rule = "AS110";
+    p->s.rewritten = 0;
+    anyc__set_reason(p, "as_stop is not followed by run's return: the code after it would run "
+                  "before the service's tasks finish (as_stop waited for them)");
+    return;
+  }
+  if (cancel && par.kind == CXCursor_ReturnStmt) {
+    /* return as_cancel(self->manager);  ->  cancel, then close with 0 (as_cancel's).
+     * return as_stop(...): the same; its -ECANCELED (run itself is cancelled) is a
+     * cancellation of the group's own scope, which closing catches just as it does 0. */
+    size_t pi = anyc__parent_index(r, ci - 1);
+    CXFile rf;
+    size_t rb, re;
+    if (pi >= 2 && r->anc[pi - 2].kind == CXCursor_CompoundStmt &&
+        anyc__extent(par, &rf, &rb, &re) == 0 && anyc__only_space(s, anyc__line_start(s, rb), rb)) {
+      char *ind = anyc__indent_at(s, rb);
+      char *t = anyc__xasprintf("%sanyc_group_cancel(&%s);\n", ind, f->tg);
+      anyc__pedit(p, anyc__line_start(s, rb), 0, t);
+      anyc__pedit(p, b, e - b, "0");
+      free(t);
+      free(ind);
+      anyc__set_reason(p, "%s", cancel_reason(r->name, 1));
+      return;
+    }
+  }
+  if (cancel && par.kind == CXCursor_CompoundStmt) {
+    char *t = anyc__xasprintf("anyc_group_cancel(&%s)", f->tg);
+    anyc__pedit(p, b, e - b, t);
+    free(t);
+    anyc__set_reason(p, "%s", cancel_reason(r->name, 0));
+    return;
+  }
+  p->s.rule = "AS110";
+  p->s.rewritten = 0;
+  anyc__set_reason(p, "%s is used in a form with no mechanical rewrite (e.g. its status is used)",
+                   r->name);
+}
+
+/* AS002: the embedded as_service field of a struct: its line goes. */
+void anyc__rule_struct_field(ctx *x, CXCursor field)
+{
+  CXFile file;
+  size_t b, e, n;
+  pend *p = anyc__new_pend(x, field, "AS002", "as_service", 1);
+  p->s.suggest = anyc__xstrdup("a plain struct (the task group lives in run)");
+  if (p->s.cls == SC_MACRO_ARG || p->s.cls == SC_MACRO_BODY ||
+      anyc__extent(field, &file, &b, &e) != 0) {
+    p->s.rule = "AS107";
+    p->s.rewritten = 0;
+    anyc__set_reason(p, "the as_service field comes from a macro");
+    return;
+  }
+  const char *s = anyc__contents(x, file, &n);
+  size_t semi = anyc__after_semicolon(s, n, e);
+  size_t ls = anyc__line_start(s, b), q = semi;
+  while (q < n && (s[q] == ' ' || s[q] == '\t' || s[q] == '\r'))
+    q++;
+  if (q + 1 < n && s[q] == '/' && s[q + 1] == '*') { /* trailing comment on the line */
+    const char *end = strstr(s + q + 2, "*/");
+    const char *nl = memchr(s + q, '\n', n - q);
+    if (end && (!nl || end < nl))
+      q = (size_t)(end - s) + 2;
+  } else if (q + 1 < n && s[q] == '/' && s[q + 1] == '/') {
+    while (q < n && s[q] != '\n')
+      q++;
+  }
+  while (q < n && (s[q] == ' ' || s[q] == '\t' || s[q] == '\r'))
+    q++;
+  if (!semi) {
+    p->s.rule = "AS107";
+    p->s.rewritten = 0;
+    anyc__set_reason(p, "the as_service field's declaration is not recognised");
+    return;
+  }
+  if (anyc__only_space(s, ls, b) && (q >= n || s[q] == '\n')) {
+    anyc__pedit(p, ls, (q < n ? q + 1 : q) - ls, ""); /* its whole line */
+  } else {
+    size_t z = semi; /* shares the line: the declaration and the blanks after it */
+    while (z < n && (s[z] == ' ' || s[z] == '\t'))
+      z++;
+    anyc__pedit(p, b, z - b, "");
+  }
+  anyc__set_reason(p, "the object no longer embeds the legacy base; nothing reads it any more");
+  /* A struct whose only member was the base is left empty: accepted by GCC and Clang
+   * (a GNU extension in C; -Wpedantic warns).  Say so on the site. */
+  CXCursor parent = clang_getCursorSemanticParent(field);
+  cursor_vec members = anyc__children(parent);
+  size_t fields = 0;
+  for (size_t i = 0; i < members.n; i++)
+    fields += members.v[i].kind == CXCursor_FieldDecl;
+  free(members.v);
+  if (fields == 1)
+    anyc__set_reason(p, "the struct's only member was the legacy base: it is left empty (a GNU C "
+                  "extension, -Wpedantic warns); drop the struct by hand if nothing else uses it");
+}
+
+/* The object of a service named `&E.field` (-> "&E") or `&p->field` (-> "p"), and its
+ * struct type; NULL when the service is not a field of an object. */
+static char *service_object(ctx *x, CXCursor arg, CXType *type)
+{
+  CXCursor a0 = anyc__strip(arg);
+  if (a0.kind != CXCursor_UnaryOperator)
+    return NULL;
+  char *t = anyc__text_of(x, a0);
+  int amp = t[0] == '&';
+  free(t);
+  if (!amp)
+    return NULL;
+  cursor_vec k = anyc__children(a0);
+  CXCursor mem = k.n == 1 ? anyc__strip(k.v[0]) : clang_getNullCursor();
+  free(k.v);
+  if (mem.kind != CXCursor_MemberRefExpr)
+    return NULL;
+  cursor_vec m = anyc__children(mem);
+  char *obj = NULL;
+  if (m.n == 1) {
+    char *base = anyc__text_of(x, m.v[0]);
+    CXType bt = clang_getCanonicalType(clang_getCursorType(m.v[0]));
+    if (bt.kind == CXType_Pointer) {
+      obj = base;
+      bt = clang_getCanonicalType(clang_getPointeeType(bt));
+    } else {
+      obj = anyc__xasprintf("&%s", base);
+      free(base);
+    }
+    if (type)
+      *type = bt;
+  }
+  free(m.v);
+  return obj;
+}
+
+/* The run function defined in this unit that `arg` names, or NULL. */
+static fn_info *run_named(ctx *x, CXCursor arg)
+{
+  CXCursor refd = clang_getCursorReferenced(anyc__strip(arg));
+  for (size_t i = 0; i < x->fns.n; i++)
+    if (x->fns.v[i].is_run && clang_equalCursors(x->fns.v[i].fn, refd))
+      return &x->fns.v[i];
+  return NULL;
+}
+
+/* The run function whose `(T *)self` cast names the struct type t. */
+static fn_info *run_for_type(ctx *x, CXType t)
+{
+  for (size_t i = 0; i < x->fns.n; i++)
+    if (x->fns.v[i].is_run && x->fns.v[i].has_obj_type &&
+        clang_equalTypes(x->fns.v[i].obj_type, t))
+      return &x->fns.v[i];
+  return NULL;
+}
+
+/* The as_service_init in function f of the service spelled like `svc`: its call's
+ * arguments (run, name).  0 if found. */
+static int find_init(ctx *x, fn_info *f, CXCursor svc, CXCursor *ia)
+{
+  char *t = anyc__text_of(x, svc);
+  char *key = anyc__norm(t);
+  free(t);
+  int found = -1;
+  for (size_t i = 0; found && i < x->refs.n; i++) {
+    const ref *o = &x->refs.v[i];
+    if (o->kind != R_FUNC || anyc__fn_of(x, o) != f || strcmp(o->name, "as_service_init") != 0)
+      continue;
+    size_t oci = anyc__call_index(x, o);
+    if (!oci || anyc__call_args(o->anc[oci - 1], ia, 3) != 3)
+      continue;
+    char *ot = anyc__text_of(x, ia[0]);
+    char *k2 = anyc__norm(ot);
+    free(ot);
+    if (strcmp(k2, key) == 0)
+      found = 0;
+    free(k2);
+  }
+  free(key);
+  return found;
+}
+
+/* The as_service_init calls in this unit of services whose object has type t, when
+ * they all name the same run: the first one's arguments.  0 if found. */
+static int find_init_of_type(ctx *x, CXType t, CXCursor *ia)
+{
+  int found = -1;
+  CXCursor first_run = clang_getNullCursor();
+  for (size_t i = 0; i < x->refs.n; i++) {
+    const ref *o = &x->refs.v[i];
+    if (o->kind != R_FUNC || strcmp(o->name, "as_service_init") != 0)
+      continue;
+    size_t oci = anyc__call_index(x, o);
+    CXType ot;
+    CXCursor a[3];
+    if (!oci || anyc__call_args(o->anc[oci - 1], a, 3) != 3)
+      continue;
+    char *obj = service_object(x, a[0], &ot);
+    int same = obj && clang_equalTypes(ot, t);
+    free(obj);
+    if (!same)
+      continue;
+    CXCursor run = clang_getCursorReferenced(anyc__strip(a[1]));
+    if (found == 0 && !clang_equalCursors(run, first_run))
+      return -1; /* two runs for one type: the type does not tell which */
+    if (found != 0)
+      memcpy(ia, a, sizeof a);
+    first_run = run;
+    found = 0;
+  }
+  return found;
+}
+
+/* The run of service `svc` (`&obj.field`, object type t) used in function f: the run its
+ * as_service_init in f names, else the run every as_service_init of that type in this
+ * unit names.  Sets *runname and *name (the init's name argument); NULL if not found. */
+static fn_info *service_run(ctx *x, fn_info *f, CXCursor svc, CXType t, char **runname,
+                            char **name)
+{
+  CXCursor ia[3];
+  fn_info *run = NULL;
+  if (find_init(x, f, svc, ia) == 0 && (run = run_named(x, ia[1]))) {
+    *runname = anyc__text_of(x, ia[1]);
+  } else if (find_init_of_type(x, t, ia) == 0 && (run = run_named(x, ia[1])) &&
+             (!run->has_obj_type || clang_equalTypes(run->obj_type, t))) {
+    *runname = anyc__cx_str(clang_getCursorSpelling(run->fn));
+  } else {
+    return NULL;
+  }
+  *name = anyc__text_of(x, ia[2]);
+  return run;
+}
+
+/* as_service_init of a service whose run is defined here, and as_service_destroy: the
+ * statement goes (a plain struct needs neither). */
+void anyc__rule_init_destroy(ctx *x, const ref *r, size_t ci)
+{
+  CXCursor call = r->anc[ci - 1], par = anyc__stmt_parent(r, ci), args[3];
+  int init = strcmp(r->name, "as_service_init") == 0;
+  int na = anyc__call_args(call, args, 3);
+  CXFile file;
+  size_t b, e, n;
+  const char *why = NULL;
+  if (par.kind != CXCursor_CompoundStmt || anyc__extent(call, &file, &b, &e) != 0)
+    why = "not a statement of its own";
+  else if (init && (na != 3 || !run_named(x, args[1])))
+    why = "the service's run function is not defined in this file";
+  const char *s = why ? NULL : anyc__contents(x, file, &n);
+  size_t semi = s ? anyc__after_semicolon(s, n, e) : 0;
+  if (!why && !semi)
+    why = "not a statement of its own";
+  if (why) {
+    anyc__left(x, r->cur, "AS107", r->name, 1, anyc__suggest_for(r->name), "%s: %s", r->name, why);
+    return;
+  }
+  pend *p = anyc__new_pend(x, r->cur, "AS008", r->name, 1);
+  anyc__delete_stmt(p, s, n, b, semi);
+  anyc__set_reason(p, "a plain struct needs no %s", init ? "initialisation" : "teardown");
+  p->s.suggest = anyc__xstrdup("");
+}
+
+/* as_run_service(&obj.service) -> anyc_run(run, &obj) outside any task (main, or code
+ * only main-side code calls); run(&obj) inside a task, where as_run_service ran the
+ * service in the calling task: run opens and closes its own group, so it returns once
+ * every task of the service has finished, as as_run_service did. */
+void anyc__rule_run_service(ctx *x, const ref *r, size_t ci)
+{
+  CXCursor call = r->anc[ci - 1], args[3];
+  fn_info *f = anyc__fn_of(x, r);
+  const char *why = "it is not inside a function";
+  int where = f ? anyc__fn_context(x, f->fn, 0, &why) : IN_UNKNOWN;
+  int na = anyc__call_args(call, args, 3);
+  CXFile file;
+  size_t b, e;
+  if (where == IN_UNKNOWN || na < 1 || anyc__extent(call, &file, &b, &e) != 0) {
+    char *fname = f ? anyc__cx_str(clang_getCursorSpelling(f->fn)) : anyc__xstrdup("?");
+    anyc__left(x, r->cur, "AS110", r->name, 1, anyc__suggest_for(r->name),
+               "whether %s runs inside a task is not known here: %s", fname, why);
+    free(fname);
+    return;
+  }
+  CXType t;
+  char *obj = service_object(x, args[0], &t), *runname = NULL, *name = NULL;
+  fn_info *run = obj ? service_run(x, f, args[0], t, &runname, &name) : NULL;
+  CXFile df;
+  unsigned doff = 0;
+  if (run)
+    clang_getFileLocation(clang_getCursorLocation(clang_getCanonicalCursor(run->fn)), &df,
+                          NULL, NULL, &doff);
+  why = !obj   ? "the service is not named as &object.field"
+        : !run ? "no as_service_init of this service with a run defined in this file"
+        : !clang_File_isEqual(df, file) || doff > b
+            ? "the service's run is declared after this call"
+            : NULL;
+  if (why) {
+    anyc__left(x, r->cur, "AS107", r->name, 1, anyc__suggest_for(r->name), "%s", why);
+  } else {
+    pend *p = anyc__new_pend(x, r->cur, "AS008", r->name, 1);
+    char *t2 = where == IN_TASK ? anyc__xasprintf("%s(%s)", runname, obj)
+                                : anyc__xasprintf("anyc_run(%s, %s)", runname, obj);
+    anyc__pedit(p, b, e - b, t2);
+    free(t2);
+    anyc__set_reason(p, "%s", where == IN_TASK
+                            ? "inside a task the service runs in the calling task: its run "
+                              "opens and closes its own group, so it returns once every task "
+                              "has finished, as as_run_service did"
+                            : "the service runs as the first task of a run of its own");
+    p->s.suggest = anyc__xstrdup(where == IN_TASK ? "run(&obj)" : "anyc_run(run, &obj)");
+  }
+  free(obj);
+  free(runname);
+  free(name);
+}
+
+/* The owner's other calls on a background block's manager m, between enter (statement
+ * `enter`, status variable `var`) and exit (statement `exit`), in f; tg is the block's
+ * group.  A call not rewritten here is left to rule_func (AS110), which keeps the
+ * block -- and its service -- legacy (AS107). */
+static void block_calls(ctx *x, fn_info *f, CXCursor mvar, const char *tg, const char *var,
+                        CXCursor enter, CXCursor enter_comp, CXCursor exit)
+{
+  CXFile file;
+  size_t eb, ee, xb, xe, n;
+  if (anyc__extent(enter, &file, &eb, &ee) != 0 || anyc__extent(exit, &file, &xb, &xe) != 0)
+    return;
+  const char *s = anyc__contents(x, file, &n);
+  for (size_t i = 0; i < x->refs.n; i++) {
+    const ref *o = &x->refs.v[i];
+    int cancel = strcmp(o->name, "as_cancel") == 0, stop = strcmp(o->name, "as_stop") == 0;
+    int started = strcmp(o->name, "as_wait_started") == 0;
+    if (o->kind != R_FUNC || anyc__fn_of(x, o) != f || !(cancel || stop || started))
+      continue;
+    size_t oci = anyc__call_index(x, o);
+    CXCursor oa[1];
+    CXFile of;
+    size_t ob, oe;
+    if (!oci || anyc__call_args(o->anc[oci - 1], oa, 1) != 1 ||
+        anyc__extent(o->anc[oci - 1], &of, &ob, &oe) != 0 || !clang_File_isEqual(of, file))
+      continue;
+    CXCursor m0 = anyc__strip(oa[0]), par = anyc__stmt_parent(o, oci);
+    CXCursor ostmt = o->anc[anyc__parent_index(o, oci - 1)];
+    int own_stmt = par.kind == CXCursor_CompoundStmt;
+    int status_used = !own_stmt && par.kind != CXCursor_IfStmt && par.kind != CXCursor_WhileStmt &&
+                      par.kind != CXCursor_ForStmt && par.kind != CXCursor_DoStmt;
+    if (m0.kind != CXCursor_DeclRefExpr ||
+        !clang_equalCursors(clang_getCursorReferenced(m0), mvar) || ob < ee || oe > xb)
+      continue;
+    const char *rule = started ? "AS016" : "AS007", *why;
+    char *t = NULL;
+    pend *cp = NULL;
+    if (cancel && own_stmt) {
+      /* the owner cancels the service: it cancels the block's group (exit closes it) */
+      cp = anyc__new_pend(x, o->cur, rule, o->name, 1);
+      t = anyc__xasprintf("anyc_group_cancel(&%s)", tg);
+      anyc__pedit(cp, ob, oe - ob, t);
+      why = "the block's owner cancels the service: it cancels the block's group";
+    } else if (stop && own_stmt && anyc__same_node(anyc__next_stmt(par, ostmt), exit)) {
+      /* stop (cancel + wait) right before leaving: exit's cancel and close are that */
+      size_t semi = anyc__after_semicolon(s, n, oe);
+      if (!semi)
+        continue;
+      cp = anyc__new_pend(x, o->cur, rule, o->name, 1);
+      anyc__delete_stmt(cp, s, n, ob, semi);
+      why = "stopping the service right before leaving the block: leaving cancels the "
+            "block's group and closes it, which waits for the service as as_stop did";
+    } else if (started && status_used) {
+      cp = anyc__new_pend(x, o->cur, rule, o->name, 1);
+      anyc__pedit(cp, ob, oe - ob, "anyc_checkpoint()");
+      why = "the native block starts the service at its first checkpoint: after this one "
+            "it has started, as enter guaranteed (the status is still used)";
+    } else if (started && anyc__only_space(s, anyc__line_start(s, ob), ob) &&
+               own_stmt && anyc__same_node(enter_comp, par)) {
+      size_t semi = anyc__after_semicolon(s, n, oe);
+      if (!semi)
+        continue;
+      cp = anyc__new_pend(x, o->cur, rule, o->name, 1);
+      char *ind = anyc__indent_at(s, ob);
+      t = anyc__xasprintf("%s = anyc_checkpoint();\n%sif (%s < 0) return anyc_group_close(&%s, %s)",
+                          var, ind, var, tg, var);
+      free(ind);
+      anyc__pedit(cp, ob, oe - ob, t);
+      why = "the native block starts the service at its first checkpoint: after this one "
+            "it has started, as enter guaranteed; a cancelled checkpoint leaves the block";
+    } else {
+      continue;
+    }
+    free(t);
+    anyc__set_reason(cp, "%s", why);
+    cp->s.suggest = anyc__xstrdup(started ? "anyc_checkpoint()" : "anyc_group_cancel(&tg)");
+    anyc__mark_handled(x, o->cur);
+  }
+}
+
+/* AS009: as_background_service_enter ... as_background_service_exit in one function ->
+ * a task group that starts the service, then cancels and closes. */
+void anyc__rule_background(ctx *x, const ref *r, size_t ci)
+{
+  fn_info *f = anyc__fn_of(x, r);
+  CXCursor call = r->anc[ci - 1], args[2], ea[2];
+  const char *why = NULL;
+  char *var = NULL, *obj = NULL;
+  int is_decl = 0;
+  CXCursor stmt = clang_getNullCursor(), mvar = clang_getNullCursor(), exit_call;
+  const ref *exit_ref = NULL;
+  size_t exit_ci = 0;
+  fn_info *child = NULL;
+  if (!f || !anyc__fn_returns_int(f->fn) || anyc__call_args(call, args, 2) != 2)
+    why = "not in a function returning int";
+  if (!why) {
+    stmt = anyc__value_stmt(x, r, ci, &var, &is_decl);
+    if (clang_Cursor_isNull(stmt))
+      why = "its status is not stored by a statement of its own (int rc = ...; or rc = ...;)";
+  }
+  if (!why) {
+    CXCursor a1 = anyc__strip(args[1]);
+    cursor_vec k = anyc__children(a1);
+    if (a1.kind == CXCursor_UnaryOperator && k.n == 1 && anyc__strip(k.v[0]).kind == CXCursor_DeclRefExpr)
+      mvar = clang_getCursorReferenced(anyc__strip(k.v[0]));
+    free(k.v);
+    if (mvar.kind != CXCursor_VarDecl)
+      why = "the manager is not a local variable";
+  }
+  char *runname = NULL, *name = NULL;
+  if (!why) {
+    CXType t;
+    obj = service_object(x, args[0], &t);
+    if (!obj)
+      why = "the service is not named as &object.field";
+    else if (!(child = service_run(x, f, args[0], t, &runname, &name)))
+      why = "no as_service_init of this service with a run defined in this file";
+  }
+  for (size_t i = 0; !why && i < x->refs.n; i++) {
+    const ref *o = &x->refs.v[i];
+    if (o->kind != R_FUNC || anyc__fn_of(x, o) != f || strcmp(o->name, "as_background_service_exit"))
+      continue;
+    size_t oci = anyc__call_index(x, o);
+    if (!oci || anyc__call_args(o->anc[oci - 1], ea, 2) != 2)
+      continue;
+    CXCursor m0 = anyc__strip(ea[0]);
+    if (m0.kind == CXCursor_DeclRefExpr &&
+        clang_equalCursors(clang_getCursorReferenced(m0), mvar)) {
+      if (exit_ref)
+        why = "the block is left in more than one place";
+      exit_ref = o;
+      exit_ci = oci;
+    }
+  }
+  if (!why && !exit_ref)
+    why = "no as_background_service_exit of this manager in the function";
+  CXCursor exit_stmt = clang_getNullCursor();
+  if (!why) {
+    exit_call = exit_ref->anc[exit_ci - 1];
+    CXCursor epar = anyc__stmt_parent(exit_ref, exit_ci);
+    char *v2 = NULL;
+    int d2;
+    if (epar.kind == CXCursor_ReturnStmt &&
+        anyc__parent_index(exit_ref, exit_ci - 1) >= 2 &&
+        exit_ref->anc[anyc__parent_index(exit_ref, exit_ci - 1) - 2].kind == CXCursor_CompoundStmt)
+      exit_stmt = epar;
+    else
+      exit_stmt = anyc__value_stmt(x, exit_ref, exit_ci, &v2, &d2);
+    free(v2);
+    if (clang_Cursor_isNull(exit_stmt))
+      why = "as_background_service_exit is not returned or stored by a statement of its own";
+  }
+  /* The manager's declaration: `as_manager *m;` alone on its line goes. */
+  CXCursor mdecl = clang_getNullCursor();
+  for (size_t i = 0; !why && i < x->refs.n; i++) {
+    const ref *o = &x->refs.v[i];
+    if (o->kind == R_TYPE && o->depth >= 2 && anyc__same_node(o->anc[o->depth - 1], mvar) &&
+        o->anc[o->depth - 2].kind == CXCursor_DeclStmt) {
+      cursor_vec k = anyc__children(o->anc[o->depth - 2]);
+      if (k.n == 1 && clang_Cursor_isNull(clang_Cursor_getVarDeclInitializer(mvar)))
+        mdecl = o->anc[o->depth - 2];
+      free(k.v);
+    }
+  }
+  if (!why && clang_Cursor_isNull(mdecl))
+    why = "the manager is not declared alone (as_manager *m;) in this function";
+  CXFile file;
+  size_t sb, se, cb, ce, xb, xe, xsb, xse, db, de, n;
+  const char *s = NULL;
+  if (!why && (anyc__extent(stmt, &file, &sb, &se) || anyc__extent(call, &file, &cb, &ce) ||
+               anyc__extent(exit_call, &file, &xb, &xe) || anyc__extent(exit_stmt, &file, &xsb, &xse) ||
+               anyc__extent(mdecl, &file, &db, &de)))
+    why = "the block's statements are not in one file";
+  if (!why) {
+    s = anyc__contents(x, file, &n);
+    if (!anyc__only_space(s, anyc__line_start(s, sb), sb) || !anyc__only_space(s, anyc__line_start(s, xsb), xsb))
+      why = "a statement of the block shares its line";
+  }
+  if (why) {
+    anyc__left(x, r->cur, "AS110", r->name, 1, anyc__suggest_for(r->name), "%s", why);
+    free(var);
+    free(obj);
+    free(runname);
+    free(name);
+    return;
+  }
+  pend *p = anyc__new_pend(x, r->cur, "AS009", r->name, 1);
+  char *tg = anyc__fresh(x, f, "tg");
+  char *ind = anyc__indent_at(s, sb), *xind = anyc__indent_at(s, xsb);
+  char *body = anyc__text_of(x, ea[1]);
+  char *t = anyc__xasprintf("%sanyc_group %s;\n", ind, tg);
+  anyc__pedit(p, anyc__line_start(s, sb), 0, t);
+  free(t);
+  t = anyc__xasprintf("anyc_group_open(&%s);\n%sif (%s < 0) return %s;\n"
+                      "%s%s = anyc_start_soon_named(&%s, %s, %s, %s);\n"
+                      "%sif (%s < 0) return anyc_group_close(&%s, %s)",
+                      tg, ind, var, var, ind, var, tg, name, runname, obj, ind, var, tg, var);
+  anyc__pedit(p, cb, ce - cb, t);
+  free(t);
+  t = anyc__xasprintf("%sanyc_group_cancel(&%s);\n", xind, tg);
+  anyc__pedit(p, anyc__line_start(s, xsb), 0, t);
+  free(t);
+  t = anyc__xasprintf("anyc_group_close(&%s, %s)", tg, body);
+  anyc__pedit(p, xb, xe - xb, t);
+  free(t);
+  size_t semi = anyc__after_semicolon(s, n, de);
+  if (semi && s[de - 1] != ';')
+    anyc__delete_stmt(p, s, n, db, semi);
+  else
+    anyc__delete_stmt(p, s, n, db, de);
+  anyc__set_reason(p, "the service runs in a task group of the block; it starts at the block's "
+                "first checkpoint (enter waited until it had started)");
+  p->s.suggest = anyc__xstrdup(anyc__suggest_for(r->name));
+  pend *q = anyc__new_pend(x, exit_ref->cur, "AS009", exit_ref->name, 1);
+  anyc__set_reason(q, "leaving the block cancels the group and closes it with the body's status");
+  q->s.suggest = anyc__xstrdup(anyc__suggest_for(exit_ref->name));
+  anyc__mark_handled(x, exit_ref->cur);
+  anyc__mark_handled(x, mvar);
+  block_calls(x, f, mvar, tg, var, stmt, anyc__nearest_compound(r, ci), exit_stmt);
+  free(tg);
+  free(ind);
+  free(xind);
+  free(runname);
+  free(name);
+  free(body);
+  free(var);
+  free(obj);
+}
