@@ -342,7 +342,7 @@ static enum CXChildVisitResult use_visit(CXCursor c, CXCursor parent, CXClientDa
     return CXChildVisit_Continue;
   if (c.kind == CXCursor_DeclRefExpr &&
       clang_equalCursors(clang_getCanonicalCursor(clang_getCursorReferenced(c)), w->target)) {
-    fn_use u = {clang_getNullCursor(), clang_getNullCursor(), -1};
+    fn_use u = {clang_getNullCursor(), clang_getNullCursor(), clang_getNullCursor(), -1};
     for (size_t i = w->stack.n; i-- > 0;)
       if (w->stack.v[i].kind == CXCursor_FunctionDecl) {
         u.in_fn = w->stack.v[i];
@@ -352,6 +352,8 @@ static enum CXChildVisitResult use_visit(CXCursor c, CXCursor parent, CXClientDa
     while (i > 0 && (w->stack.v[i - 1].kind == CXCursor_UnexposedExpr ||
                      w->stack.v[i - 1].kind == CXCursor_ParenExpr))
       i--;
+    if (i > 0)
+      u.parent = w->stack.v[i - 1];
     if (i > 0 && w->stack.v[i - 1].kind == CXCursor_CallExpr) {
       u.call = w->stack.v[i - 1];
       CXCursor path = i < w->stack.n ? w->stack.v[i] : c;

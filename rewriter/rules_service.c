@@ -261,9 +261,9 @@ static char *service_object(ctx *x, CXCursor arg, CXType *type);
 static fn_info *run_for_type(ctx *x, CXType t);
 
 /* Is statement `stmt` of compound `comp` followed by `return;` or a return of a constant
- * or a local variable -- nothing whose value or effects could depend on when the
- * service's tasks finish? */
-static int stop_then_return(CXCursor comp, CXCursor stmt)
+ * or of a local variable whose address is never taken -- nothing whose value could
+ * depend on when the service's tasks finish? */
+static int stop_then_return(ctx *x, CXCursor comp, CXCursor stmt)
 {
   CXCursor nx = anyc__next_stmt(comp, stmt);
   if (nx.kind != CXCursor_ReturnStmt)
@@ -278,10 +278,20 @@ static int stop_then_return(CXCursor comp, CXCursor stmt)
   }
   if (v.kind == CXCursor_IntegerLiteral)
     ok = 1;
-  else if (v.kind == CXCursor_DeclRefExpr) {
-    CXCursor d = clang_getCursorReferenced(v);
-    ok = (d.kind == CXCursor_VarDecl && !clang_Cursor_hasVarDeclGlobalStorage(d)) ||
-         d.kind == CXCursor_ParmDecl;
+  CXCursor d = v.kind == CXCursor_DeclRefExpr ? clang_getCursorReferenced(v)
+                                              : clang_getNullCursor();
+  if ((d.kind == CXCursor_VarDecl && !clang_Cursor_hasVarDeclGlobalStorage(d)) ||
+      d.kind == CXCursor_ParmDecl) {
+    size_t n;
+    fn_use *u = anyc__fn_uses(x, d, &n);
+    ok = 1;
+    for (size_t i = 0; i < n; i++)
+      if (u[i].parent.kind == CXCursor_UnaryOperator) {
+        char *t = anyc__text_of(x, u[i].parent);
+        ok &= t[0] != '&';
+        free(t);
+      }
+    free(u);
   }
   free(k.v);
   return ok;
@@ -437,7 +447,7 @@ void anyc__rule_owner_call(ctx *x, const ref *r, size_t ci, fn_info *f)
     return;
   }
   if (strcmp(r->name, "as_stop") == 0 && par.kind == CXCursor_CompoundStmt &&
-      !stop_then_return(par, r->anc[anyc__parent_index(r, ci - 1)])) {
+      !stop_then_return(x, par, r->anc[anyc__parent_index(r, ci - 1)])) {
     /* as_stop returns only once the service's tasks have finished (leaves first); the
      * native cancel returns at once and the tasks finish when run closes its group, so
      * any code between the two would run earlier than it did. */

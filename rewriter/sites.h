@@ -60,9 +60,10 @@ typedef struct ctx {
   cursor_vec handled;     /* references and declarations a rule already took care of */
 } ctx;
 
-/* One use of a declaration (a function, a variable): the function it is in, and the
- * call it is the callee (arg -1) or argument `arg` of; call is null for any other use. */
-typedef struct fn_use { CXCursor in_fn, call; int arg; } fn_use;
+/* One use of a declaration (a function, a variable): the function it is in, its
+ * nearest ancestor that is not an implicit wrapper or parenthesis, and the call it is
+ * the callee (arg -1) or argument `arg` of; call is null for any other use. */
+typedef struct fn_use { CXCursor in_fn, parent, call; int arg; } fn_use;
 
 enum { IN_UNKNOWN, IN_TASK, IN_NO_TASK };
 

@@ -851,6 +851,24 @@ static void test_as007_stop_in_run(void **state)
   assert_string_equal(got, stored);
   assert_contains(run_err, "c.c:4:12: warning: [AS110] as_stop:");
   free(got);
+  /* The returned local is a task's output: read before the tasks finish, natively. */
+  const char *shared =
+    "#include <async_service.h>\n"
+    "struct s { as_service service; };\n"
+    "static int w(void *arg) { *(int *)arg = 1; return 0; }\n"
+    "static int r(as_service *self) {\n"
+    "  int result = 0;\n"
+    "  as_run_task(self->manager, w, &result, \"w\");\n"
+    "  as_stop(self->manager);\n"
+    "  return result;\n"
+    "}\n"
+    "int main(void) { static struct s x; as_service_init(&x.service, r, \"s\"); "
+    "return as_run_service(&x.service); }\n";
+  got = rewrite_loud("d.c", shared);
+  assert_string_equal(got, shared);
+  assert_contains(run_err, "d.c:7:3: warning: [AS110] as_stop: as_stop is not followed by "
+                           "run's return");
+  free(got);
   scratch_remove();
 }
 
