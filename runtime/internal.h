@@ -196,7 +196,9 @@ struct anyc__task {
                                             a cancel point */
   void *wait_obj;                    /* the object the task waits on, for abort_fn */
   struct anyc__list wait_link;       /* link in that object's waiter list */
-  struct anyc__list scope_link;      /* link in cur_scope->tasks */
+  struct anyc__list scope_link;      /* link in tracked->tasks */
+  struct anyc__scope *tracked;       /* the scope whose task list holds it: set when it
+                                        parks at a cancel point (scope.c), else NULL */
   struct anyc__list group_link;      /* link in group->children */
   struct anyc__scope *cur_scope;     /* innermost open scope, else base_scope */
   struct anyc__scope *base_scope;    /* the scope the task runs under */
@@ -289,9 +291,9 @@ void anyc__exit_current(void) __attribute__((noreturn));
 
 struct anyc__scope {
   struct anyc__scope *parent;    /* the enclosing scope (the root has none) */
-  struct anyc__list children;    /* scopes whose parent this is */
-  struct anyc__list sibling;     /* link in parent->children */
-  struct anyc__list tasks;       /* tasks whose cur_scope this is */
+  struct anyc__list children;    /* linked scopes whose parent this is */
+  struct anyc__list sibling;     /* link in parent->children; empty: not linked yet */
+  struct anyc__list tasks;       /* tasks tracked here (parked in it at a cancel point) */
   struct anyc__task *owner;      /* the task that opened it */
   struct anyc__group *group;     /* the group whose scope this is, else NULL */
   struct anyc__timer timer;      /* the deadline */
@@ -326,7 +328,9 @@ static inline int anyc__task_cancelled(const struct anyc__task *t)
   return anyc__scope_chain_cancelled(t->cur_scope);
 }
 /* Move task t from its current scope's task list to s's. */
-void anyc__scope_move_task(struct anyc__task *t, struct anyc__scope *s);
+/* Before `t` parks at a cancel point: make it reachable from every scope on its chain
+ * (scope.c explains why this is done here and not when scopes open). */
+void anyc__scope_track(struct anyc__task *t);
 /* Re-hang t (started by anyc_start) and its own scopes under `to`. */
 void anyc__scope_reparent_task(struct anyc__task *t, struct anyc__scope *to);
 

@@ -98,6 +98,8 @@ static inline int anyc__park(const char *what, void (*abort_fn)(struct anyc__tas
 {
   struct anyc__runtime *rt = anyc__rt;
   struct anyc__task *cur = rt->current;
+  if (abort_fn && ANYC_UNLIKELY(cur->tracked != cur->cur_scope))
+    anyc__scope_track(cur); /* a cancellation must be able to find it */
   cur->state = ANYC__BLOCKED;
   cur->wait_what = what;
   cur->abort_fn = abort_fn;

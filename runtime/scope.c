@@ -1,9 +1,8 @@
 /* scope.c — cancel scopes: deadlines, shields, and how cancellation reaches tasks.
  *
  * A scope is caller-allocated (anyc_scope's opaque storage holds a struct anyc__scope).
- * Opening one makes it the task's innermost scope; it links into the tree under the
- * scope that was innermost before, and the task moves into its task list.  The tree is
- * Trio's CancelStatus tree:
+ * Opening one makes it the task's innermost scope, with the scope that was innermost
+ * before as its parent.  The tree is Trio's CancelStatus tree:
  *
  *   - A task's effective state is cancelled when a scope on its chain — innermost
  *     outwards — is cancelled, stopping at the first shielded scope (which still obeys its
@@ -18,6 +17,16 @@
  *
  * Cancellation is level-triggered: nothing is consumed, every later checkpoint in a
  * cancelled scope fails too, until the scope closes.
+ *
+ * The lists a cancellation walks (a scope's child scopes and its tasks) are built lazily:
+ * only a task that parks at a cancel point can need waking, so the task, and the chain
+ * of scopes above it that is not linked yet, are linked in when it parks
+ * (anyc__scope_track), not when a scope opens.  A scope that opens and closes without
+ * a cancellable wait inside (a timeout around a call that completes at once, a legacy
+ * task's cancel handle around a short function) then touches only its own memory and the
+ * task's: linking it at open wrote into the previous sibling's scope, which lives on
+ * another task's stack — a cache miss per open and per close.  Invariant: a linked scope's
+ * parent is linked (or is the root), so everything a cancellation must reach is reachable.
  */
 #include <errno.h>
 #include <math.h>
@@ -95,10 +104,29 @@ static inline void scope_init(struct anyc__scope *s, double deadline, int is_fai
 
 void anyc__scope_init_root(struct anyc__scope *s) { scope_init(s, INFINITY, 0); }
 
-void anyc__scope_move_task(struct anyc__task *t, struct anyc__scope *s)
+static inline int linked(const struct anyc__scope *s) { return !anyc__list_empty(&s->sibling); }
+
+/* Link s and its unlinked ancestors into their parents' child lists. */
+static void link_chain(struct anyc__scope *s)
 {
+  for (; s->parent && !linked(s); s = s->parent)
+    anyc__list_push(&s->parent->children, &s->sibling);
+}
+
+void anyc__scope_track(struct anyc__task *t)
+{
+  struct anyc__scope *s = t->cur_scope;
   anyc__list_remove(&t->scope_link);
   anyc__list_push(&s->tasks, &t->scope_link);
+  t->tracked = s;
+  link_chain(s);
+}
+
+/* t leaves the scope it is tracked in; it is tracked again when it next parks. */
+static void untrack(struct anyc__task *t)
+{
+  anyc__list_remove(&t->scope_link);
+  t->tracked = NULL;
 }
 
 /* Open with a deadline known to lie in the future (future = 1) or not known (0): a
@@ -122,10 +150,7 @@ static int scope_open_at(struct anyc__scope *s, double deadline, int is_fail, in
       return -ENOMEM;
     }
   }
-  struct anyc__scope *parent = t->cur_scope;
-  s->parent = parent;
-  anyc__list_push(&parent->children, &s->sibling);
-  anyc__scope_move_task(t, s);
+  s->parent = t->cur_scope;
   t->cur_scope = s;
   return 0;
 }
@@ -151,9 +176,12 @@ int anyc__scope_close(struct anyc__scope *s, int body_status)
     anyc__die("closing a cancel scope that is not open");
   if (s->owner != t || t->cur_scope != s)
     anyc__die("cancel scopes closed out of order (or by a task that did not open them)");
-  anyc__timer_remove(&s->timer);
-  anyc__list_remove(&s->sibling);
-  anyc__scope_move_task(t, s->parent);
+  if (s->timer.index != ANYC__NOT_IN_HEAP)
+    anyc__timer_remove(&s->timer);
+  if (linked(s))
+    anyc__list_remove(&s->sibling);
+  if (t->tracked == s)
+    untrack(t);
   t->cur_scope = s->parent;
   s->magic = ANYC__SCOPE_CLOSED;
   if (body_status == -ECANCELED && s->cancel_called && !outer_cancel_visible(s)) {
@@ -170,15 +198,18 @@ int anyc__scope_close(struct anyc__scope *s, int body_status)
 void anyc__scope_reparent_task(struct anyc__task *t, struct anyc__scope *to)
 {
   struct anyc__scope *s = t->cur_scope;
+  if (t->tracked == t->base_scope)
+    untrack(t);
   if (s == t->base_scope) {
-    anyc__scope_move_task(t, to);
     t->cur_scope = to;
   } else {
     while (s->parent != t->base_scope)
       s = s->parent;
-    anyc__list_remove(&s->sibling);
-    anyc__list_push(&to->children, &s->sibling);
     s->parent = to;
+    if (linked(s)) { /* something below waits: keep it reachable from its new home */
+      anyc__list_remove(&s->sibling);
+      link_chain(s);
+    }
   }
   t->base_scope = to;
   /* The new home may already be cancelled: deliver it as any cancel would. */

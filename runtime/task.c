@@ -168,7 +168,8 @@ int anyc__task_spawn(struct anyc__group *group, struct anyc__scope *base, const 
   anyc__list_init(&t->wait_link);
   anyc__list_init(&t->group_link);
   t->cur_scope = t->base_scope = base;
-  anyc__list_push(&base->tasks, &t->scope_link);
+  anyc__list_init(&t->scope_link); /* tracked when it first parks at a cancel point */
+  t->tracked = NULL;
   t->group = group;
   if (group) {
     anyc__list_push(&group->children, &t->group_link);

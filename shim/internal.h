@@ -21,6 +21,13 @@
     (void)ignored_;                                                                \
   } while (0)
 
+/* Thread-locals in the initial-exec model, as the runtime's: in a shared library the
+ * default model makes every access a call to __tls_get_addr (three on each spawn). */
+#define AS_TLS __thread __attribute__((tls_model("initial-exec")))
+
+/* Off the hot path: keeps error reporting out of the per-task wrapper's frame. */
+#define AS_COLD __attribute__((cold, noinline))
+
 #define AS_MAX_CHILDREN 1000 /* upstream MAX_CHILDREN_TASKS; a set may hold one more */
 
 typedef struct as_task as_task;

@@ -31,9 +31,9 @@
  * another task enters.  The cache is checked by key, not trusted: after a switch it may
  * name another task, which a key mismatch tells. */
 
-static _Thread_local as_task **running;
-static _Thread_local as_task *running_last; /* the cache; NULL or a running task */
-static _Thread_local size_t running_cap, running_count;
+static AS_TLS as_task **running;
+static AS_TLS as_task *running_last; /* the cache; NULL or a running task */
+static AS_TLS size_t running_cap, running_count;
 
 /* ---- per-thread storage kept between services ----
  *
@@ -45,8 +45,8 @@ static _Thread_local size_t running_cap, running_count;
  * names): about 15% of a legacy spawn. */
 
 #define AS_SPARE_CHUNKS 16
-static _Thread_local as_task_chunk *spare_chunks;
-static _Thread_local size_t nspare_chunks;
+static AS_TLS as_task_chunk *spare_chunks;
+static AS_TLS size_t nspare_chunks;
 static pthread_key_t thread_key;
 static pthread_once_t thread_key_once = PTHREAD_ONCE_INIT;
 static int thread_key_rc;
@@ -73,7 +73,7 @@ static void thread_key_make(void)
 /* Before this thread keeps storage: make sure its exit frees it.  0 or -errno. */
 static int thread_storage_arm(void)
 {
-  static _Thread_local int armed;
+  static AS_TLS int armed;
   if (armed)
     return 0;
   pthread_once(&thread_key_once, thread_key_make);
@@ -284,7 +284,7 @@ static void task_done(as_task *t)
   task_unref(t);
 }
 
-static void record_daemon_exit(as_task *t)
+AS_COLD static void record_daemon_exit(as_task *t)
 {
   char msg[256];
   /* The running task's name is the legacy task's: the runtime keeps the copy. */
@@ -295,7 +295,7 @@ static void record_daemon_exit(as_task *t)
 /* Record the caller's error `rc` with its pending anyc_fail() message.  anyc.h hands
  * the message out only through a group's error list, so pass rc as the body status of
  * an empty group (one schedule point, on the error path only). */
-static void record_task_error(as_manager *m, int rc)
+AS_COLD static void record_task_error(as_manager *m, int rc)
 {
   anyc_group g;
   anyc_error_info info = {0};

@@ -600,6 +600,103 @@ static void test_scope_misuse_aborts_naming_task(void **state)
   run_expect_abort(return_with_scope_open, "still open (in task 'main')");
 }
 
+/* ---- the cancel tree is linked lazily (scope.c): a task is linked into its scope, and
+ * the scope chain into the tree, only when it parks at a cancel point.  These pin that a
+ * cancellation still reaches every parked task however its scopes came and went. */
+
+static int park_in_fresh_scopes(void *arg)
+{
+  int *rc = arg;
+  anyc_scope a, b, c;
+  CHECK_INT(anyc_scope_open(&a), 0);
+  CHECK_INT(anyc_sleep(1), 0); /* tracked in a, a linked */
+  CHECK_INT(anyc_scope_close(&a, 0), 0);
+  CHECK_INT(anyc_scope_open(&b), 0); /* b and c never linked until the park below */
+  CHECK_INT(anyc_scope_open(&c), 0);
+  *rc = anyc_sleep(INFINITY);
+  CHECK_INT(anyc_scope_close(&c, *rc), -ECANCELED);
+  return anyc_scope_close(&b, -ECANCELED);
+}
+
+static int cancel_reaches_fresh_scopes(void *arg)
+{
+  (void)arg;
+  int rc = 1;
+  anyc_group g;
+  CHECK_INT(anyc_group_open(&g), 0);
+  CHECK_INT(anyc_start_soon(&g, park_in_fresh_scopes, &rc), 0);
+  CHECK_INT(anyc_sleep(5), 0);
+  anyc_group_cancel(&g);
+  CHECK_INT(anyc_group_close(&g, 0), 0);
+  CHECK_INT(rc, -ECANCELED);
+  return 0;
+}
+
+/* A task parked inside scopes opened after its last park is still cancelled with them. */
+static void test_scope_cancel_reaches_task_parked_in_unlinked_scopes(void **state)
+{
+  (void)state;
+  run_mock_checked(cancel_reaches_fresh_scopes);
+}
+
+struct moved {
+  int child_rc, task_rc;
+};
+
+static int sleep_recorded(void *arg)
+{
+  int *rc = arg;
+  *rc = anyc_sleep(INFINITY);
+  return 0;
+}
+
+/* Parks (with a child parked below it) under the caller's scopes, then moves to the
+ * target group with anyc_started and parks again. */
+static int moving_starter(void *arg, anyc_task_status *status)
+{
+  struct moved *mv = arg;
+  anyc_scope s;
+  anyc_group inner;
+  CHECK_INT(anyc_scope_open(&s), 0);
+  CHECK_INT(anyc_group_open(&inner), 0);
+  CHECK_INT(anyc_start_soon(&inner, sleep_recorded, &mv->child_rc), 0);
+  CHECK_INT(anyc_sleep(1), 0); /* the child parks: s is linked under the caller's scope */
+  anyc_started(status, NULL);
+  mv->task_rc = anyc_sleep(INFINITY);
+  int rc = anyc_group_close(&inner, mv->task_rc);
+  return anyc_scope_close(&s, rc);
+}
+
+static int cancel_follows_started_task(void *arg)
+{
+  (void)arg;
+  struct moved mv = {1, 1};
+  anyc_group g;
+  anyc_scope caller;
+  CHECK_INT(anyc_group_open(&g), 0);
+  CHECK_INT(anyc_scope_open(&caller), 0);
+  CHECK_INT(anyc_start(&g, moving_starter, &mv, NULL), 0);
+  anyc_scope_cancel(&caller); /* the task left this scope: must not reach it */
+  CHECK_INT(anyc_scope_close(&caller, anyc_checkpoint()), 0);
+  CHECK_INT(anyc_sleep(5), 0);
+  CHECK_INT(mv.task_rc, 1);
+  CHECK_INT(mv.child_rc, 1);
+  anyc_group_cancel(&g); /* its new home: reaches the task and its child */
+  CHECK_INT(anyc_group_close(&g, 0), 0);
+  CHECK_INT(mv.task_rc, -ECANCELED);
+  CHECK_INT(mv.child_rc, -ECANCELED);
+  return 0;
+}
+
+/* Trio's nursery.start: after task_status.started() the task and its scopes belong to
+ * the target nursery — cancelling the caller's scope no longer reaches them, cancelling
+ * the nursery does (with the scopes it had linked while still under the caller). */
+static void test_trio_start_moves_cancel_tree_to_target(void **state)
+{
+  (void)state;
+  run_mock_checked(cancel_follows_started_task);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -623,6 +720,8 @@ int main(void)
       TEST(test_scope_deadline_cancels),
       TEST(test_scope_set_deadline_takes_effect),
       TEST(test_scope_misuse_aborts_naming_task),
+      TEST(test_scope_cancel_reaches_task_parked_in_unlinked_scopes),
+      TEST(test_trio_start_moves_cancel_tree_to_target),
   };
   return cmocka_run_group_tests_name("runtime/scope", tests, NULL, NULL);
 }
