@@ -186,24 +186,20 @@ static int checked_stmt(ctx *x, fn_info *f, pend *p, const ref *r, size_t ci,
   size_t z = semi;
   while (z < n && (s[z] == ' ' || s[z] == '\t' || s[z] == '\r'))
     z++;
-  int own_line = par.kind == CXCursor_CompoundStmt && anyc__only_space(s, anyc__line_start(s, b), b) &&
-                 (z >= n || s[z] == '\n') && multi_line_body(x, f);
+  int own_line = par.kind == CXCursor_CompoundStmt &&
+                 anyc__only_space(s, anyc__line_start(s, b), b) && (z >= n || s[z] == '\n') &&
+                 multi_line_body(x, f);
   char *have = f->needs_group ? NULL : existing_status(x, f, b);
   int has_status = f->needs_group || have;
   free(have);
+  const char *decl = "";
+  char *rc;
   if (!own_line && !has_status) {
-    char *v = anyc__fresh(x, f, "rc");
-    char *chk = check_text(f, v);
-    t = anyc__xasprintf("{ int %s = %s; %s }", v, newcall, chk);
-    anyc__pedit(p, b, semi - b, t);
-    free(t);
-    free(chk);
-    free(v);
-    return 0;
-  }
-  char *rc = status_var(x, f, p, b);
-  if (!rc)
+    rc = anyc__fresh(x, f, "rc"); /* a variable of its own */
+    decl = "int ";
+  } else if (!(rc = status_var(x, f, p, b))) {
     return -1;
+  }
   char *chk = check_text(f, rc);
   if (own_line) {
     char *ind = anyc__indent_at(s, b);
@@ -212,8 +208,8 @@ static int checked_stmt(ctx *x, fn_info *f, pend *p, const ref *r, size_t ci,
     free(ind);
     anyc__pedit(p, b, e - b, t);
   } else {
-    /* the body of an if/else/loop without braces: one braced statement */
-    t = anyc__xasprintf("{ %s = %s; %s }", rc, newcall, chk);
+    /* one braced statement */
+    t = anyc__xasprintf("{ %s%s = %s; %s }", decl, rc, newcall, chk);
     anyc__pedit(p, b, semi - b, t);
   }
   free(t);
@@ -287,7 +283,8 @@ void anyc__rule_simple(ctx *x, const ref *r, size_t ci, fn_info *f)
     p->s.rewritten = 0;
     anyc__set_reason(p, "the call's text could not be located");
   } else if (rule[4] == '1') {
-    anyc__set_reason(p, "a cancelled caller still waits for the thread (no ANYC_ABANDON_ON_CANCEL)");
+    anyc__set_reason(p,
+                     "a cancelled caller still waits for the thread (no ANYC_ABANDON_ON_CANCEL)");
   }
   p->s.suggest = anyc__xstrdup(anyc__suggest_for(r->name));
 }
@@ -355,7 +352,8 @@ void anyc__rule_wait_for(ctx *x, const ref *r, size_t ci, fn_info *f)
   anyc__extent(stmt, &sf, &sb, &se);
   char *ind = anyc__indent_at(s, sb);
   char *sc = anyc__fresh(x, f, "scope");
-  char *fn = anyc__arg_text(x, args[0]), *arg = anyc__arg_text(x, args[1]), *t = anyc__arg_text(x, args[2]);
+  char *fn = anyc__arg_text(x, args[0]), *arg = anyc__arg_text(x, args[1]),
+       *t = anyc__arg_text(x, args[2]);
   CXCursor fn0 = anyc__strip(args[0]);
   char *callee = fn0.kind == CXCursor_DeclRefExpr ? anyc__xstrdup(fn)
                                                   : anyc__xasprintf("(%s)", fn);

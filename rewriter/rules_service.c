@@ -115,7 +115,8 @@ void anyc__rule_run_fn(ctx *x, fn_info *f)
    * one whose initialiser calls the legacy API (int rc = as_run_task(...);). */
   cursor_vec k = anyc__children(f->body);
   size_t first = 0;
-  while (first < k.n && k.v[first].kind == CXCursor_DeclStmt && !anyc__has_legacy_call(x, k.v[first]))
+  while (first < k.n && k.v[first].kind == CXCursor_DeclStmt &&
+         !anyc__has_legacy_call(x, k.v[first]))
     first++;
   CXFile sf;
   size_t sb, se;
@@ -338,8 +339,8 @@ void anyc__rule_owner_call(ctx *x, const ref *r, size_t ci, fn_info *f)
     }
   }
   int cancel = strcmp(r->name, "as_cancel") == 0 || strcmp(r->name, "as_stop") == 0;
-  pend *p = anyc__new_pend(x, r->cur, spawn ? "AS004" : child ? "AS015" : cancel ? "AS007" : "AS005",
-                           r->name, 1);
+  const char *rule = spawn ? "AS004" : child ? "AS015" : cancel ? "AS007" : "AS005";
+  pend *p = anyc__new_pend(x, r->cur, rule, r->name, 1);
   p->s.suggest = anyc__xstrdup(anyc__suggest_for(r->name));
   if (p->s.cls == SC_MACRO_ARG || p->s.cls == SC_MACRO_BODY) {
     p->s.rule = p->s.cls == SC_MACRO_ARG ? "AS109" : "AS105";
@@ -863,7 +864,8 @@ void anyc__rule_background(ctx *x, const ref *r, size_t ci)
   if (!why) {
     CXCursor a1 = anyc__strip(args[1]);
     cursor_vec k = anyc__children(a1);
-    if (a1.kind == CXCursor_UnaryOperator && k.n == 1 && anyc__strip(k.v[0]).kind == CXCursor_DeclRefExpr)
+    if (a1.kind == CXCursor_UnaryOperator && k.n == 1 &&
+        anyc__strip(k.v[0]).kind == CXCursor_DeclRefExpr)
       mvar = clang_getCursorReferenced(anyc__strip(k.v[0]));
     free(k.v);
     if (mvar.kind != CXCursor_VarDecl)
@@ -880,7 +882,8 @@ void anyc__rule_background(ctx *x, const ref *r, size_t ci)
   }
   for (size_t i = 0; !why && i < x->refs.n; i++) {
     const ref *o = &x->refs.v[i];
-    if (o->kind != R_FUNC || anyc__fn_of(x, o) != f || strcmp(o->name, "as_background_service_exit"))
+    if (o->kind != R_FUNC || anyc__fn_of(x, o) != f ||
+        strcmp(o->name, "as_background_service_exit"))
       continue;
     size_t oci = anyc__call_index(x, o);
     if (!oci || anyc__call_args(o->anc[oci - 1], ea, 2) != 2)
@@ -930,12 +933,13 @@ void anyc__rule_background(ctx *x, const ref *r, size_t ci)
   size_t sb, se, cb, ce, xb, xe, xsb, xse, db, de, n;
   const char *s = NULL;
   if (!why && (anyc__extent(stmt, &file, &sb, &se) || anyc__extent(call, &file, &cb, &ce) ||
-               anyc__extent(exit_call, &file, &xb, &xe) || anyc__extent(exit_stmt, &file, &xsb, &xse) ||
-               anyc__extent(mdecl, &file, &db, &de)))
+               anyc__extent(exit_call, &file, &xb, &xe) ||
+               anyc__extent(exit_stmt, &file, &xsb, &xse) || anyc__extent(mdecl, &file, &db, &de)))
     why = "the block's statements are not in one file";
   if (!why) {
     s = anyc__contents(x, file, &n);
-    if (!anyc__only_space(s, anyc__line_start(s, sb), sb) || !anyc__only_space(s, anyc__line_start(s, xsb), xsb))
+    if (!anyc__only_space(s, anyc__line_start(s, sb), sb) ||
+        !anyc__only_space(s, anyc__line_start(s, xsb), xsb))
       why = "a statement of the block shares its line";
   }
   if (why) {

@@ -244,7 +244,8 @@ int anyc__is_one_of(const char *n, const char *const *list)
 static int in_legacy_call(const ref *r)
 {
   for (size_t i = r->depth; i-- > 0;)
-    if (r->anc[i].kind == CXCursor_CallExpr && anyc__decl_is_legacy(clang_getCursorReferenced(r->anc[i])))
+    if (r->anc[i].kind == CXCursor_CallExpr &&
+        anyc__decl_is_legacy(clang_getCursorReferenced(r->anc[i])))
       return 1;
   return 0;
 }
@@ -304,8 +305,9 @@ static void rule_func(ctx *x, const ref *r)
   size_t ci = anyc__call_index(x, r);
   int svc = anyc__is_one_of(r->name, svc_names);
   if (!ci) {
-    anyc__left(x, r->cur, "AS104", r->name, svc, "call the native function, or wrap it in an anyc_fn",
-               "a pointer to %s is taken", r->name);
+    anyc__left(x, r->cur, "AS104", r->name, svc,
+               "call the native function, or wrap it in an anyc_fn", "a pointer to %s is taken",
+               r->name);
     return;
   }
   fn_info *f = anyc__fn_of(x, r);
@@ -565,7 +567,8 @@ static void finish(ctx *x)
     const char *s = anyc__contents(x, p->file, &n);
     for (size_t k = 0; s && k < p->edits.n; k++) {
       edit *e = &p->edits.v[k];
-      if (e->len && *e->text && e->off + e->len <= n && drops_comment(s, e->off, e->off + e->len, e->text)) {
+      if (e->len && *e->text && e->off + e->len <= n &&
+          drops_comment(s, e->off, e->off + e->len, e->text)) {
         p->s.rewritten = 0;
         p->s.rule = "AS110";
         free(p->s.reason);
