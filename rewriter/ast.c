@@ -595,3 +595,29 @@ CXCursor anyc__value_stmt(ctx *x, const ref *r, size_t ci, char **var, int *is_d
   }
   return clang_getNullCursor();
 }
+
+/* Does the text s[b, e) open a group or a scope (or a background block, which becomes a
+ * group)?  A return between such an open and its close would skip the close. */
+int anyc__opens_scope(const char *s, size_t b, size_t e)
+{
+  static const char *const opens[] = {"anyc_group_open", "anyc_scope_open", "anyc_move_on_",
+                                      "anyc_fail_a", "as_background_service_enter"};
+  for (size_t i = 0; i < sizeof opens / sizeof opens[0]; i++) {
+    size_t k = strlen(opens[i]);
+    for (size_t j = b; j + k <= e; j++)
+      if (memcmp(s + j, opens[i], k) == 0)
+        return 1;
+  }
+  return 0;
+}
+
+/* The background block of function f that offset off lies in, or NULL. */
+const block *anyc__block_at(ctx *x, fn_info *f, size_t off)
+{
+  for (size_t i = 0; f && i < x->blocks.n; i++) {
+    const block *k = &x->blocks.v[i];
+    if (clang_equalCursors(k->fn, f->fn) && off >= k->begin && off < k->end)
+      return k;
+  }
+  return NULL;
+}

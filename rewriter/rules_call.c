@@ -70,11 +70,13 @@ char *anyc__close_text(fn_info *f, const char *status)
   return anyc__xasprintf("anyc_group_close(&%s, %s)", f->tg, status);
 }
 
-/* `if (rc < 0) return rc;` in the enclosing function's terms. */
-static char *check_text(fn_info *f, const char *rc)
+/* `if (rc < 0) return rc;` in the enclosing function's terms: closing the background
+ * block's group `tg` first inside a block, run's group in a run with a group. */
+static char *check_text(fn_info *f, const char *rc, const char *tg)
 {
-  if (f->needs_group)
-    return anyc__xasprintf("if (%s < 0) return anyc_group_close(&%s, %s);", rc, f->tg, rc);
+  if (tg || f->needs_group)
+    return anyc__xasprintf("if (%s < 0) return anyc_group_close(&%s, %s);", rc,
+                           tg ? tg : f->tg, rc);
   if (anyc__fn_returns_void(f->fn))
     return anyc__xasprintf("if (%s < 0) return;", rc);
   return anyc__xasprintf("if (%s < 0) return %s;", rc, rc);
@@ -152,7 +154,10 @@ static int multi_line_body(ctx *x, fn_info *f)
 }
 
 /* A checkpoint call whose status the legacy code ignored: check it, in the enclosing
- * function's terms (return it; close the group first in a run with a group). */
+ * function's terms (return it; close the group first in a run with a group or in a
+ * background block).  -1: no checked form here (the call is only renamed); -2: none
+ * that an expert would write (in a block with a group or scope of its own open, or a
+ * block in a run): the site is left. */
 static int checked_stmt(ctx *x, fn_info *f, pend *p, const ref *r, size_t ci,
                         const char *newcall)
 {
@@ -168,6 +173,12 @@ static int checked_stmt(ctx *x, fn_info *f, pend *p, const ref *r, size_t ci,
   size_t semi = anyc__after_semicolon(s, n, e);
   if (!semi)
     return -1;
+  const block *bk = anyc__block_at(x, f, b);
+  if (bk) {
+    p->svc = 1; /* the check closes the block's group: it goes with the block */
+    if (f->needs_group || anyc__opens_scope(s, bk->begin, b))
+      return -2;
+  }
   char *t;
   if (anyc__fn_returns_void(f->fn)) {
     if (par.kind == CXCursor_CompoundStmt) {
@@ -200,7 +211,7 @@ static int checked_stmt(ctx *x, fn_info *f, pend *p, const ref *r, size_t ci,
   } else if (!(rc = status_var(x, f, p, b))) {
     return -1;
   }
-  char *chk = check_text(f, rc);
+  char *chk = check_text(f, rc, bk ? bk->tg : NULL);
   if (own_line) {
     char *ind = anyc__indent_at(s, b);
     chk[strlen(chk) - 1] = '\0'; /* the statement's own ';' ends it */
@@ -275,7 +286,15 @@ void anyc__rule_simple(ctx *x, const ref *r, size_t ci, fn_info *f)
       p->s.suggest = anyc__xstrdup(native);
       return;
     }
-    p->edits.n = 0;
+    anyc__edits_free(&p->edits);
+    if (rc == -2) {
+      p->s.rule = "AS110";
+      p->s.rewritten = 0;
+      anyc__set_reason(p, "its status is ignored inside a background block where a group or "
+                          "scope of the code's own is open: check it by hand");
+      p->s.suggest = anyc__xstrdup(native);
+      return;
+    }
   }
   anyc__set_reason(p, "the same call in the native API");
   if (rename_call(x, p, r, ci, native, rule[4] == '1' ? ", 0" : NULL) != 0) {

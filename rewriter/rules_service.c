@@ -819,7 +819,7 @@ static void block_calls(ctx *x, fn_info *f, CXCursor mvar, const char *tg, const
       why = "the native block starts the service at its first checkpoint: after this one "
             "it has started, as enter guaranteed (the status is still used)";
     } else if (started && anyc__only_space(s, anyc__line_start(s, ob), ob) &&
-               own_stmt && anyc__same_node(enter_comp, par)) {
+               own_stmt && anyc__same_node(enter_comp, par) && !anyc__opens_scope(s, ee, ob)) {
       size_t semi = anyc__after_semicolon(s, n, oe);
       if (!semi)
         continue;
@@ -839,6 +839,36 @@ static void block_calls(ctx *x, fn_info *f, CXCursor mvar, const char *tg, const
     cp->s.suggest = anyc__xstrdup(started ? "anyc_checkpoint()" : "anyc_group_cancel(&tg)");
     anyc__mark_handled(x, o->cur);
   }
+}
+
+/* Does a return lie inside the block, between the enter statement (ending at `from`)
+ * and the exit statement (from `to`)?  The one allowed is `return var;` (enter's status)
+ * in the statement right after the enter: taken only when enter failed. */
+static int returns_inside(ctx *x, fn_info *f, CXCursor comp, CXCursor enter, const char *var,
+                          size_t from, size_t to)
+{
+  cursor_vec rets = {0};
+  clang_visitChildren(anyc__fn_body(f->fn), find_returns, &rets);
+  CXCursor after = anyc__next_stmt(comp, enter);
+  CXFile file;
+  size_t ab = 0, ae = 0;
+  anyc__extent(after, &file, &ab, &ae);
+  int inside = 0;
+  for (size_t i = 0; i < rets.n && !inside; i++) {
+    size_t rb, re;
+    if (anyc__extent(rets.v[i], &file, &rb, &re) != 0 || rb < from || rb >= to)
+      continue;
+    cursor_vec k = anyc__children(rets.v[i]);
+    CXCursor v = k.n == 1 ? anyc__strip(k.v[0]) : clang_getNullCursor();
+    char *name = v.kind == CXCursor_DeclRefExpr ? anyc__cx_str(clang_getCursorSpelling(v))
+                                                : anyc__xstrdup("");
+    inside = !(rb >= ab && re <= ae && strcmp(name, var) == 0);
+    free(name);
+    free(k.v);
+  }
+  free(rets.v);
+  (void)x;
+  return inside;
 }
 
 /* AS009: as_background_service_enter ... as_background_service_exit in one function ->
@@ -941,8 +971,23 @@ void anyc__rule_background(ctx *x, const ref *r, size_t ci)
     if (!anyc__only_space(s, anyc__line_start(s, sb), sb) ||
         !anyc__only_space(s, anyc__line_start(s, xsb), xsb))
       why = "a statement of the block shares its line";
+    else if (returns_inside(x, f, anyc__nearest_compound(r, ci), stmt, var, se, xsb))
+      why = "a return inside the block leaves it without its exit";
+  }
+  /* Checks the rules add inside the block close its group (rules_call.c); in a block
+   * that is left, they are left with it (the block's sites are the service's). */
+  block bk = {f ? f->fn : clang_getNullCursor(), 0, (size_t)-1, NULL};
+  if (!why) {
+    bk.begin = se;
+    bk.end = xsb;
+  } else {
+    CXFile f0;
+    size_t ce0;
+    anyc__extent(call, &f0, &bk.begin, &ce0); /* to the function's end */
   }
   if (why) {
+    if (f)
+      VEC_PUSH(x->blocks, bk);
     anyc__left(x, r->cur, "AS110", r->name, 1, anyc__suggest_for(r->name), "%s", why);
     free(var);
     free(obj);
@@ -952,6 +997,8 @@ void anyc__rule_background(ctx *x, const ref *r, size_t ci)
   }
   pend *p = anyc__new_pend(x, r->cur, "AS009", r->name, 1);
   char *tg = anyc__fresh(x, f, "tg");
+  bk.tg = anyc__xstrdup(tg);
+  VEC_PUSH(x->blocks, bk);
   char *ind = anyc__indent_at(s, sb), *xind = anyc__indent_at(s, xsb);
   char *body = anyc__text_of(x, ea[1]);
   char *t = anyc__xasprintf("%sanyc_group %s;\n", ind, tg);

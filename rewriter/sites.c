@@ -658,6 +658,9 @@ static void free_ctx(ctx *x)
   free(x->stack.v);
   free(x->svcfields.v);
   free(x->handled.v);
+  for (size_t i = 0; i < x->blocks.n; i++)
+    free(x->blocks.v[i].tg);
+  free(x->blocks.v);
 }
 
 void anyc__find_sites(struct CXTranslationUnitImpl *tu, const options *o,

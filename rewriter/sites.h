@@ -46,6 +46,14 @@ typedef struct pend {
   int svc;   /* part of a service: all-or-nothing */
 } pend;
 
+/* A background block in a function (AS009), from its enter to its exit statement: a
+ * status checked inside it must close the block's group (tg; NULL: the block is left). */
+typedef struct block {
+  CXCursor fn;
+  size_t begin, end;
+  char *tg;
+} block;
+
 typedef struct ctx {
   CXTranslationUnit tu;
   const options *o;
@@ -58,6 +66,7 @@ typedef struct ctx {
   VEC(pend) pends;
   cursor_vec svcfields;   /* FieldDecls of type as_service */
   cursor_vec handled;     /* references and declarations a rule already took care of */
+  VEC(block) blocks;      /* background blocks seen so far (rule_func goes in text order) */
 } ctx;
 
 /* One use of a declaration (a function, a variable): the function it is in, its
@@ -106,6 +115,8 @@ void anyc__need_header(ctx *x, pend *p, CXFile file, const char *hdr);
 char *anyc__norm(const char *s);
 CXCursor anyc__nearest_compound(const ref *r, size_t ci);
 CXCursor anyc__value_stmt(ctx *x, const ref *r, size_t ci, char **var, int *is_decl);
+int anyc__opens_scope(const char *s, size_t b, size_t e);
+const block *anyc__block_at(ctx *x, fn_info *f, size_t off);
 
 /* ---- sites.c: the walk, pending sites, handled cursors ----------------------------------- */
 int anyc__in_system(CXCursor c);

@@ -1152,6 +1152,72 @@ static void test_as008_run_service_in_task_or_helper(void **state)
   scratch_remove();
 }
 
+/* Inside a background block a status the legacy code ignored is checked by closing the
+ * block's group (returning with it open would abort); a return of the code's own inside
+ * the block (it would skip the exit) keeps the block legacy; so does an ignored status
+ * after a group of the code's own was opened in the block. */
+static void test_as009_checks_in_block_close_its_group(void **state)
+{
+  (void)state;
+  scratch_new("as009chk");
+  const char *legacy =
+    "#include <async_service.h>\n"
+    "struct w { as_service service; int n; };\n"
+    "static int w_run(as_service *self) { (void)self; return 0; }\n"
+    "static int body(void *arg) {\n"
+    "  struct w *p = arg;\n"
+    "  as_manager *m;\n"
+    "  as_service_init(&p->service, w_run, \"w\");\n"
+    "  int rc = as_background_service_enter(&p->service, &m);\n"
+    "  if (rc) return rc;\n"
+    "  as_sleep(0.1);\n"
+    "  return as_background_service_exit(m, rc);\n"
+    "}\n"
+    "int main(void) { static struct w x; return as_run(body, &x); }\n";
+  char *got = rewrite("k.c", legacy);
+  assert_string_equal(got,
+    "#include <anyc.h>\n"
+    "struct w { int n; };\n"
+    "static int w_run(void *arg) { (void)arg; return 0; }\n"
+    "static int body(void *arg) {\n"
+    "  struct w *p = arg;\n"
+    "  anyc_group tg;\n"
+    "  int rc = anyc_group_open(&tg);\n"
+    "  if (rc < 0) return rc;\n"
+    "  rc = anyc_start_soon_named(&tg, \"w\", w_run, p);\n"
+    "  if (rc < 0) return anyc_group_close(&tg, rc);\n"
+    "  if (rc) return rc;\n"
+    "  rc = anyc_sleep(0.1);\n"
+    "  if (rc < 0) return anyc_group_close(&tg, rc);\n"
+    "  anyc_group_cancel(&tg);\n"
+    "  return anyc_group_close(&tg, rc);\n"
+    "}\n"
+    "int main(void) { static struct w x; return anyc_run(body, &x); }\n");
+  assert_true(compiles("k.c"));
+  assert_idempotent("k.c");
+  free(got);
+
+  char *early = replaced(legacy, "  as_sleep(0.1);\n",
+                         "  rc = as_sleep(0.1);\n  if (rc) return rc;\n");
+  got = rewrite_loud("r.c", early);
+  assert_contains(got, "as_background_service_enter");
+  assert_contains(run_err, "r.c:8:12: warning: [AS110] as_background_service_enter: a return "
+                           "inside the block leaves it without its exit");
+  free(got);
+  free(early);
+
+  char *own = replaced(legacy, "  as_sleep(0.1);\n",
+                       "  anyc_group g;\n  rc = anyc_group_open(&g);\n  as_sleep(0.1);\n"
+                       "  rc = anyc_group_close(&g, rc);\n");
+  got = rewrite_loud("g.c", own);
+  assert_contains(got, "  as_sleep(0.1);\n");
+  assert_contains(run_err, "g.c:12:3: warning: [AS110] as_sleep: its status is ignored inside a "
+                           "background block where a group or scope of the code's own is open");
+  free(got);
+  free(own);
+  scratch_remove();
+}
+
 /* Every rule has its page in docs/rules/ (the report and --list-rules link to it). */
 static void test_every_rule_has_a_doc_page(void **state)
 {
@@ -1190,6 +1256,7 @@ int main(void)
     cmocka_unit_test(test_as007_as016_block_declines),
     cmocka_unit_test(test_as017_wait_finished_in_task),
     cmocka_unit_test(test_as008_run_service_in_task_or_helper),
+    cmocka_unit_test(test_as009_checks_in_block_close_its_group),
     cmocka_unit_test(test_every_rule_has_a_doc_page),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
