@@ -83,8 +83,9 @@ static char *check_text(fn_info *f, const char *rc, const char *tg)
 }
 
 /* An `int` status variable the function already declares at the top of its body before
- * `before` (rc, ret, err, status): an expert reuses it rather than adding one. */
-static char *existing_status(ctx *x, fn_info *f, size_t before)
+ * `before` (rc, ret, err, status): an expert reuses it rather than adding one -- when
+ * it is dead at the site (anyc__var_dead_after); *var gets its declaration. */
+static char *existing_status(fn_info *f, size_t before, CXCursor *var)
 {
   static const char *const names[] = {"rc", "ret", "err", "status", "r", NULL};
   cursor_vec k = anyc__children(anyc__fn_body(f->fn));
@@ -99,44 +100,62 @@ static char *existing_status(ctx *x, fn_info *f, size_t before)
       char *name = anyc__cx_str(clang_getCursorSpelling(vars.v[v]));
       if (vars.v[v].kind == CXCursor_VarDecl && anyc__is_one_of(name, names) &&
           clang_getCanonicalType(clang_getCursorType(vars.v[v])).kind == CXType_Int &&
-          anyc__extent(vars.v[v], &file, &b, &e) == 0 && e <= before)
+          anyc__extent(vars.v[v], &file, &b, &e) == 0 && e <= before) {
         found = name;
-      else
+        *var = vars.v[v];
+      } else {
         free(name);
+      }
     }
     free(vars.v);
   }
   free(k.v);
-  (void)x;
   return found;
 }
 
-/* The status variable of a function: the group's rc, one it declares already, or an
- * `int rc;` added at the top of the body (once: identical edits merge). */
-static char *status_var(ctx *x, fn_info *f, pend *p, size_t at)
+/* A status variable the check at statement r->anc[si] (from b to its `;` at semi) may
+ * store into: run's group status (the tool's own, or the user's declaration it took
+ * over when that is dead here), or the function's own dead rc/ret/...; NULL if none. */
+static char *usable_status(ctx *x, fn_info *f, const ref *r, size_t si, size_t b, size_t semi)
 {
   if (f->needs_group)
-    return anyc__xstrdup(f->rc);
-  char *have = existing_status(x, f, at);
+    return clang_Cursor_isNull(f->rc_var) || anyc__var_dead_after(x, r, si, f->rc_var, semi)
+             ? anyc__xstrdup(f->rc)
+             : NULL;
+  CXCursor var = clang_getNullCursor();
+  char *have = existing_status(f, b, &var);
+  if (have && !anyc__var_dead_after(x, r, si, var, semi)) {
+    free(have);
+    have = NULL;
+  }
+  return have;
+}
+
+/* The status variable for a check: a usable one, or an `int rc;` (a fresh name) added
+ * at the top of the body for the rule's checks (once: identical edits merge). */
+static char *status_var(ctx *x, fn_info *f, pend *p, const ref *r, size_t si, size_t b,
+                        size_t semi)
+{
+  char *have = usable_status(x, f, r, si, b, semi);
   if (have)
     return have;
-  if (!f->rc)
-    f->rc = anyc__fresh(x, f, "rc");
+  if (!f->chk)
+    f->chk = anyc__fresh(x, f, "rc");
   CXCursor body = anyc__fn_body(f->fn);
   CXFile file;
-  size_t b, e, n;
-  if (anyc__extent(body, &file, &b, &e) != 0)
+  size_t bb, be, n;
+  if (anyc__extent(body, &file, &bb, &be) != 0)
     return NULL;
   const char *s = anyc__contents(x, file, &n);
-  size_t nl = b + 1;
+  size_t nl = bb + 1;
   while (nl < n && s[nl] != '\n')
     nl++;
   char *ind = anyc__body_indent(x, body);
-  char *u = anyc__xasprintf("%sint %s;\n", ind, f->rc);
+  char *u = anyc__xasprintf("%sint %s;\n", ind, f->chk);
   anyc__pedit(p, nl + 1, 0, u);
   free(u);
   free(ind);
-  return anyc__xstrdup(f->rc);
+  return anyc__xstrdup(f->chk);
 }
 
 /* Does the function's body open with `{` and a line break (so lines can be added)? */
@@ -153,16 +172,32 @@ static int multi_line_body(ctx *x, fn_info *f)
   return i < n && s[i] == '\n';
 }
 
+/* A status the legacy code ignored where the code after it must still run (see
+ * anyc__rest_skippable): the native call's status is kept ignored, visibly.  Replaces
+ * the statement [b, semi); braced when it is not a statement of a compound, so that an
+ * `else` after it keeps its `if`. */
+void anyc__keep_ignored(pend *p, CXCursor par, size_t b, size_t semi, const char *newcall)
+{
+  char *t = anyc__xasprintf("%sif (%s < 0) { /* ignored, as before: the code below still "
+                            "runs */ }%s",
+                            par.kind == CXCursor_CompoundStmt ? "" : "{ ", newcall,
+                            par.kind == CXCursor_CompoundStmt ? "" : " }");
+  anyc__pedit(p, b, semi - b, t);
+  free(t);
+}
+
 /* A checkpoint call whose status the legacy code ignored: check it, in the enclosing
  * function's terms (return it; close the group first in a run with a group or in a
  * background block).  -1: no checked form here (the call is only renamed); -2: none
  * that an expert would write (in a block with a group or scope of its own open, or a
- * block in a run): the site is left. */
+ * block in a run): the site is left; -3: returning there would skip code the legacy
+ * program ran after it (anyc__rest_skippable): the status stays ignored. */
 static int checked_stmt(ctx *x, fn_info *f, pend *p, const ref *r, size_t ci,
                         const char *newcall)
 {
   CXCursor call = r->anc[ci - 1];
   CXCursor par = anyc__stmt_parent(r, ci);
+  size_t si = anyc__parent_index(r, ci - 1);
   CXFile file;
   size_t b, e, n;
   if (anyc__extent(call, &file, &b, &e) != 0)
@@ -178,6 +213,10 @@ static int checked_stmt(ctx *x, fn_info *f, pend *p, const ref *r, size_t ci,
     p->svc = 1; /* the check closes the block's group: it goes with the block */
     if (f->needs_group || anyc__opens_scope(s, bk->begin, b))
       return -2;
+  }
+  if (!anyc__rest_skippable(x, r, si)) {
+    anyc__keep_ignored(p, par, b, semi, newcall);
+    return -3;
   }
   char *t;
   if (anyc__fn_returns_void(f->fn)) {
@@ -200,15 +239,12 @@ static int checked_stmt(ctx *x, fn_info *f, pend *p, const ref *r, size_t ci,
   int own_line = par.kind == CXCursor_CompoundStmt &&
                  anyc__only_space(s, anyc__line_start(s, b), b) && (z >= n || s[z] == '\n') &&
                  multi_line_body(x, f);
-  char *have = f->needs_group ? NULL : existing_status(x, f, b);
-  int has_status = f->needs_group || have;
-  free(have);
   const char *decl = "";
-  char *rc;
-  if (!own_line && !has_status) {
+  char *rc = usable_status(x, f, r, si, b, semi);
+  if (!own_line && !rc) {
     rc = anyc__fresh(x, f, "rc"); /* a variable of its own */
     decl = "int ";
-  } else if (!(rc = status_var(x, f, p, b))) {
+  } else if (!rc && !(rc = status_var(x, f, p, r, si, b, semi))) {
     return -1;
   }
   char *chk = check_text(f, rc, bk ? bk->tg : NULL);
@@ -281,6 +317,12 @@ void anyc__rule_simple(ctx *x, const ref *r, size_t ci, fn_info *f)
     anyc__sb_add(&call, rule[4] == '1' ? ", 0)" : ")");
     int rc = checked_stmt(x, f, p, r, ci, call.s);
     free(call.s);
+    if (rc == -3) {
+      anyc__set_reason(p, "its status stays ignored: the legacy code ran on after it (cleanup), "
+                          "and returning at a cancelled checkpoint would skip that");
+      p->s.suggest = anyc__xstrdup(native);
+      return;
+    }
     if (rc == 0) {
       anyc__set_reason(p, "the status the legacy code ignored is now checked");
       p->s.suggest = anyc__xstrdup(native);
@@ -349,8 +391,20 @@ void anyc__rule_wait_for(ctx *x, const ref *r, size_t ci, fn_info *f)
     kind = 3;
     stmt = par;
   }
-  if (!why && !kind)
-    why = "as_wait_for is not the whole initialiser, assignment or return of its statement";
+  if (!why && !kind) {
+    /* the statement holding the call (a wrapper-free parent chain) and where it stands */
+    size_t si = pi;
+    while (si > 0 && r->anc[si - 1].kind != CXCursor_CompoundStmt &&
+           !clang_isStatement(r->anc[si - 1].kind))
+      si--;
+    enum CXCursorKind sk = si > 0 ? r->anc[si - 1].kind : CXCursor_CompoundStmt;
+    why = sk == CXCursor_IfStmt || sk == CXCursor_WhileStmt || sk == CXCursor_ForStmt ||
+              sk == CXCursor_DoStmt || sk == CXCursor_CaseStmt || sk == CXCursor_DefaultStmt ||
+              sk == CXCursor_LabelStmt
+            ? "the statement is the braceless body of an if, loop or case: its scope needs "
+              "statements of their own; add braces, then migrate"
+            : "as_wait_for is not the whole initialiser, assignment or return of its statement";
+  }
   pend *p;
   if (why) {
     anyc__left(x, r->cur, "AS110", r->name, 0, anyc__suggest_for(r->name), "%s", why);
@@ -391,7 +445,15 @@ void anyc__rule_wait_for(ctx *x, const ref *r, size_t ci, fn_info *f)
                            sc, t, ind, rc, ind, unit, rc, sc, callee, arg);
   }
   free(unit);
-  if (!anyc__only_space(s, anyc__line_start(s, sb), sb)) {
+  /* after the statement's `;`, only blanks and a comment on its line */
+  size_t z = se, semi = anyc__after_semicolon(s, n, se);
+  if (semi)
+    z = semi;
+  while (z < n && (s[z] == ' ' || s[z] == '\t' || s[z] == '\r'))
+    z++;
+  int alone_after = z >= n || s[z] == '\n' || (z + 1 < n && s[z] == '/' &&
+                                                (s[z + 1] == '/' || s[z + 1] == '*'));
+  if (!anyc__only_space(s, anyc__line_start(s, sb), sb) || !alone_after) {
     p->s.rule = "AS110";
     p->s.rewritten = 0;
     anyc__set_reason(p, "the statement shares its line; rewrite by hand");

@@ -86,6 +86,51 @@ fn_info *anyc__run_fn_of(ctx *x, const ref *r)
   return f && f->is_run ? f : NULL;
 }
 
+/* Run's first status-bearing statement declares its status: `int rc = as_run_task(...);`.
+ * An expert opens the group into that variable (`int rc = anyc_group_open(&tg);`) and
+ * assigns the spawn's status to it -- when the variable is a plain int used nowhere but
+ * in that statement and the one after it (its check), so that the group's status (which
+ * later spawns write and the close reads) never holds a value of the user's.  Then the
+ * declaration loses its type (the spawn's rule rewrites the call). */
+static void take_status_decl(ctx *x, fn_info *f, pend *p, const char *s, cursor_vec k,
+                             size_t first)
+{
+  cursor_vec vars = anyc__children(k.v[first]);
+  CXCursor var = vars.n == 1 && k.v[first].kind == CXCursor_DeclStmt ? vars.v[0]
+                                                                    : clang_getNullCursor();
+  free(vars.v);
+  CXType t = clang_getCursorType(var);
+  CXCursor init = var.kind == CXCursor_VarDecl ? anyc__strip(clang_Cursor_getVarDeclInitializer(var))
+                                               : clang_getNullCursor();
+  char *callee = init.kind == CXCursor_CallExpr
+                   ? anyc__cx_str(clang_getCursorSpelling(clang_getCursorReferenced(init)))
+                   : anyc__xstrdup("");
+  int spawn = anyc__decl_is_legacy(clang_getCursorReferenced(init)) &&
+              (strcmp(callee, "as_run_task") == 0 || strcmp(callee, "as_run_daemon_task") == 0 ||
+               strcmp(callee, "as_run_child_service") == 0 ||
+               strcmp(callee, "as_run_daemon_child_service") == 0);
+  free(callee);
+  CXFile file;
+  size_t sb, se, nb, ne;
+  unsigned name_off;
+  if (!spawn || t.kind != CXType_Int || clang_isConstQualifiedType(t) ||
+      anyc__extent(k.v[first], &file, &sb, &se) != 0)
+    return;
+  clang_getFileLocation(clang_getCursorLocation(var), NULL, NULL, NULL, &name_off);
+  int next = first + 1 < k.n && anyc__extent(k.v[first + 1], &file, &nb, &ne) == 0;
+  char *type = anyc__xstrndup(s + sb, name_off > sb ? name_off - sb : 0);
+  char *norm = anyc__norm(type);
+  int plain = strcmp(norm, "int") == 0;
+  free(type);
+  free(norm);
+  if (!plain || !anyc__uses_within(x, f->body, var, sb, next ? ne : se))
+    return;
+  free(f->rc);
+  f->rc = anyc__cx_str(clang_getCursorSpelling(var));
+  f->rc_var = var;
+  anyc__pedit(p, sb, name_off - sb, "");
+}
+
 /* AS003: the run function: parameter, the cast of self, the group. */
 void anyc__rule_run_fn(ctx *x, fn_info *f)
 {
@@ -111,6 +156,16 @@ void anyc__rule_run_fn(ctx *x, fn_info *f)
     return;
   anyc__set_reason(p, "the service's tasks now run in a task group that run opens and closes; "
                 "a daemon that returns no longer fails the service");
+  if (f->close_off && anyc__has_goto(x, f->body)) {
+    /* `goto out;` from before the statement that closes the group to a label after it
+     * would return with the group open (the runtime aborts) */
+    p->s.rule = "AS107";
+    p->s.rewritten = 0;
+    anyc__set_reason(p, "a goto in run can jump past the as_wait_finished that becomes the "
+                        "group's close, leaving run with its task group open: close the group "
+                        "on every path by hand");
+    return;
+  }
   /* Open the group before the first statement that is not a declaration, or that is
    * one whose initialiser calls the legacy API (int rc = as_run_task(...);). */
   cursor_vec k = anyc__children(f->body);
@@ -128,6 +183,7 @@ void anyc__rule_run_fn(ctx *x, fn_info *f)
     free(k.v);
     return;
   }
+  take_status_decl(x, f, p, s, k, first);
   char *ind = anyc__indent_at(s, sb);
   char *open = anyc__xasprintf("%sanyc_group %s;\n%sint %s = anyc_group_open(&%s);\n"
                                "%sif (%s < 0) return %s;\n",
@@ -210,8 +266,77 @@ void anyc__rule_returns(ctx *x, fn_info *f)
   free(rets.v);
 }
 
-/* Uses of run's parameter: only `(T *)self` casts (-> arg) and the manager argument of
- * calls that are rewritten away are allowed. */
+static char *service_object(ctx *x, CXCursor arg, CXType *type);
+
+/* Is the as_service field `field` the first member of its struct?  Then the service's
+ * address is its object's, and run's parameter is the object run now gets as void *. */
+static int first_member(CXCursor field)
+{
+  cursor_vec m = anyc__children(clang_getCursorSemanticParent(field));
+  int first = 0;
+  for (size_t i = 0; i < m.n; i++)
+    if (m.v[i].kind == CXCursor_FieldDecl) {
+      first = clang_equalCursors(m.v[i], field);
+      break;
+    }
+  free(m.v);
+  return first;
+}
+
+/* Is run's `self` the object itself: its service the first member of the object's type
+ * (the type of run's `(T *)self` cast, and of every object an as_service_init in this
+ * unit gives this run)?  Known only when at least one of them names the type. */
+static int self_is_object(ctx *x, fn_info *f)
+{
+  int known = 0, first = 1;
+  if (f->has_obj_type) {
+    cursor_vec m = anyc__children(clang_getTypeDeclaration(f->obj_type));
+    CXCursor f0 = clang_getNullCursor();
+    for (size_t i = 0; i < m.n && clang_Cursor_isNull(f0); i++)
+      if (m.v[i].kind == CXCursor_FieldDecl)
+        f0 = m.v[i];
+    free(m.v);
+    known = 1;
+    first = !clang_Cursor_isNull(f0) && anyc__is_svc_type(clang_getCursorType(f0));
+  }
+  for (size_t i = 0; first && i < x->refs.n; i++) {
+    const ref *o = &x->refs.v[i];
+    size_t oci = o->kind == R_FUNC && strcmp(o->name, "as_service_init") == 0
+                   ? anyc__call_index(x, o) : 0;
+    CXCursor a[3];
+    if (!oci || anyc__call_args(o->anc[oci - 1], a, 3) != 3 ||
+        !clang_equalCursors(clang_getCursorReferenced(anyc__strip(a[1])), f->fn))
+      continue;
+    CXType t;
+    char *obj = service_object(x, a[0], &t);
+    cursor_vec k = anyc__children(anyc__strip(a[0]));
+    CXCursor mem = k.n == 1 ? anyc__strip(k.v[0]) : clang_getNullCursor();
+    free(k.v);
+    known = 1;
+    first = obj && mem.kind == CXCursor_MemberRefExpr &&
+            first_member(clang_getCursorReferenced(mem));
+    free(obj);
+  }
+  return known && first;
+}
+
+/* Is this use of run's parameter the task argument of a spawn AS004 rewrites
+ * (as_run_task(self->manager, fn, self, name))? */
+static int spawn_arg(CXCursor par, const ref *r)
+{
+  if (par.kind != CXCursor_CallExpr || clang_Cursor_getNumArguments(par) != 4)
+    return 0;
+  CXCursor callee = clang_getCursorReferenced(par);
+  char *name = anyc__cx_str(clang_getCursorSpelling(callee));
+  int spawn = anyc__decl_is_legacy(callee) &&
+              (strcmp(name, "as_run_task") == 0 || strcmp(name, "as_run_daemon_task") == 0);
+  free(name);
+  return spawn && anyc__same_node(anyc__strip(clang_Cursor_getArgument(par, 2)), r->cur);
+}
+
+/* Uses of run's parameter: only `(T *)self` casts (-> arg), the manager argument of
+ * calls that are rewritten away, and -- when the service is the object's first member
+ * -- the task argument of a spawn (AS004 passes the object) are allowed. */
 void anyc__rule_param_uses(ctx *x, fn_info *f)
 {
   for (size_t i = 0; i < x->refs.n; i++) {
@@ -252,12 +377,18 @@ void anyc__rule_param_uses(ctx *x, fn_info *f)
       if (mgr)
         continue; /* judged with the call it is an argument of (R_MEMBER) */
     }
+    if (spawn_arg(par, r)) {
+      if (self_is_object(x, f))
+        continue; /* AS004 passes the object (rule_owner_call) */
+      anyc__left(x, r->cur, "AS107", f->param_name, 1, "pass the object, not its service",
+                 "run passes its as_service parameter to a task, and the service is not "
+                 "known to be its object's first member: the task would get another pointer");
+      continue;
+    }
     anyc__left(x, r->cur, "AS107", f->param_name, 1, "use the object passed as void *",
                "run uses its as_service parameter for something other than its manager");
   }
 }
-
-static char *service_object(ctx *x, CXCursor arg, CXType *type);
 
 static fn_info *run_for_type(ctx *x, CXType t);
 
@@ -364,13 +495,25 @@ void anyc__rule_owner_call(ctx *x, const ref *r, size_t ci, fn_info *f)
       nm = anyc__arg_text(x, args[2]);
     } else {
       fn = anyc__arg_text(x, args[1]);
-      a = anyc__arg_text(x, args[2]);
+      CXCursor a2 = anyc__strip(args[2]);
+      /* run's own parameter (allowed by rule_param_uses only when it is the object) */
+      a = a2.kind == CXCursor_DeclRefExpr &&
+              clang_equalCursors(clang_getCursorReferenced(a2), f->param)
+            ? anyc__xstrdup(f->arg)
+            : anyc__arg_text(x, args[2]);
       nm = anyc__arg_text(x, args[3]);
     }
     char *nc = anyc__xasprintf("anyc_start_soon_named(&%s, %s, %s, %s)", f->tg, nm, fn, a);
-    if (par.kind == CXCursor_CompoundStmt) {
-      size_t semi = anyc__after_semicolon(s, n, e);
-      CXCursor stmt = r->anc[anyc__parent_index(r, ci - 1)];
+    size_t si = anyc__parent_index(r, ci - 1), semi = anyc__after_semicolon(s, n, e);
+    int stmt_level = par.kind == CXCursor_CompoundStmt || par.kind == CXCursor_IfStmt ||
+                     par.kind == CXCursor_WhileStmt || par.kind == CXCursor_ForStmt ||
+                     par.kind == CXCursor_DoStmt || par.kind == CXCursor_CaseStmt ||
+                     par.kind == CXCursor_DefaultStmt || par.kind == CXCursor_LabelStmt;
+    if (stmt_level && semi && !anyc__rest_skippable(x, r, si)) {
+      /* run went on after a failed start (to cleanup the legacy code ran): so does this */
+      anyc__keep_ignored(p, par, b, semi, nc);
+    } else if (par.kind == CXCursor_CompoundStmt) {
+      CXCursor stmt = r->anc[si];
       CXCursor nx = anyc__next_stmt(par, stmt);
       int last_before_close = clang_Cursor_isNull(nx) ? anyc__same_node(par, f->body)
                                                       : is_wait_finished_return(x, nx);
@@ -385,12 +528,12 @@ void anyc__rule_owner_call(ctx *x, const ref *r, size_t ci, fn_info *f)
         free(chk);
         free(ind);
       }
-    } else if (par.kind == CXCursor_IfStmt || par.kind == CXCursor_WhileStmt ||
-               par.kind == CXCursor_ForStmt || par.kind == CXCursor_DoStmt) {
-      char *t = anyc__xasprintf("if ((%s = %s) < 0) return anyc_group_close(&%s, %s)", f->rc,
-                                nc, f->tg, f->rc);
-      /* only as the statement itself, not its condition */
-      anyc__pedit(p, b, e - b, anyc__after_semicolon(s, n, e) ? t : nc);
+    } else if (stmt_level && semi) {
+      /* a braceless body (of an if, a loop, a case): one braced statement, so that an
+       * `else` after it keeps its `if` */
+      char *t = anyc__xasprintf("{ %s = %s; if (%s < 0) return anyc_group_close(&%s, %s); }",
+                                f->rc, nc, f->rc, f->tg, f->rc);
+      anyc__pedit(p, b, semi - b, t);
       free(t);
     } else {
       anyc__pedit(p, b, e - b, nc);
@@ -871,6 +1014,43 @@ static int returns_inside(ctx *x, fn_info *f, CXCursor comp, CXCursor enter, con
   return inside;
 }
 
+/* The statement `after` enter's: when it is `if (<test of var>) return var;` (braced or
+ * not, no else), *ret gets the returned value's cursor; 1 when the test is a plain
+ * failure test (var, var < 0, var != 0), which after the start means failure too. */
+static int enter_check(ctx *x, CXCursor after, const char *var, CXCursor *ret)
+{
+  if (after.kind != CXCursor_IfStmt)
+    return 0;
+  cursor_vec k = anyc__children(after);
+  int plain = 0;
+  if (k.n == 2) {
+    CXCursor then = k.v[1];
+    if (then.kind == CXCursor_CompoundStmt) {
+      cursor_vec t = anyc__children(then);
+      then = t.n == 1 ? t.v[0] : clang_getNullCursor();
+      free(t.v);
+    }
+    cursor_vec rk = then.kind == CXCursor_ReturnStmt ? anyc__children(then) : (cursor_vec){0};
+    CXCursor v = rk.n == 1 ? anyc__strip(rk.v[0]) : clang_getNullCursor();
+    free(rk.v);
+    char *vn = v.kind == CXCursor_DeclRefExpr ? anyc__cx_str(clang_getCursorSpelling(v))
+                                              : anyc__xstrdup("");
+    if (strcmp(vn, var) == 0) {
+      *ret = v;
+      char *ct = anyc__text_of(x, k.v[0]), *c = anyc__norm(ct);
+      char *lt = anyc__xasprintf("%s<0", var), *ne = anyc__xasprintf("%s!=0", var);
+      plain = strcmp(c, var) == 0 || strcmp(c, lt) == 0 || strcmp(c, ne) == 0;
+      free(ct);
+      free(c);
+      free(lt);
+      free(ne);
+    }
+    free(vn);
+  }
+  free(k.v);
+  return plain;
+}
+
 /* AS009: as_background_service_enter ... as_background_service_exit in one function ->
  * a task group that starts the service, then cancels and closes. */
 void anyc__rule_background(ctx *x, const ref *r, size_t ci)
@@ -886,6 +1066,9 @@ void anyc__rule_background(ctx *x, const ref *r, size_t ci)
   fn_info *child = NULL;
   if (!f || !anyc__fn_returns_int(f->fn) || anyc__call_args(call, args, 2) != 2)
     why = "not in a function returning int";
+  else if (f->is_run && f->needs_group)
+    why = "a background block inside a run with a task group: a return in the block would "
+          "close run's group while the block's is still open";
   if (!why) {
     stmt = anyc__value_stmt(x, r, ci, &var, &is_decl);
     if (clang_Cursor_isNull(stmt))
@@ -1004,10 +1187,27 @@ void anyc__rule_background(ctx *x, const ref *r, size_t ci)
   char *t = anyc__xasprintf("%sanyc_group %s;\n", ind, tg);
   anyc__pedit(p, anyc__line_start(s, sb), 0, t);
   free(t);
+  /* The user's own check of enter's status right after it (`if (rc) return rc;`) now
+   * checks the start: its return closes the group, and when it is a plain failure test
+   * it is the only check (an expert does not write two). */
+  CXCursor uret = clang_getNullCursor();
+  int user_check = enter_check(x, anyc__next_stmt(anyc__nearest_compound(r, ci), stmt), var,
+                               &uret);
+  CXFile rf;
+  size_t rb, re;
+  if (!clang_Cursor_isNull(uret) && anyc__extent(uret, &rf, &rb, &re) == 0) {
+    char *open = anyc__xasprintf("anyc_group_close(&%s, ", tg);
+    anyc__pedit(p, rb, 0, open);
+    anyc__pedit(p, re, 0, ")");
+    free(open);
+  }
+  char *own = user_check ? anyc__xstrdup("")
+                         : anyc__xasprintf(";\n%sif (%s < 0) return anyc_group_close(&%s, %s)",
+                                           ind, var, tg, var);
   t = anyc__xasprintf("anyc_group_open(&%s);\n%sif (%s < 0) return %s;\n"
-                      "%s%s = anyc_start_soon_named(&%s, %s, %s, %s);\n"
-                      "%sif (%s < 0) return anyc_group_close(&%s, %s)",
-                      tg, ind, var, var, ind, var, tg, name, runname, obj, ind, var, tg, var);
+                      "%s%s = anyc_start_soon_named(&%s, %s, %s, %s)%s",
+                      tg, ind, var, var, ind, var, tg, name, runname, obj, own);
+  free(own);
   anyc__pedit(p, cb, ce - cb, t);
   free(t);
   t = anyc__xasprintf("%sanyc_group_cancel(&%s);\n", xind, tg);

@@ -135,6 +135,7 @@ static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData d
     if (clang_isCursorDefinition(c)) {
       fn_info f = {0};
       f.fn = c;
+      f.rc_var = clang_getNullCursor();
       VEC_PUSH(x->fns, f);
     }
     break;
@@ -650,6 +651,7 @@ static void free_ctx(ctx *x)
     free(f->param_name);
     free(f->tg);
     free(f->rc);
+    free(f->chk);
     free(f->arg);
     free(f->indent);
   }

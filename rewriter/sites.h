@@ -1,7 +1,8 @@
 /* sites.h — what the files of the site finder share (internal to rewriter/): the walk's
  * records (references to the legacy API with their ancestors, functions, pending sites,
  * the per-unit context) and the helpers and rules each file gives the others.  sites.c
- * walks and dispatches; ast.c reads cursors and bytes; rules_call.c, rules_service.c and
+ * walks and dispatches; ast.c reads cursors and bytes; flow.c says what can run after a
+ * site; rules_call.c, rules_service.c and
  * rules_task.c are the rules (docs/rules/). */
 #ifndef ANYC_MIGRATE_SITES_H
 #define ANYC_MIGRATE_SITES_H
@@ -30,6 +31,8 @@ typedef struct fn_info {
   int is_run;
   int needs_group, failed;
   char *tg, *rc, *arg;   /* names used in the rewrite */
+  CXCursor rc_var;       /* the user's declaration run's group status took over, or null */
+  char *chk;             /* a status variable added for checks (rules_call.c) */
   VEC(char *) idents;    /* every identifier of the function, for fresh names */
   VEC(char *) taken;
   char *indent;          /* of the body's statements */
@@ -118,6 +121,12 @@ CXCursor anyc__value_stmt(ctx *x, const ref *r, size_t ci, char **var, int *is_d
 int anyc__opens_scope(const char *s, size_t b, size_t e);
 const block *anyc__block_at(ctx *x, fn_info *f, size_t off);
 
+/* ---- flow.c: what can run after a site ---------------------------------------------------- */
+int anyc__var_dead_after(ctx *x, const ref *r, size_t si, CXCursor var, size_t from);
+int anyc__rest_skippable(ctx *x, const ref *r, size_t si);
+int anyc__has_goto(ctx *x, CXCursor body);
+int anyc__uses_within(ctx *x, CXCursor body, CXCursor var, size_t b, size_t e);
+
 /* ---- sites.c: the walk, pending sites, handled cursors ----------------------------------- */
 int anyc__in_system(CXCursor c);
 int anyc__is_svc_type(CXType t);
@@ -133,6 +142,7 @@ void anyc__mark_handled(ctx *x, CXCursor c);
 /* ---- rules_call.c: single calls, checked statuses, suggestions --------------------------- */
 const char *anyc__suggest_for(const char *n);
 char *anyc__close_text(fn_info *f, const char *status);
+void anyc__keep_ignored(pend *p, CXCursor par, size_t b, size_t semi, const char *newcall);
 void anyc__rule_simple(ctx *x, const ref *r, size_t ci, fn_info *f);
 void anyc__rule_wait_for(ctx *x, const ref *r, size_t ci, fn_info *f);
 void anyc__rule_is_running(ctx *x, const ref *r, size_t ci);

@@ -208,8 +208,9 @@ static void test_as004_spawns_check_status(void **state)
   scratch_remove();
 }
 
-/* AS010 / AS011 / AS012: renames; an ignored checkpoint status is now checked (the
- * existing `rc` reused), and a braceless if body stays one statement. */
+/* AS010 / AS011 / AS012: renames; an ignored checkpoint status is now checked (in a
+ * variable of its own: the existing `rc` is live there, `return rc` reads it on the
+ * then-path), and a braceless if body stays one statement. */
 static void test_as010_as011_as012_calls(void **state)
 {
   (void)state;
@@ -237,11 +238,12 @@ static void test_as010_as011_as012_calls(void **state)
     "#include <anyc.h>\n"
     "static int work(void *p) { (void)p; return 0; }\n"
     "static int task(void *arg) {\n"
+    "  int rc2;\n"
     "  int rc = 0;\n"
-    "  rc = anyc_sleep(1.0);\n"
-    "  if (rc < 0) return rc;\n"
+    "  rc2 = anyc_sleep(1.0);\n"
+    "  if (rc2 < 0) return rc2;\n"
     "  if (arg)\n"
-    "    { rc = anyc_sleep(2.0); if (rc < 0) return rc; }\n"
+    "    { int rc3 = anyc_sleep(2.0); if (rc3 < 0) return rc3; }\n"
     "  else\n"
     "    rc = anyc_to_thread(work, arg, 0);\n"
     "  return rc;\n"
@@ -509,7 +511,6 @@ static void test_as009_as015_background_and_child(void **state)
     "  if (rc < 0) return rc;\n"
     "  rc = anyc_start_soon_named(&tg, \"worker\", worker_run, &w);\n"
     "  if (rc < 0) return anyc_group_close(&tg, rc);\n"
-    "  if (rc < 0) return rc;\n"
     "  rc = anyc_sleep(1.0);\n"
     "  anyc_group_cancel(&tg);\n"
     "  return anyc_group_close(&tg, rc);\n"
@@ -921,8 +922,7 @@ static void test_as007_as016_stop_and_wait_started_in_block(void **state)
     "  int rc = anyc_group_open(&tg);\n"
     "  if (rc < 0) return rc;\n"
     "  rc = anyc_start_soon_named(&tg, \"w\", w_run, p);\n"
-    "  if (rc < 0) return anyc_group_close(&tg, rc);\n"
-    "  if (rc) return rc;\n"
+    "  if (rc) return anyc_group_close(&tg, rc);\n"
     "  rc = anyc_checkpoint();\n"
     "  if (rc < 0) return anyc_group_close(&tg, rc);\n"
     "  rc = anyc_checkpoint();\n"
@@ -1180,15 +1180,15 @@ static void test_as009_checks_in_block_close_its_group(void **state)
     "struct w { int n; };\n"
     "static int w_run(void *arg) { (void)arg; return 0; }\n"
     "static int body(void *arg) {\n"
+    "  int rc2;\n"
     "  struct w *p = arg;\n"
     "  anyc_group tg;\n"
     "  int rc = anyc_group_open(&tg);\n"
     "  if (rc < 0) return rc;\n"
     "  rc = anyc_start_soon_named(&tg, \"w\", w_run, p);\n"
-    "  if (rc < 0) return anyc_group_close(&tg, rc);\n"
-    "  if (rc) return rc;\n"
-    "  rc = anyc_sleep(0.1);\n"
-    "  if (rc < 0) return anyc_group_close(&tg, rc);\n"
+    "  if (rc) return anyc_group_close(&tg, rc);\n"
+    "  rc2 = anyc_sleep(0.1);\n"
+    "  if (rc2 < 0) return anyc_group_close(&tg, rc2);\n"
     "  anyc_group_cancel(&tg);\n"
     "  return anyc_group_close(&tg, rc);\n"
     "}\n"

@@ -66,8 +66,7 @@ static int app(void *arg) {
     int rc = anyc_group_open(&tg);
     if (rc < 0) return rc;
     rc = anyc_start_soon_named(&tg, "DatabaseSync", db_sync_run, db);
-    if (rc < 0) return anyc_group_close(&tg, rc);
-    if (rc) return rc;
+    if (rc) return anyc_group_close(&tg, rc);
     db_write(db, "alice");
     db_write(db, "bob");
     db_write(db, "carol");
