@@ -183,9 +183,9 @@ int anyc__var_dead_after(ctx *x, const ref *r, size_t si, CXCursor var, size_t f
 }
 
 /* Could the code an early return would skip be skipped with no visible difference:
- * statements without side effects of their own (returns of plain values, checks of
- * them) and calls of the legacy API (the checkpoints and schedulings the rewrite
- * handles; after a cancellation they return at once)? */
+ * statements without side effects of their own (returns of plain values, checks and
+ * switches on them, breaks) and calls of the legacy API (the checkpoints and schedulings
+ * the rewrite handles; after a cancellation they return at once)? */
 typedef struct effects { ctx *x; int bad; } effects;
 
 static int legacy_call(CXCursor c)
@@ -232,8 +232,14 @@ static int skippable(ctx *x, CXCursor c)
   int ok = 0;
   switch (c.kind) {
   case CXCursor_NullStmt:
+  case CXCursor_BreakStmt: /* to the code after its loop or switch, which is judged too */
     ok = 1;
     break;
+  case CXCursor_SwitchStmt:
+    ok = k.n == 2 && no_effects(x, k.v[0]) && skippable(x, k.v[1]);
+    break;
+  case CXCursor_CaseStmt:
+  case CXCursor_DefaultStmt:
   case CXCursor_CompoundStmt:
     ok = 1;
     for (size_t i = 0; ok && i < k.n; i++)

@@ -178,7 +178,7 @@ static int multi_line_body(ctx *x, fn_info *f)
  * `else` after it keeps its `if`. */
 void anyc__keep_ignored(pend *p, CXCursor par, size_t b, size_t semi, const char *newcall)
 {
-  char *t = anyc__xasprintf("%sif (%s < 0) { /* ignored, as before: the code below still "
+  char *t = anyc__xasprintf("%sif (%s < 0) { /* ignored, as before: what follows still "
                             "runs */ }%s",
                             par.kind == CXCursor_CompoundStmt ? "" : "{ ", newcall,
                             par.kind == CXCursor_CompoundStmt ? "" : " }");

@@ -97,11 +97,12 @@ static void take_status_decl(ctx *x, fn_info *f, pend *p, const char *s, cursor_
 {
   cursor_vec vars = anyc__children(k.v[first]);
   CXCursor var = vars.n == 1 && k.v[first].kind == CXCursor_DeclStmt ? vars.v[0]
-                                                                    : clang_getNullCursor();
+                                                                     : clang_getNullCursor();
   free(vars.v);
   CXType t = clang_getCursorType(var);
-  CXCursor init = var.kind == CXCursor_VarDecl ? anyc__strip(clang_Cursor_getVarDeclInitializer(var))
-                                               : clang_getNullCursor();
+  CXCursor init = var.kind == CXCursor_VarDecl
+                    ? anyc__strip(clang_Cursor_getVarDeclInitializer(var))
+                    : clang_getNullCursor();
   char *callee = init.kind == CXCursor_CallExpr
                    ? anyc__cx_str(clang_getCursorSpelling(clang_getCursorReferenced(init)))
                    : anyc__xstrdup("");

@@ -1218,6 +1218,305 @@ static void test_as009_checks_in_block_close_its_group(void **state)
   scratch_remove();
 }
 
+/* A goto in run that can jump past the as_wait_finished becoming the group's close
+ * (probe finding 01, fix-inputs td.c): the service is left whole, with the reason. */
+static void test_as107_goto_past_group_close(void **state)
+{
+  (void)state;
+  scratch_new("goto");
+  const char *legacy =
+    "#include <async_service.h>\n"
+    "struct svc { as_service service; int skip; };\n"
+    "static int work(void *arg) { (void)arg; return 0; }\n"
+    "static int svc_run(as_service *self) {\n"
+    "  struct svc *s = (struct svc *)self;\n"
+    "  int rc;\n"
+    "  if ((rc = as_run_task(self->manager, work, s, \"work\")) < 0)\n"
+    "    goto out;\n"
+    "  if (s->skip)\n"
+    "    goto out;\n"
+    "  rc = as_wait_finished(self->manager);\n"
+    "out:\n"
+    "  return rc;\n"
+    "}\n"
+    "int main(void) {\n"
+    "  struct svc s = {.skip = 1};\n"
+    "  as_service_init(&s.service, svc_run, \"svc\");\n"
+    "  return as_run_service(&s.service);\n"
+    "}\n";
+  char *got = rewrite_loud("a.c", legacy);
+  assert_string_equal(got, legacy);
+  assert_contains(run_err, "a.c:4:32: warning: [AS107] as_service: a goto in run can jump past "
+                           "the as_wait_finished that becomes the group's close");
+  free(got);
+  scratch_remove();
+}
+
+/* AS013 leaves a statement sharing its line (rewriting it gave misleading indentation,
+ * probe finding 02) and a braceless if body, each with its real reason. */
+static void test_as013_shared_line_and_braceless_body_left(void **state)
+{
+  (void)state;
+  scratch_new("as013line");
+  char *got = rewrite_loud("b.c",
+    "/* as_wait_for sharing its line with the status check; and one as a braceless if body. */\n"
+    "#include <errno.h>\n"
+    "#include <stdio.h>\n"
+    "#include <async_service.h>\n"
+    "\n"
+    "static int quick(void *arg) { (void)arg; return as_sleep(0.001); }\n"
+    "\n"
+    "static int amain(void *arg)\n"
+    "{\n"
+    "  (void)arg;\n"
+    "  int rc;\n"
+    "  rc = as_wait_for(quick, NULL, 1.0); if (rc) return rc;\n"
+    "  if (rc == 0)\n"
+    "    rc = as_wait_for(quick, NULL, 1.0);\n"
+    "  printf(\"rc=%d\\n\", rc);\n"
+    "  return rc;\n"
+    "}\n"
+    "\n"
+    "int main(void) { return as_run(amain, NULL); }\n");
+  assert_contains(got, "  rc = as_wait_for(quick, NULL, 1.0); if (rc) return rc;\n"
+                       "  if (rc == 0)\n    rc = as_wait_for(quick, NULL, 1.0);\n");
+  assert_contains(run_err, "b.c:12:8: warning: [AS110] as_wait_for: the statement shares its "
+                           "line; rewrite by hand");
+  assert_contains(run_err, "b.c:14:10: warning: [AS110] as_wait_for: the statement is the "
+                           "braceless body of an if, loop or case");
+  free(got);
+  scratch_remove();
+}
+
+/* The status of an ignored sleep goes into the function's `rc` only when rc is dead
+ * there (its next use a write); a live rc keeps its value (probe finding 03). */
+static void test_as010_live_status_variable_kept(void **state)
+{
+  (void)state;
+  scratch_new("live");
+  char *got = rewrite("c.c",
+    "#include <async_service.h>\n"
+    "static int count(void) { return 3; }\n"
+    "static int live(void *arg) {\n"
+    "  (void)arg;\n"
+    "  int rc = count();\n"
+    "  as_sleep(0.001);\n"
+    "  return rc;\n"
+    "}\n"
+    "static int dead(void *arg) {\n"
+    "  (void)arg;\n"
+    "  int rc;\n"
+    "  as_sleep(0.001);\n"
+    "  rc = as_sleep(0.002);\n"
+    "  return rc;\n"
+    "}\n"
+    "int main(void) { return as_run(live, NULL) + as_run(dead, NULL); }\n");
+  assert_string_equal(got,
+    "#include <anyc.h>\n"
+    "static int count(void) { return 3; }\n"
+    "static int live(void *arg) {\n"
+    "  int rc2;\n"
+    "  (void)arg;\n"
+    "  int rc = count();\n"
+    "  rc2 = anyc_sleep(0.001);\n"
+    "  if (rc2 < 0) return rc2;\n"
+    "  return rc;\n"
+    "}\n"
+    "static int dead(void *arg) {\n"
+    "  (void)arg;\n"
+    "  int rc;\n"
+    "  rc = anyc_sleep(0.001);\n"
+    "  if (rc < 0) return rc;\n"
+    "  rc = anyc_sleep(0.002);\n"
+    "  return rc;\n"
+    "}\n"
+    "int main(void) { return anyc_run(live, NULL) + anyc_run(dead, NULL); }\n");
+  assert_true(compiles("c.c"));
+  assert_idempotent("c.c");
+  free(got);
+  scratch_remove();
+}
+
+/* An ignored sleep followed by code the legacy task ran after a cancelled sleep (its
+ * cleanup) keeps its status ignored: returning there would skip the cleanup (probe
+ * finding 05); followed only by a plain return, it is checked. */
+static void test_as010_cleanup_after_ignored_status_still_runs(void **state)
+{
+  (void)state;
+  scratch_new("cleanup");
+  char *got = rewrite("d.c",
+    "#include <stdlib.h>\n"
+    "#include <async_service.h>\n"
+    "static int session(void *arg) {\n"
+    "  char *buf = malloc(64);\n"
+    "  as_sleep(0.001);\n"
+    "  free(buf);\n"
+    "  if (arg)\n"
+    "    as_sleep(0.002);\n"
+    "  else\n"
+    "    buf = NULL;\n"
+    "  return buf != NULL;\n"
+    "}\n"
+    "int main(void) { return as_run(session, NULL); }\n");
+  assert_string_equal(got,
+    "#include <stdlib.h>\n"
+    "#include <anyc.h>\n"
+    "static int session(void *arg) {\n"
+    "  char *buf = malloc(64);\n"
+    "  if (anyc_sleep(0.001) < 0) { /* ignored, as before: what follows still runs */ }\n"
+    "  free(buf);\n"
+    "  if (arg)\n"
+    "    { int rc = anyc_sleep(0.002); if (rc < 0) return rc; }\n"
+    "  else\n"
+    "    buf = NULL;\n"
+    "  return buf != NULL;\n"
+    "}\n"
+    "int main(void) { return anyc_run(session, NULL); }\n");
+  assert_true(compiles("d.c"));
+  assert_idempotent("d.c");
+  free(got);
+  scratch_remove();
+}
+
+/* AS004: an ignored spawn as a braceless then-branch or a case's statement becomes one
+ * braced statement, checked: the user's `else` keeps its `if` (probe finding 06). */
+static void test_as004_braceless_bodies_keep_their_else(void **state)
+{
+  (void)state;
+  scratch_new("dangling");
+  char *got = rewrite("e.c",
+    "#include <stdio.h>\n"
+    "#include <async_service.h>\n"
+    "\n"
+    "struct pool { as_service service; int n; int warm; };\n"
+    "\n"
+    "static int conn(void *arg) { struct pool *p = arg; p->n++; return 0; }\n"
+    "\n"
+    "static int pool_run(as_service *self)\n"
+    "{\n"
+    "  struct pool *p = (struct pool *)self;\n"
+    "  if (!p->warm)\n"
+    "    as_run_task(self->manager, conn, p, \"warmup\");\n"
+    "  else\n"
+    "    printf(\"pool: already warm\\n\");\n"
+    "  switch (p->n) {\n"
+    "  case 0:\n"
+    "    as_run_task(self->manager, conn, p, \"late\");   /* status ignored */\n"
+    "    break;\n"
+    "  default:\n"
+    "    break;\n"
+    "  }\n"
+    "  return 0;\n"
+    "}\n"
+    "\n"
+    "int main(void)\n"
+    "{\n"
+    "  static struct pool p;\n"
+    "  as_service_init(&p.service, pool_run, \"pool\");\n"
+    "  int rc = as_run_service(&p.service);\n"
+    "  printf(\"rc=%d n=%d\\n\", rc, p.n);\n"
+    "  as_service_destroy(&p.service);\n"
+    "  return 0;\n"
+    "}\n");
+  assert_string_equal(got,
+    "#include <stdio.h>\n"
+    "#include <anyc.h>\n"
+    "\n"
+    "struct pool { int n; int warm; };\n"
+    "\n"
+    "static int conn(void *arg) { struct pool *p = arg; p->n++; return 0; }\n"
+    "\n"
+    "static int pool_run(void *arg)\n"
+    "{\n"
+    "  struct pool *p = arg;\n"
+    "  anyc_group tg;\n"
+    "  int rc = anyc_group_open(&tg);\n"
+    "  if (rc < 0) return rc;\n"
+    "  if (!p->warm)\n"
+    "    { rc = anyc_start_soon_named(&tg, \"warmup\", conn, p); if (rc < 0) return "
+    "anyc_group_close(&tg, rc); }\n"
+    "  else\n"
+    "    printf(\"pool: already warm\\n\");\n"
+    "  switch (p->n) {\n"
+    "  case 0:\n"
+    "    { rc = anyc_start_soon_named(&tg, \"late\", conn, p); if (rc < 0) return "
+    "anyc_group_close(&tg, rc); }   /* status ignored */\n"
+    "    break;\n"
+    "  default:\n"
+    "    break;\n"
+    "  }\n"
+    "  return anyc_group_close(&tg, 0);\n"
+    "}\n"
+    "\n"
+    "int main(void)\n"
+    "{\n"
+    "  static struct pool p;\n"
+    "  int rc = anyc_run(pool_run, &p);\n"
+    "  printf(\"rc=%d n=%d\\n\", rc, p.n);\n"
+    "  return 0;\n"
+    "}\n");
+  assert_true(compiles("e.c"));
+  assert_idempotent("e.c");
+  free(got);
+  scratch_remove();
+}
+
+/* run passing its own `self` to a task: when the service is the object's first member,
+ * self is the object, and the task gets `arg`; run's `int rc = as_run_task(...)` becomes
+ * the group's status (fix-inputs rc2.c).  When it is not the first member, the service is
+ * left. */
+static void test_as004_self_as_task_argument(void **state)
+{
+  (void)state;
+  scratch_new("selfarg");
+  const char *legacy =
+    "#include <async_service.h>\n"
+    "struct svc { as_service service; int n; };\n"
+    "static int work(void *arg) { struct svc *s = arg; s->n++; return 0; }\n"
+    "static int svc_run(as_service *self) {\n"
+    "  int rc = as_run_task(self->manager, work, self, \"w\");\n"
+    "  if (rc < 0)\n"
+    "    return rc;\n"
+    "  return as_wait_finished(self->manager);\n"
+    "}\n"
+    "int main(void) {\n"
+    "  struct svc s = {0};\n"
+    "  as_service_init(&s.service, svc_run, \"svc\");\n"
+    "  return as_run_service(&s.service);\n"
+    "}\n";
+  char *got = rewrite("f.c", legacy);
+  assert_string_equal(got,
+    "#include <anyc.h>\n"
+    "struct svc { int n; };\n"
+    "static int work(void *arg) { struct svc *s = arg; s->n++; return 0; }\n"
+    "static int svc_run(void *arg) {\n"
+    "  anyc_group tg;\n"
+    "  int rc = anyc_group_open(&tg);\n"
+    "  if (rc < 0) return rc;\n"
+    "  rc = anyc_start_soon_named(&tg, \"w\", work, arg);\n"
+    "  if (rc < 0)\n"
+    "    return anyc_group_close(&tg, rc);\n"
+    "  return anyc_group_close(&tg, rc);\n"
+    "}\n"
+    "int main(void) {\n"
+    "  struct svc s = {0};\n"
+    "  return anyc_run(svc_run, &s);\n"
+    "}\n");
+  assert_true(compiles("f.c"));
+  assert_idempotent("f.c");
+  free(got);
+  char *second = replaced(legacy, "struct svc { as_service service; int n; };",
+                          "struct svc { int n; as_service service; };");
+  got = rewrite_loud("g.c", second);
+  assert_string_equal(got, second);
+  assert_contains(run_err, "g.c:5:45: warning: [AS107] self: run passes its as_service parameter "
+                           "to a task, and the service is not known to be its object's first "
+                           "member");
+  free(got);
+  free(second);
+  scratch_remove();
+}
+
 /* Every rule has its page in docs/rules/ (the report and --list-rules link to it). */
 static void test_every_rule_has_a_doc_page(void **state)
 {
@@ -1257,6 +1556,12 @@ int main(void)
     cmocka_unit_test(test_as017_wait_finished_in_task),
     cmocka_unit_test(test_as008_run_service_in_task_or_helper),
     cmocka_unit_test(test_as009_checks_in_block_close_its_group),
+    cmocka_unit_test(test_as107_goto_past_group_close),
+    cmocka_unit_test(test_as013_shared_line_and_braceless_body_left),
+    cmocka_unit_test(test_as010_live_status_variable_kept),
+    cmocka_unit_test(test_as010_cleanup_after_ignored_status_still_runs),
+    cmocka_unit_test(test_as004_braceless_bodies_keep_their_else),
+    cmocka_unit_test(test_as004_self_as_task_argument),
     cmocka_unit_test(test_every_rule_has_a_doc_page),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
