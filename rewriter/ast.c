@@ -318,8 +318,33 @@ void anyc__delete_stmt(pend *p, const char *s, size_t n, size_t b, size_t semi)
     anyc__pedit(p, b, e - b, "");
 }
 
-/* Is the manager argument the service's own (self->manager, x->service.manager)? */
-int anyc__owner_manager(ctx *x, CXCursor arg)
+/* Does `e` (stripped) name run's object: run's parameter itself, or a local variable
+ * initialised from it (`struct T *obj = (struct T *)self;`)? */
+static int names_run_object(CXCursor e, const fn_info *run)
+{
+  e = anyc__strip(e);
+  if (e.kind != CXCursor_DeclRefExpr)
+    return 0;
+  CXCursor d = clang_getCursorReferenced(e);
+  if (clang_equalCursors(d, run->param))
+    return 1;
+  if (d.kind != CXCursor_VarDecl || clang_Cursor_hasVarDeclGlobalStorage(d))
+    return 0;
+  CXCursor init = anyc__strip(clang_Cursor_getVarDeclInitializer(d));
+  if (init.kind == CXCursor_CStyleCastExpr) {
+    cursor_vec k = anyc__children(init);
+    init = k.n ? anyc__strip(k.v[k.n - 1]) : clang_getNullCursor();
+    free(k.v);
+  }
+  return init.kind == CXCursor_DeclRefExpr &&
+         clang_equalCursors(clang_getCursorReferenced(init), run->param);
+}
+
+/* Is the manager argument the service's own: `self->manager`, or `obj->service.manager`
+ * / `obj.service.manager` on a variable (not a member of another object: that is
+ * another service's manager)?  In a run (`run` non-null) the object must be run's own
+ * (its parameter, or a variable initialised from it). */
+int anyc__owner_manager(ctx *x, CXCursor arg, const fn_info *run)
 {
   CXCursor a = anyc__strip(arg);
   if (a.kind != CXCursor_MemberRefExpr)
@@ -329,7 +354,20 @@ int anyc__owner_manager(ctx *x, CXCursor arg)
   int ok = anyc__decl_is_legacy(refd) && strcmp(name, "manager") == 0;
   free(name);
   (void)x;
-  return ok;
+  if (!ok)
+    return 0;
+  cursor_vec k = anyc__children(a);
+  CXCursor base = k.n == 1 ? anyc__strip(k.v[0]) : clang_getNullCursor();
+  free(k.v);
+  if (base.kind == CXCursor_DeclRefExpr) /* self->manager */
+    return !run || names_run_object(base, run);
+  if (base.kind != CXCursor_MemberRefExpr ||
+      !anyc__is_svc_type(clang_getCursorType(clang_getCursorReferenced(base))))
+    return 0;
+  k = anyc__children(base);
+  CXCursor obj = k.n == 1 ? anyc__strip(k.v[0]) : clang_getNullCursor();
+  free(k.v);
+  return obj.kind == CXCursor_DeclRefExpr && (!run || names_run_object(obj, run));
 }
 
 typedef struct use_walk { CXCursor target; cursor_vec stack; VEC(fn_use) uses; } use_walk;

@@ -71,10 +71,11 @@ char *anyc__close_text(fn_info *f, const char *status)
 }
 
 /* `if (rc < 0) return rc;` in the enclosing function's terms: closing the background
- * block's group `tg` first inside a block, run's group in a run with a group. */
-static char *check_text(fn_info *f, const char *rc, const char *tg)
+ * block's group `tg` first inside a block, run's group in a run with a group (unless
+ * the group is `closed` already: after the statement that closes it). */
+static char *check_text(fn_info *f, const char *rc, const char *tg, int closed)
 {
-  if (tg || f->needs_group)
+  if (tg || (f->needs_group && !closed))
     return anyc__xasprintf("if (%s < 0) return anyc_group_close(&%s, %s);", rc,
                            tg ? tg : f->tg, rc);
   if (anyc__fn_returns_void(f->fn))
@@ -247,7 +248,7 @@ static int checked_stmt(ctx *x, fn_info *f, pend *p, const ref *r, size_t ci,
   } else if (!rc && !(rc = status_var(x, f, p, r, si, b, semi))) {
     return -1;
   }
-  char *chk = check_text(f, rc, bk ? bk->tg : NULL);
+  char *chk = check_text(f, rc, bk ? bk->tg : NULL, f->close_off && b >= f->close_off);
   if (own_line) {
     char *ind = anyc__indent_at(s, b);
     chk[strlen(chk) - 1] = '\0'; /* the statement's own ';' ends it */
@@ -489,7 +490,7 @@ void anyc__rule_is_running(ctx *x, const ref *r, size_t ci)
    * service is cancelled"; a loop on a manager variable watches another service from
    * outside (a background block's body), which !anyc_cancelled() would not mean. */
   CXCursor args[1];
-  if (anyc__call_args(r->anc[ci - 1], args, 1) != 1 || !anyc__owner_manager(x, args[0])) {
+  if (anyc__call_args(r->anc[ci - 1], args, 1) != 1 || !anyc__owner_manager(x, args[0], NULL)) {
     anyc__left(x, r->cur, "AS103", r->name, 1, "watch the other service through its group",
                "as_is_running on a manager variable watches another service");
     return;

@@ -254,6 +254,21 @@ void anyc__rule_returns(ctx *x, fn_info *f)
     size_t b, e;
     if (k.n == 1 && anyc__extent(k.v[0], &file, &b, &e) == 0) {
       pend *p = anyc__new_pend(x, rets.v[i], "AS003", "return", 1);
+      size_t n, rb2, re2;
+      const char *s = anyc__contents(x, file, &n);
+      int spelled = anyc__extent(rets.v[i], &rf, &rb2, &re2) == 0 && rb2 + 6 <= n &&
+                    strncmp(s + rb2, "return", 6) == 0;
+      if (!spelled || p->s.cls == SC_MACRO_BODY || p->s.cls == SC_MACRO_ARG) {
+        /* TRY(x) expanding to `do { ... return r; } while (0)`: the return is not in the
+         * text to wrap (wrapping the invocation does not compile) */
+        p->s.rule = "AS105";
+        p->s.rewritten = 0;
+        anyc__set_reason(p, "a return from a macro expansion in run: it must close run's "
+                            "task group; rewrite the macro or run by hand");
+        p->s.suggest = anyc__xstrdup("return anyc_group_close(&tg, status);");
+        free(k.v);
+        continue;
+      }
       p->s.cls = SC_PLAIN;
       char *open = anyc__xasprintf("anyc_group_close(&%s, ", f->tg);
       anyc__pedit(p, b, 0, open);
@@ -448,7 +463,7 @@ void anyc__rule_owner_call(ctx *x, const ref *r, size_t ci, fn_info *f)
   int na = anyc__call_args(call, args, 4);
   CXFile file;
   size_t b, e, n;
-  if (na < 1 || anyc__extent(call, &file, &b, &e) != 0 || !anyc__owner_manager(x, args[0])) {
+  if (na < 1 || anyc__extent(call, &file, &b, &e) != 0 || !anyc__owner_manager(x, args[0], f)) {
     anyc__left(x, r->cur, "AS102", r->name, 1, anyc__suggest_for(r->name),
                "%s on a manager that is not this service's own", r->name);
     return;

@@ -117,14 +117,14 @@ static int manager_object_type(CXCursor m, CXType *t)
  * calls (never assigned again, never taken by address). */
 static int run_manager(ctx *x, CXCursor arg)
 {
-  if (anyc__owner_manager(x, arg))
+  if (anyc__owner_manager(x, arg, NULL))
     return 1;
   CXCursor a = anyc__strip(arg), var = clang_getCursorReferenced(a);
   if (a.kind != CXCursor_DeclRefExpr || var.kind != CXCursor_VarDecl ||
       clang_Cursor_hasVarDeclGlobalStorage(var))
     return 0;
   CXCursor init = clang_Cursor_getVarDeclInitializer(var);
-  if (clang_Cursor_isNull(init) || !anyc__owner_manager(x, init))
+  if (clang_Cursor_isNull(init) || !anyc__owner_manager(x, init, NULL))
     return 0;
   size_t n;
   fn_use *u = anyc__fn_uses(x, var, &n);
@@ -219,7 +219,7 @@ void anyc__rule_wait_finished_task(ctx *x, const ref *r, size_t ci, fn_info *f)
   size_t b, e;
   const char *why = NULL;
   if (!f || anyc__call_args(call, args, 1) != 1 || anyc__extent(call, &file, &b, &e) != 0 ||
-      !anyc__owner_manager(x, args[0]) || manager_object_type(args[0], &t) != 0)
+      !anyc__owner_manager(x, args[0], NULL) || manager_object_type(args[0], &t) != 0)
     why = "the manager is not named as obj->service.manager";
   else if (par.kind == CXCursor_CompoundStmt || par.kind == CXCursor_IfStmt ||
            par.kind == CXCursor_WhileStmt || par.kind == CXCursor_ForStmt ||

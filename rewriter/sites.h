@@ -105,7 +105,7 @@ CXCursor anyc__next_stmt(CXCursor comp, CXCursor c);
 int anyc__call_args(CXCursor call, CXCursor *args, int max);
 size_t anyc__after_semicolon(const char *s, size_t n, size_t e);
 void anyc__delete_stmt(pend *p, const char *s, size_t n, size_t b, size_t semi);
-int anyc__owner_manager(ctx *x, CXCursor arg);
+int anyc__owner_manager(ctx *x, CXCursor arg, const fn_info *run);
 fn_use *anyc__fn_uses(ctx *x, CXCursor fn, size_t *n);
 char *anyc__api_callee(CXCursor call);
 int anyc__fn_returns_int(CXCursor fn);
