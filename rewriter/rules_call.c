@@ -479,7 +479,7 @@ void anyc__rule_wait_for(ctx *x, const ref *r, size_t ci, fn_info *f)
 }
 
 /* AS006: as_is_running as a loop condition. */
-void anyc__rule_is_running(ctx *x, const ref *r, size_t ci)
+void anyc__rule_is_running(ctx *x, const ref *r, size_t ci, fn_info *f)
 {
   if (!is_loop_cond(r, ci)) {
     anyc__left(x, r->cur, "AS103", r->name, 1, anyc__suggest_for(r->name),
@@ -493,6 +493,15 @@ void anyc__rule_is_running(ctx *x, const ref *r, size_t ci)
   if (anyc__call_args(r->anc[ci - 1], args, 1) != 1 || !anyc__owner_manager(x, args[0], NULL)) {
     anyc__left(x, r->cur, "AS103", r->name, 1, "watch the other service through its group",
                "as_is_running on a manager variable watches another service");
+    return;
+  }
+  /* ... and only inside the service: in its owner (a background block's body) the loop
+   * waits for the service to end, which !anyc_cancelled() -- the owner's flag -- is not */
+  const char *why = NULL;
+  if (!anyc__in_service_task(x, f, args[0], &why)) {
+    anyc__left(x, r->cur, "AS103", r->name, 1, "wait for the service's group to close",
+               "as_is_running outside the service's own tasks (%s): !anyc_cancelled() would "
+               "ask about this task, not the service", why);
     return;
   }
   CXFile file;

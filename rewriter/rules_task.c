@@ -163,6 +163,25 @@ static const char *not_task_of_service(ctx *x, fn_info *f, CXType t)
   return why;
 }
 
+/* Does the code of function f run in a task of the service whose manager `mgr` names
+ * (`obj->service.manager`): is f that service's run, or a task only its run starts?
+ * Otherwise (*why) it runs elsewhere -- the owner of a background block, say -- where
+ * the native flags (anyc_cancelled()) describe another task. */
+int anyc__in_service_task(ctx *x, fn_info *f, CXCursor mgr, const char **why)
+{
+  CXType t;
+  if (f && f->is_run && anyc__owner_manager(x, mgr, f))
+    return 1;
+  if (!f || manager_object_type(mgr, &t) != 0) {
+    *why = "the manager's service is not known";
+    return 0;
+  }
+  if (f->is_run && f->has_obj_type && clang_equalTypes(f->obj_type, t))
+    return 1;
+  *why = not_task_of_service(x, f, t);
+  return *why == NULL;
+}
+
 /* The rewrite removed the only use of the local object pointer in `objexpr` (the
  * task's `struct T *obj = arg;`): its declaration goes too, or becomes `(void)arg;` when
  * that was the parameter's only use -- as an expert leaves no unused variable.  0 when

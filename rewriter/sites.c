@@ -319,7 +319,7 @@ static void rule_func(ctx *x, const ref *r)
   } else if (strcmp(r->name, "as_wait_for") == 0) {
     anyc__rule_wait_for(x, r, ci, f);
   } else if (strcmp(r->name, "as_is_running") == 0) {
-    anyc__rule_is_running(x, r, ci);
+    anyc__rule_is_running(x, r, ci, f);
   } else if (strcmp(r->name, "as_run_service") == 0) {
     anyc__rule_run_service(x, r, ci);
   } else if (strcmp(r->name, "as_service_init") == 0 ||

@@ -145,7 +145,7 @@ char *anyc__close_text(fn_info *f, const char *status);
 void anyc__keep_ignored(pend *p, CXCursor par, size_t b, size_t semi, const char *newcall);
 void anyc__rule_simple(ctx *x, const ref *r, size_t ci, fn_info *f);
 void anyc__rule_wait_for(ctx *x, const ref *r, size_t ci, fn_info *f);
-void anyc__rule_is_running(ctx *x, const ref *r, size_t ci);
+void anyc__rule_is_running(ctx *x, const ref *r, size_t ci, fn_info *f);
 
 /* ---- rules_service.c: the service pattern ------------------------------------------------ */
 void anyc__find_runs(ctx *x);
@@ -162,5 +162,6 @@ void anyc__rule_background(ctx *x, const ref *r, size_t ci);
 /* ---- rules_task.c: where code runs, tasks of a service ----------------------------------- */
 int anyc__fn_context(ctx *x, CXCursor fn, int depth, const char **why);
 void anyc__rule_wait_finished_task(ctx *x, const ref *r, size_t ci, fn_info *f);
+int anyc__in_service_task(ctx *x, fn_info *f, CXCursor mgr, const char **why);
 
 #endif
