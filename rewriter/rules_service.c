@@ -649,6 +649,47 @@ void anyc__rule_owner_call(ctx *x, const ref *r, size_t ci, fn_info *f)
                    r->name);
 }
 
+/* An initialiser list of the struct type `t` whose elements are not all designated
+ * (`{ {0}, 41, 0 }`): removing a member shifts them onto the next member.  `{0}` and
+ * `{}` zero the whole object either way. */
+typedef struct positional { ctx *x; CXType t; int found; } positional;
+
+static int designated_only(const char *s)
+{
+  char *t = anyc__norm(s);
+  int ok = strcmp(t, "{}") == 0 || strcmp(t, "{0}") == 0;
+  if (!ok && t[0] == '{') {
+    ok = 1;
+    int depth = 0, start = 1;
+    for (const char *c = t + 1; *c && ok; c++) {
+      if (start && depth == 0 && *c != '}')
+        ok = *c == '.';
+      start = 0;
+      if (*c == '{' || *c == '(' || *c == '[')
+        depth++;
+      else if (*c == '}' || *c == ')' || *c == ']')
+        depth--;
+      else if (*c == ',' && depth == 0)
+        start = 1;
+    }
+  }
+  free(t);
+  return ok;
+}
+
+static enum CXChildVisitResult find_positional(CXCursor c, CXCursor parent, CXClientData d)
+{
+  (void)parent;
+  positional *w = d;
+  if (c.kind == CXCursor_InitListExpr &&
+      clang_equalTypes(clang_getCanonicalType(clang_getCursorType(c)), w->t)) {
+    char *t = anyc__text_of(w->x, c);
+    w->found |= !designated_only(t);
+    free(t);
+  }
+  return w->found ? CXChildVisit_Break : CXChildVisit_Recurse;
+}
+
 /* AS002: the embedded as_service field of a struct: its line goes. */
 void anyc__rule_struct_field(ctx *x, CXCursor field)
 {
@@ -656,6 +697,17 @@ void anyc__rule_struct_field(ctx *x, CXCursor field)
   size_t b, e, n;
   pend *p = anyc__new_pend(x, field, "AS002", "as_service", 1);
   p->s.suggest = anyc__xstrdup("a plain struct (the task group lives in run)");
+  positional w = {x, clang_getCanonicalType(clang_getCursorType(
+                       clang_getCursorSemanticParent(field))), 0};
+  clang_visitChildren(clang_getTranslationUnitCursor(x->tu), find_positional, &w);
+  if (w.found) {
+    p->s.rule = "AS107";
+    p->s.rewritten = 0;
+    anyc__set_reason(p, "an initialiser of the struct is positional: without the as_service "
+                        "member its values would land on the next members; designate them "
+                        "(.member = value), then migrate");
+    return;
+  }
   if (p->s.cls == SC_MACRO_ARG || p->s.cls == SC_MACRO_BODY ||
       anyc__extent(field, &file, &b, &e) != 0) {
     p->s.rule = "AS107";
