@@ -805,14 +805,29 @@ static fn_info *run_named(ctx *x, CXCursor arg)
   return NULL;
 }
 
-/* The run function whose `(T *)self` cast names the struct type t. */
+static int find_init_of_type(ctx *x, CXType t, CXCursor *ia);
+
+/* The run of a child service of type t: the run every as_service_init of that type in
+ * this unit names; with none, the one run function whose `(T *)self` cast names t.  NULL
+ * when that does not tell one run (two runs for the type: the init decides which, and it
+ * is not here). */
 static fn_info *run_for_type(ctx *x, CXType t)
 {
+  CXCursor ia[3];
+  int inits = find_init_of_type(x, t, ia);
+  if (inits == 0)
+    return run_named(x, ia[1]);
+  if (inits == -2)
+    return NULL;
+  fn_info *found = NULL;
   for (size_t i = 0; i < x->fns.n; i++)
     if (x->fns.v[i].is_run && x->fns.v[i].has_obj_type &&
-        clang_equalTypes(x->fns.v[i].obj_type, t))
-      return &x->fns.v[i];
-  return NULL;
+        clang_equalTypes(x->fns.v[i].obj_type, t)) {
+      if (found)
+        return NULL;
+      found = &x->fns.v[i];
+    }
+  return found;
 }
 
 /* The as_service_init in function f of the service spelled like `svc`: its call's
@@ -842,7 +857,8 @@ static int find_init(ctx *x, fn_info *f, CXCursor svc, CXCursor *ia)
 }
 
 /* The as_service_init calls in this unit of services whose object has type t, when
- * they all name the same run: the first one's arguments.  0 if found. */
+ * they all name the same run: the first one's arguments.  0 if found, -1 if there is
+ * none, -2 if they name different runs. */
 static int find_init_of_type(ctx *x, CXType t, CXCursor *ia)
 {
   int found = -1;
@@ -863,7 +879,7 @@ static int find_init_of_type(ctx *x, CXType t, CXCursor *ia)
       continue;
     CXCursor run = clang_getCursorReferenced(anyc__strip(a[1]));
     if (found == 0 && !clang_equalCursors(run, first_run))
-      return -1; /* two runs for one type: the type does not tell which */
+      return -2; /* two runs for one type: the type does not tell which */
     if (found != 0)
       memcpy(ia, a, sizeof a);
     first_run = run;
