@@ -217,7 +217,7 @@ static enum CXChildVisitResult effect_visit(CXCursor c, CXCursor parent, CXClien
   return e->bad ? CXChildVisit_Break : CXChildVisit_Recurse;
 }
 
-static int no_effects(ctx *x, CXCursor c)
+int anyc__no_effects(ctx *x, CXCursor c)
 {
   effects e = {x, 0};
   if (c.kind == CXCursor_CallExpr && !legacy_call(c))
@@ -236,7 +236,7 @@ static int skippable(ctx *x, CXCursor c)
     ok = 1;
     break;
   case CXCursor_SwitchStmt:
-    ok = k.n == 2 && no_effects(x, k.v[0]) && skippable(x, k.v[1]);
+    ok = k.n == 2 && anyc__no_effects(x, k.v[0]) && skippable(x, k.v[1]);
     break;
   case CXCursor_CaseStmt:
   case CXCursor_DefaultStmt:
@@ -246,18 +246,18 @@ static int skippable(ctx *x, CXCursor c)
       ok = skippable(x, k.v[i]);
     break;
   case CXCursor_IfStmt:
-    ok = k.n >= 2 && no_effects(x, k.v[0]);
+    ok = k.n >= 2 && anyc__no_effects(x, k.v[0]);
     for (size_t i = 1; ok && i < k.n; i++)
       ok = skippable(x, k.v[i]);
     break;
   case CXCursor_ReturnStmt:
-    ok = k.n == 0 || no_effects(x, k.v[0]);
+    ok = k.n == 0 || anyc__no_effects(x, k.v[0]);
     break;
   case CXCursor_DeclStmt:
     ok = 1;
     for (size_t i = 0; ok && i < k.n; i++) {
       CXCursor init = clang_Cursor_getVarDeclInitializer(k.v[i]);
-      ok = clang_Cursor_isNull(init) || legacy_call(anyc__strip(init)) || no_effects(x, init);
+      ok = clang_Cursor_isNull(init) || legacy_call(anyc__strip(init)) || anyc__no_effects(x, init);
     }
     break;
   default:
@@ -272,7 +272,7 @@ static int skippable(ctx *x, CXCursor c)
              legacy_call(anyc__strip(ek.v[1]));
         free(ek.v);
       } else {
-        ok = legacy_call(e) || no_effects(x, e);
+        ok = legacy_call(e) || anyc__no_effects(x, e);
       }
       free(op);
     }

@@ -119,6 +119,8 @@ static char *existing_status(fn_info *f, size_t before, CXCursor *var)
  * over when that is dead here), or the function's own dead rc/ret/...; NULL if none. */
 static char *usable_status(ctx *x, fn_info *f, const ref *r, size_t si, size_t b, size_t semi)
 {
+  if (f->needs_group && f->close_off && b >= f->close_off)
+    return NULL; /* after the close, run's status carries the service's error (AS005) */
   if (f->needs_group)
     return clang_Cursor_isNull(f->rc_var) || anyc__var_dead_after(x, r, si, f->rc_var, semi)
              ? anyc__xstrdup(f->rc)

@@ -239,16 +239,100 @@ static int is_wait_finished_return(ctx *x, CXCursor ret)
   return r;
 }
 
+/* The variable holding the close's status after run's closing statement (`rc2 =
+ * anyc_group_close(&tg, rc2);` for a bare as_wait_finished, the user's `rc = ...` or
+ * `int rc = ...`), and whether the close is directly followed by run's last statement,
+ * a return (AS005 checks the status there itself). */
+static char *close_carrier(ctx *x, fn_info *f, int *checked)
+{
+  cursor_vec k = anyc__children(f->body);
+  char *var = NULL;
+  *checked = 0;
+  for (size_t i = 0; i < k.n && !var; i++) {
+    CXFile file;
+    size_t b, e;
+    if (anyc__extent(k.v[i], &file, &b, &e) != 0 || b != f->close_begin)
+      continue;
+    CXCursor c = anyc__strip(k.v[i]);
+    if (c.kind == CXCursor_CallExpr) {
+      var = anyc__xstrdup(f->rc);
+      *checked = i + 2 == k.n && k.v[i + 1].kind == CXCursor_ReturnStmt;
+    } else if (c.kind == CXCursor_DeclStmt) {
+      cursor_vec v = anyc__children(c);
+      var = v.n == 1 ? anyc__cx_str(clang_getCursorSpelling(v.v[0])) : NULL;
+      free(v.v);
+    } else if (c.kind == CXCursor_BinaryOperator) {
+      cursor_vec v = anyc__children(c);
+      CXCursor lhs = v.n == 2 ? anyc__strip(v.v[0]) : clang_getNullCursor();
+      var = lhs.kind == CXCursor_DeclRefExpr ? anyc__cx_str(clang_getCursorSpelling(lhs)) : NULL;
+      free(v.v);
+    }
+  }
+  free(k.v);
+  (void)x;
+  return var;
+}
+
+/* A return after run's close: the legacy as_run_service returned the service's first
+ * error whatever run returned; natively the close's status is its only carrier, so
+ * run returns it when it failed.  `return 0;` returns the carrier (0 or the error);
+ * another plain value v, `carrier < 0 ? carrier : v`; a value with side effects (which
+ * the legacy code evaluated every time) is left (AS110). */
+static void carry_close_status(ctx *x, CXCursor ret, const char *var, int checked)
+{
+  cursor_vec k = anyc__children(ret);
+  CXCursor v = k.n == 1 ? anyc__strip(k.v[0]) : clang_getNullCursor();
+  CXFile file;
+  size_t b, e, n;
+  char *name = v.kind == CXCursor_DeclRefExpr ? anyc__cx_str(clang_getCursorSpelling(v))
+                                              : anyc__xstrdup("");
+  if (checked || clang_Cursor_isNull(v) || (var && strcmp(name, var) == 0) ||
+      anyc__extent(k.v[0], &file, &b, &e) != 0) {
+    free(name);
+    free(k.v);
+    return;
+  }
+  free(name);
+  const char *s = anyc__contents(x, file, &n);
+  char *val = anyc__xstrndup(s + b, e - b);
+  pend *p = anyc__new_pend(x, ret, "AS005", "return", 1);
+  p->s.cls = SC_PLAIN;
+  p->s.suggest = anyc__xstrdup("return status < 0 ? status : value;");
+  if (!var || !anyc__no_effects(x, k.v[0])) {
+    p->s.rule = "AS110";
+    p->s.rewritten = 0;
+    anyc__set_reason(p, "run returns a value computed after its group closed: the service's "
+                        "error (which as_run_service returned) must be returned by hand");
+  } else {
+    int simple = strspn(val, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789")
+                 == strlen(val);
+    char *t = strcmp(val, "0") == 0 ? anyc__xstrdup(var)
+              : anyc__xasprintf(simple ? "%s < 0 ? %s : %s" : "%s < 0 ? %s : (%s)", var, var,
+                                val);
+    anyc__pedit(p, b, e - b, t);
+    free(t);
+    anyc__set_reason(p, "the service's error reached as_run_service whatever run returned; "
+                        "natively the close's status carries it: run returns it when it failed");
+  }
+  free(val);
+  free(k.v);
+}
+
 void anyc__rule_returns(ctx *x, fn_info *f)
 {
   cursor_vec rets = {0};
   clang_visitChildren(f->body, find_returns, &rets);
+  int checked = 0;
+  char *carrier = f->close_off ? close_carrier(x, f, &checked) : NULL;
   for (size_t i = 0; i < rets.n; i++) {
     CXFile rf;
     size_t rb, re;
-    if (is_wait_finished_return(x, rets.v[i]) ||
-        (f->close_off && anyc__extent(rets.v[i], &rf, &rb, &re) == 0 && rb >= f->close_off))
+    if (is_wait_finished_return(x, rets.v[i]))
       continue; /* the group is closed there already */
+    if (f->close_off && anyc__extent(rets.v[i], &rf, &rb, &re) == 0 && rb >= f->close_off) {
+      carry_close_status(x, rets.v[i], carrier, checked);
+      continue;
+    }
     cursor_vec k = anyc__children(rets.v[i]);
     CXFile file;
     size_t b, e;
@@ -280,6 +364,7 @@ void anyc__rule_returns(ctx *x, fn_info *f)
     free(k.v);
   }
   free(rets.v);
+  free(carrier);
 }
 
 static char *service_object(ctx *x, CXCursor arg, CXType *type);

@@ -125,6 +125,7 @@ const block *anyc__block_at(ctx *x, fn_info *f, size_t off);
 int anyc__var_dead_after(ctx *x, const ref *r, size_t si, CXCursor var, size_t from);
 int anyc__rest_skippable(ctx *x, const ref *r, size_t si);
 int anyc__has_goto(ctx *x, CXCursor body);
+int anyc__no_effects(ctx *x, CXCursor c);
 int anyc__uses_within(ctx *x, CXCursor body, CXCursor var, size_t b, size_t e);
 
 /* ---- sites.c: the walk, pending sites, handled cursors ----------------------------------- */
