@@ -217,7 +217,9 @@ static int checked_stmt(ctx *x, fn_info *f, pend *p, const ref *r, size_t ci,
     if (f->needs_group || anyc__opens_scope(s, bk->begin, b))
       return -2;
   }
-  if (!anyc__rest_skippable(x, r, si)) {
+  /* After run's close the code is run's cleanup, and run's status carries the service's
+   * error (AS005): a cancelled checkpoint there returns nothing of its own. */
+  if (!anyc__rest_skippable(x, r, si) || (f->needs_group && f->close_off && b >= f->close_off)) {
     anyc__keep_ignored(p, par, b, semi, newcall);
     return -3;
   }

@@ -1517,6 +1517,365 @@ static void test_as004_self_as_task_argument(void **state)
   scratch_remove();
 }
 
+/* Left with the service (probe findings 07, 09, 10, 13): a positional initialiser of the
+ * struct (removing the base would shift its values), a return from a macro expansion in
+ * run (it cannot be wrapped), as_is_running polled by the service's owner (not a task
+ * of the service), and a manager of another object taken for run's own. */
+static void test_as107_service_left_when_structure_is_uncertain(void **state)
+{
+  (void)state;
+  scratch_new("uncertain");
+  static const struct { const char *name, *src, *why; } cases[] = {
+    {"init.c",
+     "#include <stdio.h>\n"
+     "#include <async_service.h>\n"
+     "\n"
+     "struct ticker { as_service service; };\n"
+     "struct counter { as_service service; int start; int n; };\n"
+     "\n"
+     "static int tick(void *arg) { (void)arg; printf(\"tick\\n\"); return 0; }\n"
+     "static int count(void *arg) { struct counter *c = arg; c->n = c->start + 1; return 0; }\n"
+     "\n"
+     "static int ticker_run(as_service *self)\n"
+     "{\n"
+     "  struct ticker *t = (struct ticker *)self;\n"
+     "  return as_run_task(self->manager, tick, t, \"tick\");\n"
+     "}\n"
+     "\n"
+     "static int counter_run(as_service *self)\n"
+     "{\n"
+     "  struct counter *c = (struct counter *)self;\n"
+     "  return as_run_task(self->manager, count, c, \"count\");\n"
+     "}\n"
+     "\n"
+     "int main(void)\n"
+     "{\n"
+     "  static struct ticker t;\n"
+     "  struct counter c = { {0}, 41, 0 };\n"
+     "  as_service_init(&t.service, ticker_run, \"ticker\");\n"
+     "  int rc = as_run_service(&t.service);\n"
+     "  as_service_init(&c.service, counter_run, \"counter\");\n"
+     "  rc = as_run_service(&c.service);\n"
+     "  printf(\"rc=%d n=%d\\n\", rc, c.n);\n"
+     "  as_service_destroy(&t.service);\n"
+     "  as_service_destroy(&c.service);\n"
+     "  return 0;\n"
+     "}\n",
+     "init.c:5:29: warning: [AS107] as_service: an initialiser of the struct is positional"},
+    {"try.c",
+     "#include <errno.h>\n"
+     "#include <stdio.h>\n"
+     "#include <async_service.h>\n"
+     "\n"
+     "#define TRY(expr) do { int try_rc_ = (expr); if (try_rc_ < 0) return try_rc_; } while (0)\n"
+     "\n"
+     "struct svc { as_service service; int ok; };\n"
+     "\n"
+     "static int worker(void *arg) { (void)arg; return as_sleep(0.001); }\n"
+     "static int load_config(struct svc *s) { return s->ok ? 0 : -ENOENT; }\n"
+     "\n"
+     "static int svc_run(as_service *self)\n"
+     "{\n"
+     "  struct svc *s = (struct svc *)self;\n"
+     "  int rc = as_run_task(self->manager, worker, s, \"worker\");\n"
+     "  if (rc)\n"
+     "    return rc;\n"
+     "  TRY(load_config(s));\n"
+     "  return as_wait_finished(self->manager);\n"
+     "}\n"
+     "\n"
+     "int main(void)\n"
+     "{\n"
+     "  struct svc s = { .ok = 0 };\n"
+     "  as_service_init(&s.service, svc_run, \"svc\");\n"
+     "  int rc = as_run_service(&s.service);\n"
+     "  printf(\"rc=%d\\n\", rc);\n"
+     "  as_service_destroy(&s.service);\n"
+     "  return 0;\n"
+     "}\n",
+     "try.c:18:3: warning: [AS105] return: a return from a macro expansion in run"},
+    {"owner.c",
+     "#include <errno.h>\n"
+     "#include <stdio.h>\n"
+     "#include <async_service.h>\n"
+     "\n"
+     "struct job { as_service service; int steps; };\n"
+     "\n"
+     "static int job_run(as_service *self)\n"
+     "{\n"
+     "  struct job *j = (struct job *)self;\n"
+     "  for (int i = 0; i < 3; i++) {\n"
+     "    int rc = as_sleep(0.001);\n"
+     "    if (rc)\n"
+     "      return rc;\n"
+     "    j->steps++;\n"
+     "  }\n"
+     "  return 0;                    /* done on its own */\n"
+     "}\n"
+     "\n"
+     "static int owner(void *arg)\n"
+     "{\n"
+     "  (void)arg;\n"
+     "  struct job j = { .steps = 0 };\n"
+     "  as_manager *m;\n"
+     "  as_service_init(&j.service, job_run, \"job\");\n"
+     "  int rc = as_background_service_enter(&j.service, &m);\n"
+     "  if (rc < 0)\n"
+     "    return rc;\n"
+     "  while (as_is_running(j.service.manager))     /* wait for the job to end */\n"
+     "    if ((rc = as_sleep(0.0005)) != 0)\n"
+     "      break;\n"
+     "  printf(\"owner: job ended after %d steps\\n\", j.steps);\n"
+     "  return as_background_service_exit(m, rc);\n"
+     "}\n"
+     "\n"
+     "int main(void) { return as_run(owner, NULL); }\n",
+     "owner.c:28:10: warning: [AS103] as_is_running: as_is_running outside the service's own "
+     "tasks"},
+    {"peer.c",
+     "#include <errno.h>\n"
+     "#include <stdio.h>\n"
+     "#include <async_service.h>\n"
+     "\n"
+     "struct node { as_service service; struct node *peer; const char *name; int got; };\n"
+     "\n"
+     "static int deliver(void *arg) { struct node *n = arg; n->got++; return 0; }\n"
+     "\n"
+     "static int node_run(as_service *self)\n"
+     "{\n"
+     "  struct node *n = (struct node *)self;\n"
+     "  int rc;\n"
+     "  if (n->peer) {\n"
+     "    /* hand a message to our peer: a task of the peer's service */\n"
+     "    rc = as_run_task(n->peer->service.manager, deliver, n->peer, \"deliver\");\n"
+     "    if (rc) return rc;\n"
+     "  }\n"
+     "  return 0;\n"
+     "}\n"
+     "\n"
+     "int main(void)\n"
+     "{\n"
+     "  static struct node a = { .name = \"a\" }, b = { .name = \"b\" };\n"
+     "  b.peer = &a;                 /* a is not running: the legacy call must fail */\n"
+     "  as_service_init(&b.service, node_run, \"b\");\n"
+     "  int rc = as_run_service(&b.service);\n"
+     "  printf(\"rc=%d a.got=%d\\n\", rc, a.got);\n"
+     "  as_service_destroy(&b.service);\n"
+     "  return 0;\n"
+     "}\n",
+     "peer.c:15:10: warning: [AS102] as_run_task: as_run_task on a manager that is not this "
+     "service's own"},
+    {"sup.c",
+     "#include <errno.h>\n"
+     "#include <stdio.h>\n"
+     "#include <async_service.h>\n"
+     "\n"
+     "struct worker { as_service service; int ticks; };\n"
+     "struct sup { as_service service; struct worker w; int after; };\n"
+     "\n"
+     "static int worker_run(as_service *self)\n"
+     "{\n"
+     "  struct worker *w = (struct worker *)self;\n"
+     "  int rc;\n"
+     "  while ((rc = as_sleep(0.0005)) == 0)\n"
+     "    w->ticks++;\n"
+     "  printf(\"worker: stopped\\n\");\n"
+     "  return rc;\n"
+     "}\n"
+     "\n"
+     "static int sup_run(as_service *self)\n"
+     "{\n"
+     "  struct sup *s = (struct sup *)self;\n"
+     "  int rc = as_run_child_service(self->manager, &s->w.service, \"worker\");\n"
+     "  if (rc)\n"
+     "    return rc;\n"
+     "  while (s->w.ticks < 3)\n"
+     "    if ((rc = as_sleep(0.0005)) != 0)\n"
+     "      return rc;\n"
+     "  as_cancel(s->w.service.manager);          /* stop only the worker */\n"
+     "  rc = as_sleep(0.005);                     /* the supervisor carries on */\n"
+     "  printf(\"supervisor: still running after the worker stopped (rc=%d)\\n\", rc);\n"
+     "  s->after = 1;\n"
+     "  return rc;\n"
+     "}\n"
+     "\n"
+     "int main(void)\n"
+     "{\n"
+     "  static struct sup s;\n"
+     "  as_service_init(&s.w.service, worker_run, \"worker\");\n"
+     "  as_service_init(&s.service, sup_run, \"sup\");\n"
+     "  int rc = as_run_service(&s.service);\n"
+     "  printf(\"rc=%d after=%d\\n\", rc, s.after);\n"
+     "  as_service_destroy(&s.w.service);\n"
+     "  as_service_destroy(&s.service);\n"
+     "  return 0;\n"
+     "}\n",
+     "sup.c:27:3: warning: [AS102] as_cancel: as_cancel on a manager that is not this "
+     "service's own"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char *got = rewrite_loud(cases[i].name, cases[i].src);
+    assert_contains(got, "as_service service;");
+    assert_contains(run_err, cases[i].why);
+    free(got);
+  }
+  scratch_remove();
+}
+
+/* After run's close (AS005) the code is run's cleanup: the close's status -- the only
+ * carrier of the service's error, which the legacy as_run_service returned whatever run
+ * returned -- is what run returns (probe finding 08), and an ignored checkpoint there
+ * stays ignored instead of closing the group a second time (finding 19). */
+static void test_as005_close_status_carried_past_cleanup(void **state)
+{
+  (void)state;
+  scratch_new("carry");
+  char *got = rewrite("db.c",
+    "#include <errno.h>\n"
+    "#include <stdio.h>\n"
+    "#include <async_service.h>\n"
+    "\n"
+    "struct db { as_service service; int flushed; };\n"
+    "\n"
+    "static int writer(void *arg)\n"
+    "{\n"
+    "  (void)arg;\n"
+    "  int rc = as_sleep(0.001);\n"
+    "  if (rc)\n"
+    "    return rc;\n"
+    "  return -EIO;                          /* the disk went away */\n"
+    "}\n"
+    "\n"
+    "static int db_run(as_service *self)\n"
+    "{\n"
+    "  struct db *d = (struct db *)self;\n"
+    "  int rc = as_run_task(self->manager, writer, d, \"writer\");\n"
+    "  if (rc)\n"
+    "    return rc;\n"
+    "  as_wait_finished(self->manager);     /* park until shutdown */\n"
+    "  d->flushed = 1;\n"
+    "  return 0;\n"
+    "}\n"
+    "\n"
+    "int main(void)\n"
+    "{\n"
+    "  struct db d = { .flushed = 0 };\n"
+    "  as_service_init(&d.service, db_run, \"db\");\n"
+    "  int rc = as_run_service(&d.service);\n"
+    "  printf(\"rc=%d flushed=%d\\n\", rc, d.flushed);\n"
+    "  as_service_destroy(&d.service);\n"
+    "  return rc == -EIO ? 0 : 1;\n"
+    "}\n");
+  assert_contains(got,
+    "static int db_run(void *arg)\n"
+    "{\n"
+    "  struct db *d = arg;\n"
+    "  anyc_group tg;\n"
+    "  int rc = anyc_group_open(&tg);\n"
+    "  if (rc < 0) return rc;\n"
+    "  rc = anyc_start_soon_named(&tg, \"writer\", writer, d);\n"
+    "  if (rc)\n"
+    "    return anyc_group_close(&tg, rc);\n"
+    "  rc = anyc_group_close(&tg, rc);     /* park until shutdown */\n"
+    "  d->flushed = 1;\n"
+    "  return rc;\n"
+    "}\n");
+  assert_true(compiles("db.c"));
+  assert_idempotent("db.c");
+  free(got);
+  got = rewrite("v.c",
+    "#include <async_service.h>\n"
+    "struct db { as_service service; int n; };\n"
+    "static int writer(void *arg) { (void)arg; return as_sleep(10); }\n"
+    "static int db_run(as_service *self) {\n"
+    "  struct db *d = (struct db *)self;\n"
+    "  as_run_task(self->manager, writer, d, \"writer\");\n"
+    "  int rc = as_wait_finished(self->manager);\n"
+    "  as_sleep(0.001);\n"
+    "  return rc;\n"
+    "}\n"
+    "int main(void) {\n"
+    "  struct db d = {0};\n"
+    "  as_service_init(&d.service, db_run, \"db\");\n"
+    "  return as_run_service(&d.service);\n"
+    "}\n");
+  assert_contains(got,
+    "static int db_run(void *arg) {\n"
+    "  struct db *d = arg;\n"
+    "  anyc_group tg;\n"
+    "  int rc2 = anyc_group_open(&tg);\n"
+    "  if (rc2 < 0) return rc2;\n"
+    "  rc2 = anyc_start_soon_named(&tg, \"writer\", writer, d);\n"
+    "  if (rc2 < 0) return anyc_group_close(&tg, rc2);\n"
+    "  int rc = anyc_group_close(&tg, rc2);\n"
+    "  if (anyc_sleep(0.001) < 0) { /* ignored, as before: what follows still runs */ }\n"
+    "  return rc;\n"
+    "}\n");
+  assert_true(compiles("v.c"));
+  assert_idempotent("v.c");
+  free(got);
+  scratch_remove();
+}
+
+/* AS015: the child's run is the one its as_service_init names, not the first run
+ * function of its type (probe finding 18); when inits of the type name two runs, the
+ * service is left. */
+static void test_as015_child_run_from_its_init(void **state)
+{
+  (void)state;
+  scratch_new("childrun");
+  const char *legacy =
+    "#include <stdio.h>\n"
+    "#include <async_service.h>\n"
+    "\n"
+    "struct cache { as_service service; int mode; };\n"
+    "struct node { as_service service; struct cache cache; };\n"
+    "\n"
+    "static int cache_run_rw(as_service *self)\n"
+    "{\n"
+    "  struct cache *c = (struct cache *)self;\n"
+    "  printf(\"cache: read-write mode %d\\n\", c->mode);\n"
+    "  return 0;\n"
+    "}\n"
+    "\n"
+    "static int cache_run_ro(as_service *self)\n"
+    "{\n"
+    "  struct cache *c = (struct cache *)self;\n"
+    "  printf(\"cache: read-only mode %d\\n\", c->mode);\n"
+    "  return 0;\n"
+    "}\n"
+    "\n"
+    "static int node_run(as_service *self)\n"
+    "{\n"
+    "  struct node *n = (struct node *)self;\n"
+    "  return as_run_child_service(self->manager, &n->cache.service, \"cache\");\n"
+    "}\n"
+    "\n"
+    "int main(void)\n"
+    "{\n"
+    "  static struct node n;\n"
+    "  as_service_init(&n.cache.service, cache_run_ro, \"cache\");\n"
+    "  as_service_init(&n.service, node_run, \"node\");\n"
+    "  int rc = as_run_service(&n.service);\n"
+    "  as_service_destroy(&n.cache.service);\n"
+    "  as_service_destroy(&n.service);\n"
+    "  return rc;\n"
+    "}\n";
+  char *got = rewrite("two.c", legacy);
+  assert_contains(got, "anyc_start_soon_named(&tg, \"cache\", cache_run_ro, &n->cache)");
+  free(got);
+  char *both = replaced(legacy, "  as_service_init(&n.service, node_run, \"node\");\n",
+                        "  as_service_init(&n.service, node_run, \"node\");\n"
+                        "  static struct cache c2;\n"
+                        "  as_service_init(&c2.service, cache_run_rw, \"c2\");\n");
+  got = rewrite_loud("both.c", both);
+  assert_contains(got, "as_run_child_service(");
+  assert_contains(run_err, "the child service's run function is not found in this file");
+  free(got);
+  free(both);
+  scratch_remove();
+}
+
 /* Every rule has its page in docs/rules/ (the report and --list-rules link to it). */
 static void test_every_rule_has_a_doc_page(void **state)
 {
@@ -1562,6 +1921,9 @@ int main(void)
     cmocka_unit_test(test_as010_cleanup_after_ignored_status_still_runs),
     cmocka_unit_test(test_as004_braceless_bodies_keep_their_else),
     cmocka_unit_test(test_as004_self_as_task_argument),
+    cmocka_unit_test(test_as107_service_left_when_structure_is_uncertain),
+    cmocka_unit_test(test_as005_close_status_carried_past_cleanup),
+    cmocka_unit_test(test_as015_child_run_from_its_init),
     cmocka_unit_test(test_every_rule_has_a_doc_page),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
