@@ -151,8 +151,7 @@ void anyc__rule_run_fn(ctx *x, fn_info *f)
   anyc__pedit(p, b, e - b, np);
   free(np);
   anyc__set_reason(p, "run(as_service *) becomes an anyc_fn; the object is passed as void *");
-  /* Prototypes of the same function elsewhere in this unit. */
-  /* (handled by rule_prototypes) */
+  /* Prototypes of the same function in this unit: anyc__rule_prototype_param. */
   if (!f->needs_group)
     return;
   anyc__set_reason(p, "the service's tasks now run in a task group that run opens and closes; "
@@ -209,6 +208,29 @@ void anyc__rule_run_fn(ctx *x, fn_info *f)
   }
   free(ind);
   free(k.v);
+}
+
+/* The parameter `as_service *self` of a prototype of run function f (`static int
+ * s_run(as_service *self);` above main): it becomes `void *arg` with the definition. */
+void anyc__rule_prototype_param(ctx *x, fn_info *f, CXCursor prm)
+{
+  CXFile file;
+  size_t b, e;
+  pend *p = anyc__new_pend(x, prm, "AS003", "as_service", 1);
+  p->s.suggest = anyc__xstrdup("void *arg");
+  if (p->s.cls == SC_MACRO_ARG || p->s.cls == SC_MACRO_BODY ||
+      anyc__extent(prm, &file, &b, &e) != 0) {
+    p->s.rule = "AS107";
+    p->s.rewritten = 0;
+    anyc__set_reason(p, "the prototype's parameter comes from a macro");
+    return;
+  }
+  char *name = anyc__cx_str(clang_getCursorSpelling(prm));
+  char *t = anyc__xasprintf(*name ? "void *%s" : "void *", f->arg);
+  anyc__pedit(p, b, e - b, t);
+  anyc__set_reason(p, "a prototype of run: its parameter changes with the definition's");
+  free(t);
+  free(name);
 }
 
 /* Every return in a run function with a group closes it with the returned status. */
@@ -406,7 +428,8 @@ static int self_is_object(ctx *x, fn_info *f)
                    ? anyc__call_index(x, o) : 0;
     CXCursor a[3];
     if (!oci || anyc__call_args(o->anc[oci - 1], a, 3) != 3 ||
-        !clang_equalCursors(clang_getCursorReferenced(anyc__strip(a[1])), f->fn))
+        !clang_equalCursors(clang_getCanonicalCursor(clang_getCursorReferenced(
+                              anyc__strip(a[1]))), clang_getCanonicalCursor(f->fn)))
       continue;
     CXType t;
     char *obj = service_object(x, a[0], &t);
@@ -885,7 +908,8 @@ static fn_info *run_named(ctx *x, CXCursor arg)
 {
   CXCursor refd = clang_getCursorReferenced(anyc__strip(arg));
   for (size_t i = 0; i < x->fns.n; i++)
-    if (x->fns.v[i].is_run && clang_equalCursors(x->fns.v[i].fn, refd))
+    if (x->fns.v[i].is_run && clang_equalCursors(clang_getCanonicalCursor(x->fns.v[i].fn),
+                                                 clang_getCanonicalCursor(refd)))
       return &x->fns.v[i];
   return NULL;
 }

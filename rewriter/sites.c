@@ -368,6 +368,8 @@ static void rule_type(ctx *x, const ref *r)
   if (!clang_Cursor_isNull(par) && is_handled(x, par))
     return; /* a declaration a rule removed (the background block's manager) */
   if (strcmp(r->name, "as_task_fn") == 0) {
+    if (in_rewritten_call(x, r))
+      return; /* the call's rewrite copies its arguments with the type renamed */
     pend *p = anyc__new_pend(x, r->cur, "AS014", r->name, 0);
     if (p->s.cls == SC_PLAIN || p->s.cls == SC_HEADER || p->s.cls == SC_MACRO_ARG) {
       anyc__pedit(p, p->s.offset, strlen("as_task_fn"), "anyc_fn");
@@ -387,9 +389,17 @@ static void rule_type(ctx *x, const ref *r)
           return; /* AS002 */
     }
     if (par.kind == CXCursor_ParmDecl) {
-      for (size_t i = 0; i < x->fns.n; i++)
-        if (x->fns.v[i].is_run && clang_equalCursors(x->fns.v[i].param, par))
+      CXCursor fn = r->depth >= 2 ? r->anc[r->depth - 2] : clang_getNullCursor();
+      for (size_t i = 0; i < x->fns.n; i++) {
+        fn_info *f = &x->fns.v[i];
+        if (f->is_run && clang_equalCursors(f->param, par))
           return; /* AS003 */
+        if (f->is_run && fn.kind == CXCursor_FunctionDecl && !clang_isCursorDefinition(fn) &&
+            clang_equalCursors(clang_getCanonicalCursor(fn), clang_getCanonicalCursor(f->fn))) {
+          anyc__rule_prototype_param(x, f, par);
+          return;
+        }
+      }
     }
     if (par.kind == CXCursor_CStyleCastExpr && in_rewritten_call(x, r))
       return;

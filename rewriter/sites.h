@@ -153,6 +153,7 @@ void anyc__find_runs(ctx *x);
 fn_info *anyc__run_fn_of(ctx *x, const ref *r);
 void anyc__rule_run_fn(ctx *x, fn_info *f);
 void anyc__rule_returns(ctx *x, fn_info *f);
+void anyc__rule_prototype_param(ctx *x, fn_info *f, CXCursor prm);
 void anyc__rule_param_uses(ctx *x, fn_info *f);
 void anyc__rule_owner_call(ctx *x, const ref *r, size_t ci, fn_info *f);
 void anyc__rule_struct_field(ctx *x, CXCursor field);
