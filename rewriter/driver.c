@@ -112,7 +112,28 @@ static void merge(file_table *t, job *jobs, size_t n, int *reached, FILE *err, i
   }
 }
 
-/* AS001: the include switches to anyc.h once the file has nothing legacy left. */
+/* A file with a site left that does not include async_service.h itself reaches the
+ * legacy declarations through a header of its unit: every file of that unit keeps its
+ * legacy include (switching it would leave the file's left sites undeclared). */
+static void keep_includes(file_table *t, job *jobs, size_t njobs)
+{
+  for (size_t j = 0; j < njobs; j++) {
+    int needs = 0;
+    for (size_t k = 0; k < jobs[j].res.files.n && !needs; k++) {
+      src_file *f = anyc__file_lookup(t, jobs[j].res.files.v[k].id);
+      for (size_t s = 0; f && !f->has_include && s < f->sites.n && !needs; s++)
+        needs = !f->sites.v[s].rewritten;
+    }
+    for (size_t k = 0; needs && k < jobs[j].res.files.n; k++) {
+      src_file *f = anyc__file_lookup(t, jobs[j].res.files.v[k].id);
+      if (f)
+        f->keep_include = 1;
+    }
+  }
+}
+
+/* AS001: the include switches to anyc.h once the file has nothing legacy left, and no
+ * file compiled with it uses the legacy API through it. */
 static void include_rule(const options *o, src_file *f)
 {
   if (!f->has_include || !f->content || !anyc__rule_enabled(o, "AS001"))
@@ -135,6 +156,15 @@ static void include_rule(const options *o, src_file *f)
       VEC_PUSH(f->sites, s);
       return;
     }
+  if (f->keep_include) {
+    s.rewritten = 0;
+    s.rule = "AS110";
+    s.reason = anyc__xstrdup("a file compiled with this one still uses the legacy API through "
+                             "this include; the include stays");
+    s.suggest = anyc__xstrdup("#include <anyc.h>");
+    VEC_PUSH(f->sites, s);
+    return;
+  }
   s.reason = anyc__xstrdup("nothing legacy is left in the file");
   s.suggest = anyc__xstrdup("#include <anyc.h>");
   VEC_PUSH(f->sites, s);
@@ -287,6 +317,7 @@ int anyc__migrate_main(int argc, char **argv, FILE *out, FILE *err)
   free(reached);
 
   components(&t, jobs.v, jobs.n);
+  keep_includes(&t, jobs.v, jobs.n);
 
   run_stats st = {0};
   st.files_scanned = nscanned;

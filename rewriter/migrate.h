@@ -107,6 +107,7 @@ typedef struct src_file {
   int content_mismatch;
   int write_failed;
   int has_include;     /* #include <async_service.h> seen */
+  int keep_include;    /* a file compiled with this one uses the legacy API through it */
   size_t include_off, include_len; /* the header-name token */
   char include_quote;  /* '<' or '"' */
   char *content;       /* the bytes the parses saw; NULL until a parse used it */
