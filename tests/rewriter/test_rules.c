@@ -1876,6 +1876,134 @@ static void test_as015_child_run_from_its_init(void **state)
   scratch_remove();
 }
 
+/* A cast to as_task_fn inside a spawn AS004 rebuilds is renamed with the call, not as a
+ * second, overlapping edit (probe finding 16, which left the whole file untouched). */
+static void test_as014_cast_inside_rebuilt_call(void **state)
+{
+  (void)state;
+  scratch_new("castarg");
+  char *got = rewrite("c.c",
+    "#include <async_service.h>\n"
+    "struct s { as_service service; int n; };\n"
+    "static int h(struct s *x) { x->n++; return 0; }\n"
+    "static int s_run(as_service *self) {\n"
+    "  struct s *x = (struct s *)self;\n"
+    "  as_run_task(self->manager, (as_task_fn)h, x, \"h\");\n"
+    "  return as_wait_finished(self->manager);\n"
+    "}\n"
+    "int main(void) {\n"
+    "  struct s x = {0};\n"
+    "  as_service_init(&x.service, s_run, \"s\");\n"
+    "  return as_run_service(&x.service);\n"
+    "}\n");
+  assert_string_equal(got,
+    "#include <anyc.h>\n"
+    "struct s { int n; };\n"
+    "static int h(struct s *x) { x->n++; return 0; }\n"
+    "static int s_run(void *arg) {\n"
+    "  struct s *x = arg;\n"
+    "  anyc_group tg;\n"
+    "  int rc = anyc_group_open(&tg);\n"
+    "  if (rc < 0) return rc;\n"
+    "  rc = anyc_start_soon_named(&tg, \"h\", (anyc_fn)h, x);\n"
+    "  return anyc_group_close(&tg, rc);\n"
+    "}\n"
+    "int main(void) {\n"
+    "  struct s x = {0};\n"
+    "  return anyc_run(s_run, &x);\n"
+    "}\n");
+  assert_true(compiles("c.c"));
+  assert_idempotent("c.c");
+  free(got);
+  scratch_remove();
+}
+
+/* A run declared above main and defined below it (probe finding 17): found through its
+ * prototype, whose parameter changes with the definition's. */
+static void test_as003_forward_declared_run(void **state)
+{
+  (void)state;
+  scratch_new("fwdrun");
+  char *got = rewrite("f.c",
+    "#include <stdio.h>\n"
+    "#include <async_service.h>\n"
+    "\n"
+    "struct s { as_service service; int n; };\n"
+    "\n"
+    "static int s_run(as_service *self);\n"
+    "\n"
+    "static int t(void *arg) { struct s *x = arg; x->n++; return 0; }\n"
+    "\n"
+    "int main(void)\n"
+    "{\n"
+    "  struct s x = { .n = 0 };\n"
+    "  as_service_init(&x.service, s_run, \"s\");\n"
+    "  int rc = as_run_service(&x.service);\n"
+    "  printf(\"rc=%d n=%d\\n\", rc, x.n);\n"
+    "  as_service_destroy(&x.service);\n"
+    "  return 0;\n"
+    "}\n"
+    "\n"
+    "static int s_run(as_service *self)\n"
+    "{\n"
+    "  struct s *x = (struct s *)self;\n"
+    "  return as_run_task(self->manager, t, x, \"t\");\n"
+    "}\n");
+  assert_string_equal(got,
+    "#include <stdio.h>\n"
+    "#include <anyc.h>\n"
+    "\n"
+    "struct s { int n; };\n"
+    "\n"
+    "static int s_run(void *arg);\n"
+    "\n"
+    "static int t(void *arg) { struct s *x = arg; x->n++; return 0; }\n"
+    "\n"
+    "int main(void)\n"
+    "{\n"
+    "  struct s x = { .n = 0 };\n"
+    "  int rc = anyc_run(s_run, &x);\n"
+    "  printf(\"rc=%d n=%d\\n\", rc, x.n);\n"
+    "  return 0;\n"
+    "}\n"
+    "\n"
+    "static int s_run(void *arg)\n"
+    "{\n"
+    "  struct s *x = arg;\n"
+    "  anyc_group tg;\n"
+    "  int rc = anyc_group_open(&tg);\n"
+    "  if (rc < 0) return rc;\n"
+    "  return anyc_group_close(&tg, anyc_start_soon_named(&tg, \"t\", t, x));\n"
+    "}\n");
+  assert_true(compiles("f.c"));
+  assert_idempotent("f.c");
+  free(got);
+  scratch_remove();
+}
+
+/* AS001: a header's legacy include stays while a file compiled with it still uses the
+ * legacy API through it (probe finding 20: switching it left main.c's as_sleep
+ * undeclared). */
+static void test_as001_header_include_kept_for_includer(void **state)
+{
+  (void)state;
+  scratch_new("keepinc");
+  put_file("kv.h", "#include <async_service.h>\nint kv_work(void *arg);\n");
+  put_file("kv.c", "#include \"kv.h\"\nint kv_work(void *arg) { (void)arg; return 0; }\n");
+  put_file("main.c",
+    "#include \"kv.h\"\n"
+    "static int (*nap)(double) = as_sleep;\n"
+    "static int amain(void *arg) { return nap(0.001) + kv_work(arg); }\n"
+    "int main(void) { return as_run(amain, NULL); }\n");
+  assert_int_equal(migrate("-w", ".", NULL), 0);
+  char *got = get_file("kv.h");
+  assert_string_equal(got, "#include <async_service.h>\nint kv_work(void *arg);\n");
+  assert_contains(run_err, "kv.h:1:10: warning: [AS110] async_service.h: a file compiled with "
+                           "this one still uses the legacy API through this include");
+  free(got);
+  scratch_remove();
+}
+
 /* Every rule has its page in docs/rules/ (the report and --list-rules link to it). */
 static void test_every_rule_has_a_doc_page(void **state)
 {
@@ -1924,6 +2052,9 @@ int main(void)
     cmocka_unit_test(test_as107_service_left_when_structure_is_uncertain),
     cmocka_unit_test(test_as005_close_status_carried_past_cleanup),
     cmocka_unit_test(test_as015_child_run_from_its_init),
+    cmocka_unit_test(test_as014_cast_inside_rebuilt_call),
+    cmocka_unit_test(test_as003_forward_declared_run),
+    cmocka_unit_test(test_as001_header_include_kept_for_includer),
     cmocka_unit_test(test_every_rule_has_a_doc_page),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
