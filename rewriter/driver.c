@@ -36,6 +36,15 @@ static void merge_site(src_file *f, site *s)
           *s = *o;
           *o = keep;
         }
+      } else if (o->rewritten != s->rewritten &&
+                 (o->cls == SC_INACTIVE || s->cls == SC_INACTIVE)) {
+        /* one configuration compiles the branch out (AS106), another rewrote it: the
+         * point of parsing every configuration is to cover both branches */
+        if (s->rewritten) {
+          site keep = *s;
+          *s = *o;
+          *o = keep;
+        }
       } else if (o->rewritten != s->rewritten && !f->conflict) {
         f->conflict = 1;
         f->conflict_msg = anyc__xasprintf("line %u: %s is rewritten in one compile command "

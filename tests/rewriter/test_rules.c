@@ -2004,6 +2004,34 @@ static void test_as001_header_include_kept_for_includer(void **state)
   scratch_remove();
 }
 
+/* A branch one unit compiles out (AS106) and another compiles and rewrites is rewritten,
+ * not a conflict that leaves the file untouched (probe finding 21). */
+static void test_as106_branch_active_in_another_unit(void **state)
+{
+  (void)state;
+  scratch_new("branches");
+  put_file("util.h",
+    "#include <async_service.h>\n"
+    "static inline int nap(void) { return as_sleep(0.001); }\n"
+    "#ifdef VERBOSE_NAP\n"
+    "static inline int nap_loud(void) { return as_sleep(0.002); }\n"
+    "#endif\n");
+  put_file("a.c", "#define VERBOSE_NAP 1\n#include \"util.h\"\n"
+                  "int a(void *x) { (void)x; return nap() + nap_loud(); }\n");
+  put_file("b.c", "#include \"util.h\"\nint a(void *x);\n"
+                  "int main(void) { return as_run(a, 0) + nap(); }\n");
+  assert_int_equal(migrate("-q", "-w", ".", NULL), 0);
+  char *got = get_file("util.h");
+  assert_string_equal(got,
+    "#include <anyc.h>\n"
+    "static inline int nap(void) { return anyc_sleep(0.001); }\n"
+    "#ifdef VERBOSE_NAP\n"
+    "static inline int nap_loud(void) { return anyc_sleep(0.002); }\n"
+    "#endif\n");
+  free(got);
+  scratch_remove();
+}
+
 /* Every rule has its page in docs/rules/ (the report and --list-rules link to it). */
 static void test_every_rule_has_a_doc_page(void **state)
 {
@@ -2055,6 +2083,7 @@ int main(void)
     cmocka_unit_test(test_as014_cast_inside_rebuilt_call),
     cmocka_unit_test(test_as003_forward_declared_run),
     cmocka_unit_test(test_as001_header_include_kept_for_includer),
+    cmocka_unit_test(test_as106_branch_active_in_another_unit),
     cmocka_unit_test(test_every_rule_has_a_doc_page),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
