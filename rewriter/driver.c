@@ -59,7 +59,7 @@ static void merge_site(src_file *f, site *s)
   VEC_PUSH(f->sites, *s);
 }
 
-static void merge(file_table *t, job *jobs, size_t n, int *reached, FILE *err, int quiet)
+static void merge(file_table *t, job *jobs, size_t n, int *reached, FILE *err)
 {
   for (size_t j = 0; j < n; j++) {
     tu_result *r = &jobs[j].res;
@@ -70,8 +70,8 @@ static void merge(file_table *t, job *jobs, size_t n, int *reached, FILE *err, i
         if (f)
           f->parse_failed = 1;
       }
-      if (!quiet)
-        fprintf(err, "%s: error: not parsed, left untouched: %s\n", jobs[j].file,
+      /* an error, not progress: named even under -q (exit 3 alone names nothing) */
+      fprintf(err, "%s: error: not parsed, left untouched: %s\n", jobs[j].file,
                 r->diag ? r->diag : "");
       continue;
     }
@@ -318,11 +318,11 @@ int anyc__migrate_main(int argc, char **argv, FILE *out, FILE *err)
   memset(reached, 0, (nscanned + 1) * sizeof *reached);
   for (size_t i = 0; i < nscanned; i++)
     reached[i] = !strstr(t.f.v[i].path, ".h") || t.f.v[i].path[strlen(t.f.v[i].path) - 1] != 'h';
-  merge(&t, jobs.v, jobs.n, reached, err, o.quiet);
+  merge(&t, jobs.v, jobs.n, reached, err);
   size_t first_header_job = jobs.n;
   anyc__header_jobs(&o, &t, reached, &jobs);
   anyc__run_jobs(&o, &t, jobs.v + first_header_job, jobs.n - first_header_job, err);
-  merge(&t, jobs.v + first_header_job, jobs.n - first_header_job, reached, err, o.quiet);
+  merge(&t, jobs.v + first_header_job, jobs.n - first_header_job, reached, err);
   free(reached);
 
   components(&t, jobs.v, jobs.n);

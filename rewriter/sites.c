@@ -593,6 +593,7 @@ static void finish(ctx *x)
   int svc_failed = 0;
   const char *svc_why = NULL;
   char where[64] = "";
+  CXFile svc_file = NULL;
   for (size_t i = 0; i < x->pends.n; i++) {
     pend *p = &x->pends.v[i];
     if (p->s.rewritten && !scanned(x, p->file)) {
@@ -608,6 +609,7 @@ static void finish(ctx *x)
     if (p->svc && !p->s.rewritten && !svc_failed) {
       svc_failed = 1;
       svc_why = p->s.rule;
+      svc_file = p->file;
       snprintf(where, sizeof where, "%u:%u", p->s.line, p->s.col);
     }
   }
@@ -617,8 +619,14 @@ static void finish(ctx *x)
       p->s.rewritten = 0;
       p->s.rule = "AS107";
       free(p->s.reason);
-      p->s.reason = anyc__xasprintf("the service is migrated whole, and its site at %s "
-                                    "(%s) cannot be rewritten", where, svc_why);
+      /* the blocking site may be in another file of the unit (a header): name it */
+      char *in = svc_file && p->file && !clang_File_isEqual(svc_file, p->file)
+                   ? anyc__cx_str(clang_getFileName(svc_file))
+                   : NULL;
+      p->s.reason = anyc__xasprintf("the service is migrated whole, and its site at %s%s%s "
+                                    "(%s) cannot be rewritten", in ? in : "", in ? ":" : "",
+                                    where, svc_why);
+      free(in);
     }
     if (!p->file) {
       anyc__edits_free(&p->edits);

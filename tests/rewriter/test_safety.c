@@ -32,6 +32,9 @@ static void test_safety_unparsable_untouched(void **state)
   assert_contains(run_err, "bad.c: error: not parsed, left untouched");
   assert_file("bad.c", bad);
   assert_file("good.c", native);
+  put_file("good.c", legacy);
+  assert_int_equal(migrate("-q", "-w", ".", NULL), 3); /* -q silences progress, not errors */
+  assert_contains(run_err, "bad.c: error: not parsed, left untouched");
   scratch_remove();
 }
 
