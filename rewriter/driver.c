@@ -338,8 +338,17 @@ int anyc__migrate_main(int argc, char **argv, FILE *out, FILE *err)
       qsort(f->sites.v, f->sites.n, sizeof *f->sites.v, cmp_site);
     st.files_legacy += f->sites.n > 0;
     st.not_parsed += f->parse_failed;
+    int untouched = f->edits.n && !f->parse_failed && f->scanned &&
+                    (f->conflict || f->content_mismatch);
     for (size_t s = 0; s < f->sites.n; s++) {
       site *x = &f->sites.v[s];
+      if (untouched && x->rewritten) { /* its rewrite is not written: it is left */
+        x->rewritten = 0;
+        x->rule = "AS110";
+        free(x->reason);
+        x->reason = anyc__xstrdup("the file is left untouched (its edits conflict, or it "
+                                  "changed on disk): rewrite by hand or fix the conflict");
+      }
       st.sites++;
       x->rewritten ? st.rewritten++ : st.left++;
       if (!x->rewritten)

@@ -95,7 +95,7 @@ static void test_safety_changed_between_read_and_write(void **state)
 }
 
 /* Two compile commands for one file whose rewrites differ at the same place: a
- * conflict; the file is untouched and the conflict named.  (Also: every command of a
+ * conflict; the file is untouched, the conflict named, its sites counted as left.  (Also: every command of a
  * file listed twice is parsed.) */
 static void test_safety_overlap_conflict(void **state)
 {
@@ -122,6 +122,8 @@ static void test_safety_overlap_conflict(void **state)
   assert_int_equal(migrate("-w", "-p", "build", "x.c", NULL), 2);
   assert_contains(run_err, "x.c: error: left untouched: edits overlap");
   assert_file("x.c", src);
+  /* none of its sites counts as rewritten (probe finding 16: the summary said 100%) */
+  assert_contains(run_err, " 0 rewritten,");
   scratch_remove();
 }
 
