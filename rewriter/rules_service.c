@@ -1318,8 +1318,15 @@ void anyc__rule_background(ctx *x, const ref *r, size_t ci)
     else
       exit_stmt = anyc__value_stmt(x, exit_ref, exit_ci, &v2, &d2);
     free(v2);
+    size_t xpi = anyc__parent_index(exit_ref, exit_ci - 1);
+    int labelled = 0;
+    for (size_t a = xpi; a-- > 0 && !labelled && exit_ref->anc[a].kind != CXCursor_CompoundStmt;)
+      labelled = exit_ref->anc[a].kind == CXCursor_LabelStmt;
     if (clang_Cursor_isNull(exit_stmt))
-      why = "as_background_service_exit is not returned or stored by a statement of its own";
+      why = labelled ? "as_background_service_exit carries a label: a goto jumps to it, past "
+                       "the block's statements; close the block's group on every path by hand"
+                     : "as_background_service_exit is not returned or stored by a statement of "
+                       "its own";
   }
   /* The manager's declaration: `as_manager *m;` alone on its line goes. */
   CXCursor mdecl = clang_getNullCursor();
@@ -1349,6 +1356,9 @@ void anyc__rule_background(ctx *x, const ref *r, size_t ci)
       why = "a statement of the block shares its line";
     else if (returns_inside(x, f, anyc__nearest_compound(r, ci), stmt, var, se, xsb))
       why = "a return inside the block leaves it without its exit";
+    else if (anyc__has_goto(x, anyc__fn_body(f->fn)))
+      why = "a goto in the function can jump into or out of the block, past its enter or "
+            "exit: close the block's group on every path by hand";
   }
   /* Checks the rules add inside the block close its group (rules_call.c); in a block
    * that is left, they are left with it (the block's sites are the service's). */

@@ -409,7 +409,8 @@ static void rule_type(ctx *x, const ref *r)
                                                         : "AS107";
   anyc__left(x, r->cur, rule, r->name, 1,
              strcmp(r->name, "as_manager") == 0 ? "anyc_group * (pass the group, not a manager)"
-                                          : "a plain struct / anyc_fn",
+             : strcmp(r->name, "as_stats") == 0 ? "anyc_stats, filled by anyc_get_stats(&stats)"
+                                                : "a plain struct / anyc_fn",
        "the legacy type %s is used here (%s)", r->name,
        par.kind == CXCursor_FieldDecl ? "a field" :
        par.kind == CXCursor_ParmDecl ? "a parameter" :
