@@ -1517,10 +1517,11 @@ static void test_as004_self_as_task_argument(void **state)
   scratch_remove();
 }
 
-/* Left with the service (probe findings 07, 09, 10, 13): a positional initialiser of the
- * struct (removing the base would shift its values), a return from a macro expansion in
- * run (it cannot be wrapped), as_is_running polled by the service's owner (not a task
- * of the service), and a manager of another object taken for run's own. */
+/* Left with the service (probe findings 07, 09, 10, 13, 11): a positional initialiser of
+ * the struct (removing the base would shift its values), a return from a macro expansion
+ * in run (it cannot be wrapped), as_is_running polled by the service's owner (not a task
+ * of the service), a manager of another object taken for run's own, and a background
+ * block whose exit carries a label (a goto could leave the block past it). */
 static void test_as107_service_left_when_structure_is_uncertain(void **state)
 {
   (void)state;
@@ -1665,6 +1666,25 @@ static void test_as107_service_left_when_structure_is_uncertain(void **state)
      "}\n",
      "peer.c:15:10: warning: [AS102] as_run_task: as_run_task on a manager that is not this "
      "service's own"},
+    {"lab.c",
+     "#include <async_service.h>\n"
+     "struct w { as_service service; int n; };\n"
+     "static int w_run(as_service *self) { (void)self; return 0; }\n"
+     "static int body(void *arg) {\n"
+     "  struct w *p = arg;\n"
+     "  as_manager *m;\n"
+     "  as_service_init(&p->service, w_run, \"w\");\n"
+     "  int rc = as_background_service_enter(&p->service, &m);\n"
+     "  if (rc) return rc;\n"
+     "  if (p->n) goto done;\n"
+     "  rc = anyc_sleep(0.1);\n"
+     "done:\n"
+     "  rc = as_background_service_exit(m, rc);\n"
+     "  return rc;\n"
+     "}\n"
+     "int main(void) { static struct w x; return anyc_run(body, &x); }\n",
+     "lab.c:8:12: warning: [AS110] as_background_service_enter: as_background_service_exit "
+     "carries a label"},
     {"sup.c",
      "#include <errno.h>\n"
      "#include <stdio.h>\n"
