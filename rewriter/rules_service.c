@@ -132,6 +132,28 @@ static void take_status_decl(ctx *x, fn_info *f, pend *p, const char *s, cursor_
   anyc__pedit(p, sb, name_off - sb, "");
 }
 
+/* Is run an old-style (K&R) definition: its parameter declared after the `)` of its
+ * identifier list? */
+static int old_style(ctx *x, fn_info *f)
+{
+  CXFile file;
+  unsigned at;
+  size_t n, pb, pe;
+  clang_getFileLocation(clang_getCursorLocation(f->fn), &file, NULL, NULL, &at);
+  if (!file || anyc__extent(f->param, &file, &pb, &pe) != 0)
+    return 0;
+  const char *s = anyc__contents(x, file, &n);
+  size_t i = at;
+  while (i < n && s[i] != '(')
+    i++;
+  for (int depth = 0; i < n; i++) {
+    depth += s[i] == '(' ? 1 : s[i] == ')' ? -1 : 0;
+    if (depth == 0)
+      break;
+  }
+  return pb > i;
+}
+
 /* AS003: the run function: parameter, the cast of self, the group. */
 void anyc__rule_run_fn(ctx *x, fn_info *f)
 {
@@ -139,6 +161,15 @@ void anyc__rule_run_fn(ctx *x, fn_info *f)
   size_t b, e, n;
   pend *p = anyc__new_pend(x, f->param, "AS003", "as_service", 1);
   p->s.suggest = anyc__xstrdup("static int run(void *arg) with a task group");
+  if (old_style(x, f)) {
+    /* `static int run(self) as_service *self; {`: the identifier list would need the
+     * new name too */
+    p->s.rule = "AS107";
+    p->s.rewritten = 0;
+    anyc__set_reason(p, "run has an old-style (K&R) definition: give it a prototype, then "
+                        "migrate");
+    return;
+  }
   if (p->s.cls == SC_MACRO_ARG || p->s.cls == SC_MACRO_BODY ||
       anyc__extent(f->param, &file, &b, &e) != 0) {
     p->s.rule = "AS107";

@@ -1520,8 +1520,9 @@ static void test_as004_self_as_task_argument(void **state)
 /* Left with the service (probe findings 07, 09, 10, 13, 11): a positional initialiser of
  * the struct (removing the base would shift its values), a return from a macro expansion
  * in run (it cannot be wrapped), as_is_running polled by the service's owner (not a task
- * of the service), a manager of another object taken for run's own, and a background
- * block whose exit carries a label (a goto could leave the block past it). */
+ * of the service), a manager of another object taken for run's own, a background block
+ * whose exit carries a label (a goto could leave the block past it), and a run with an
+ * old-style definition (finding 22). */
 static void test_as107_service_left_when_structure_is_uncertain(void **state)
 {
   (void)state;
@@ -1685,6 +1686,33 @@ static void test_as107_service_left_when_structure_is_uncertain(void **state)
      "int main(void) { static struct w x; return anyc_run(body, &x); }\n",
      "lab.c:8:12: warning: [AS110] as_background_service_enter: as_background_service_exit "
      "carries a label"},
+    {"kr.c",
+     "#include <stdio.h>\n"
+     "#include <async_service.h>\n"
+     "\n"
+     "struct s { as_service service; int n; };\n"
+     "\n"
+     "static int t(void *p) { struct s *x = p; x->n++; return 0; }\n"
+     "\n"
+     "static int s_run(self)\n"
+     "  as_service *self;\n"
+     "{\n"
+     "  struct s *x = (struct s *)self;\n"
+     "  int rc = as_run_task(self->manager, t, x, \"t\");\n"
+     "  if (rc) return rc;\n"
+     "  return as_wait_finished(self->manager);\n"
+     "}\n"
+     "\n"
+     "int main(void)\n"
+     "{\n"
+     "  struct s x = { .n = 0 };\n"
+     "  as_service_init(&x.service, s_run, \"s\");\n"
+     "  int rc = as_run_service(&x.service);\n"
+     "  printf(\"rc=%d n=%d\\n\", rc, x.n);\n"
+     "  as_service_destroy(&x.service);\n"
+     "  return 0;\n"
+     "}\n",
+     "kr.c:9:15: warning: [AS107] as_service: run has an old-style (K&R) definition"},
     {"sup.c",
      "#include <errno.h>\n"
      "#include <stdio.h>\n"
