@@ -302,9 +302,8 @@ void anyc__rule_simple(ctx *x, const ref *r, size_t ci, fn_info *f)
                 par.kind == CXCursor_WhileStmt || par.kind == CXCursor_ForStmt ||
                 par.kind == CXCursor_DoStmt;
   if (p->s.cls == SC_MACRO_BODY) {
-    p->s.rule = "AS105";
-    p->s.rewritten = 0;
-    anyc__set_reason(p, "%s comes from a macro body; rewrite the macro definition", r->name);
+    anyc__decline(p, "AS105", "%s comes from a macro body; rewrite the macro definition",
+                  r->name);
     p->s.suggest = anyc__xstrdup(anyc__suggest_for(r->name));
     return;
   }
@@ -335,19 +334,17 @@ void anyc__rule_simple(ctx *x, const ref *r, size_t ci, fn_info *f)
     }
     anyc__edits_free(&p->edits);
     if (rc == -2) {
-      p->s.rule = "AS110";
-      p->s.rewritten = 0;
-      anyc__set_reason(p, "its status is ignored inside a background block where a group or "
-                          "scope of the code's own is open: check it by hand");
+      anyc__decline(p, "AS110",
+                    "its status is ignored inside a background block where a group or scope of "
+                    "the code's own is open: check it by hand");
       p->s.suggest = anyc__xstrdup(native);
       return;
     }
   }
   anyc__set_reason(p, "the same call in the native API");
   if (rename_call(x, p, r, ci, native, rule[4] == '1' ? ", 0" : NULL) != 0) {
-    p->s.rule = p->s.cls == SC_MACRO_ARG ? "AS109" : "AS110";
-    p->s.rewritten = 0;
-    anyc__set_reason(p, "the call's text could not be located");
+    anyc__decline(p, p->s.cls == SC_MACRO_ARG ? "AS109" : "AS110",
+                  "the call's text could not be located");
   } else if (rule[4] == '1') {
     anyc__set_reason(p,
                      "a cancelled caller still waits for the thread (no ANYC_ABANDON_ON_CANCEL)");
@@ -418,9 +415,8 @@ void anyc__rule_wait_for(ctx *x, const ref *r, size_t ci, fn_info *f)
   }
   p = anyc__new_pend(x, r->cur, "AS013", r->name, 0);
   if (p->s.cls != SC_PLAIN && p->s.cls != SC_HEADER) {
-    p->s.rule = p->s.cls == SC_MACRO_BODY ? "AS105" : "AS109";
-    p->s.rewritten = 0;
-    anyc__set_reason(p, "as_wait_for inside a macro is rewritten by hand");
+    anyc__decline(p, p->s.cls == SC_MACRO_BODY ? "AS105" : "AS109",
+                  "as_wait_for inside a macro is rewritten by hand");
     p->s.suggest = anyc__xstrdup(anyc__suggest_for(r->name));
     free(target);
     return;
@@ -459,9 +455,7 @@ void anyc__rule_wait_for(ctx *x, const ref *r, size_t ci, fn_info *f)
   int alone_after = z >= n || s[z] == '\n' || (z + 1 < n && s[z] == '/' &&
                                                 (s[z + 1] == '/' || s[z + 1] == '*'));
   if (!anyc__only_space(s, anyc__line_start(s, sb), sb) || !alone_after) {
-    p->s.rule = "AS110";
-    p->s.rewritten = 0;
-    anyc__set_reason(p, "the statement shares its line; rewrite by hand");
+    anyc__decline(p, "AS110", "the statement shares its line; rewrite by hand");
   } else {
     anyc__pedit(p, anyc__line_start(s, sb), 0, before);
     anyc__pedit(p, b, e - b, repl);
@@ -513,9 +507,7 @@ void anyc__rule_is_running(ctx *x, const ref *r, size_t ci, fn_info *f)
   pend *p = anyc__new_pend(x, r->cur, "AS006", r->name, 1);
   p->s.suggest = anyc__xstrdup("!anyc_cancelled()");
   if (p->s.cls == SC_MACRO_BODY || anyc__extent(r->anc[ci - 1], &file, &b, &e) != 0) {
-    p->s.rule = "AS105";
-    p->s.rewritten = 0;
-    anyc__set_reason(p, "as_is_running comes from a macro body");
+    anyc__decline(p, "AS105", "as_is_running comes from a macro body");
     return;
   }
   anyc__pedit(p, b, e - b, "!anyc_cancelled()");

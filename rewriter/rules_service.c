@@ -164,17 +164,13 @@ void anyc__rule_run_fn(ctx *x, fn_info *f)
   if (old_style(x, f)) {
     /* `static int run(self) as_service *self; {`: the identifier list would need the
      * new name too */
-    p->s.rule = "AS107";
-    p->s.rewritten = 0;
-    anyc__set_reason(p, "run has an old-style (K&R) definition: give it a prototype, then "
-                        "migrate");
+    anyc__decline(p, "AS107",
+                  "run has an old-style (K&R) definition: give it a prototype, then migrate");
     return;
   }
   if (p->s.cls == SC_MACRO_ARG || p->s.cls == SC_MACRO_BODY ||
       anyc__extent(f->param, &file, &b, &e) != 0) {
-    p->s.rule = "AS107";
-    p->s.rewritten = 0;
-    anyc__set_reason(p, "the run function's parameter comes from a macro");
+    anyc__decline(p, "AS107", "the run function's parameter comes from a macro");
     return;
   }
   const char *s = anyc__contents(x, file, &n);
@@ -190,11 +186,10 @@ void anyc__rule_run_fn(ctx *x, fn_info *f)
   if (f->close_off && anyc__has_goto(x, f->body)) {
     /* `goto out;` from before the statement that closes the group to a label after it
      * would return with the group open (the runtime aborts) */
-    p->s.rule = "AS107";
-    p->s.rewritten = 0;
-    anyc__set_reason(p, "a goto in run can jump past the as_wait_finished that becomes the "
-                        "group's close, leaving run with its task group open: close the group "
-                        "on every path by hand");
+    anyc__decline(p, "AS107",
+                  "a goto in run can jump past the as_wait_finished that becomes the group's "
+                  "close, leaving run with its task group open: close the group on every "
+                  "path by hand");
     return;
   }
   /* Open the group before the first statement that is not a declaration, or that is
@@ -208,9 +203,7 @@ void anyc__rule_run_fn(ctx *x, fn_info *f)
   size_t sb, se;
   if (first == k.n || anyc__extent(k.v[first], &sf, &sb, &se) != 0 ||
       !anyc__only_space(s, anyc__line_start(s, sb), sb)) {
-    p->s.rule = "AS107";
-    p->s.rewritten = 0;
-    anyc__set_reason(p, "no place to open the task group in run");
+    anyc__decline(p, "AS107", "no place to open the task group in run");
     free(k.v);
     return;
   }
@@ -251,9 +244,7 @@ void anyc__rule_prototype_param(ctx *x, fn_info *f, CXCursor prm)
   p->s.suggest = anyc__xstrdup("void *arg");
   if (p->s.cls == SC_MACRO_ARG || p->s.cls == SC_MACRO_BODY ||
       anyc__extent(prm, &file, &b, &e) != 0) {
-    p->s.rule = "AS107";
-    p->s.rewritten = 0;
-    anyc__set_reason(p, "the prototype's parameter comes from a macro");
+    anyc__decline(p, "AS107", "the prototype's parameter comes from a macro");
     return;
   }
   char *name = anyc__cx_str(clang_getCursorSpelling(prm));
@@ -352,10 +343,9 @@ static void carry_close_status(ctx *x, CXCursor ret, const char *var, int checke
   p->s.cls = SC_PLAIN;
   p->s.suggest = anyc__xstrdup("return status < 0 ? status : value;");
   if (!var || !anyc__no_effects(x, k.v[0])) {
-    p->s.rule = "AS110";
-    p->s.rewritten = 0;
-    anyc__set_reason(p, "run returns a value computed after its group closed: the service's "
-                        "error (which as_run_service returned) must be returned by hand");
+    anyc__decline(p, "AS110",
+                  "run returns a value computed after its group closed: the service's error "
+                  "(which as_run_service returned) must be returned by hand");
   } else {
     int simple = strspn(val, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789")
                  == strlen(val);
@@ -398,10 +388,9 @@ void anyc__rule_returns(ctx *x, fn_info *f)
       if (!spelled || p->s.cls == SC_MACRO_BODY || p->s.cls == SC_MACRO_ARG) {
         /* TRY(x) expanding to `do { ... return r; } while (0)`: the return is not in the
          * text to wrap (wrapping the invocation does not compile) */
-        p->s.rule = "AS105";
-        p->s.rewritten = 0;
-        anyc__set_reason(p, "a return from a macro expansion in run: it must close run's "
-                            "task group; rewrite the macro or run by hand");
+        anyc__decline(p, "AS105",
+                      "a return from a macro expansion in run: it must close run's task group; "
+                      "rewrite the macro or run by hand");
         p->s.suggest = anyc__xstrdup("return anyc_group_close(&tg, status);");
         free(k.v);
         continue;
@@ -629,16 +618,14 @@ void anyc__rule_owner_call(ctx *x, const ref *r, size_t ci, fn_info *f)
   pend *p = anyc__new_pend(x, r->cur, rule, r->name, 1);
   p->s.suggest = anyc__xstrdup(anyc__suggest_for(r->name));
   if (p->s.cls == SC_MACRO_ARG || p->s.cls == SC_MACRO_BODY) {
-    p->s.rule = p->s.cls == SC_MACRO_ARG ? "AS109" : "AS105";
-    p->s.rewritten = 0;
-    anyc__set_reason(p, "%s inside a macro: rewrite by hand", r->name);
+    anyc__decline(p, p->s.cls == SC_MACRO_ARG ? "AS109" : "AS105",
+                  "%s inside a macro: rewrite by hand", r->name);
     free(child_obj);
     return;
   }
   if (((spawn && na == 4) || child) && f->close_off && b >= f->close_off) {
-    p->s.rule = "AS110";
-    p->s.rewritten = 0;
-    anyc__set_reason(p, "%s after run waited for its tasks: the group is closed there", r->name);
+    anyc__decline(p, "AS110", "%s after run waited for its tasks: the group is closed there",
+                  r->name);
     free(child_obj);
     return;
   }
@@ -740,9 +727,7 @@ void anyc__rule_owner_call(ctx *x, const ref *r, size_t ci, fn_info *f)
     return;
   }
   if (strcmp(r->name, "as_stop") == 0 && f->close_off && b >= f->close_begin) {
-    p->s.rule = "AS110";
-    p->s.rewritten = 0;
-    anyc__set_reason(p, "as_stop after run waited for its tasks: the group is closed there");
+    anyc__decline(p, "AS110", "as_stop after run waited for its tasks: the group is closed there");
     return;
   }
   if (strcmp(r->name, "as_stop") == 0 && par.kind == CXCursor_CompoundStmt &&
@@ -750,10 +735,9 @@ void anyc__rule_owner_call(ctx *x, const ref *r, size_t ci, fn_info *f)
     /* as_stop returns only once the service's tasks have finished (leaves first); the
      * native cancel returns at once and the tasks finish when run closes its group, so
      * any code between the two would run earlier than it did. */
-    p->s.rule = "AS110";
-    p->s.rewritten = 0;
-    anyc__set_reason(p, "as_stop is not followed by run's return: the code after it would run "
-                  "before the service's tasks finish (as_stop waited for them)");
+    anyc__decline(p, "AS110",
+                  "as_stop is not followed by run's return: the code after it would run before "
+                  "the service's tasks finish (as_stop waited for them)");
     return;
   }
   if (cancel && par.kind == CXCursor_ReturnStmt) {
@@ -782,10 +766,9 @@ void anyc__rule_owner_call(ctx *x, const ref *r, size_t ci, fn_info *f)
     anyc__set_reason(p, "%s", cancel_reason(r->name, 0));
     return;
   }
-  p->s.rule = "AS110";
-  p->s.rewritten = 0;
-  anyc__set_reason(p, "%s is used in a form with no mechanical rewrite (e.g. its status is used)",
-                   r->name);
+  anyc__decline(p, "AS110",
+                "%s is used in a form with no mechanical rewrite (e.g. its status is used)",
+                r->name);
 }
 
 /* An initialiser list of the struct type `t` whose elements are not all designated
@@ -840,18 +823,15 @@ void anyc__rule_struct_field(ctx *x, CXCursor field)
                        clang_getCursorSemanticParent(field))), 0};
   clang_visitChildren(clang_getTranslationUnitCursor(x->tu), find_positional, &w);
   if (w.found) {
-    p->s.rule = "AS107";
-    p->s.rewritten = 0;
-    anyc__set_reason(p, "an initialiser of the struct is positional: without the as_service "
-                        "member its values would land on the next members; designate them "
-                        "(.member = value), then migrate");
+    anyc__decline(p, "AS107",
+                  "an initialiser of the struct is positional: without the as_service member "
+                  "its values would land on the next members; designate them (.member = "
+                  "value), then migrate");
     return;
   }
   if (p->s.cls == SC_MACRO_ARG || p->s.cls == SC_MACRO_BODY ||
       anyc__extent(field, &file, &b, &e) != 0) {
-    p->s.rule = "AS107";
-    p->s.rewritten = 0;
-    anyc__set_reason(p, "the as_service field comes from a macro");
+    anyc__decline(p, "AS107", "the as_service field comes from a macro");
     return;
   }
   const char *s = anyc__contents(x, file, &n);
@@ -871,9 +851,7 @@ void anyc__rule_struct_field(ctx *x, CXCursor field)
   while (q < n && (s[q] == ' ' || s[q] == '\t' || s[q] == '\r'))
     q++;
   if (!semi) {
-    p->s.rule = "AS107";
-    p->s.rewritten = 0;
-    anyc__set_reason(p, "the as_service field's declaration is not recognised");
+    anyc__decline(p, "AS107", "the as_service field's declaration is not recognised");
     return;
   }
   if (anyc__only_space(s, ls, b) && (q >= n || s[q] == '\n')) {

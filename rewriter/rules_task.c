@@ -255,9 +255,8 @@ void anyc__rule_wait_finished_task(ctx *x, const ref *r, size_t ci, fn_info *f)
   pend *p = anyc__new_pend(x, r->cur, "AS017", r->name, 1);
   p->s.suggest = anyc__xstrdup("anyc_sleep(INFINITY)");
   if (p->s.cls == SC_MACRO_ARG || p->s.cls == SC_MACRO_BODY) {
-    p->s.rule = p->s.cls == SC_MACRO_ARG ? "AS109" : "AS105";
-    p->s.rewritten = 0;
-    anyc__set_reason(p, "as_wait_finished inside a macro: rewrite by hand");
+    anyc__decline(p, p->s.cls == SC_MACRO_ARG ? "AS109" : "AS105",
+                  "as_wait_finished inside a macro: rewrite by hand");
     return;
   }
   cursor_vec mk = anyc__children(anyc__strip(args[0])), ok = anyc__children(anyc__strip(mk.v[0]));
@@ -265,9 +264,8 @@ void anyc__rule_wait_finished_task(ctx *x, const ref *r, size_t ci, fn_info *f)
   free(mk.v);
   free(ok.v);
   if (dropped != 0) {
-    p->s.rule = "AS110";
-    p->s.rewritten = 0;
-    anyc__set_reason(p, "the object the task names the manager through would be left unused; "
+    anyc__decline(p, "AS110",
+                  "the object the task names the manager through would be left unused; "
                   "rewrite by hand");
     return;
   }

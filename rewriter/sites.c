@@ -202,6 +202,23 @@ void anyc__set_reason(pend *p, const char *fmt, ...)
   va_end(ap);
 }
 
+/* A pending site its rule cannot rewrite after all: left under `rule`, with the reason. */
+void anyc__decline(pend *p, const char *rule, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  char *why = anyc__xrealloc(NULL, (size_t)n + 1);
+  va_start(ap, fmt);
+  vsnprintf(why, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  p->s.rule = rule;
+  p->s.rewritten = 0;
+  free(p->s.reason);
+  p->s.reason = why;
+}
+
 pend *anyc__left(ctx *x, CXCursor c, const char *rule, const char *what, int svc,
                  const char *suggest, const char *fmt, ...)
 {
@@ -375,9 +392,7 @@ static void rule_type(ctx *x, const ref *r)
       anyc__pedit(p, p->s.offset, strlen("as_task_fn"), "anyc_fn");
       anyc__set_reason(p, "the same function type");
     } else {
-      p->s.rule = "AS105";
-      p->s.rewritten = 0;
-      anyc__set_reason(p, "as_task_fn in a macro body");
+      anyc__decline(p, "AS105", "as_task_fn in a macro body");
     }
     p->s.suggest = anyc__xstrdup("anyc_fn");
     return;

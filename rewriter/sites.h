@@ -133,6 +133,8 @@ int anyc__in_system(CXCursor c);
 int anyc__is_svc_type(CXType t);
 pend *anyc__new_pend(ctx *x, CXCursor c, const char *rule, const char *what, int svc);
 void anyc__set_reason(pend *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void anyc__decline(pend *p, const char *rule, const char *fmt, ...)
+  __attribute__((format(printf, 3, 4)));
 pend *anyc__left(ctx *x, CXCursor c, const char *rule, const char *what, int svc,
                  const char *suggest, const char *fmt, ...)
   __attribute__((format(printf, 7, 8)));
