@@ -116,6 +116,17 @@ static void assert_idempotent(const char *name)
   free(after);
 }
 
+/* `src` rewritten in file `name` is exactly `want`, which compiles against anyc.h, and a
+ * second run makes no edit. */
+static void assert_rewrites_to(const char *name, const char *src, const char *want)
+{
+  char *got = rewrite(name, src);
+  assert_string_equal(got, want);
+  assert_true(compiles(name));
+  assert_idempotent(name);
+  free(got);
+}
+
 /* Rules AS001-AS008: the spec's worked example becomes exactly its native form, which
  * compiles against anyc.h alone. */
 static void test_spec_worked_example(void **state)
@@ -164,7 +175,7 @@ static void test_as004_spawns_check_status(void **state)
 {
   (void)state;
   scratch_new("as004");
-  char *got = rewrite("s.c",
+  assert_rewrites_to("s.c",
     "#include <async_service.h>\n"
     "struct svc { as_service base; int n; };\n"
     "static int a(void *p) { (void)p; return 0; }\n"
@@ -180,8 +191,7 @@ static void test_as004_spawns_check_status(void **state)
     "  struct svc s = {.n = 1};\n"
     "  as_service_init(&s.base, svc_run, \"svc\");\n"
     "  return as_run_service(&s.base);\n"
-    "}\n");
-  assert_string_equal(got,
+    "}\n",
     "#include <anyc.h>\n"
     "struct svc { int n; };\n"
     "static int a(void *p) { (void)p; return 0; }\n"
@@ -202,9 +212,6 @@ static void test_as004_spawns_check_status(void **state)
     "  struct svc s = {.n = 1};\n"
     "  return anyc_run(svc_run, &s);\n"
     "}\n");
-  assert_true(compiles("s.c"));
-  assert_idempotent("s.c");
-  free(got);
   scratch_remove();
 }
 
@@ -215,7 +222,7 @@ static void test_as010_as011_as012_calls(void **state)
 {
   (void)state;
   scratch_new("calls");
-  char *got = rewrite("c.c",
+  assert_rewrites_to("c.c",
     "#include <async_service.h>\n"
     "static int work(void *p) { (void)p; return 0; }\n"
     "static int task(void *arg) {\n"
@@ -233,8 +240,7 @@ static void test_as010_as011_as012_calls(void **state)
     "int main(void) {\n"
     "  (void)quiet;\n"
     "  return as_run(task, NULL);\n"
-    "}\n");
-  assert_string_equal(got,
+    "}\n",
     "#include <anyc.h>\n"
     "static int work(void *p) { (void)p; return 0; }\n"
     "static int task(void *arg) {\n"
@@ -255,9 +261,6 @@ static void test_as010_as011_as012_calls(void **state)
     "  (void)quiet;\n"
     "  return anyc_run(task, NULL);\n"
     "}\n");
-  assert_true(compiles("c.c"));
-  assert_idempotent("c.c");
-  free(got);
   scratch_remove();
 }
 
@@ -266,7 +269,7 @@ static void test_as013_wait_for_scope(void **state)
 {
   (void)state;
   scratch_new("as013");
-  char *got = rewrite("w.c",
+  assert_rewrites_to("w.c",
     "#include <async_service.h>\n"
     "static int work(void *p) { (void)p; return 0; }\n"
     "static int task(void *arg) {\n"
@@ -275,8 +278,7 @@ static void test_as013_wait_for_scope(void **state)
     "  if (a < 0) return a;\n"
     "  return as_wait_for(work, arg, 3.0);\n"
     "}\n"
-    "int main(void) { return as_run(task, NULL); }\n");
-  assert_string_equal(got,
+    "int main(void) { return as_run(task, NULL); }\n",
     "#include <anyc.h>\n"
     "static int work(void *p) { (void)p; return 0; }\n"
     "static int task(void *arg) {\n"
@@ -296,9 +298,6 @@ static void test_as013_wait_for_scope(void **state)
     "  return rc;\n"
     "}\n"
     "int main(void) { return anyc_run(task, NULL); }\n");
-  assert_true(compiles("w.c"));
-  assert_idempotent("w.c");
-  free(got);
   scratch_remove();
 }
 
@@ -438,7 +437,7 @@ static void test_as009_as015_background_and_child(void **state)
 {
   (void)state;
   scratch_new("as009");
-  char *got = rewrite("bg.c",
+  assert_rewrites_to("bg.c",
     "#include <async_service.h>\n"
     "struct worker { as_service service; int ticks; };\n"
     "struct parent { as_service service; struct worker child; };\n"
@@ -474,8 +473,7 @@ static void test_as009_as015_background_and_child(void **state)
     "  as_service_init(&p.child.service, worker_run, \"child\");\n"
     "  int rc = as_run_service(&p.service);\n"
     "  return rc ? rc : as_run(body, NULL);\n"
-    "}\n");
-  assert_string_equal(got,
+    "}\n",
     "#include <anyc.h>\n"
     "struct worker { int ticks; };\n"
     "struct parent { struct worker child; };\n"
@@ -520,9 +518,6 @@ static void test_as009_as015_background_and_child(void **state)
     "  int rc = anyc_run(parent_run, &p);\n"
     "  return rc ? rc : anyc_run(body, NULL);\n"
     "}\n");
-  assert_true(compiles("bg.c"));
-  assert_idempotent("bg.c");
-  free(got);
   scratch_remove();
 }
 
@@ -723,7 +718,7 @@ static void test_as007_return_cancel_in_run(void **state)
 {
   (void)state;
   scratch_new("as007r");
-  char *got = rewrite("c.c",
+  assert_rewrites_to("c.c",
     "#include <async_service.h>\n"
     "struct s { as_service service; int n; };\n"
     "static int r(as_service *self) {\n"
@@ -733,8 +728,7 @@ static void test_as007_return_cancel_in_run(void **state)
     "  return as_cancel(self->manager);\n"
     "}\n"
     "int main(void) { struct s x = {.n = 0}; as_service_init(&x.service, r, \"s\"); "
-    "return as_run_service(&x.service); }\n");
-  assert_string_equal(got,
+    "return as_run_service(&x.service); }\n",
     "#include <anyc.h>\n"
     "struct s { int n; };\n"
     "static int r(void *arg) {\n"
@@ -748,9 +742,6 @@ static void test_as007_return_cancel_in_run(void **state)
     "  return anyc_group_close(&tg, 0);\n"
     "}\n"
     "int main(void) { struct s x = {.n = 0}; return anyc_run(r, &x); }\n");
-  assert_true(compiles("c.c"));
-  assert_idempotent("c.c");
-  free(got);
   scratch_remove();
 }
 
@@ -784,7 +775,7 @@ static void test_as007_stop_in_run(void **state)
 {
   (void)state;
   scratch_new("as007stop");
-  char *got = rewrite("s.c",
+  assert_rewrites_to("s.c",
     "#include <async_service.h>\n"
     "struct s { as_service service; int n; };\n"
     "static int tick(void *arg) { (void)arg; return as_sleep(1); }\n"
@@ -798,8 +789,7 @@ static void test_as007_stop_in_run(void **state)
     "  return as_stop(self->manager);\n"
     "}\n"
     "int main(void) { static struct s x; as_service_init(&x.service, r, \"s\"); "
-    "return as_run_service(&x.service); }\n");
-  assert_string_equal(got,
+    "return as_run_service(&x.service); }\n",
     "#include <anyc.h>\n"
     "struct s { int n; };\n"
     "static int tick(void *arg) { (void)arg; return anyc_sleep(1); }\n"
@@ -818,9 +808,6 @@ static void test_as007_stop_in_run(void **state)
     "  return anyc_group_close(&tg, 0);\n"
     "}\n"
     "int main(void) { static struct s x; return anyc_run(r, &x); }\n");
-  assert_true(compiles("s.c"));
-  assert_idempotent("s.c");
-  free(got);
 
   /* Code between the stop and the return would run before the daemon finished. */
   const char *between =
@@ -834,7 +821,7 @@ static void test_as007_stop_in_run(void **state)
     "}\n"
     "int main(void) { static struct s x; as_service_init(&x.service, r, \"s\"); "
     "return as_run_service(&x.service); }\n";
-  got = rewrite_loud("b.c", between);
+  char *got = rewrite_loud("b.c", between);
   assert_string_equal(got, between);
   assert_contains(run_err, "b.c:5:3: warning: [AS110] as_stop: as_stop is not followed by "
                            "run's return");
@@ -906,8 +893,7 @@ static void test_as007_as016_stop_and_wait_started_in_block(void **state)
 {
   (void)state;
   scratch_new("as016");
-  char *got = rewrite("b.c", block_legacy);
-  assert_string_equal(got,
+  assert_rewrites_to("b.c", block_legacy,
     "#include <stdio.h>\n"
     "#include <anyc.h>\n"
     "struct w { int up; };\n"
@@ -933,9 +919,6 @@ static void test_as007_as016_stop_and_wait_started_in_block(void **state)
     "  return anyc_group_close(&tg, rc);\n"
     "}\n"
     "int main(void) { static struct w x; return anyc_run(body, &x); }\n");
-  assert_true(compiles("b.c"));
-  assert_idempotent("b.c");
-  free(got);
   scratch_remove();
 }
 
@@ -1012,8 +995,7 @@ static void test_as017_wait_finished_in_task(void **state)
 {
   (void)state;
   scratch_new("as017");
-  char *got = rewrite("u.c", tasks_legacy);
-  assert_string_equal(got,
+  assert_rewrites_to("u.c", tasks_legacy,
     "#include <errno.h>\n"
     "#include <math.h>\n"
     "#include <stdio.h>\n"
@@ -1042,15 +1024,12 @@ static void test_as017_wait_finished_in_task(void **state)
     "  return anyc_group_close(&tg, 0);\n"
     "}\n"
     "int main(void) { static struct s x; return anyc_run(r, &x); }\n");
-  assert_true(compiles("u.c"));
-  assert_idempotent("u.c");
-  free(got);
 
   /* Started through a variable holding run's manager: still the service's task.  The
    * variable keeps the service legacy (AS101), so the sites are held back with it. */
   char *via_var = replaced(tasks_legacy, "  as_run_task(self->manager, idle,",
                            "  as_manager *m = self->manager;\n  as_run_task(m, idle,");
-  got = rewrite_loud("t.c", via_var);
+  char *got = rewrite_loud("t.c", via_var);
   assert_string_equal(got, via_var);
   assert_contains(run_err, "t.c:7:12: warning: [AS107] as_wait_finished:");
   assert_contains(run_err, "t.c:13:10: warning: [AS107] as_wait_finished:");
@@ -1097,7 +1076,7 @@ static void test_as008_run_service_in_task_or_helper(void **state)
 {
   (void)state;
   scratch_new("as008");
-  char *got = rewrite("r.c",
+  assert_rewrites_to("r.c",
     "#include <async_service.h>\n"
     "struct s { as_service service; int n; };\n"
     "static int r(as_service *self) { (void)self; return 0; }\n"
@@ -1110,8 +1089,7 @@ static void test_as008_run_service_in_task_or_helper(void **state)
     "  as_service_init(&b.service, r, \"b\");\n"
     "  int rc = as_run(task, &a);\n"
     "  return rc ? rc : helper(&b);\n"
-    "}\n");
-  assert_string_equal(got,
+    "}\n",
     "#include <anyc.h>\n"
     "struct s { int n; };\n"
     "static int r(void *arg) { (void)arg; return 0; }\n"
@@ -1123,9 +1101,6 @@ static void test_as008_run_service_in_task_or_helper(void **state)
     "  int rc = anyc_run(task, &a);\n"
     "  return rc ? rc : helper(&b);\n"
     "}\n");
-  assert_true(compiles("r.c"));
-  assert_idempotent("r.c");
-  free(got);
 
   const char *unknown =
     "#include <async_service.h>\n"
@@ -1140,7 +1115,7 @@ static void test_as008_run_service_in_task_or_helper(void **state)
     "  as_service_init(&a.service, r, \"a\");\n"
     "  return as_run(task, NULL) || both() || start();\n"
     "}\n";
-  got = rewrite_loud("u.c", unknown);
+  char *got = rewrite_loud("u.c", unknown);
   assert_contains(got, "int start(void) { return as_run_service(&a.service); }\n"
                        "static int both(void) { return as_run_service(&a.service); }\n");
   assert_contains(run_err, "u.c:6:26: warning: [AS110] as_run_service: whether start runs "
@@ -1174,8 +1149,7 @@ static void test_as009_checks_in_block_close_its_group(void **state)
     "  return as_background_service_exit(m, rc);\n"
     "}\n"
     "int main(void) { static struct w x; return as_run(body, &x); }\n";
-  char *got = rewrite("k.c", legacy);
-  assert_string_equal(got,
+  assert_rewrites_to("k.c", legacy,
     "#include <anyc.h>\n"
     "struct w { int n; };\n"
     "static int w_run(void *arg) { (void)arg; return 0; }\n"
@@ -1193,13 +1167,10 @@ static void test_as009_checks_in_block_close_its_group(void **state)
     "  return anyc_group_close(&tg, rc);\n"
     "}\n"
     "int main(void) { static struct w x; return anyc_run(body, &x); }\n");
-  assert_true(compiles("k.c"));
-  assert_idempotent("k.c");
-  free(got);
 
   char *early = replaced(legacy, "  as_sleep(0.1);\n",
                          "  rc = as_sleep(0.1);\n  if (rc) return rc;\n");
-  got = rewrite_loud("r.c", early);
+  char *got = rewrite_loud("r.c", early);
   assert_contains(got, "as_background_service_enter");
   assert_contains(run_err, "r.c:8:12: warning: [AS110] as_background_service_enter: a return "
                            "inside the block leaves it without its exit");
@@ -1294,7 +1265,7 @@ static void test_as010_live_status_variable_kept(void **state)
 {
   (void)state;
   scratch_new("live");
-  char *got = rewrite("c.c",
+  assert_rewrites_to("c.c",
     "#include <async_service.h>\n"
     "static int count(void) { return 3; }\n"
     "static int live(void *arg) {\n"
@@ -1310,8 +1281,7 @@ static void test_as010_live_status_variable_kept(void **state)
     "  rc = as_sleep(0.002);\n"
     "  return rc;\n"
     "}\n"
-    "int main(void) { return as_run(live, NULL) + as_run(dead, NULL); }\n");
-  assert_string_equal(got,
+    "int main(void) { return as_run(live, NULL) + as_run(dead, NULL); }\n",
     "#include <anyc.h>\n"
     "static int count(void) { return 3; }\n"
     "static int live(void *arg) {\n"
@@ -1331,9 +1301,6 @@ static void test_as010_live_status_variable_kept(void **state)
     "  return rc;\n"
     "}\n"
     "int main(void) { return anyc_run(live, NULL) + anyc_run(dead, NULL); }\n");
-  assert_true(compiles("c.c"));
-  assert_idempotent("c.c");
-  free(got);
   scratch_remove();
 }
 
@@ -1344,7 +1311,7 @@ static void test_as010_cleanup_after_ignored_status_still_runs(void **state)
 {
   (void)state;
   scratch_new("cleanup");
-  char *got = rewrite("d.c",
+  assert_rewrites_to("d.c",
     "#include <stdlib.h>\n"
     "#include <async_service.h>\n"
     "static int session(void *arg) {\n"
@@ -1357,8 +1324,7 @@ static void test_as010_cleanup_after_ignored_status_still_runs(void **state)
     "    buf = NULL;\n"
     "  return buf != NULL;\n"
     "}\n"
-    "int main(void) { return as_run(session, NULL); }\n");
-  assert_string_equal(got,
+    "int main(void) { return as_run(session, NULL); }\n",
     "#include <stdlib.h>\n"
     "#include <anyc.h>\n"
     "static int session(void *arg) {\n"
@@ -1372,9 +1338,6 @@ static void test_as010_cleanup_after_ignored_status_still_runs(void **state)
     "  return buf != NULL;\n"
     "}\n"
     "int main(void) { return anyc_run(session, NULL); }\n");
-  assert_true(compiles("d.c"));
-  assert_idempotent("d.c");
-  free(got);
   scratch_remove();
 }
 
@@ -1384,7 +1347,7 @@ static void test_as004_braceless_bodies_keep_their_else(void **state)
 {
   (void)state;
   scratch_new("dangling");
-  char *got = rewrite("e.c",
+  assert_rewrites_to("e.c",
     "#include <stdio.h>\n"
     "#include <async_service.h>\n"
     "\n"
@@ -1417,8 +1380,7 @@ static void test_as004_braceless_bodies_keep_their_else(void **state)
     "  printf(\"rc=%d n=%d\\n\", rc, p.n);\n"
     "  as_service_destroy(&p.service);\n"
     "  return 0;\n"
-    "}\n");
-  assert_string_equal(got,
+    "}\n",
     "#include <stdio.h>\n"
     "#include <anyc.h>\n"
     "\n"
@@ -1455,9 +1417,6 @@ static void test_as004_braceless_bodies_keep_their_else(void **state)
     "  printf(\"rc=%d n=%d\\n\", rc, p.n);\n"
     "  return 0;\n"
     "}\n");
-  assert_true(compiles("e.c"));
-  assert_idempotent("e.c");
-  free(got);
   scratch_remove();
 }
 
@@ -1484,8 +1443,7 @@ static void test_as004_self_as_task_argument(void **state)
     "  as_service_init(&s.service, svc_run, \"svc\");\n"
     "  return as_run_service(&s.service);\n"
     "}\n";
-  char *got = rewrite("f.c", legacy);
-  assert_string_equal(got,
+  assert_rewrites_to("f.c", legacy,
     "#include <anyc.h>\n"
     "struct svc { int n; };\n"
     "static int work(void *arg) { struct svc *s = arg; s->n++; return 0; }\n"
@@ -1502,12 +1460,9 @@ static void test_as004_self_as_task_argument(void **state)
     "  struct svc s = {0};\n"
     "  return anyc_run(svc_run, &s);\n"
     "}\n");
-  assert_true(compiles("f.c"));
-  assert_idempotent("f.c");
-  free(got);
   char *second = replaced(legacy, "struct svc { as_service service; int n; };",
                           "struct svc { int n; as_service service; };");
-  got = rewrite_loud("g.c", second);
+  char *got = rewrite_loud("g.c", second);
   assert_string_equal(got, second);
   assert_contains(run_err, "g.c:5:45: warning: [AS107] self: run passes its as_service parameter "
                            "to a task, and the service is not known to be its object's first "
@@ -1930,7 +1885,7 @@ static void test_as014_cast_inside_rebuilt_call(void **state)
 {
   (void)state;
   scratch_new("castarg");
-  char *got = rewrite("c.c",
+  assert_rewrites_to("c.c",
     "#include <async_service.h>\n"
     "struct s { as_service service; int n; };\n"
     "static int h(struct s *x) { x->n++; return 0; }\n"
@@ -1943,8 +1898,7 @@ static void test_as014_cast_inside_rebuilt_call(void **state)
     "  struct s x = {0};\n"
     "  as_service_init(&x.service, s_run, \"s\");\n"
     "  return as_run_service(&x.service);\n"
-    "}\n");
-  assert_string_equal(got,
+    "}\n",
     "#include <anyc.h>\n"
     "struct s { int n; };\n"
     "static int h(struct s *x) { x->n++; return 0; }\n"
@@ -1960,9 +1914,6 @@ static void test_as014_cast_inside_rebuilt_call(void **state)
     "  struct s x = {0};\n"
     "  return anyc_run(s_run, &x);\n"
     "}\n");
-  assert_true(compiles("c.c"));
-  assert_idempotent("c.c");
-  free(got);
   scratch_remove();
 }
 
@@ -1972,7 +1923,7 @@ static void test_as003_forward_declared_run(void **state)
 {
   (void)state;
   scratch_new("fwdrun");
-  char *got = rewrite("f.c",
+  assert_rewrites_to("f.c",
     "#include <stdio.h>\n"
     "#include <async_service.h>\n"
     "\n"
@@ -1996,8 +1947,7 @@ static void test_as003_forward_declared_run(void **state)
     "{\n"
     "  struct s *x = (struct s *)self;\n"
     "  return as_run_task(self->manager, t, x, \"t\");\n"
-    "}\n");
-  assert_string_equal(got,
+    "}\n",
     "#include <stdio.h>\n"
     "#include <anyc.h>\n"
     "\n"
@@ -2023,9 +1973,6 @@ static void test_as003_forward_declared_run(void **state)
     "  if (rc < 0) return rc;\n"
     "  return anyc_group_close(&tg, anyc_start_soon_named(&tg, \"t\", t, x));\n"
     "}\n");
-  assert_true(compiles("f.c"));
-  assert_idempotent("f.c");
-  free(got);
   scratch_remove();
 }
 
