@@ -33,8 +33,12 @@ static void test_safety_unparsable_untouched(void **state)
   assert_file("bad.c", bad);
   assert_file("good.c", native);
   put_file("good.c", legacy);
-  assert_int_equal(migrate("-q", "-w", ".", NULL), 3); /* -q silences progress, not errors */
+  assert_int_equal(migrate("-q", "-w", "--report", "r.json", ".", NULL), 3); /* -q: not errors */
   assert_contains(run_err, "bad.c: error: not parsed, left untouched");
+  char *rep = get_file("r.json"); /* the unparsed file counts: not 100% migrated */
+  assert_contains(rep, "\"files_not_parsed\": 1");
+  assert_null(strstr(rep, "\"percent_migrated\": 100.0"));
+  free(rep);
   scratch_remove();
 }
 
