@@ -1,8 +1,10 @@
 /* error.c — error codes, their names, and the per-group error records.
  *
- * anyc_strerror names every code a caller can see: negative errnos (via strerror_r's
- * static table, not the thread-unsafe strerror), libuv's own codes, ANYC_EOF and the
- * legacy layer's AS_E* codes (which the runtime reserves so one function names all).
+ * anyc_strerror names every code a caller can see: negative errnos, libuv's own codes,
+ * ANYC_EOF and the legacy layer's AS_E* codes (which the runtime reserves so one
+ * function names all).  libuv's table covers the errnos it maps; the rest (EBADMSG,
+ * ESTALE, EOWNERDEAD, ...) come from the C library's own descriptions — static strings,
+ * never strerror's shared buffer, so the result stays valid and thread-safe.
  * anyc_fail attaches a message to the calling task's next error; groups keep an ordered
  * list of {code, task name, message} records that anyc_error_count/at expose after a
  * close — Trio's exception group, flattened.
@@ -31,6 +33,9 @@ const char *anyc_strerror(int code)
     /* libuv's messages cover errno values and its own getaddrinfo codes. */
     const char *m = uv_strerror(code);
     if (m && strncmp(m, "Unknown", 7) != 0)
+      return m;
+    m = strerrordesc_np(-code); /* glibc >= 2.32: static, NULL when unknown */
+    if (m)
       return m;
   }
   return "unknown error";
