@@ -31,10 +31,13 @@ const char *anyc_strerror(int code)
   }
   if (code < 0 && code > -4096) {
     /* libuv's messages cover errno values and its own getaddrinfo codes. */
-    const char *m = uv_strerror(code);
-    if (m && strncmp(m, "Unknown", 7) != 0)
-      return m;
-    m = strerrordesc_np(-code); /* glibc >= 2.32: static, NULL when unknown */
+    /* uv_strerror allocates (and never frees) a message for a code it does not know:
+     * ask the non-allocating uv_err_name_r first. */
+    char name[64];
+    uv_err_name_r(code, name, sizeof name);
+    if (strncmp(name, "Unknown", 7) != 0)
+      return uv_strerror(code); /* a static string for every code it names */
+    const char *m = strerrordesc_np(-code); /* glibc >= 2.32: static, NULL when unknown */
     if (m)
       return m;
   }
