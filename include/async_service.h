@@ -84,7 +84,10 @@ AS_EXTERN int as_background_service_enter(as_service *svc, as_manager **out);
 
 /*
  * Leave the background block: stop the service (cancel, wait until finished).
- * Returns: the service's first error if it failed, else body_status.
+ * Returns: the service's first error if it failed, else body_status.  Errors: -EINVAL
+ * for NULL.  Blocks nest like `async with`: leaving one while a block its task entered
+ * after it is still open, or from a task that did not enter it, aborts with a message
+ * naming both services and the task.
  * Blocks: until the service finished.  Cancellation point: no.
  */
 AS_DEPRECATED("anyc_group_cancel + anyc_group_close")
@@ -120,11 +123,13 @@ AS_DEPRECATED("anyc_start")
 AS_EXTERN int as_wait_started(as_manager *m);
 AS_DEPRECATED("anyc_group_close")
 AS_EXTERN int as_wait_finished(as_manager *m);
-/* Cancel, then wait until finished.  Never returns the service's errors.  Checkpoint. */
+/* Cancel, then wait until finished.  Never returns the service's errors.  Checkpoint.
+ * Thread: the loop thread, or an as_to_thread worker (it then runs on the loop). */
 AS_DEPRECATED("anyc_group_cancel + anyc_group_close")
 AS_EXTERN int as_stop(as_manager *m);
 /* Request cancellation.  0; AS_ELIFECYCLE before start; nothing after finish.
- * Blocks: no.  Cancellation point: no. */
+ * Blocks: no (from an as_to_thread worker: the worker, until the loop ran it).
+ * Cancellation point: no.  Thread: the loop thread, or an as_to_thread worker. */
 AS_DEPRECATED("anyc_group_cancel")
 AS_EXTERN int as_cancel(as_manager *m);
 
@@ -160,10 +165,13 @@ AS_EXTERN int as_error_at(const as_manager *m, size_t i, int *code, const char *
 /* asyncio.run: run main as the first task.  -EBUSY inside a task.  Blocks: yes. */
 AS_DEPRECATED("anyc_run")
 AS_EXTERN int as_run(as_task_fn main, void *arg);
-/* asyncio.sleep.  Checkpoint. */
+/* asyncio.sleep.  Checkpoint.  A delay <= 0 just yields (asyncio; anyc_sleep refuses a
+ * negative one).  0, -ECANCELED, -EINVAL for NaN. */
 AS_DEPRECATED("anyc_sleep")
 AS_EXTERN int as_sleep(double seconds);
-/* asyncio.wait_for: fn(arg)'s status, or -ETIMEDOUT when it ran out of time. */
+/* asyncio.wait_for: fn(arg)'s status, or -ETIMEDOUT when it ran out of time.  A timeout
+ * <= 0 is already expired: -ETIMEDOUT at fn's first checkpoint (asyncio).  -EINVAL for
+ * NaN. */
 AS_DEPRECATED("anyc_fail_after around the call")
 AS_EXTERN int as_wait_for(as_task_fn fn, void *arg, double timeout);
 /* asyncio.to_thread: anyc_to_thread() without the abandon flag. */

@@ -1,19 +1,50 @@
 /* error.c — error codes, their names, and the per-group error records.
  *
- * anyc_strerror names every code a caller can see: negative errnos (via strerror_r's
- * static table, not the thread-unsafe strerror), libuv's own codes, ANYC_EOF and the
- * legacy layer's AS_E* codes (which the runtime reserves so one function names all).
+ * anyc_strerror names every code a caller can see: negative errnos, libuv's own codes,
+ * ANYC_EOF and the legacy layer's AS_E* codes (which the runtime reserves so one
+ * function names all).  libuv's table covers the errnos it maps; the rest (EBADMSG,
+ * ESTALE, EOWNERDEAD, ...) come from the C library's own descriptions — static strings,
+ * never strerror's shared buffer, so the result stays valid and thread-safe.
  * anyc_fail attaches a message to the calling task's next error; groups keep an ordered
  * list of {code, task name, message} records that anyc_error_count/at expose after a
  * close — Trio's exception group, flattened.
  */
+#include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
+
+/* The C library's descriptions of the errnos libuv does not name, in libuv's style
+ * ("bad message", not "Bad message"; "RFS specific error" keeps its capitals), built
+ * once into static storage so the result is a static string. */
+#define ERRNO_TABLE 256
+static char errno_text[ERRNO_TABLE][48];
+static pthread_once_t errno_once = PTHREAD_ONCE_INIT;
+
+static void errno_table_build(void)
+{
+  for (int e = 1; e < ERRNO_TABLE; e++) {
+    const char *d = strerrordesc_np(e); /* glibc >= 2.32: static, NULL when unknown */
+    if (!d)
+      continue;
+    snprintf(errno_text[e], sizeof errno_text[e], "%s", d);
+    if (islower((unsigned char)errno_text[e][1]))
+      errno_text[e][0] = (char)tolower((unsigned char)errno_text[e][0]);
+  }
+}
+
+static const char *errno_description(int e)
+{
+  if (e <= 0 || e >= ERRNO_TABLE)
+    return NULL;
+  pthread_once(&errno_once, errno_table_build);
+  return errno_text[e][0] ? errno_text[e] : NULL;
+}
 
 const char *anyc_strerror(int code)
 {
@@ -29,8 +60,14 @@ const char *anyc_strerror(int code)
   }
   if (code < 0 && code > -4096) {
     /* libuv's messages cover errno values and its own getaddrinfo codes. */
-    const char *m = uv_strerror(code);
-    if (m && strncmp(m, "Unknown", 7) != 0)
+    /* uv_strerror allocates (and never frees) a message for a code it does not know:
+     * ask the non-allocating uv_err_name_r first. */
+    char name[64];
+    uv_err_name_r(code, name, sizeof name);
+    if (strncmp(name, "Unknown", 7) != 0)
+      return uv_strerror(code); /* a static string for every code it names */
+    const char *m = errno_description(-code);
+    if (m)
       return m;
   }
   return "unknown error";

@@ -28,6 +28,9 @@ void anyc_event_set(anyc_event *e)
   if (ev->is_set)
     return;
   ev->is_set = 1;
+  if (ANYC_UNLIKELY(!anyc__rt) && !anyc__list_empty(&ev->waiters))
+    anyc__die("anyc_event_set with waiting tasks from a thread that is not running the "
+              "loop (from a to_thread worker, use anyc_from_thread)");
   while (!anyc__list_empty(&ev->waiters)) {
     struct anyc__list *n = ev->waiters.next;
     anyc__list_remove(n);

@@ -10,17 +10,23 @@ int as_run(as_task_fn main, void *arg)
   return anyc_run(main, arg);
 }
 
+/* asyncio accepts delays and timeouts <= 0 ("already due": sleep just yields, wait_for
+ * times out at fn's first suspension); trio and anyc refuse negative ones with -EINVAL.
+ * Code computing `deadline - now` relies on asyncio's reading, so clamp.  NaN stays an
+ * error. */
+static double not_negative(double seconds) { return seconds < 0 ? 0 : seconds; }
+
 int as_sleep(double seconds)
 {
   AS_TRACE("as_sleep");
-  return anyc_sleep(seconds);
+  return anyc_sleep(not_negative(seconds));
 }
 
 int as_wait_for(as_task_fn fn, void *arg, double timeout)
 {
   AS_TRACE("as_wait_for");
   anyc_scope s;
-  int rc = anyc_fail_after(&s, timeout);
+  int rc = anyc_fail_after(&s, not_negative(timeout));
   if (rc < 0)
     return rc;
   return anyc_scope_close(&s, fn(arg));

@@ -6,10 +6,51 @@
  * with the error, which cancels the body (Trio nursery semantics, matrix P16).  exit
  * cancels the service (the leaves-first path), then closes the group, which waits for
  * the manager to finish.
+ *
+ * Blocks nest: `async with` leaves them in reverse order of entering, and the groups
+ * underneath must close that way.  The open blocks of the thread form a stack (bg_top);
+ * exit checks that the block is the innermost one its task holds, so leaving them in
+ * another order aborts with a message about blocks, naming the services and the task,
+ * instead of the runtime's generic out-of-order close.
  */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "internal.h"
+
+static AS_TLS as_manager *bg_top; /* innermost open block on this thread, any task */
+
+static const char *service_name(const as_manager *m)
+{
+  return m->svc->name ? m->svc->name : "service";
+}
+
+/* Unlink `m` from the open blocks; abort if its task holds a block entered after it. */
+static void block_leave(as_manager *m)
+{
+  const char *key = anyc_task_name();
+  for (as_manager **p = &bg_top; *p; p = &(*p)->bg_outer) {
+    as_manager *b = *p;
+    if (b == m) {
+      *p = m->bg_outer;
+      return;
+    }
+    if (b->bg_key == key) {
+      fprintf(stderr,
+              "async_service: as_background_service_exit('%s') while the block of '%s', "
+              "entered after it, is still open: blocks are left in reverse order of "
+              "entering (in task '%s')\n",
+              service_name(m), service_name(b), key);
+      abort();
+    }
+  }
+  fprintf(stderr,
+          "async_service: as_background_service_exit('%s') by a task that did not enter "
+          "the block (in task '%s')\n",
+          service_name(m), key);
+  abort();
+}
 
 static int background_main(void *arg)
 {
@@ -44,6 +85,9 @@ int as_background_service_enter(as_service *svc, as_manager **out)
     AS_IGNORE(anyc_group_close(&m->bg, rc));
     return rc;
   }
+  m->bg_key = anyc_task_name();
+  m->bg_outer = bg_top;
+  bg_top = m;
   *out = m;
   return 0;
 }
@@ -51,6 +95,9 @@ int as_background_service_enter(as_service *svc, as_manager **out)
 int as_background_service_exit(as_manager *m, int body_status)
 {
   AS_TRACE("as_background_service_exit");
+  if (!m)
+    return -EINVAL;
+  block_leave(m);
   as__manager_cancel(m); /* no-op when it already finished on its own */
   int rc = anyc_group_close(&m->bg, body_status);
   if (m->nerrors)

@@ -78,6 +78,8 @@ struct as_manager {
   anyc_event started_ev, cancel_ev, finished_ev;
   anyc_group group;              /* the service's task group */
   anyc_group bg;                 /* the background block's group (enter/exit) */
+  as_manager *bg_outer;          /* the block entered before this one on this thread */
+  const char *bg_key;            /* anyc_task_name() of the task that entered the block */
   as_task_set roots;
   as_task *free_tasks;           /* recycled records, linked through `next` */
   as_task_chunk *chunks;         /* every record's storage, released with the manager */

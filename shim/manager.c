@@ -195,10 +195,22 @@ int as_wait_finished(as_manager *m)
   return anyc_event_wait(&m->finished_ev);
 }
 
+/* Stopping a service from a blocking worker (asyncio's call_soon_threadsafe(
+ * manager.cancel)) is the one legacy call made from other threads: from an as_to_thread
+ * worker, cancel and stop run as a task on the loop.  Anywhere else anyc_from_thread
+ * answers -EPERM and the call runs here, on the loop thread. */
+static int cancel_on_loop(void *m) { return as__manager_cancel(m); }
+static int stop_on_loop(void *m)
+{
+  int rc = as__manager_cancel(m);
+  return rc < 0 ? rc : anyc_event_wait(&((as_manager *)m)->finished_ev);
+}
+
 int as_cancel(as_manager *m)
 {
   AS_TRACE("as_cancel");
-  return as__manager_cancel(m);
+  int rc = anyc_from_thread(cancel_on_loop, m);
+  return rc == -EPERM ? cancel_on_loop(m) : rc;
 }
 
 int as__manager_cancel(as_manager *m)
@@ -215,8 +227,8 @@ int as__manager_cancel(as_manager *m)
 int as_stop(as_manager *m)
 {
   AS_TRACE("as_stop");
-  int rc = as__manager_cancel(m);
-  return rc < 0 ? rc : anyc_event_wait(&m->finished_ev);
+  int rc = anyc_from_thread(stop_on_loop, m);
+  return rc == -EPERM ? stop_on_loop(m) : rc;
 }
 
 /* ---- flags, stats, errors ---- */

@@ -1,5 +1,8 @@
 /* test_error.c — runtime/error.c: anyc_fail messages and error records. */
 #include <errno.h>
+#include <string.h>
+
+#include <uv.h>
 
 #include "anyc_test.h"
 
@@ -48,10 +51,36 @@ static void test_error_fail_messages_are_recorded(void **state)
   assert_int_equal(anyc_fail(-EIO, "outside a task"), -EIO); /* still returns the code */
 }
 
+/* spec (Conventions): anyc_strerror names any code — the runtime's own, libuv's, and
+ * every errno, including those libuv has no entry for. */
+static void test_error_strerror_names_every_code(void **state)
+{
+  (void)state;
+  assert_string_equal(anyc_strerror(0), "success");
+  assert_string_equal(anyc_strerror(ANYC_EOF), "end of stream");
+  assert_string_equal(anyc_strerror(-ECANCELED), "operation cancelled");
+  assert_string_equal(anyc_strerror(-ETIMEDOUT), "timed out");
+  assert_non_null(strstr(anyc_strerror(-4201), "AS_ELIFECYCLE"));
+  assert_string_equal(anyc_strerror(-ECONNREFUSED), uv_strerror(UV_ECONNREFUSED));
+  assert_string_equal(anyc_strerror(UV_EAI_NONAME), uv_strerror(UV_EAI_NONAME));
+  /* errnos libuv does not map: the C library's description in libuv's lower case,
+   * never "unknown error" */
+  assert_string_equal(anyc_strerror(-EBADMSG), "bad message");
+  assert_string_equal(anyc_strerror(-ESTALE), "stale file handle");
+  assert_string_equal(anyc_strerror(-EDQUOT), "disk quota exceeded");
+  assert_string_equal(anyc_strerror(-EOWNERDEAD), "owner died");
+  assert_string_equal(anyc_strerror(-EREMOTEIO), "remote I/O error");
+  assert_string_equal(anyc_strerror(-EBADMSG), anyc_strerror(-EBADMSG)); /* stable */
+  assert_ptr_equal(anyc_strerror(-EBADMSG), anyc_strerror(-EBADMSG));
+  assert_string_equal(anyc_strerror(-4000), "unknown error");
+  assert_string_equal(anyc_strerror(12345), "unknown error");
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
       TEST(test_error_fail_messages_are_recorded),
+      TEST(test_error_strerror_names_every_code),
   };
   return cmocka_run_group_tests_name("runtime/error", tests, NULL, NULL);
 }

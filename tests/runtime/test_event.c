@@ -1,7 +1,9 @@
 /* test_event.c — runtime/event.c: one-shot events. */
 #include <errno.h>
+#include <pthread.h>
+#include <time.h>
 
-#include "anyc_test.h"
+#include "abort_helper.h"
 
 static anyc_event ev;
 
@@ -71,11 +73,51 @@ static void test_event_wait_is_a_checkpoint(void **state)
   run_mock_checked(cancelled_waiter);
 }
 
+static void *set_from_foreign_thread(void *arg)
+{
+  (void)arg;
+  struct timespec ts = {0, 20 * 1000 * 1000}; /* once main waits */
+  nanosleep(&ts, NULL);
+  anyc_event_set(&ev);
+  return NULL;
+}
+static int sleeps(void *arg)
+{
+  (void)arg;
+  return anyc_sleep(5); /* keeps the loop busy: no deadlock report meanwhile */
+}
+static int wait_for_foreign_set(void *arg)
+{
+  (void)arg;
+  anyc_event_init(&ev);
+  anyc_group g;
+  int rc = anyc_group_open(&g);
+  if (rc == 0)
+    rc = anyc_start_soon(&g, sleeps, NULL);
+  pthread_t th;
+  if (rc == 0 && pthread_create(&th, NULL, set_from_foreign_thread, NULL) != 0)
+    rc = -EAGAIN;
+  if (rc == 0)
+    rc = anyc_event_wait(&ev); /* the other thread's set must not touch the scheduler */
+  return anyc_group_close(&g, rc);
+}
+
+/* Thread rule: waking tasks is the loop thread's job.  A set with waiters from another
+ * thread aborts with a message pointing at anyc_from_thread, instead of corrupting the
+ * ready queue (a segfault, or worse, later). */
+static void test_event_set_from_another_thread_aborts(void **state)
+{
+  (void)state;
+  run_expect_abort(wait_for_foreign_set,
+                   "anyc_event_set with waiting tasks from a thread that is not running the loop");
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
       TEST(test_event_set_wakes_all_waiters),
       TEST(test_event_wait_is_a_checkpoint),
+      TEST(test_event_set_from_another_thread_aborts),
   };
   return cmocka_run_group_tests_name("runtime/event", tests, NULL, NULL);
 }

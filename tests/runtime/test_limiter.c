@@ -3,7 +3,7 @@
 #include <errno.h>
 
 #include "anyc_test.h"
-#include "expect_abort.h"
+#include "abort_helper.h"
 
 static anyc_limiter lim;
 
@@ -129,7 +129,7 @@ static void test_trio_CapacityLimiter_release_unheld_aborts(void **state)
 {
   (void)state;
   char out[2048];
-  assert_true(run_expect_abort(child, NULL, out, sizeof out));
+  assert_true(fork_capture(child, NULL, out, sizeof out));
   assert_non_null(strstr(out, "holds no token"));
   assert_non_null(strstr(out, "in task 'main'"));
 }

@@ -2,7 +2,7 @@
 #include <errno.h>
 
 #include "anyc_test.h"
-#include "expect_abort.h"
+#include "abort_helper.h"
 
 static anyc_lock lock;
 
@@ -165,10 +165,10 @@ static void test_lock_release_by_non_owner_aborts(void **state)
 {
   (void)state;
   char out[2048];
-  assert_true(run_expect_abort(child_release_unheld, NULL, out, sizeof out));
+  assert_true(fork_capture(child_release_unheld, NULL, out, sizeof out));
   assert_non_null(strstr(out, "not held by this task (owner: none)"));
   assert_non_null(strstr(out, "in task 'main'"));
-  assert_true(run_expect_abort(child_release_others, NULL, out, sizeof out));
+  assert_true(fork_capture(child_release_others, NULL, out, sizeof out));
   assert_non_null(strstr(out, "(owner: holder)"));
   assert_non_null(strstr(out, "in task 'main'"));
 }

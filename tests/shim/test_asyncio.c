@@ -1,4 +1,6 @@
 /* test_asyncio.c — shim/asyncio.c: as_run, as_sleep, as_wait_for. */
+#include <math.h>
+
 #include "shim_test.h"
 
 static int nested_run(void *arg)
@@ -28,7 +30,9 @@ static int sleep_main(void *arg)
   (void)arg;
   CHECK_INT(as_sleep(2.5), 0);
   CHECK_NEAR(anyc_now(), 2.5, 1e-9);
-  CHECK_INT(as_sleep(-1), -EINVAL);
+  CHECK_INT(as_sleep(-1), 0); /* asyncio.sleep(d <= 0) just yields */
+  CHECK_NEAR(anyc_now(), 2.5, 1e-9);
+  CHECK_INT(as_sleep(NAN), -EINVAL);
   return 0;
 }
 static void test_as_sleep(void **state)
@@ -54,6 +58,26 @@ static int wait_for_main(void *arg)
 }
 static void test_as_wait_for(void **state) { (void)state; RUN(wait_for_main); }
 
+static int no_checkpoint(void *arg)
+{
+  (void)arg;
+  return 7;
+}
+/* asyncio.wait_for with a timeout <= 0 (a `deadline - now` gone negative): already
+ * expired — -ETIMEDOUT at fn's first suspension, fn's result if it never suspends. */
+static int wait_for_expired_main(void *arg)
+{
+  (void)arg;
+  double slow = 5;
+  CHECK_INT(as_wait_for(sleeps_arg, &slow, -0.25), -ETIMEDOUT);
+  CHECK_INT(as_wait_for(sleeps_arg, &slow, 0), -ETIMEDOUT);
+  CHECK_NEAR(anyc_now(), 0, 1e-9);
+  CHECK_INT(as_wait_for(no_checkpoint, NULL, -1), 7);
+  CHECK_INT(as_wait_for(no_checkpoint, NULL, NAN), -EINVAL);
+  return 0;
+}
+static void test_as_wait_for_expired_timeout(void **state) { (void)state; RUN(wait_for_expired_main); }
+
 /* An outer cancellation passes through wait_for as -ECANCELED, not -ETIMEDOUT. */
 static int wait_for_outer_main(void *arg)
 {
@@ -74,6 +98,7 @@ int main(void)
     TEST(test_as_run_returns_main_status),
     TEST(test_as_sleep),
     TEST(test_as_wait_for),
+    TEST(test_as_wait_for_expired_timeout),
     TEST(test_as_wait_for_outer_cancel),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

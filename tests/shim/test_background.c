@@ -1,5 +1,6 @@
 /* test_background.c — shim/background.c: the background block (enter/exit), matrix
  * rows P15 and P16 and the block's edge cases. */
+#include "abort_helper.h"
 #include "shim_test.h"
 
 static int wait_cancelled_run(as_service *s)
@@ -99,6 +100,66 @@ static int nested_main(void *arg)
 }
 static void test_background_services_nest(void **state) { (void)state; RUN(nested_main); }
 
+/* Leaving blocks in the order they were entered (not LIFO) is misuse, as exiting
+ * `async with` blocks out of order is in Python: it aborts with a message about the
+ * blocks, naming both services and the task — not the runtime's generic group error. */
+static int fifo_exit_main(void *arg)
+{
+  (void)arg;
+  static tsvc a, b;
+  as_manager *ma = NULL, *mb = NULL;
+  tsvc_init(&a, trace_on_cancel_run, "svc-a");
+  tsvc_init(&b, trace_on_cancel_run, "svc-b");
+  if (as_background_service_enter(&a.svc, &ma) == 0 &&
+      as_background_service_enter(&b.svc, &mb) == 0)
+    (void)as_background_service_exit(ma, 0);
+  return 0;
+}
+static void test_background_exit_out_of_order_aborts(void **state)
+{
+  (void)state;
+  run_expect_abort(fifo_exit_main,
+                   "as_background_service_exit('svc-a') while the block of 'svc-b', entered "
+                   "after it, is still open: blocks are left in reverse order of entering "
+                   "(in task 'main')");
+}
+
+/* Blocks held by different tasks are independent: each task leaves its own in its own
+ * order, whatever the other does meanwhile. */
+static int own_block(void *arg)
+{
+  tsvc *t = arg;
+  as_manager *m = NULL;
+  CHECK_INT(as_background_service_enter(&t->svc, &m), 0);
+  CHECK_INT(anyc_sleep(t->flag), 0);
+  CHECK_INT(as_background_service_exit(m, 0), 0);
+  return 0;
+}
+static int two_tasks_main(void *arg)
+{
+  (void)arg;
+  tsvc a, b;
+  tsvc_init(&a, trace_on_cancel_run, "a");
+  tsvc_init(&b, trace_on_cancel_run, "b");
+  a.flag = 1; /* a entered first and left first: another task's block is above it */
+  b.flag = 2;
+  anyc_group g;
+  CHECK_INT(anyc_group_open(&g), 0);
+  CHECK_INT(anyc_start_soon(&g, own_block, &a), 0);
+  CHECK_INT(anyc_start_soon(&g, own_block, &b), 0);
+  CHECK_INT(anyc_group_close(&g, 0), 0);
+  CHECK(strcmp(trace_log, "a,b") == 0);
+  CHECK_INT(as_background_service_exit(NULL, 0), -EINVAL);
+  as_service_destroy(&a.svc);
+  as_service_destroy(&b.svc);
+  return 0;
+}
+static void test_background_blocks_of_two_tasks_are_independent(void **state)
+{
+  (void)state;
+  RUN(two_tasks_main);
+}
+
 /* Outside a task, entering a block is -EPERM and leaves the service unattached. */
 static void test_background_enter_outside_a_task(void **state)
 {
@@ -118,6 +179,8 @@ int main(void)
     TEST(test_matrix_p16_service_fails_during_body),
     TEST(test_background_service_finishes_before_body),
     TEST(test_background_services_nest),
+    TEST(test_background_exit_out_of_order_aborts),
+    TEST(test_background_blocks_of_two_tasks_are_independent),
     TEST(test_background_enter_outside_a_task),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -61,6 +61,64 @@ static int cancelled_main(void *arg)
 }
 static void test_as_to_thread_cancelled_caller_waits(void **state) { (void)state; RUN(cancelled_main); }
 
+/* py-libp2p-style "stop the service from a blocking worker": as_cancel and as_stop from
+ * an as_to_thread worker run on the loop (asyncio: call_soon_threadsafe) instead of
+ * touching the scheduler from the worker's thread. */
+static as_manager *worker_target;
+static int worker_rc = 1;
+static int cancels_from_worker(void *arg)
+{
+  (void)arg;
+  worker_rc = as_cancel(worker_target);
+  return 0;
+}
+static int stops_from_worker(void *arg)
+{
+  (void)arg;
+  worker_rc = as_stop(worker_target);
+  return 0;
+}
+static anyc_event never;
+static int parks_until_cancelled(void *arg)
+{
+  (void)arg;
+  return anyc_event_wait(&never); /* not a sleep: the mock clock's autojump skips sleeps
+                                     while the worker thread runs, as Trio's does */
+}
+static int run_cancelled_by_worker(as_service *self)
+{
+  worker_target = self->manager;
+  anyc_event_init(&never);
+  CHECK_INT(as_run_daemon_task(self->manager, parks_until_cancelled, NULL, "daemon"), 0);
+  /* the worker cancels this service, run included: its wait for the worker ends cancelled */
+  CHECK_INT(as_to_thread(cancels_from_worker, NULL), -ECANCELED);
+  return as_wait_finished(self->manager);
+}
+static int stop_wait_run(as_service *self) { return as_wait_finished(self->manager); }
+static int from_worker_main(void *arg)
+{
+  (void)arg;
+  tsvc a, b;
+  tsvc_init(&a, run_cancelled_by_worker, "a");
+  CHECK_INT(as_run_service(&a.svc), 0);
+  CHECK_INT(worker_rc, 0);
+  CHECK_INT(as_is_cancelled(a.svc.manager), 1);
+  as_service_destroy(&a.svc);
+
+  as_manager *m = NULL;
+  tsvc_init(&b, stop_wait_run, "b");
+  CHECK_INT(as_background_service_enter(&b.svc, &m), 0);
+  worker_target = m;
+  worker_rc = 1;
+  CHECK_INT(as_to_thread(stops_from_worker, NULL), 0);
+  CHECK_INT(worker_rc, 0);
+  CHECK_INT(as_is_finished(m), 1); /* as_stop returned in the worker once it finished */
+  CHECK_INT(as_background_service_exit(m, 0), 0);
+  as_service_destroy(&b.svc);
+  return 0;
+}
+static void test_as_cancel_and_stop_from_a_worker_thread(void **state) { (void)state; RUN(from_worker_main); }
+
 static void test_as_to_thread_outside_a_task(void **state)
 {
   (void)state;
@@ -74,6 +132,7 @@ int main(void)
     TEST(test_as_to_thread_returns_status),
     TEST(test_as_to_thread_cancelled_caller_waits),
     TEST(test_as_to_thread_outside_a_task),
+    TEST(test_as_cancel_and_stop_from_a_worker_thread),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
