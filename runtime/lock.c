@@ -45,7 +45,9 @@ void anyc_lock_release(anyc_lock *lp)
 {
   struct anyc__task *t = anyc__current();
   struct lock *l = impl(lp);
-  if (l->owner != t)
+  /* !t: outside any task nobody holds it — without this check a release of a free lock
+   * from outside a run (owner NULL == t NULL) would add a second token. */
+  if (!t || l->owner != t)
     anyc__die("anyc_lock_release: the lock is not held by this task (owner: %s)",
               l->owner ? anyc__task_name(l->owner) : "none");
   l->owner = anyc__tokens_release(&l->tokens);

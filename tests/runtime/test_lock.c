@@ -173,6 +173,23 @@ static void test_lock_release_by_non_owner_aborts(void **state)
   assert_non_null(strstr(out, "in task 'main'"));
 }
 
+static void child_release_outside_run(void *arg)
+{
+  (void)arg;
+  anyc_lock_init(&lock);
+  anyc_lock_release(&lock); /* no run, no task: nobody can hold it */
+}
+
+/* spec: releasing a lock the current task does not hold aborts — outside any task too
+ * (it used to add a second token to a free lock, silently breaking mutual exclusion). */
+static void test_spec_lock_release_outside_task_aborts(void **state)
+{
+  (void)state;
+  char out[2048];
+  assert_true(fork_capture(child_release_outside_run, NULL, out, sizeof out));
+  assert_non_null(strstr(out, "not held by this task"));
+}
+
 static void test_lock_outside_run_is_eperm(void **state)
 {
   (void)state;
@@ -188,6 +205,7 @@ int main(void)
       TEST(test_lock_cancelled_waiter_takes_nothing),
       TEST(test_lock_release_by_non_owner_aborts),
       TEST(test_lock_outside_run_is_eperm),
+      TEST(test_spec_lock_release_outside_task_aborts),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
