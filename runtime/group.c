@@ -160,7 +160,7 @@ int anyc_start(anyc_group *gp, anyc_start_fn fn, void *arg, void **started_value
     return -EPERM;
   if (!spawnable(g) || !fn)
     return -EINVAL;
-  struct anyc_task_status st = {.waiter = t, .target = g, .state = ANYC__START_PENDING};
+  struct anyc__start st = {.waiter = t, .target = g, .state = ANYC__START_PENDING};
   int rc = anyc__task_spawn(g, t->cur_scope, NULL, NULL, fn, arg, &st.child);
   if (rc < 0)
     return rc;
@@ -171,12 +171,13 @@ int anyc_start(anyc_group *gp, anyc_start_fn fn, void *arg, void **started_value
   return st.result;
 }
 
-void anyc_started(anyc_task_status *st, void *value)
+void anyc_started(anyc_task_status *status, void *value)
 {
   struct anyc__task *t = anyc__rt ? anyc__rt->current : NULL;
-  if (!st || !t || st->child != t)
+  if (!status || !t || (struct anyc__task *)(void *)status != t || !t->is_start)
     anyc__die("anyc_started called with a status that is not this task's");
-  if (st->state != ANYC__START_PENDING)
+  struct anyc__start *st = t->start; /* NULL once started: the caller has moved on */
+  if (!st || st->state != ANYC__START_PENDING)
     anyc__die("anyc_started called twice on the same task status");
   st->value = value;
   if (anyc__scope_chain_cancelled(t->base_scope)) {
@@ -193,7 +194,7 @@ void anyc_started(anyc_task_status *st, void *value)
 
 void anyc__start_child_done(struct anyc__task *t, int status)
 {
-  struct anyc_task_status *st = t->start;
+  struct anyc__start *st = t->start;
   struct anyc__group *g = st->target;
   if (st->state == ANYC__START_PENDING && status == 0)
     status = -EINVAL; /* returned without calling anyc_started */

@@ -184,7 +184,7 @@ struct anyc__task {
     anyc_start_fn start_fn;          /* or body (anyc_start): is_start */
   } body;
   void *arg;
-  struct anyc_task_status *start;    /* pending anyc_start() record, else NULL */
+  struct anyc__start *start;         /* pending anyc_start() record, else NULL */
   struct anyc__task *next_ready;     /* ready-queue link */
   uint8_t state;                     /* enum anyc__task_state */
   uint8_t is_start;                  /* body.start_fn (anyc_start), else body.fn */
@@ -352,7 +352,11 @@ struct anyc__group {
 /* A child of g ended with `status`: record its error or cancellation, wake the closer. */
 void anyc__group_child_done(struct anyc__group *g, struct anyc__task *t, int status);
 
-struct anyc_task_status {
+/* The record of one anyc_start() call, on the caller's stack while it waits.  The
+ * anyc_task_status pointer handed to the started task's body is the task itself, not
+ * this record: the record's frame is gone once anyc_start() returns, but the task (and
+ * so a misplaced second anyc_started) outlives it. */
+struct anyc__start {
   struct anyc__task *waiter;     /* the anyc_start() caller */
   struct anyc__task *child;      /* the task being started */
   struct anyc__group *target;    /* where it moves once started */

@@ -66,7 +66,8 @@ void anyc__task_entry(void *arg)
 #endif
   if (rt->dead)
     anyc__reap(rt);
-  int status = t->is_start ? t->body.start_fn(t->arg, t->start) : t->body.fn(t->arg);
+  int status = t->is_start ? t->body.start_fn(t->arg, (anyc_task_status *)(void *)t)
+                           : t->body.fn(t->arg);
   anyc__task_finished(t, status);
   anyc__exit_current();
 }

@@ -119,6 +119,35 @@ static int start_twice(void *arg)
   return anyc_group_close(&g, rc);
 }
 
+/* A second started() after the anyc_start() caller has resumed and reused the stack
+ * frame that held its start record. */
+static int started_twice_later(void *arg, anyc_task_status *st)
+{
+  (void)arg;
+  anyc_started(st, NULL);
+  if (anyc_sleep(1) < 0)
+    return -1;
+  anyc_started(st, NULL);
+  return 0;
+}
+
+static int scribble(int depth)
+{
+  volatile char junk[256];
+  memset((char *)junk, 0x5a, sizeof junk);
+  return depth ? scribble(depth - 1) + junk[3] : junk[7];
+}
+
+static int start_twice_later(void *arg)
+{
+  (void)arg;
+  anyc_group g;
+  anyc_group_open(&g);
+  int rc = anyc_start(&g, started_twice_later, NULL, NULL);
+  rc += scribble(8) * 0; /* overwrite where anyc_start's frame was */
+  return anyc_group_close(&g, rc);
+}
+
 static int close_other_group(void *arg)
 {
   (void)arg;
@@ -137,6 +166,9 @@ static void test_task_misuse_aborts_naming_task(void **state)
   run_expect_abort(returns_with_group_open, "still open (in task 'main')");
   run_expect_abort(spawn_bad_child, "still open (in task 'leaky')");
   run_expect_abort(start_twice, "anyc_started called twice");
+  /* trio: "called 'started' twice on the same task status", also after start()
+   * returned (the status must outlive the caller's anyc_start frame). */
+  run_expect_abort(start_twice_later, "anyc_started called twice");
   run_expect_abort(close_other_group, "task group closed out of order");
 }
 
