@@ -81,6 +81,8 @@ struct anyc__task *anyc__pick(struct anyc__runtime *rt)
   if (ANYC_UNLIKELY(rt->budget == 0))
     return NULL;
   rt->budget--;
+  if (ANYC_UNLIKELY(anyc__deadline_due(rt)))
+    return NULL; /* the scheduler fires it before anyone resumes */
   struct anyc__task *t = anyc__next_ready();
   /* Walk two ahead in the queue: warm the saved frame of the task after next and the
    * struct of the one after that.  A mass cancel resumes thousands of tasks whose stack

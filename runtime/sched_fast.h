@@ -23,6 +23,20 @@
 /* The next task to switch to directly, or NULL to return to the scheduler (sched.c). */
 struct anyc__task *anyc__pick(struct anyc__runtime *rt);
 
+/* Has the earliest deadline passed?  Trio's scheduler converts expired deadlines into
+ * cancellations before every schedule point resumes a task ("the cancel point has the
+ * most up-to-date info"); a busy task that checkpoints must not run on for a whole
+ * switch budget (512 checkpoints) past its timeout.  Read from the coarse clock (a vDSO
+ * read of the last tick, a few ns; never ahead of CLOCK_MONOTONIC, so the scheduler's
+ * own expiry then fires what this saw as due), and only when a deadline exists. */
+double anyc__coarse_now(void);
+static inline int anyc__deadline_due(const struct anyc__runtime *rt)
+{
+  if (ANYC_LIKELY(rt->heap_len == 0))
+    return 0;
+  return rt->heap[0]->deadline <= (rt->mock_clock ? rt->mock_now : anyc__coarse_now());
+}
+
 #ifdef ANYC_ASAN
 static inline void anyc__target_stack(struct anyc__runtime *rt, struct anyc__task *next,
                                 const void **lo, size_t *size)
@@ -81,7 +95,7 @@ static inline void anyc__yield(void)
 {
   struct anyc__runtime *rt = anyc__rt;
   struct anyc__task *cur = rt->current;
-  if (!rt->ready_head && rt->budget > 1) {
+  if (!rt->ready_head && rt->budget > 1 && !anyc__deadline_due(rt)) {
     rt->budget--; /* nobody else is ready: a schedule point that stays put */
     return;
   }

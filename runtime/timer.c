@@ -24,6 +24,17 @@ double anyc__real_now(void)
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+double anyc__coarse_now(void)
+{
+  struct timespec ts;
+#ifdef CLOCK_MONOTONIC_COARSE
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+#else
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+#endif
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 double anyc_now(void)
 {
   struct anyc__runtime *rt = anyc__rt;

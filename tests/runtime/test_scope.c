@@ -697,6 +697,110 @@ static void test_trio_start_moves_cancel_tree_to_target(void **state)
   run_mock_checked(cancel_follows_started_task);
 }
 
+/* ---- deadlines noticed by the checkpoints of a busy task (real clock) ---- */
+
+static void busy_ms(double ms)
+{
+  double until = anyc_now() + ms / 1000.0;
+  while (anyc_now() < until) {
+  }
+}
+
+struct busy {
+  int iterations;
+  int rc;
+};
+
+/* A CPU-bound loop with a checkpoint per 2 ms of work under a 20 ms timeout. */
+static int busy_under_timeout(void *arg)
+{
+  struct busy *b = arg;
+  anyc_scope s;
+  CHECK_INT(anyc_move_on_after(&s, 0.02), 0);
+  int rc = 0;
+  while (rc == 0 && b->iterations < 1000) {
+    busy_ms(2);
+    b->iterations++;
+    rc = anyc_checkpoint();
+  }
+  b->rc = rc;
+  CHECK_INT(anyc_scope_close(&s, rc), 0);
+  CHECK(anyc_scope_cancelled_caught(&s));
+  return 0;
+}
+
+static int busy_spinner(void *arg)
+{
+  int *stop = arg;
+  while (!*stop && anyc_checkpoint() == 0)
+    busy_ms(0.1);
+  return 0;
+}
+
+static int busy_alone(void *arg)
+{
+  return busy_under_timeout(arg);
+}
+
+static int busy_with_company(void *arg)
+{
+  struct busy *b = arg;
+  int stop = 0;
+  anyc_group g;
+  CHECK_INT(anyc_group_open(&g), 0);
+  CHECK_INT(anyc_start_soon(&g, busy_spinner, &stop), 0);
+  busy_under_timeout(b);
+  stop = 1;
+  return anyc_group_close(&g, 0);
+}
+
+/* trio's checkpoint(): "The scheduler is what checks timeouts ... by doing the schedule
+ * point first, we ensure that the cancel point has the most up-to-date info."  A task
+ * that checkpoints regularly is cancelled soon after its deadline — alone on the loop
+ * (the schedule point that stays put used to skip the check for 512 checkpoints: a
+ * second of overrun here) or switching with another busy task. */
+static void test_trio_checkpoint_notices_passed_deadline(void **state)
+{
+  (void)state;
+  struct busy b = {0, 1};
+  checks_reset();
+  assert_int_equal(anyc_run(busy_alone, &b), 0);
+  ASSERT_CHECKS();
+  assert_int_equal(b.rc, -ECANCELED);
+  assert_true(b.iterations >= 9 && b.iterations <= 40);
+  b = (struct busy){0, 1};
+  assert_int_equal(anyc_run(busy_with_company, &b), 0);
+  ASSERT_CHECKS();
+  assert_int_equal(b.rc, -ECANCELED);
+  assert_true(b.iterations >= 5 && b.iterations <= 40);
+}
+
+static int deadline_passed_query(void *arg)
+{
+  (void)arg;
+  anyc_scope s;
+  CHECK_INT(anyc_move_on_after(&s, 0.005), 0);
+  busy_ms(10); /* the deadline passes; no checkpoint has seen it yet */
+  CHECK(anyc_scope_cancel_called(&s));
+  CHECK(anyc_cancelled()); /* asking cancelled it (trio calls cancel()) */
+  CHECK(isinf(anyc_current_effective_deadline()) && anyc_current_effective_deadline() < 0);
+  CHECK_INT(anyc_scope_close(&s, 0), 0);
+  CHECK(anyc_scope_cancel_called(&s)); /* never un-cancels */
+  CHECK(!anyc_scope_cancelled_caught(&s));
+  return 0;
+}
+
+/* trio test_cancel_unbound / CancelScope.cancel_called: a scope whose deadline passed
+ * reports cancel_called (calling cancel()), and that never goes back to false — not
+ * even after the scope closed before any checkpoint noticed the deadline. */
+static void test_trio_cancel_called_after_deadline_sticks(void **state)
+{
+  (void)state;
+  checks_reset();
+  assert_int_equal(anyc_run(deadline_passed_query, NULL), 0);
+  ASSERT_CHECKS();
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -722,6 +826,8 @@ int main(void)
       TEST(test_scope_misuse_aborts_naming_task),
       TEST(test_scope_cancel_reaches_task_parked_in_unlinked_scopes),
       TEST(test_trio_start_moves_cancel_tree_to_target),
+      TEST(test_trio_checkpoint_notices_passed_deadline),
+      TEST(test_trio_cancel_called_after_deadline_sticks),
   };
   return cmocka_run_group_tests_name("runtime/scope", tests, NULL, NULL);
 }
