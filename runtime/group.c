@@ -67,6 +67,9 @@ static void child_gone(struct anyc__group *g, struct anyc__task *t)
   if (--g->nchildren == 0 && g->waiter) {
     struct anyc__task *w = g->waiter;
     g->waiter = NULL;
+    /* Closed now, not when the owner resumes (Trio's _check_nursery_closed): a task
+     * that runs before the owner must not spawn a child the close would leave behind. */
+    g->magic = ANYC__GROUP_CLOSED;
     anyc__wake(w, 0);
   }
 }
@@ -129,9 +132,10 @@ int anyc_group_close(anyc_group *gp, int body_status)
     g->waiter = t;
     anyc__park("group close", NULL, g);
   } else {
+    /* Closed before the schedule point, as Trio's __aexit__ is: a spawn during it fails. */
+    g->magic = ANYC__GROUP_CLOSED;
     anyc__yield(); /* a schedule point, not a cancel point (Trio's __aexit__) */
   }
-  g->magic = ANYC__GROUP_CLOSED;
   /* Errors pass the group's scope untouched; only a cancellation can be caught by it. */
   int status = anyc__scope_close(&g->scope, g->saw_cancel ? -ECANCELED : 0);
   if (g->first_error)

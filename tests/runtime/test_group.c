@@ -256,6 +256,99 @@ static int nursery_closure(void *arg)
   return 0;
 }
 
+/* ---- the moment a group closes (trio's _check_nursery_closed) ---- */
+
+struct closing {
+  anyc_group *g;
+  anyc_event last_done; /* set by the last child just before it returns */
+  int spawn_rc;
+  int ran;              /* a child spawned into the closed group ran */
+};
+
+static int mark_ran(void *arg)
+{
+  struct closing *c = arg;
+  c->ran = 1;
+  return 0;
+}
+
+/* Outside g: try to spawn into it at the first chance after it became closed. */
+static int spawn_after_last_child(void *arg)
+{
+  struct closing *c = arg;
+  CHECK_INT(anyc_event_wait(&c->last_done), 0);
+  c->spawn_rc = anyc_start_soon(c->g, mark_ran, c);
+  return 0;
+}
+
+static int last_child(void *arg)
+{
+  struct closing *c = arg;
+  CHECK_INT(anyc_sleep(1), 0);
+  anyc_event_set(&c->last_done); /* the spawner is ready before the owner wakes */
+  return 0;
+}
+
+static int spawn_between_last_child_and_owner(void *arg)
+{
+  (void)arg;
+  struct closing c = {.spawn_rc = 1};
+  anyc_event_init(&c.last_done);
+  anyc_group outer;
+  CHECK_INT(anyc_group_open(&outer), 0);
+  {
+    anyc_group g;
+    c.g = &g;
+    CHECK_INT(anyc_group_open(&g), 0);
+    CHECK_INT(anyc_start_soon(&outer, spawn_after_last_child, &c), 0);
+    CHECK_INT(anyc_start_soon(&g, last_child, &c), 0);
+    CHECK_INT(anyc_group_close(&g, 0), 0);
+  }
+  CHECK_INT(anyc_group_close(&outer, 0), 0);
+  CHECK_INT(c.spawn_rc, -EINVAL);
+  CHECK_INT(c.ran, 0);
+  return 0;
+}
+
+/* Outside g: spawn into it during the schedule point of its empty close. */
+static int spawn_during_empty_close(void *arg)
+{
+  struct closing *c = arg;
+  c->spawn_rc = anyc_start_soon(c->g, mark_ran, c);
+  return 0;
+}
+
+static int spawn_into_empty_closing_group(void *arg)
+{
+  (void)arg;
+  struct closing c = {.spawn_rc = 1};
+  anyc_group outer;
+  CHECK_INT(anyc_group_open(&outer), 0);
+  {
+    anyc_group g;
+    c.g = &g;
+    CHECK_INT(anyc_group_open(&g), 0);
+    CHECK_INT(anyc_start_soon(&outer, spawn_during_empty_close, &c), 0);
+    CHECK_INT(anyc_group_close(&g, 0), 0); /* its schedule point runs the spawner */
+    CHECK_INT(c.spawn_rc, -EINVAL);
+  }
+  CHECK_INT(anyc_group_close(&outer, 0), 0);
+  CHECK_INT(c.ran, 0);
+  return 0;
+}
+
+/* trio _check_nursery_closed: the nursery is closed the moment its body has left and its
+ * last child has finished — before the parent even resumes, and before the schedule
+ * point of an empty __aexit__.  A start_soon in that window raises ("Nursery is closed
+ * to new arrivals"); anyc used to accept it and return from close with the new child
+ * still running in a group whose frame was gone. */
+static void test_trio_nursery_closed_before_owner_resumes(void **state)
+{
+  (void)state;
+  run_mock_checked(spawn_between_last_child_and_owner);
+  run_mock_checked(spawn_into_empty_closing_group);
+}
+
 /* trio test_nursery_closure: spawning while the owner waits in close works; after, -EINVAL. */
 static void test_trio_nursery_closure(void **state)
 {
@@ -937,6 +1030,7 @@ int main(void)
       TEST(test_anyio_failing_host_task_cancels_children),
       TEST(test_anyio_exception_group_host),
       TEST(test_trio_nursery_closure),
+      TEST(test_trio_nursery_closed_before_owner_resumes),
       TEST(test_trio_precancelled_task),
       TEST(test_trio_cancel_inheritance),
       TEST(test_anyio_cancel_before_entering_task_group),
