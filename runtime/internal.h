@@ -276,6 +276,8 @@ void anyc__ready(struct anyc__task *t);             /* append to the ready queue
 /* int anyc__park(what, abort_fn, obj) and void anyc__yield(void) (schedule point, no
  * cancel check) are inline: sched_fast.h. */
 void anyc__wake(struct anyc__task *t, int status);  /* make a parked task ready */
+/* Abort: the loop's state was touched from a thread that does not run the loop. */
+void anyc__foreign_thread_die(void) __attribute__((noreturn));
 /* Cancellation reached a parked task: undo its wait and wake it with -ECANCELED. */
 void anyc__abort_wait(struct anyc__task *t);
 /* Switch from the running context to `next` (NULL: the scheduler's own stack). */

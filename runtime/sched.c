@@ -136,8 +136,19 @@ void anyc__switch_to(struct anyc__runtime *rt, struct anyc__task *next)
   anyc__switch_inline(rt, next);
 }
 
+/* Waking a task (a channel send, a release, a cancel) belongs to the loop thread; done
+ * from another thread (a to_thread worker) it would corrupt the ready queue, so it
+ * aborts with a pointer to the right tool instead of crashing somewhere later. */
+void anyc__foreign_thread_die(void)
+{
+  anyc__die("a task was woken (or a deadline touched) from a thread that is not running "
+            "the loop; from a to_thread worker, use anyc_from_thread");
+}
+
 void anyc__wake(struct anyc__task *t, int status)
 {
+  if (ANYC_UNLIKELY(!anyc__rt))
+    anyc__foreign_thread_die();
   t->wake_status = status;
   t->abort_fn = NULL;
   anyc__ready(t);

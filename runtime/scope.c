@@ -62,6 +62,8 @@ static void propagate(struct anyc__scope *s)
  * one batch at the end (a million-sleeper cancel is then O(n), not O(n log n)). */
 static void propagate_batched(struct anyc__scope *s)
 {
+  if (ANYC_UNLIKELY(!anyc__rt))
+    anyc__foreign_thread_die(); /* the walk wakes tasks: the loop thread's job */
   anyc__timers_batch_begin();
   propagate(s);
   anyc__timers_batch_end();

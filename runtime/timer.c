@@ -123,6 +123,8 @@ void anyc__timer_remove(struct anyc__timer *t)
   struct anyc__runtime *rt = anyc__rt;
   if (t->index == ANYC__NOT_IN_HEAP || t->dead)
     return;
+  if (ANYC_UNLIKELY(!rt))
+    anyc__foreign_thread_die(); /* a scope's deadline, from another thread */
   if (rt->batch_depth > 0) {
     if (rt->removed_len == rt->removed_cap) {
       size_t cap = rt->removed_cap ? rt->removed_cap * 2 : 64;

@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "anyc_test.h"
+#include "abort_helper.h"
 
 static sem_t go, finished, cancelled_sem;
 static atomic_int started, completed, after_check;
@@ -435,6 +435,74 @@ static void test_to_thread_after_fork(void **state)
   assert_int_equal(WEXITSTATUS(st), 0);
 }
 
+/* ---- loop state touched from a worker thread ---- */
+
+static anyc_group *foreign_group;
+static anyc_sender *foreign_tx;
+
+static int cancel_from_worker(void *arg)
+{
+  (void)arg;
+  anyc_group_cancel(foreign_group); /* wakes the sleeper: the loop's job */
+  return 0;
+}
+
+static int send_from_worker(void *arg)
+{
+  (void)arg;
+  return anyc_try_send(foreign_tx, NULL); /* hands the item to a parked receiver */
+}
+
+static int sleep_forever(void *arg)
+{
+  (void)arg;
+  return anyc_sleep(INFINITY);
+}
+
+static int receive_one(void *arg)
+{
+  void *item;
+  return anyc_receive(arg, &item);
+}
+
+static int foreign_cancel_main(void *arg)
+{
+  (void)arg;
+  anyc_group g;
+  foreign_group = &g;
+  (void)anyc_group_open(&g);
+  (void)anyc_start_soon(&g, sleep_forever, NULL);
+  if (anyc_sleep(0.01) < 0) /* the sleeper parks */
+    return -1;
+  int rc = anyc_to_thread(cancel_from_worker, NULL, 0);
+  return anyc_group_close(&g, rc);
+}
+
+static int foreign_send_main(void *arg)
+{
+  (void)arg;
+  anyc_receiver *rx;
+  anyc_group g;
+  (void)anyc_channel_open(0, &foreign_tx, &rx);
+  (void)anyc_group_open(&g);
+  (void)anyc_start_soon(&g, receive_one, rx);
+  if (anyc_sleep(0.01) < 0) /* the receiver parks */
+    return -1;
+  int rc = anyc_to_thread(send_from_worker, NULL, 0);
+  return anyc_group_close(&g, rc);
+}
+
+/* Trio: the loop's objects are touched from a worker thread only through
+ * trio.from_thread.  anyc_group_cancel or a channel send from a worker would corrupt
+ * the scheduler (a NULL runtime, then a segfault or a broken ready queue); they abort
+ * with a message that names the right tool. */
+static void test_trio_loop_objects_from_worker_thread_abort(void **state)
+{
+  (void)state;
+  run_expect_abort(foreign_cancel_main, "use anyc_from_thread");
+  run_expect_abort(foreign_send_main, "use anyc_from_thread");
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -447,6 +515,7 @@ int main(void)
       TEST(test_to_thread_pool_queues_and_drops),
       TEST(test_to_thread_out_of_memory),
       TEST(test_to_thread_after_fork),
+      TEST(test_trio_loop_objects_from_worker_thread_abort),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
