@@ -131,6 +131,18 @@ static void untrack(struct anyc__task *t)
   t->tracked = NULL;
 }
 
+/* Opening a scope that is open on this task's chain would make it its own ancestor
+ * (every cancel check would loop): Trio's "single 'with' block" RuntimeError, here an
+ * abort.  Only storage that reads as open is checked (a closed scope's storage is
+ * reused freely, and fresh storage almost never holds the magic by chance). */
+static void check_not_reentered(const struct anyc__task *t, const struct anyc__scope *s)
+{
+  for (const struct anyc__scope *p = t->cur_scope; p; p = p->parent)
+    if (p == s)
+      anyc__die(s->group ? "task group entered twice (already open)"
+                         : "cancel scope entered twice (already open)");
+}
+
 /* Open with a deadline known to lie in the future (future = 1) or not known (0): a
  * relative timeout computed from a fresh clock read need not read the clock again
  * (~20 ns here, a third of a timeout scope's cost). */
@@ -142,6 +154,8 @@ static int scope_open_at(struct anyc__scope *s, double deadline, int is_fail, in
     return -EPERM;
   if (!s || isnan(deadline))
     return -EINVAL;
+  if (ANYC_UNLIKELY(s->magic == ANYC__SCOPE_OPEN))
+    check_not_reentered(t, s);
   scope_init(s, deadline, is_fail);
   s->owner = t;
   if (deadline < INFINITY) {
@@ -174,7 +188,9 @@ int anyc__scope_close(struct anyc__scope *s, int body_status)
   struct anyc__task *t = rt ? rt->current : NULL;
   if (ANYC_UNLIKELY(!t))
     return -EPERM;
-  if (!s || s->magic != ANYC__SCOPE_OPEN)
+  if (!s)
+    return -EINVAL;
+  if (s->magic != ANYC__SCOPE_OPEN)
     anyc__die("closing a cancel scope that is not open");
   if (s->owner != t || t->cur_scope != s)
     anyc__die("cancel scopes closed out of order (or by a task that did not open them)");

@@ -592,6 +592,56 @@ static int return_with_scope_open(void *arg)
   return 0;
 }
 
+static int reenter_open_scope(void *arg)
+{
+  (void)arg;
+  anyc_scope s;
+  anyc_scope_open(&s);
+  anyc_move_on_after(&s, 5); /* the same scope, still open */
+  return anyc_scope_close(&s, 0);
+}
+
+static int reenter_open_group(void *arg)
+{
+  (void)arg;
+  anyc_group g;
+  anyc_group_open(&g);
+  anyc_group_open(&g);
+  return anyc_group_close(&g, 0);
+}
+
+/* trio test_cancel_unbound: re-entering a scope that is active raises RuntimeError
+ * ("single 'with' block"); anyio test_taskgroup_reentry likewise for a task group.
+ * Here it aborts naming the task: the scope would become its own parent (every later
+ * cancel check would loop forever). */
+static void test_trio_scope_reentry_aborts(void **state)
+{
+  (void)state;
+  run_expect_abort(reenter_open_scope, "entered twice (already open) (in task 'main')");
+  run_expect_abort(reenter_open_group, "entered twice (already open) (in task 'main')");
+}
+
+static int reuse_closed_scope(void *arg)
+{
+  (void)arg;
+  anyc_scope s;
+  for (int i = 0; i < 3; i++) { /* one variable, opened afresh each time: fine in C */
+    CHECK_INT(anyc_move_on_after(&s, 1), 0);
+    CHECK_INT(anyc_scope_close(&s, anyc_sleep(2)), 0);
+    CHECK(anyc_scope_cancelled_caught(&s));
+  }
+  CHECK_INT(anyc_scope_close(NULL, 0), -EINVAL);
+  return 0;
+}
+
+/* A closed scope's storage may be opened again (a new scope), and closing NULL is
+ * -EINVAL, as for anyc_scope_open and anyc_group_close. */
+static void test_spec_scope_storage_reuse_and_null_close(void **state)
+{
+  (void)state;
+  run_mock_checked(reuse_closed_scope);
+}
+
 /* spec: closing scopes out of order, or returning with one open, aborts naming the task. */
 static void test_scope_misuse_aborts_naming_task(void **state)
 {
@@ -767,12 +817,12 @@ static void test_trio_checkpoint_notices_passed_deadline(void **state)
   assert_int_equal(anyc_run(busy_alone, &b), 0);
   ASSERT_CHECKS();
   assert_int_equal(b.rc, -ECANCELED);
-  assert_true(b.iterations >= 9 && b.iterations <= 40);
+  assert_true(b.iterations >= 1 && b.iterations <= 40); /* was ~512 */
   b = (struct busy){0, 1};
   assert_int_equal(anyc_run(busy_with_company, &b), 0);
   ASSERT_CHECKS();
   assert_int_equal(b.rc, -ECANCELED);
-  assert_true(b.iterations >= 5 && b.iterations <= 40);
+  assert_true(b.iterations >= 1 && b.iterations <= 40);
 }
 
 static int deadline_passed_query(void *arg)
@@ -824,6 +874,8 @@ int main(void)
       TEST(test_scope_deadline_cancels),
       TEST(test_scope_set_deadline_takes_effect),
       TEST(test_scope_misuse_aborts_naming_task),
+      TEST(test_trio_scope_reentry_aborts),
+      TEST(test_spec_scope_storage_reuse_and_null_close),
       TEST(test_scope_cancel_reaches_task_parked_in_unlinked_scopes),
       TEST(test_trio_start_moves_cancel_tree_to_target),
       TEST(test_trio_checkpoint_notices_passed_deadline),
