@@ -149,7 +149,11 @@ int anyc_group_close(anyc_group *gp, int body_status)
 void anyc_group_cancel(anyc_group *gp)
 {
   struct anyc__group *g = impl(gp);
-  if (g && (g->magic == ANYC__GROUP_OPEN || g->magic == ANYC__GROUP_CLOSING))
+  /* The scope, not the group's state: a group is closed to spawns as soon as its last
+   * child ends, but its scope lives until the owner's close returns (as a nursery's
+   * cancel_scope does), and cancelling it meanwhile is still recorded. */
+  if (g && (g->magic == ANYC__GROUP_OPEN || g->magic == ANYC__GROUP_CLOSING ||
+            g->magic == ANYC__GROUP_CLOSED) && g->scope.magic == ANYC__SCOPE_OPEN)
     anyc__scope_cancel(&g->scope);
 }
 

@@ -312,11 +312,11 @@ int anyc_scope_cancel_called(const anyc_scope *s)
    * makes it so: Trio's cancel_called calls cancel() then, so the answer never goes
    * back to 0 (after the close) and the task's state agrees with it.  The storage is the
    * caller's, never truly const, so dropping the qualifier here is sound. */
-  if (sc->magic == ANYC__SCOPE_OPEN && sc->timer.deadline <= anyc_now() && anyc__rt) {
+  if (sc->magic != ANYC__SCOPE_OPEN || sc->timer.deadline > anyc_now())
+    return 0;
+  if (anyc__rt) /* only the loop thread may cancel; another thread just gets the answer */
     anyc__scope_cancel((struct anyc__scope *)(uintptr_t)sc);
-    return 1;
-  }
-  return 0;
+  return 1;
 }
 
 int anyc_scope_cancelled_caught(const anyc_scope *s) { return s ? cimpl(s)->caught : 0; }
