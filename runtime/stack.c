@@ -90,6 +90,10 @@ int anyc__stack_pool_init(struct anyc__stack_pool **out, size_t stack_size)
     stack_size = anyc__stack_default_size();
   if (stack_size < (16u << 10))
     stack_size = 16u << 10;
+  if (stack_size > SIZE_MAX / 4) { /* no such mapping exists; rounding would wrap to 0 */
+    anyc__free(p);
+    return -ENOMEM;
+  }
   stack_size = (stack_size + p->page - 1) & ~(p->page - 1);
   p->stack_size = stack_size;
   p->slot_size = stack_size + p->page;

@@ -101,6 +101,12 @@ static void test_run_rejects_bad_arguments(void **state)
   assert_int_equal(anyc_run_with(&bad, return_42, NULL), -EINVAL);
   bad.autojump_threshold = NAN;
   assert_int_equal(anyc_run_with(&bad, return_42, NULL), -EINVAL);
+  /* A stack no machine can map: the run cannot be set up (-ENOMEM), rather than a size
+   * that wraps to nothing when rounded up to pages. */
+  anyc_config huge = {SIZE_MAX, 0, 0.0};
+  assert_int_equal(anyc_run_with(&huge, return_42, NULL), -ENOMEM);
+  huge.stack_size = SIZE_MAX - 100;
+  assert_int_equal(anyc_run_with(&huge, return_42, NULL), -ENOMEM);
 }
 
 static int mock_sleeps(void *arg)

@@ -521,6 +521,46 @@ static int value_errors(void *arg)
   return 0;
 }
 
+static int infinite_deadlines(void *arg)
+{
+  (void)arg;
+  anyc_scope s;
+  double t0 = anyc_now();
+  CHECK_INT(anyc_move_on_at(&s, -INFINITY), 0); /* long passed: cancelled on entry */
+  CHECK(anyc_scope_cancel_called(&s));
+  CHECK(anyc_current_effective_deadline() == -INFINITY);
+  CHECK_INT(anyc_scope_close(&s, anyc_checkpoint()), 0);
+  CHECK(anyc_scope_cancelled_caught(&s));
+  CHECK_INT(anyc_fail_at(&s, -INFINITY), 0);
+  CHECK_INT(anyc_scope_close(&s, anyc_sleep(1)), -ETIMEDOUT);
+  CHECK_INT(anyc_move_on_after(&s, INFINITY), 0); /* no deadline at all */
+  CHECK(anyc_current_effective_deadline() == INFINITY);
+  CHECK_INT(anyc_sleep(1000), 0);
+  anyc_scope_set_deadline(&s, anyc_now() + 1);
+  anyc_scope_set_deadline(&s, INFINITY); /* removed again: nothing fires at +1 */
+  CHECK_INT(anyc_sleep(5), 0);
+  anyc_scope_set_deadline(&s, -INFINITY); /* passed: cancels now */
+  CHECK(anyc_cancelled());
+  CHECK_INT(anyc_scope_close(&s, anyc_sleep(1)), 0);
+  CHECK_INT(anyc_sleep_until(-INFINITY), 0); /* in the past: just a checkpoint */
+  CHECK_INT(anyc_sleep_until(anyc_now() - 1), 0);
+  CHECK(anyc_now() - t0 == 1005.0);
+  CHECK_INT(anyc_move_on_after(&s, 5), 0);
+  CHECK_INT(anyc_sleep(INFINITY), -ECANCELED); /* forever, until the scope's deadline */
+  CHECK_INT(anyc_scope_close(&s, -ECANCELED), 0);
+  CHECK(anyc_now() - t0 == 1010.0);
+  CHECK_INT(anyc_sleep(-INFINITY), -EINVAL);
+  return 0;
+}
+
+/* trio: deadlines are floats where inf means none; a deadline in the past (even -inf)
+ * cancels on entry; sleep_until a past time is a checkpoint; fail_at reports a timeout. */
+static void test_trio_infinite_and_past_deadlines(void **state)
+{
+  (void)state;
+  run_mock_checked(infinite_deadlines);
+}
+
 /* trio test_timeouts_raise_value_error. */
 static void test_trio_timeouts_raise_value_error(void **state)
 {
@@ -871,6 +911,7 @@ int main(void)
       TEST(test_anyio_timeout_error_with_multiple_cancellations),
       TEST(test_anyio_nested_shield),
       TEST(test_trio_timeouts_raise_value_error),
+      TEST(test_trio_infinite_and_past_deadlines),
       TEST(test_scope_deadline_cancels),
       TEST(test_scope_set_deadline_takes_effect),
       TEST(test_scope_misuse_aborts_naming_task),
