@@ -289,27 +289,6 @@ static int last_child(void *arg)
   return 0;
 }
 
-static int spawn_between_last_child_and_owner(void *arg)
-{
-  (void)arg;
-  struct closing c = {.spawn_rc = 1};
-  anyc_event_init(&c.last_done);
-  anyc_group outer;
-  CHECK_INT(anyc_group_open(&outer), 0);
-  {
-    anyc_group g;
-    c.g = &g;
-    CHECK_INT(anyc_group_open(&g), 0);
-    CHECK_INT(anyc_start_soon(&outer, spawn_after_last_child, &c), 0);
-    CHECK_INT(anyc_start_soon(&g, last_child, &c), 0);
-    CHECK_INT(anyc_group_close(&g, 0), 0);
-  }
-  CHECK_INT(anyc_group_close(&outer, 0), 0);
-  CHECK_INT(c.spawn_rc, -EINVAL);
-  CHECK_INT(c.ran, 0);
-  return 0;
-}
-
 /* Outside g: spawn into it during the schedule point of its empty close. */
 static int spawn_during_empty_close(void *arg)
 {
@@ -318,23 +297,39 @@ static int spawn_during_empty_close(void *arg)
   return 0;
 }
 
-static int spawn_into_empty_closing_group(void *arg)
+/* `spawner` runs in an outer group and tries to spawn into g while g closes; g has one
+ * child `g_child` (or none).  The spawn must fail and nothing may run in g after. */
+static int late_spawn(anyc_fn spawner, anyc_fn g_child)
 {
-  (void)arg;
   struct closing c = {.spawn_rc = 1};
+  anyc_event_init(&c.last_done);
   anyc_group outer;
   CHECK_INT(anyc_group_open(&outer), 0);
   {
     anyc_group g;
     c.g = &g;
     CHECK_INT(anyc_group_open(&g), 0);
-    CHECK_INT(anyc_start_soon(&outer, spawn_during_empty_close, &c), 0);
-    CHECK_INT(anyc_group_close(&g, 0), 0); /* its schedule point runs the spawner */
-    CHECK_INT(c.spawn_rc, -EINVAL);
+    CHECK_INT(anyc_start_soon(&outer, spawner, &c), 0);
+    if (g_child)
+      CHECK_INT(anyc_start_soon(&g, g_child, &c), 0);
+    CHECK_INT(anyc_group_close(&g, 0), 0);
+    CHECK_INT(c.spawn_rc, -EINVAL); /* it ran while g closed */
   }
   CHECK_INT(anyc_group_close(&outer, 0), 0);
   CHECK_INT(c.ran, 0);
   return 0;
+}
+
+static int spawn_between_last_child_and_owner(void *arg)
+{
+  (void)arg;
+  return late_spawn(spawn_after_last_child, last_child);
+}
+
+static int spawn_into_empty_closing_group(void *arg)
+{
+  (void)arg;
+  return late_spawn(spawn_during_empty_close, NULL);
 }
 
 /* trio _check_nursery_closed: the nursery is closed the moment its body has left and its

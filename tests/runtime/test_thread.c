@@ -465,31 +465,31 @@ static int receive_one(void *arg)
   return anyc_receive(arg, &item);
 }
 
-static int foreign_cancel_main(void *arg)
+/* Park `parker(arg)` in a group, then run `worker` on a thread while it is parked. */
+static int park_then_worker(anyc_fn parker, void *arg, anyc_fn worker)
 {
-  (void)arg;
   anyc_group g;
   foreign_group = &g;
   (void)anyc_group_open(&g);
-  (void)anyc_start_soon(&g, sleep_forever, NULL);
-  if (anyc_sleep(0.01) < 0) /* the sleeper parks */
-    return -1;
-  int rc = anyc_to_thread(cancel_from_worker, NULL, 0);
+  (void)anyc_start_soon(&g, parker, arg);
+  if (anyc_sleep(0.01) < 0) /* it parks */
+    return anyc_group_close(&g, -1);
+  int rc = anyc_to_thread(worker, NULL, 0);
   return anyc_group_close(&g, rc);
+}
+
+static int foreign_cancel_main(void *arg)
+{
+  (void)arg;
+  return park_then_worker(sleep_forever, NULL, cancel_from_worker);
 }
 
 static int foreign_send_main(void *arg)
 {
   (void)arg;
   anyc_receiver *rx;
-  anyc_group g;
   (void)anyc_channel_open(0, &foreign_tx, &rx);
-  (void)anyc_group_open(&g);
-  (void)anyc_start_soon(&g, receive_one, rx);
-  if (anyc_sleep(0.01) < 0) /* the receiver parks */
-    return -1;
-  int rc = anyc_to_thread(send_from_worker, NULL, 0);
-  return anyc_group_close(&g, rc);
+  return park_then_worker(receive_one, rx, send_from_worker);
 }
 
 /* Trio: the loop's objects are touched from a worker thread only through
