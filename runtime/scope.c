@@ -133,12 +133,13 @@ static void untrack(struct anyc__task *t)
 
 /* Opening a scope that is open on this task's chain would make it its own ancestor
  * (every cancel check would loop): Trio's "single 'with' block" RuntimeError, here an
- * abort.  Only storage that reads as open is checked (a closed scope's storage is
- * reused freely, and fresh storage almost never holds the magic by chance). */
-static void check_not_reentered(const struct anyc__task *t, const struct anyc__scope *s)
+ * abort.  Only the task's own open scopes are searched (hot, on its stack, usually
+ * none to three), never the new storage itself, which is uninitialised on a first open
+ * (valgrind), and a closed scope's storage is reused freely. */
+static inline void check_not_reentered(const struct anyc__task *t, const struct anyc__scope *s)
 {
-  for (const struct anyc__scope *p = t->cur_scope; p; p = p->parent)
-    if (p == s)
+  for (const struct anyc__scope *p = t->cur_scope; p != t->base_scope; p = p->parent)
+    if (ANYC_UNLIKELY(p == s))
       anyc__die(s->group ? "task group entered twice (already open)"
                          : "cancel scope entered twice (already open)");
 }
@@ -154,8 +155,7 @@ static int scope_open_at(struct anyc__scope *s, double deadline, int is_fail, in
     return -EPERM;
   if (!s || isnan(deadline))
     return -EINVAL;
-  if (ANYC_UNLIKELY(s->magic == ANYC__SCOPE_OPEN))
-    check_not_reentered(t, s);
+  check_not_reentered(t, s);
   scope_init(s, deadline, is_fail);
   s->owner = t;
   if (deadline < INFINITY) {
