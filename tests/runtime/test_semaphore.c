@@ -119,12 +119,55 @@ static void test_semaphore_acquire_is_schedule_point(void **state)
   assert_int_equal(anyc_semaphore_acquire(&sem), -EPERM);
 }
 
+/* Waiter arg / 10 whose own deadline (arg % 10 seconds, 0 = none) may cancel it while
+ * it is queued. */
+static int timed_waiter(void *arg)
+{
+  int id = (int)(intptr_t)arg / 10, secs = (int)(intptr_t)arg % 10;
+  anyc_scope sc;
+  CHECK_INT(secs ? anyc_move_on_after(&sc, secs) : anyc_scope_open(&sc), 0);
+  int rc = anyc_semaphore_acquire(&sem);
+  TRACE("w%d %s@%g", id, rc == 0 ? "got" : "gave-up", anyc_now());
+  CHECK_INT(anyc_scope_close(&sc, rc), 0);
+  return 0;
+}
+
+static int fifo_cancel_main(void *arg)
+{
+  (void)arg;
+  anyc_group g;
+  anyc_semaphore_init(&sem, 0);
+  CHECK_INT(anyc_group_open(&g), 0);
+  CHECK_INT(anyc_start_soon(&g, timed_waiter, (void *)(intptr_t)10), 0);
+  CHECK_INT(anyc_start_soon(&g, timed_waiter, (void *)(intptr_t)22), 0); /* leaves at 2 */
+  CHECK_INT(anyc_start_soon(&g, timed_waiter, (void *)(intptr_t)30), 0);
+  CHECK_INT(anyc_sleep(5), 0);
+  anyc_semaphore_release(&sem); /* the first waiter */
+  anyc_semaphore_release(&sem); /* the third: the one that left took no place */
+  anyc_semaphore_release(&sem); /* nobody waits: the count */
+  CHECK_INT(anyc_group_close(&g, 0), 0);
+  CHECK_INT(anyc_semaphore_acquire(&sem), 0);
+  return 0;
+}
+
+/* trio test_Semaphore / fairness: waiters are served FIFO; one whose timeout fired
+ * meanwhile leaves the queue, takes nothing, and the next release skips it. */
+static void test_trio_semaphore_fifo_with_cancelled_waiter(void **state)
+{
+  (void)state;
+  checks_reset();
+  assert_int_equal(run_mock(fifo_cancel_main, NULL), 0);
+  ASSERT_CHECKS();
+  assert_string_equal(trace_log, "w2 gave-up@2,w1 got@5,w3 got@5");
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
       TEST(test_trio_semaphore_counts_and_wakes_fifo),
       TEST(test_semaphore_cancelled_acquire_takes_nothing),
       TEST(test_semaphore_acquire_is_schedule_point),
+      TEST(test_trio_semaphore_fifo_with_cancelled_waiter),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
