@@ -196,7 +196,8 @@ typedef struct anyc_scope {
 
 /*
  * Open a cancel scope in the current task, innermost of its chain.  Scopes close in
- * reverse order of opening (anything else aborts with a message naming the task).
+ * reverse order of opening (anything else aborts with a message naming the task), and
+ * opening one that is still open aborts too; closed storage may be opened again.
  * anyc_move_on_after/_at give it a deadline; reaching it cancels the scope.
  * anyc_fail_after/_at do the same, and the close reports -ETIMEDOUT when the deadline
  * caught the cancellation.
@@ -226,7 +227,9 @@ ANYC_EXTERN double anyc_scope_deadline(const anyc_scope *s);
  * Clearing the shield re-delivers a pending outer cancellation at once.  Blocks: no. */
 ANYC_EXTERN void anyc_scope_set_shield(anyc_scope *s, int shield);
 
-/* 1 once cancellation was requested (cancel or deadline).  Blocks: no. */
+/* 1 once cancellation was requested (cancel or deadline).  Asked on the loop thread
+ * after the deadline passed, it cancels the scope then (Trio), so the answer never goes
+ * back to 0.  Blocks: no. */
 ANYC_EXTERN int anyc_scope_cancel_called(const anyc_scope *s);
 
 /* 1 when the scope's close caught a cancellation (valid after close).  Blocks: no. */
@@ -237,7 +240,8 @@ ANYC_EXTERN int anyc_scope_cancelled_caught(const anyc_scope *s);
  * scope it can see (up to the first shield) is cancelled too, the cancellation is caught:
  * returns 0, or -ETIMEDOUT for a fail_* scope whose deadline passed.  Otherwise returns
  * body_status unchanged (the outermost cancelled scope catches, as in Trio).
- * Errors: -EPERM outside a task.  Closing out of order aborts with a message.
+ * Errors: -EPERM outside a task, -EINVAL for NULL.  Closing out of order, or a scope
+ * that is not open, aborts with a message.
  * Blocks: no.  Cancellation point: no.
  */
 ANYC_EXTERN int anyc_scope_close(anyc_scope *s, int body_status);
