@@ -190,6 +190,7 @@ struct anyc__task {
   uint8_t is_start;                  /* body.start_fn (anyc_start), else body.fn */
   uint8_t stack_canary;              /* its stack is canary-checked (copy of the slot's
                                         flag: exit must not touch the cold descriptor) */
+  uint32_t held;                     /* locks and limiter tokens it holds (see task.c) */
   int wake_status;                   /* what anyc__park() returns */
   const char *wait_what;             /* what a blocked task waits on (anyc_dump_tasks) */
   void (*abort_fn)(struct anyc__task *t); /* undoes the wait on cancellation; NULL = not
@@ -237,6 +238,7 @@ struct anyc__runtime {
   int batch_depth;                   /* nesting of anyc__timers_batch_begin */
   struct anyc__stack_pool *stacks;   /* guarded, pooled stacks */
   struct anyc__task *task_free;      /* recycled task structs (linked by next_ready) */
+  struct anyc__task *zombies;        /* ended holding a lock: kept until the run ends */
   void *task_slabs;                  /* slabs of task structs, freed when the run ends */
   struct anyc__scope *root_scope;    /* never cancelled; main runs under it */
   uint64_t next_id;                  /* task ids, from 1 */

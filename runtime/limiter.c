@@ -82,8 +82,10 @@ int anyc_limiter_acquire(anyc_limiter *lp)
   int rc = reserve(l);
   if (rc < 0)
     return rc;
-  if (l->tokens.avail)
+  if (l->tokens.avail) {
     l->holders[l->nholders++] = t; /* recorded before the schedule point */
+    t->held++;
+  }
   rc = anyc__tokens_acquire(&l->tokens, t, "limiter");
   if (rc < 0)
     maybe_shrink(l); /* cancelled while waiting */
@@ -98,9 +100,12 @@ void anyc_limiter_release(anyc_limiter *lp)
   if (i == (size_t)-1)
     anyc__die("anyc_limiter_release: this task holds no token of the limiter");
   l->holders[i] = l->holders[--l->nholders];
+  t->held--;
   struct anyc__task *next = anyc__tokens_release(&l->tokens);
-  if (next)
+  if (next) {
     l->holders[l->nholders++] = next; /* its slot was reserved before it parked */
+    next->held++;
+  }
   maybe_shrink(l);
 }
 

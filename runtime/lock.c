@@ -36,8 +36,10 @@ int anyc_lock_acquire(anyc_lock *lp)
     return -ECANCELED;
   if (l->owner == t)
     return -EDEADLK;
-  if (l->tokens.avail)
+  if (l->tokens.avail) {
     l->owner = t; /* set before the schedule point inside tokens_acquire */
+    t->held++;
+  }
   return anyc__tokens_acquire(&l->tokens, t, "lock");
 }
 
@@ -50,5 +52,8 @@ void anyc_lock_release(anyc_lock *lp)
   if (!t || l->owner != t)
     anyc__die("anyc_lock_release: the lock is not held by this task (owner: %s)",
               l->owner ? anyc__task_name(l->owner) : "none");
+  t->held--;
   l->owner = anyc__tokens_release(&l->tokens);
+  if (l->owner)
+    l->owner->held++;
 }

@@ -123,6 +123,15 @@ static void task_release(struct anyc__runtime *rt, struct anyc__task *t)
 
 void anyc__task_slabs_free(struct anyc__runtime *rt)
 {
+  while (rt->zombies) {
+    struct anyc__task *z = rt->zombies;
+    rt->zombies = z->next_ready;
+    if (z->name != z->name_short)
+      anyc__free(z->name);
+#ifdef ANYC_ASAN
+    task_release(rt, z);
+#endif
+  }
   struct slab *sl = rt->task_slabs;
   while (sl) {
     struct slab *next = sl->next;
@@ -161,6 +170,7 @@ int anyc__task_spawn(struct anyc__group *group, struct anyc__scope *base, const 
   t->abort_fn = NULL;
   t->wait_obj = NULL;
   t->fail_msg = NULL;
+  t->held = 0;
   t->errors.items = NULL;
   t->errors.len = t->errors.cap = 0;
   t->id = ++rt->next_id;
@@ -214,6 +224,16 @@ void anyc__task_free(struct anyc__task *t)
   if (t->errors.items)
     anyc__errors_clear(&t->errors);
   anyc__free(t->fail_msg);
+  if (ANYC_UNLIKELY(t->held)) {
+    /* It ended holding a lock or a limiter token: those stay held for good (Trio), and
+     * name this struct as their owner.  Recycled, the struct would make the next task
+     * spawned here their owner (an acquire would say -EDEADLK, a release would pass);
+     * kept until the run ends, its name also still reads in a misuse message. */
+    t->fail_msg = NULL;
+    t->next_ready = rt->zombies;
+    rt->zombies = t;
+    return;
+  }
   if (t->name != t->name_short)
     anyc__free(t->name);
   task_release(rt, t);

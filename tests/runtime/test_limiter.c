@@ -172,6 +172,51 @@ static void test_limiter_acquire_is_checkpoint(void **state)
   assert_int_equal(anyc_limiter_acquire(&lim), -EPERM);
 }
 
+/* Its token stays borrowed by a finished task for good, so its holder array stays
+ * allocated (reachable from here): the one test without the no-leak teardown. */
+static anyc_limiter kept;
+
+static int borrows_and_exits(void *arg)
+{
+  (void)arg;
+  return anyc_limiter_acquire(&kept); /* returns still borrowing */
+}
+
+static int borrow_with_timeout(void *arg)
+{
+  int *rc = arg;
+  anyc_scope s;
+  CHECK_INT(anyc_move_on_after(&s, 1), 0);
+  *rc = anyc_limiter_acquire(&kept);
+  return anyc_scope_close(&s, *rc);
+}
+
+static int token_of_finished_task(void *arg)
+{
+  (void)arg;
+  anyc_group g;
+  int rc = 1;
+  anyc_limiter_init(&kept, 1);
+  CHECK_INT(anyc_group_open(&g), 0);
+  CHECK_INT(anyc_start_soon(&g, borrows_and_exits, NULL), 0);
+  CHECK_INT(anyc_group_close(&g, 0), 0);
+  CHECK_INT(anyc_limiter_borrowed(&kept), 1);
+  CHECK_INT(anyc_group_open(&g), 0);
+  CHECK_INT(anyc_start_soon(&g, borrow_with_timeout, &rc), 0);
+  CHECK_INT(anyc_group_close(&g, 0), 0);
+  CHECK_INT(rc, -ECANCELED); /* the token is still the finished task's */
+  CHECK_INT(anyc_limiter_borrowed(&kept), 1);
+  return 0;
+}
+
+/* trio CapacityLimiter: a borrower that finished without releasing keeps its token; a
+ * new task is a different borrower (not -EDEADLK), and waits. */
+static void test_trio_CapacityLimiter_token_of_finished_task(void **state)
+{
+  (void)state;
+  run_mock_checked(token_of_finished_task);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -180,6 +225,7 @@ int main(void)
       TEST(test_limiter_out_of_memory),
       TEST(test_trio_CapacityLimiter_release_unheld_aborts),
       TEST(test_limiter_acquire_is_checkpoint),
+      cmocka_unit_test(test_trio_CapacityLimiter_token_of_finished_task),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -190,6 +190,47 @@ static void test_spec_lock_release_outside_task_aborts(void **state)
   assert_non_null(strstr(out, "not held by this task"));
 }
 
+static int exits_holding(void *arg)
+{
+  (void)arg;
+  return anyc_lock_acquire(&lock); /* returns with the lock held */
+}
+
+static int acquire_with_timeout(void *arg)
+{
+  int *rc = arg;
+  anyc_scope s;
+  CHECK_INT(anyc_move_on_after(&s, 1), 0);
+  *rc = anyc_lock_acquire(&lock);
+  return anyc_scope_close(&s, *rc);
+}
+
+static int lock_of_finished_task(void *arg)
+{
+  (void)arg;
+  anyc_group g;
+  int rc = 1;
+  anyc_lock_init(&lock);
+  CHECK_INT(anyc_group_open(&g), 0);
+  CHECK_INT(anyc_start_soon(&g, exits_holding, NULL), 0);
+  CHECK_INT(anyc_group_close(&g, 0), 0);
+  CHECK_INT(anyc_group_open(&g), 0); /* a new task, likely where the holder's struct was */
+  CHECK_INT(anyc_start_soon(&g, acquire_with_timeout, &rc), 0);
+  CHECK_INT(anyc_group_close(&g, 0), 0);
+  CHECK_INT(rc, -ECANCELED); /* still held by the finished task: it waits, times out */
+  CHECK(anyc_now() == 1.0);
+  return 0;
+}
+
+/* trio Lock: a lock held by a task that has finished stays held; a later task waits
+ * for it (here until its timeout) — it must not be taken for the owner (anyc used to
+ * answer -EDEADLK when the new task's struct reused the finished one's). */
+static void test_trio_lock_held_by_finished_task_stays_held(void **state)
+{
+  (void)state;
+  run_mock_checked(lock_of_finished_task);
+}
+
 static void test_lock_outside_run_is_eperm(void **state)
 {
   (void)state;
@@ -206,6 +247,7 @@ int main(void)
       TEST(test_lock_release_by_non_owner_aborts),
       TEST(test_lock_outside_run_is_eperm),
       TEST(test_spec_lock_release_outside_task_aborts),
+      TEST(test_trio_lock_held_by_finished_task_stays_held),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
