@@ -14,13 +14,23 @@
  * live until the whole channel is freed by the close of its last open handle, so using a
  * closed handle reliably returns -EBADF while any handle of the channel is open.  The
  * price is one small block per clone for the channel's lifetime.
+ *
+ * "Closing the last end frees the channel" (the spec), yet Trio's own test_channel goes
+ * on after the last close: a receive on the closed receiver raises ClosedResourceError
+ * and a second close is a no-op.  So the last close frees the buffer at once but keeps
+ * the small channel record and its handles (all marked closed) in a per-run quarantine
+ * of the last CHAN_QUARANTINE channels, freeing the oldest beyond that and the rest when
+ * the run ends: a handle used shortly after the last close still answers -EBADF (and a
+ * second close does nothing) instead of touching freed memory, and memory stays bounded.
+ * Long after, the pointer is as dangling as any freed object's.
  */
 #include <errno.h>
 #include <stdint.h>
 
 #include "sync.h"
 
-struct chan {
+struct anyc__chan {
+  struct anyc__chan *dead_next; /* in the run's quarantine, once every handle closed */
   void **buf;                 /* ring of items; grown on demand up to cap */
   size_t cap, size, head, len;
   struct anyc__list senders;  /* parked sends (struct op) */
@@ -31,7 +41,7 @@ struct chan {
 
 /* A handle: anyc_sender and anyc_receiver share the layout. */
 struct end {
-  struct chan *ch;
+  struct anyc__chan *ch;
   struct anyc__list link;     /* in ch->handles */
   int closed;
 };
@@ -50,7 +60,7 @@ struct op {
   void *item;                 /* the item to send, or the item received */
 };
 
-static struct end *end_new(struct chan *ch)
+static struct end *end_new(struct anyc__chan *ch)
 {
   struct end *e = anyc__malloc(sizeof(struct anyc_sender));
   if (!e)
@@ -65,7 +75,7 @@ int anyc_channel_open(size_t buffer, anyc_sender **tx, anyc_receiver **rx)
 {
   if (!tx || !rx)
     return -EINVAL;
-  struct chan *ch = anyc__calloc(1, sizeof *ch);
+  struct anyc__chan *ch = anyc__calloc(1, sizeof *ch);
   if (!ch)
     return -ENOMEM;
   ch->cap = buffer;
@@ -97,7 +107,7 @@ static void finish_op(struct op *o, int status)
   anyc__wake(o->task, status);
 }
 
-static int buf_push(struct chan *ch, void *item)
+static int buf_push(struct anyc__chan *ch, void *item)
 {
   if (ch->len == ch->size) {
     size_t size = ch->size ? ch->size * 2 : 8;
@@ -119,7 +129,7 @@ static int buf_push(struct chan *ch, void *item)
   return 0;
 }
 
-static void *buf_pop(struct chan *ch)
+static void *buf_pop(struct anyc__chan *ch)
 {
   void *item = ch->buf[ch->head];
   ch->head = (ch->head + 1) % ch->size;
@@ -131,7 +141,7 @@ static int try_send(struct end *e, void *item)
 {
   if (!e)
     return -EINVAL;
-  struct chan *ch = e->ch;
+  struct anyc__chan *ch = e->ch;
   if (e->closed)
     return -EBADF;
   if (ch->open_rx == 0)
@@ -151,7 +161,7 @@ static int try_receive(struct end *e, void **item)
 {
   if (!e)
     return -EINVAL;
-  struct chan *ch = e->ch;
+  struct anyc__chan *ch = e->ch;
   if (e->closed)
     return -EBADF;
   struct op *s = first_op(&ch->senders);
@@ -266,7 +276,7 @@ static void fail_ops(struct anyc__list *q, const struct end *via, int status)
   }
 }
 
-static void chan_free(struct chan *ch)
+static void chan_free(struct anyc__chan *ch)
 {
   while (!anyc__list_empty(&ch->handles)) {
     struct anyc__list *n = ch->handles.next;
@@ -277,12 +287,49 @@ static void chan_free(struct chan *ch)
   anyc__free(ch);
 }
 
+#define CHAN_QUARANTINE 64
+
+/* Every handle is closed: drop the buffer now, keep the record a while (see above). */
+static void chan_retire(struct anyc__chan *ch)
+{
+  struct anyc__runtime *rt = anyc__rt;
+  anyc__free(ch->buf);
+  ch->buf = NULL;
+  if (!rt) { /* closed outside any run: nothing to keep it for */
+    chan_free(ch);
+    return;
+  }
+  ch->dead_next = NULL;
+  if (rt->chan_dead_tail)
+    rt->chan_dead_tail->dead_next = ch;
+  else
+    rt->chan_dead_head = ch;
+  rt->chan_dead_tail = ch;
+  if (++rt->chan_dead > CHAN_QUARANTINE) {
+    struct anyc__chan *old = rt->chan_dead_head;
+    rt->chan_dead_head = old->dead_next;
+    rt->chan_dead--;
+    chan_free(old);
+  }
+}
+
+void anyc__channels_release(struct anyc__runtime *rt)
+{
+  while (rt->chan_dead_head) {
+    struct anyc__chan *ch = rt->chan_dead_head;
+    rt->chan_dead_head = ch->dead_next;
+    chan_free(ch);
+  }
+  rt->chan_dead_tail = NULL;
+  rt->chan_dead = 0;
+}
+
 void anyc_sender_close(anyc_sender *tx)
 {
   if (!tx)
     return;
   struct end *e = &tx->e;
-  struct chan *ch = e->ch;
+  struct anyc__chan *ch = e->ch;
   if (e->closed)
     return;
   e->closed = 1;
@@ -290,7 +337,7 @@ void anyc_sender_close(anyc_sender *tx)
   if (--ch->open_tx == 0)
     fail_ops(&ch->receivers, NULL, ANYC_EOF); /* nothing buffered: they were waiting */
   if (ch->open_tx == 0 && ch->open_rx == 0)
-    chan_free(ch);
+    chan_retire(ch);
 }
 
 void anyc_receiver_close(anyc_receiver *rx)
@@ -298,7 +345,7 @@ void anyc_receiver_close(anyc_receiver *rx)
   if (!rx)
     return;
   struct end *e = &rx->e;
-  struct chan *ch = e->ch;
+  struct anyc__chan *ch = e->ch;
   if (e->closed)
     return;
   e->closed = 1;
@@ -308,5 +355,5 @@ void anyc_receiver_close(anyc_receiver *rx)
     ch->len = ch->head = 0; /* nobody can receive the rest (Trio drops it too) */
   }
   if (ch->open_tx == 0 && ch->open_rx == 0)
-    chan_free(ch);
+    chan_retire(ch);
 }

@@ -241,6 +241,9 @@ struct anyc__runtime {
   struct anyc__task *zombies;        /* ended holding a lock: kept until the run ends */
   void *task_slabs;                  /* slabs of task structs, freed when the run ends */
   struct anyc__scope *root_scope;    /* never cancelled; main runs under it */
+  struct anyc__chan *chan_dead_head;  /* channels whose last handle closed, oldest */
+  struct anyc__chan *chan_dead_tail;  /* first: kept a while (channel.c), freed at the */
+  unsigned chan_dead;                 /* end of the run at the latest */
   uint64_t next_id;                  /* task ids, from 1 */
   anyc_stats stats;                  /* spawned / alive / switches */
   int mock_clock;                    /* virtual time */
@@ -311,6 +314,8 @@ struct anyc__scope {
 #define ANYC__SCOPE_CLOSED 0x5c0bec10u
 
 void anyc__scope_init_root(struct anyc__scope *s);
+/* Free the channels kept after their last close (channel.c); at the end of a run. */
+void anyc__channels_release(struct anyc__runtime *rt);
 /* Open `s` under the current task's innermost scope. */
 int anyc__scope_open(struct anyc__scope *s, double deadline, int is_fail);
 /* Pop `s` (must be innermost) and apply the catch rule to body_status. */

@@ -154,6 +154,7 @@ static void destroy(struct anyc__runtime *rt)
       uv_run(&rt->loop, UV_RUN_DEFAULT);
     while (uv_loop_close(&rt->loop) == UV_EBUSY);
   }
+  anyc__channels_release(rt);
   anyc__stack_pool_destroy(rt->stacks);
   anyc__task_slabs_free(rt);
   anyc__free(rt->heap);

@@ -53,6 +53,51 @@ static void test_trio_channel(void **state)
   ASSERT_CHECKS();
 }
 
+static int after_last_close(void *arg)
+{
+  (void)arg;
+  void *it = NULL;
+  CHECK_INT(anyc_channel_open(2, &tx, &rx), 0);
+  CHECK_INT(anyc_try_send(tx, ITEM(5)), 0);
+  anyc_sender_close(tx);
+  CHECK_INT(anyc_try_receive(rx, &it), 0);
+  CHECK_INT(anyc_receive(rx, &it), ANYC_EOF);
+  anyc_receiver_close(rx); /* the last open end: the channel is gone */
+  CHECK_INT(anyc_receive(rx, &it), -EBADF);
+  CHECK_INT(anyc_try_receive(rx, &it), -EBADF);
+  CHECK_INT(anyc_send(tx, ITEM(6)), -EBADF);
+  CHECK_INT(anyc_try_send(tx, ITEM(6)), -EBADF);
+  CHECK(anyc_sender_clone(tx) == NULL);
+  CHECK(anyc_receiver_clone(rx) == NULL);
+  anyc_receiver_close(rx); /* double close of the last end: a no-op */
+  anyc_sender_close(tx);
+  /* Memory stays bounded however many channels come and go. */
+  long before = anyc__alloc_live();
+  for (int i = 0; i < 1000; i++) {
+    anyc_sender *s;
+    anyc_receiver *r;
+    CHECK_INT(anyc_channel_open(4, &s, &r), 0);
+    CHECK_INT(anyc_try_send(s, ITEM(i)), 0);
+    anyc_receiver_close(r);
+    anyc_sender_close(s);
+  }
+  CHECK(anyc__alloc_live() - before <= 64 * 3); /* record + two handles each, at most */
+  return 0;
+}
+
+/* trio test_channel, literally: after the receiver's own close a receive raises
+ * ClosedResourceError and a second close is a no-op — even when that close was the last
+ * open end, which the spec says frees the channel.  The record and its handles are kept
+ * (closed) for a while, so the answer is -EBADF, not a use of freed memory (ASan and
+ * Valgrind run this test). */
+static void test_trio_channel_closed_ends_answer_after_last_close(void **state)
+{
+  (void)state;
+  checks_reset();
+  assert_int_equal(anyc_run(after_last_close, NULL), 0);
+  ASSERT_CHECKS();
+}
+
 static int send_and_trace(void *arg)
 {
   anyc_sender *s = arg;
@@ -413,6 +458,7 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
       TEST(test_trio_channel),
+      TEST(test_trio_channel_closed_ends_answer_after_last_close),
       TEST(test_trio_close_basics),
       TEST(test_trio_clone_and_close),
       TEST(test_trio_channel_fairness),
