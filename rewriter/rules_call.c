@@ -393,6 +393,12 @@ void anyc__rule_wait_for(ctx *x, const ref *r, size_t ci, fn_info *f)
     kind = 3;
     stmt = par;
   }
+  /* fn converted to as_task_fn with a cast: as_wait_for called it through the pointer
+   * type it expects, but an inline `((T)fn)(arg)` is a call through a non-compatible
+   * type (undefined behaviour; gcc warns) when fn really has another signature. */
+  if (!why && anyc__strip(args[0]).kind == CXCursor_CStyleCastExpr)
+    why = "fn is cast to as_task_fn: calling it inline would call it through a "
+          "non-compatible type; wrap it in an anyc_fn, then migrate";
   if (!why && !kind) {
     /* the statement holding the call (a wrapper-free parent chain) and where it stands */
     size_t si = pi;

@@ -1259,6 +1259,30 @@ static void test_as013_shared_line_and_braceless_body_left(void **state)
   scratch_remove();
 }
 
+/* AS013 leaves as_wait_for whose fn is cast to as_task_fn: the inline call would go
+ * through a non-compatible function type (probe round 2, upstream_tasks). */
+static void test_as013_cast_function_left(void **state)
+{
+  (void)state;
+  scratch_new("as013cast");
+  char *got = rewrite_loud("c.c",
+    "/* wait_finished under a deadline, through a cast. */\n"
+    "#include <errno.h>\n"
+    "#include <async_service.h>\n"
+    "\n"
+    "static int finished(as_manager *m) { return as_wait_finished(m); }\n"
+    "\n"
+    "int wait_a_bit(as_manager *m)\n"
+    "{\n"
+    "  int rc = as_wait_for((as_task_fn)finished, m, 0.01);\n"
+    "  return rc;\n"
+    "}\n");
+  assert_contains(got, "  int rc = as_wait_for((anyc_fn)finished, m, 0.01);\n");
+  assert_contains(run_err, "c.c:9:12: warning: [AS110] as_wait_for: fn is cast to as_task_fn");
+  free(got);
+  scratch_remove();
+}
+
 /* The status of an ignored sleep goes into the function's `rc` only when rc is dead
  * there (its next use a write); a live rc keeps its value (probe finding 03). */
 static void test_as010_live_status_variable_kept(void **state)
@@ -2068,6 +2092,7 @@ int main(void)
     cmocka_unit_test(test_as009_checks_in_block_close_its_group),
     cmocka_unit_test(test_as107_goto_past_group_close),
     cmocka_unit_test(test_as013_shared_line_and_braceless_body_left),
+    cmocka_unit_test(test_as013_cast_function_left),
     cmocka_unit_test(test_as010_live_status_variable_kept),
     cmocka_unit_test(test_as010_cleanup_after_ignored_status_still_runs),
     cmocka_unit_test(test_as004_braceless_bodies_keep_their_else),
