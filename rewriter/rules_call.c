@@ -516,6 +516,11 @@ void anyc__rule_is_running(ctx *x, const ref *r, size_t ci, fn_info *f)
     anyc__decline(p, "AS105", "as_is_running comes from a macro body");
     return;
   }
+  if (anyc__drop_manager_object(x, p, f, args[0]) != 0) {
+    anyc__decline(p, "AS110", "the object the loop names the manager through would be left "
+                              "unused; rewrite by hand");
+    return;
+  }
   anyc__pedit(p, b, e - b, "!anyc_cancelled()");
   anyc__set_reason(p, "the loop stops as soon as the task is cancelled (is_running stayed true "
                 "while a cancelled service shut down)");

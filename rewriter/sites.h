@@ -167,5 +167,10 @@ void anyc__rule_background(ctx *x, const ref *r, size_t ci);
 int anyc__fn_context(ctx *x, CXCursor fn, int depth, const char **why);
 void anyc__rule_wait_finished_task(ctx *x, const ref *r, size_t ci, fn_info *f);
 int anyc__in_service_task(ctx *x, fn_info *f, CXCursor mgr, const char **why);
+/* The rewrite removed a use of the local object pointer `obj` (`obj->service.manager`):
+ * drop its declaration (or make it `(void)arg;`) when that was its only use.  0 done or
+ * nothing to do, -1 when the declaration is not simple. */
+int anyc__drop_unused_object(ctx *x, pend *p, fn_info *f, CXCursor objexpr);
+int anyc__drop_manager_object(ctx *x, pend *p, fn_info *f, CXCursor mgr);
 
 #endif

@@ -1283,6 +1283,61 @@ static void test_as013_cast_function_left(void **state)
   scratch_remove();
 }
 
+/* AS006 in a task whose object pointer only named the manager: the pointer would be
+ * left unused (-Wunused-variable), so it goes and the parameter becomes `(void)arg;`
+ * (probe round 2, worker_loop). */
+static void test_as006_object_only_used_for_manager_dropped(void **state)
+{
+  (void)state;
+  scratch_new("as006drop");
+  assert_rewrites_to("w.c",
+    "#include <async_service.h>\n"
+    "struct w { as_service service; int n; };\n"
+    "static int watchdog(void *arg)\n"
+    "{\n"
+    "  struct w *p = arg;\n"
+    "  int rc;\n"
+    "  while (as_is_running(p->service.manager))\n"
+    "    if ((rc = as_sleep(0.001)) != 0)\n"
+    "      return rc;\n"
+    "  return 0;\n"
+    "}\n"
+    "static int r(as_service *self)\n"
+    "{\n"
+    "  struct w *sv = (struct w *)self;\n"
+    "  int rc = as_run_daemon_task(self->manager, watchdog, sv, \"watchdog\");\n"
+    "  if (rc)\n"
+    "    return rc;\n"
+    "  return as_wait_finished(self->manager);\n"
+    "}\n"
+    "int main(void) { static struct w x; as_service_init(&x.service, r, \"w\"); "
+    "return as_run_service(&x.service); }\n",
+    "#include <anyc.h>\n"
+    "struct w { int n; };\n"
+    "static int watchdog(void *arg)\n"
+    "{\n"
+    "  (void)arg;\n"
+    "  int rc;\n"
+    "  while (!anyc_cancelled())\n"
+    "    if ((rc = anyc_sleep(0.001)) != 0)\n"
+    "      return rc;\n"
+    "  return 0;\n"
+    "}\n"
+    "static int r(void *arg)\n"
+    "{\n"
+    "  struct w *sv = arg;\n"
+    "  anyc_group tg;\n"
+    "  int rc = anyc_group_open(&tg);\n"
+    "  if (rc < 0) return rc;\n"
+    "  rc = anyc_start_soon_named(&tg, \"watchdog\", watchdog, sv);\n"
+    "  if (rc)\n"
+    "    return anyc_group_close(&tg, rc);\n"
+    "  return anyc_group_close(&tg, rc);\n"
+    "}\n"
+    "int main(void) { static struct w x; return anyc_run(r, &x); }\n");
+  scratch_remove();
+}
+
 /* The status of an ignored sleep goes into the function's `rc` only when rc is dead
  * there (its next use a write); a live rc keeps its value (probe finding 03). */
 static void test_as010_live_status_variable_kept(void **state)
@@ -2093,6 +2148,7 @@ int main(void)
     cmocka_unit_test(test_as107_goto_past_group_close),
     cmocka_unit_test(test_as013_shared_line_and_braceless_body_left),
     cmocka_unit_test(test_as013_cast_function_left),
+    cmocka_unit_test(test_as006_object_only_used_for_manager_dropped),
     cmocka_unit_test(test_as010_live_status_variable_kept),
     cmocka_unit_test(test_as010_cleanup_after_ignored_status_still_runs),
     cmocka_unit_test(test_as004_braceless_bodies_keep_their_else),
