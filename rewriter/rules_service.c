@@ -396,9 +396,11 @@ void anyc__rule_returns(ctx *x, fn_info *f)
         continue;
       }
       p->s.cls = SC_PLAIN;
-      char *open = anyc__xasprintf("anyc_group_close(&%s, ", f->tg);
+      /* `return a, b;` keeps its meaning as one argument only in parentheses */
+      int comma = anyc__is_comma_expr(x, k.v[0]);
+      char *open = anyc__xasprintf("anyc_group_close(&%s, %s", f->tg, comma ? "(" : "");
       anyc__pedit(p, b, 0, open);
-      anyc__pedit(p, e, 0, ")");
+      anyc__pedit(p, e, 0, comma ? "))" : ")");
       free(open);
       anyc__set_reason(p, "returning from run closes its task group with the status");
       p->s.suggest = anyc__xstrdup("return anyc_group_close(&tg, status);");

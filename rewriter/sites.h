@@ -89,6 +89,9 @@ int anyc__same_node(CXCursor a, CXCursor b);
 const char *anyc__contents(ctx *x, CXFile f, size_t *size);
 int anyc__extent(CXCursor c, CXFile *f, size_t *b, size_t *e);
 char *anyc__text_of(ctx *x, CXCursor c);
+/* Is c (parentheses aside: `(a, b)` is not) a comma expression `a, b`?  Such an
+ * expression needs parentheses to become one argument of a call. */
+int anyc__is_comma_expr(ctx *x, CXCursor c);
 size_t anyc__line_start(const char *s, size_t off);
 char *anyc__indent_at(const char *s, size_t off);
 int anyc__only_space(const char *s, size_t b, size_t e);

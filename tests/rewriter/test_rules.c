@@ -1338,6 +1338,40 @@ static void test_as006_object_only_used_for_manager_dropped(void **state)
   scratch_remove();
 }
 
+/* AS003 wraps run's `return a, b;` as one argument: `anyc_group_close(&tg, (a, b))`, not
+ * a call with three arguments (probe round 2, comma_blocks). */
+static void test_as003_comma_return_parenthesised(void **state)
+{
+  (void)state;
+  scratch_new("as003comma");
+  assert_rewrites_to("f.c",
+    "#include <async_service.h>\n"
+    "struct f { as_service service; int done; };\n"
+    "static int work(void *arg) { (void)arg; return as_sleep(0); }\n"
+    "static int r(as_service *self)\n"
+    "{\n"
+    "  struct f *p = (struct f *)self;\n"
+    "  int rc = as_run_task(self->manager, work, p, \"work\");\n"
+    "  return p->done = 1, rc;\n"
+    "}\n"
+    "int main(void) { static struct f x; as_service_init(&x.service, r, \"f\"); "
+    "return as_run_service(&x.service); }\n",
+    "#include <anyc.h>\n"
+    "struct f { int done; };\n"
+    "static int work(void *arg) { (void)arg; return anyc_sleep(0); }\n"
+    "static int r(void *arg)\n"
+    "{\n"
+    "  struct f *p = arg;\n"
+    "  anyc_group tg;\n"
+    "  int rc = anyc_group_open(&tg);\n"
+    "  if (rc < 0) return rc;\n"
+    "  rc = anyc_start_soon_named(&tg, \"work\", work, p);\n"
+    "  return anyc_group_close(&tg, (p->done = 1, rc));\n"
+    "}\n"
+    "int main(void) { static struct f x; return anyc_run(r, &x); }\n");
+  scratch_remove();
+}
+
 /* The status of an ignored sleep goes into the function's `rc` only when rc is dead
  * there (its next use a write); a live rc keeps its value (probe finding 03). */
 static void test_as010_live_status_variable_kept(void **state)
@@ -2149,6 +2183,7 @@ int main(void)
     cmocka_unit_test(test_as013_shared_line_and_braceless_body_left),
     cmocka_unit_test(test_as013_cast_function_left),
     cmocka_unit_test(test_as006_object_only_used_for_manager_dropped),
+    cmocka_unit_test(test_as003_comma_return_parenthesised),
     cmocka_unit_test(test_as010_live_status_variable_kept),
     cmocka_unit_test(test_as010_cleanup_after_ignored_status_still_runs),
     cmocka_unit_test(test_as004_braceless_bodies_keep_their_else),
