@@ -1273,6 +1273,19 @@ void anyc__rule_background(ctx *x, const ref *r, size_t ci)
   else if (f->is_run && f->needs_group)
     why = "a background block inside a run with a task group: a return in the block would "
           "close run's group while the block's is still open";
+  /* Inside a block this function entered before (rule_func goes in text order, so that
+   * block is recorded): the checks added after this enter return at once, which would
+   * leave the outer block's group open (the runtime aborts a task returning so). */
+  for (size_t i = 0; !why && f && i < x->blocks.n; i++) {
+    const block *o = &x->blocks.v[i];
+    CXFile cf;
+    size_t c0, c1;
+    if (clang_equalCursors(o->fn, f->fn) && anyc__extent(call, &cf, &c0, &c1) == 0 &&
+        o->begin <= c0 && c0 < o->end)
+      why = "nested in a background block entered before it in this function: the checks "
+            "the rewrite adds after this enter would return with the outer block's group "
+            "open; move the inner block into a function of its own";
+  }
   if (!why) {
     stmt = anyc__value_stmt(x, r, ci, &var, &is_decl);
     if (clang_Cursor_isNull(stmt))

@@ -1372,6 +1372,58 @@ static void test_as003_comma_return_parenthesised(void **state)
   scratch_remove();
 }
 
+/* AS009 leaves a background block nested in another block of the same function: the
+ * checks added after its enter (`if (rc < 0) return ...;`) would return with the outer
+ * block's group still open, which the runtime aborts (probe round 2, two_blocks). */
+static void test_as009_nested_block_left(void **state)
+{
+  (void)state;
+  scratch_new("as009nested");
+  char *got = rewrite_loud("n.c",
+    "#include <async_service.h>\n"
+    "struct a { as_service service; int n; };\n"
+    "struct b { as_service service; int n; };\n"
+    "static int a_run(as_service *self)\n"
+    "{\n"
+    "  struct a *p = (struct a *)self;\n"
+    "  p->n++;\n"
+    "  return as_wait_finished(self->manager);\n"
+    "}\n"
+    "static int b_run(as_service *self)\n"
+    "{\n"
+    "  struct b *p = (struct b *)self;\n"
+    "  p->n++;\n"
+    "  return as_wait_finished(self->manager);\n"
+    "}\n"
+    "static struct a sa;\n"
+    "static struct b sb;\n"
+    "static int amain(void *arg)\n"
+    "{\n"
+    "  as_manager *ma;\n"
+    "  as_manager *mb;\n"
+    "  int rc;\n"
+    "  (void)arg;\n"
+    "  as_service_init(&sa.service, a_run, \"a\");\n"
+    "  as_service_init(&sb.service, b_run, \"b\");\n"
+    "  rc = as_background_service_enter(&sa.service, &ma);\n"
+    "  if (rc)\n"
+    "    return rc;\n"
+    "  rc = as_background_service_enter(&sb.service, &mb);\n"
+    "  if (rc == 0)\n"
+    "    rc = as_background_service_exit(mb, as_sleep(0.001));\n"
+    "  rc = as_background_service_exit(ma, rc);\n"
+    "  return rc;\n"
+    "}\n"
+    "int main(void) { return as_run(amain, NULL); }\n"
+    );
+  assert_contains(got, "  rc = as_background_service_enter(&sa.service, &ma);\n");
+  assert_contains(got, "  rc = as_background_service_enter(&sb.service, &mb);\n");
+  assert_contains(run_err, "n.c:29:8: warning: [AS110] as_background_service_enter: nested in "
+                           "a background block entered before it in this function");
+  free(got);
+  scratch_remove();
+}
+
 /* The status of an ignored sleep goes into the function's `rc` only when rc is dead
  * there (its next use a write); a live rc keeps its value (probe finding 03). */
 static void test_as010_live_status_variable_kept(void **state)
@@ -2184,6 +2236,7 @@ int main(void)
     cmocka_unit_test(test_as013_cast_function_left),
     cmocka_unit_test(test_as006_object_only_used_for_manager_dropped),
     cmocka_unit_test(test_as003_comma_return_parenthesised),
+    cmocka_unit_test(test_as009_nested_block_left),
     cmocka_unit_test(test_as010_live_status_variable_kept),
     cmocka_unit_test(test_as010_cleanup_after_ignored_status_still_runs),
     cmocka_unit_test(test_as004_braceless_bodies_keep_their_else),
