@@ -154,6 +154,24 @@ static int old_style(ctx *x, fn_info *f)
   return pb > i;
 }
 
+
+/* Does statement c end in a return on every path (a return, a block ending in one, an
+ * if/else whose both branches do)?  Then run cannot fall off its end, and no closing
+ * return is appended after it (it would be unreachable). */
+static int always_returns(CXCursor c)
+{
+  int r = 0;
+  cursor_vec k = anyc__children(c);
+  if (c.kind == CXCursor_ReturnStmt)
+    r = 1;
+  else if (c.kind == CXCursor_CompoundStmt)
+    r = k.n > 0 && always_returns(k.v[k.n - 1]);
+  else if (c.kind == CXCursor_IfStmt)
+    r = k.n == 3 && always_returns(k.v[1]) && always_returns(k.v[2]);
+  free(k.v);
+  return r;
+}
+
 /* AS003: the run function: parameter, the cast of self, the group. */
 void anyc__rule_run_fn(ctx *x, fn_info *f)
 {
@@ -216,7 +234,7 @@ void anyc__rule_run_fn(ctx *x, fn_info *f)
   free(open);
   /* Fall off the end: close the group there. */
   CXCursor last = k.v[k.n - 1];
-  if (last.kind != CXCursor_ReturnStmt && !f->close_off) {
+  if (!always_returns(last) && !f->close_off) {
     size_t bb, be;
     anyc__extent(f->body, &sf, &bb, &be);
     size_t close_at = be - 1;

@@ -1424,6 +1424,50 @@ static void test_as009_nested_block_left(void **state)
   scratch_remove();
 }
 
+/* AS003 appends no closing return after a last if/else whose branches both return: it
+ * would be unreachable (probe round 2, two_blocks). */
+static void test_as003_no_close_after_if_else_returning(void **state)
+{
+  (void)state;
+  scratch_new("as003ifelse");
+  assert_rewrites_to("c.c",
+    "#include <stdio.h>\n"
+    "#include <async_service.h>\n"
+    "struct c { as_service service; int verbose; };\n"
+    "static int tick(void *arg) { (void)arg; return as_sleep(0.001); }\n"
+    "static int r(as_service *self)\n"
+    "{\n"
+    "  struct c *p = (struct c *)self;\n"
+    "  int rc = as_run_task(self->manager, tick, p, \"tick\");\n"
+    "  if (p->verbose) {\n"
+    "    printf(\"verbose\\n\");\n"
+    "    return rc;\n"
+    "  } else\n"
+    "    return rc;\n"
+    "}\n"
+    "int main(void) { static struct c x; as_service_init(&x.service, r, \"c\"); "
+    "return as_run_service(&x.service); }\n",
+    "#include <stdio.h>\n"
+    "#include <anyc.h>\n"
+    "struct c { int verbose; };\n"
+    "static int tick(void *arg) { (void)arg; return anyc_sleep(0.001); }\n"
+    "static int r(void *arg)\n"
+    "{\n"
+    "  struct c *p = arg;\n"
+    "  anyc_group tg;\n"
+    "  int rc = anyc_group_open(&tg);\n"
+    "  if (rc < 0) return rc;\n"
+    "  rc = anyc_start_soon_named(&tg, \"tick\", tick, p);\n"
+    "  if (p->verbose) {\n"
+    "    printf(\"verbose\\n\");\n"
+    "    return anyc_group_close(&tg, rc);\n"
+    "  } else\n"
+    "    return anyc_group_close(&tg, rc);\n"
+    "}\n"
+    "int main(void) { static struct c x; return anyc_run(r, &x); }\n");
+  scratch_remove();
+}
+
 /* The status of an ignored sleep goes into the function's `rc` only when rc is dead
  * there (its next use a write); a live rc keeps its value (probe finding 03). */
 static void test_as010_live_status_variable_kept(void **state)
@@ -2237,6 +2281,7 @@ int main(void)
     cmocka_unit_test(test_as006_object_only_used_for_manager_dropped),
     cmocka_unit_test(test_as003_comma_return_parenthesised),
     cmocka_unit_test(test_as009_nested_block_left),
+    cmocka_unit_test(test_as003_no_close_after_if_else_returning),
     cmocka_unit_test(test_as010_live_status_variable_kept),
     cmocka_unit_test(test_as010_cleanup_after_ignored_status_still_runs),
     cmocka_unit_test(test_as004_braceless_bodies_keep_their_else),
