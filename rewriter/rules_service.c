@@ -728,9 +728,22 @@ void anyc__rule_owner_call(ctx *x, const ref *r, size_t ci, fn_info *f)
     CXCursor stmt = r->anc[anyc__parent_index(r, ci - 1)];
     CXCursor nx = assign ? clang_getNullCursor() : anyc__next_stmt(par, stmt);
     size_t semi = anyc__after_semicolon(s, n, e);
+    /* Cleanup after the park: in a working legacy program run leaves as_wait_finished
+     * only when the service is cancelled (nothing else can finish it while run waits),
+     * so the cleanup ran at shutdown.  A bare close would return as soon as the tasks
+     * are done -- before shutdown when none of them runs until cancelled -- and run
+     * the cleanup early: the body parks first, anyc_sleep(INFINITY) being -ECANCELED
+     * at shutdown as as_wait_finished was. */
+    size_t si = ci - 1;
+    while (si > 0 && r->anc[si - 1].kind != CXCursor_CompoundStmt)
+      si--;
+    CXCursor after = si > 0 ? anyc__next_stmt(r->anc[si - 1], r->anc[si])
+                            : clang_getNullCursor();
+    int cleanup = !clang_Cursor_isNull(after) && after.kind != CXCursor_ReturnStmt;
+    char *body = cleanup ? anyc__xstrdup("anyc_sleep(INFINITY)") : anyc__xstrdup(f->rc);
     char *t;
     if (assign) {
-      t = anyc__xasprintf("anyc_group_close(&%s, %s)", f->tg, f->rc);
+      t = anyc__xasprintf("anyc_group_close(&%s, %s)", f->tg, body);
     } else if (nx.kind == CXCursor_ReturnStmt && clang_Cursor_isNull(anyc__next_stmt(par, nx)) &&
                semi) {
       char *ind = anyc__indent_at(s, b);
@@ -738,12 +751,22 @@ void anyc__rule_owner_call(ctx *x, const ref *r, size_t ci, fn_info *f)
                           f->rc, f->tg, f->rc, ind, f->rc, f->rc);
       free(ind);
     } else {
-      t = anyc__xasprintf("%s = anyc_group_close(&%s, %s)", f->rc, f->tg, f->rc);
+      t = anyc__xasprintf("%s = anyc_group_close(&%s, %s)", f->rc, f->tg, body);
     }
     anyc__pedit(p, b, e - b, t);
     free(t);
-    anyc__set_reason(p, "run parks here until its tasks finish: the group closes here and the "
-                  "code after it is run's cleanup");
+    free(body);
+    if (cleanup) {
+      CXFile cf;
+      size_t c0, c1;
+      if (anyc__extent(r->anc[ci - 1], &cf, &c0, &c1) == 0)
+        anyc__need_header(x, p, cf, "math.h");
+      anyc__set_reason(p, "run parks here until the service is stopped (anyc_sleep(INFINITY), "
+                    "-ECANCELED then, as as_wait_finished), then closes its group; the code "
+                    "after it is run's cleanup, run at shutdown as before");
+    } else {
+      anyc__set_reason(p, "run parks here until its tasks finish: the group closes here");
+    }
     return;
   }
   if (strcmp(r->name, "as_stop") == 0 && f->close_off && b >= f->close_begin) {
@@ -1370,20 +1393,27 @@ void anyc__rule_background(ctx *x, const ref *r, size_t ci)
                      : "as_background_service_exit is not returned or stored by a statement of "
                        "its own";
   }
-  /* The manager's declaration: `as_manager *m;` alone on its line goes. */
+  /* The manager's declaration: `as_manager *m;` (or `= NULL;`, which enter overwrites)
+   * alone on its line goes. */
   CXCursor mdecl = clang_getNullCursor();
   for (size_t i = 0; !why && i < x->refs.n; i++) {
     const ref *o = &x->refs.v[i];
     if (o->kind == R_TYPE && o->depth >= 2 && anyc__same_node(o->anc[o->depth - 1], mvar) &&
         o->anc[o->depth - 2].kind == CXCursor_DeclStmt) {
       cursor_vec k = anyc__children(o->anc[o->depth - 2]);
-      if (k.n == 1 && clang_Cursor_isNull(clang_Cursor_getVarDeclInitializer(mvar)))
+      CXCursor init = clang_Cursor_getVarDeclInitializer(mvar);
+      char *it = clang_Cursor_isNull(init) ? NULL : anyc__text_of(x, init);
+      char *nt = it ? anyc__norm(it) : NULL;
+      if (k.n == 1 && (!nt || strcmp(nt, "NULL") == 0 || strcmp(nt, "0") == 0))
         mdecl = o->anc[o->depth - 2];
+      free(it);
+      free(nt);
       free(k.v);
     }
   }
   if (!why && clang_Cursor_isNull(mdecl))
-    why = "the manager is not declared alone (as_manager *m;) in this function";
+    why = "the manager is not declared alone, without an initialiser other than NULL "
+          "(as_manager *m;), in this function";
   CXFile file;
   size_t sb, se, cb, ce, xb, xe, xsb, xse, db, de, n;
   const char *s = NULL;

@@ -1468,6 +1468,61 @@ static void test_as003_no_close_after_if_else_returning(void **state)
   scratch_remove();
 }
 
+/* AS009 takes a manager declared `as_manager *m = NULL;` (enter overwrites it) as it
+ * takes `as_manager *m;`: the declaration goes (probe round 2, finally_cleanup). */
+static void test_as009_manager_declared_null(void **state)
+{
+  (void)state;
+  scratch_new("as009null");
+  assert_rewrites_to("bn.c",
+    "#include <async_service.h>\n"
+    "struct w { as_service service; int n; };\n"
+    "static int w_run(as_service *self)\n"
+    "{\n"
+    "  struct w *p = (struct w *)self;\n"
+    "  p->n++;\n"
+    "  return as_wait_finished(self->manager);\n"
+    "}\n"
+    "static int body(void *arg)\n"
+    "{\n"
+    "  struct w *p = arg;\n"
+    "  as_manager *m = NULL;\n"
+    "  as_service_init(&p->service, w_run, \"w\");\n"
+    "  int rc = as_background_service_enter(&p->service, &m);\n"
+    "  if (rc < 0)\n"
+    "    return rc;\n"
+    "  rc = as_sleep(0.001);\n"
+    "  return as_background_service_exit(m, rc);\n"
+    "}\n"
+    "int main(void) { static struct w x; return as_run(body, &x); }\n",
+    "#include <anyc.h>\n"
+    "struct w { int n; };\n"
+    "static int w_run(void *arg)\n"
+    "{\n"
+    "  struct w *p = arg;\n"
+    "  anyc_group tg;\n"
+    "  int rc = anyc_group_open(&tg);\n"
+    "  if (rc < 0) return rc;\n"
+    "  p->n++;\n"
+    "  return anyc_group_close(&tg, rc);\n"
+    "}\n"
+    "static int body(void *arg)\n"
+    "{\n"
+    "  struct w *p = arg;\n"
+    "  anyc_group tg;\n"
+    "  int rc = anyc_group_open(&tg);\n"
+    "  if (rc < 0) return rc;\n"
+    "  rc = anyc_start_soon_named(&tg, \"w\", w_run, p);\n"
+    "  if (rc < 0)\n"
+    "    return anyc_group_close(&tg, rc);\n"
+    "  rc = anyc_sleep(0.001);\n"
+    "  anyc_group_cancel(&tg);\n"
+    "  return anyc_group_close(&tg, rc);\n"
+    "}\n"
+    "int main(void) { static struct w x; return anyc_run(body, &x); }\n");
+  scratch_remove();
+}
+
 /* The status of an ignored sleep goes into the function's `rc` only when rc is dead
  * there (its next use a write); a live rc keeps its value (probe finding 03). */
 static void test_as010_live_status_variable_kept(void **state)
@@ -1988,7 +2043,7 @@ static void test_as005_close_status_carried_past_cleanup(void **state)
     "  rc = anyc_start_soon_named(&tg, \"writer\", writer, d);\n"
     "  if (rc)\n"
     "    return anyc_group_close(&tg, rc);\n"
-    "  rc = anyc_group_close(&tg, rc);     /* park until shutdown */\n"
+    "  rc = anyc_group_close(&tg, anyc_sleep(INFINITY));     /* park until shutdown */\n"
     "  d->flushed = 1;\n"
     "  return rc;\n"
     "}\n");
@@ -2019,7 +2074,7 @@ static void test_as005_close_status_carried_past_cleanup(void **state)
     "  if (rc2 < 0) return rc2;\n"
     "  rc2 = anyc_start_soon_named(&tg, \"writer\", writer, d);\n"
     "  if (rc2 < 0) return anyc_group_close(&tg, rc2);\n"
-    "  int rc = anyc_group_close(&tg, rc2);\n"
+    "  int rc = anyc_group_close(&tg, anyc_sleep(INFINITY));\n"
     "  if (anyc_sleep(0.001) < 0) { /* ignored, as before: what follows still runs */ }\n"
     "  return rc;\n"
     "}\n");
@@ -2282,6 +2337,7 @@ int main(void)
     cmocka_unit_test(test_as003_comma_return_parenthesised),
     cmocka_unit_test(test_as009_nested_block_left),
     cmocka_unit_test(test_as003_no_close_after_if_else_returning),
+    cmocka_unit_test(test_as009_manager_declared_null),
     cmocka_unit_test(test_as010_live_status_variable_kept),
     cmocka_unit_test(test_as010_cleanup_after_ignored_status_still_runs),
     cmocka_unit_test(test_as004_braceless_bodies_keep_their_else),
