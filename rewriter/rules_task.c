@@ -205,7 +205,13 @@ int anyc__drop_unused_object(ctx *x, pend *p, fn_info *f, CXCursor objexpr)
   }
   free(k.v);
   CXCursor init = clang_Cursor_isNull(decl) ? decl : clang_Cursor_getVarDeclInitializer(var);
-  CXCursor prm = clang_Cursor_isNull(init) ? init : clang_getCursorReferenced(anyc__strip(init));
+  CXCursor ie = clang_Cursor_isNull(init) ? init : anyc__strip(init);
+  if (ie.kind == CXCursor_CStyleCastExpr) { /* `struct T *obj = (struct T *)arg;` */
+    cursor_vec ck = anyc__children(ie);
+    ie = ck.n ? anyc__strip(ck.v[ck.n - 1]) : clang_getNullCursor();
+    free(ck.v);
+  }
+  CXCursor prm = clang_Cursor_isNull(ie) ? ie : clang_getCursorReferenced(ie);
   CXFile file;
   size_t b, e, sz;
   if (prm.kind != CXCursor_ParmDecl || anyc__extent(decl, &file, &b, &e) != 0)

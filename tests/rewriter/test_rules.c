@@ -1523,6 +1523,43 @@ static void test_as009_manager_declared_null(void **state)
   scratch_remove();
 }
 
+/* ... also when the object pointer is initialised through a cast of the parameter. */
+static void test_as006_object_from_cast_dropped(void **state)
+{
+  (void)state;
+  scratch_new("as006cast");
+  char *got = rewrite("w.c",
+    "#include <async_service.h>\n"
+    "struct w { as_service service; int n; };\n"
+    "static int watchdog(void *arg)\n"
+    "{\n"
+    "  struct w *p = (struct w *)arg;\n"
+    "  int rc;\n"
+    "  while (as_is_running(p->service.manager))\n"
+    "    if ((rc = as_sleep(0.001)) != 0)\n"
+    "      return rc;\n"
+    "  return 0;\n"
+    "}\n"
+    "static int r(as_service *self)\n"
+    "{\n"
+    "  struct w *sv = (struct w *)self;\n"
+    "  int rc = as_run_daemon_task(self->manager, watchdog, sv, \"watchdog\");\n"
+    "  if (rc)\n"
+    "    return rc;\n"
+    "  return as_wait_finished(self->manager);\n"
+    "}\n"
+    "int main(void) { static struct w x; as_service_init(&x.service, r, \"w\"); "
+    "return as_run_service(&x.service); }\n");
+  assert_contains(got, "static int watchdog(void *arg)\n"
+                       "{\n"
+                       "  (void)arg;\n"
+                       "  int rc;\n"
+                       "  while (!anyc_cancelled())\n");
+  assert_true(compiles("w.c"));
+  free(got);
+  scratch_remove();
+}
+
 /* The status of an ignored sleep goes into the function's `rc` only when rc is dead
  * there (its next use a write); a live rc keeps its value (probe finding 03). */
 static void test_as010_live_status_variable_kept(void **state)
@@ -2334,6 +2371,7 @@ int main(void)
     cmocka_unit_test(test_as013_shared_line_and_braceless_body_left),
     cmocka_unit_test(test_as013_cast_function_left),
     cmocka_unit_test(test_as006_object_only_used_for_manager_dropped),
+    cmocka_unit_test(test_as006_object_from_cast_dropped),
     cmocka_unit_test(test_as003_comma_return_parenthesised),
     cmocka_unit_test(test_as009_nested_block_left),
     cmocka_unit_test(test_as003_no_close_after_if_else_returning),
