@@ -1283,14 +1283,8 @@ static void test_as013_cast_function_left(void **state)
   scratch_remove();
 }
 
-/* AS006 in a task whose object pointer only named the manager: the pointer would be
- * left unused (-Wunused-variable), so it goes and the parameter becomes `(void)arg;`
- * (probe round 2, worker_loop). */
-static void test_as006_object_only_used_for_manager_dropped(void **state)
-{
-  (void)state;
-  scratch_new("as006drop");
-  assert_rewrites_to("w.c",
+/* A daemon whose object pointer only names the manager, in its is_running loop. */
+static const char *as006_watchdog =
     "#include <async_service.h>\n"
     "struct w { as_service service; int n; };\n"
     "static int watchdog(void *arg)\n"
@@ -1311,7 +1305,16 @@ static void test_as006_object_only_used_for_manager_dropped(void **state)
     "  return as_wait_finished(self->manager);\n"
     "}\n"
     "int main(void) { static struct w x; as_service_init(&x.service, r, \"w\"); "
-    "return as_run_service(&x.service); }\n",
+    "return as_run_service(&x.service); }\n";
+
+/* AS006 in a task whose object pointer only named the manager: the pointer would be
+ * left unused (-Wunused-variable), so it goes and the parameter becomes `(void)arg;`
+ * (probe round 2, worker_loop). */
+static void test_as006_object_only_used_for_manager_dropped(void **state)
+{
+  (void)state;
+  scratch_new("as006drop");
+  assert_rewrites_to("w.c", as006_watchdog,
     "#include <anyc.h>\n"
     "struct w { int n; };\n"
     "static int watchdog(void *arg)\n"
@@ -1528,28 +1531,9 @@ static void test_as006_object_from_cast_dropped(void **state)
 {
   (void)state;
   scratch_new("as006cast");
-  char *got = rewrite("w.c",
-    "#include <async_service.h>\n"
-    "struct w { as_service service; int n; };\n"
-    "static int watchdog(void *arg)\n"
-    "{\n"
-    "  struct w *p = (struct w *)arg;\n"
-    "  int rc;\n"
-    "  while (as_is_running(p->service.manager))\n"
-    "    if ((rc = as_sleep(0.001)) != 0)\n"
-    "      return rc;\n"
-    "  return 0;\n"
-    "}\n"
-    "static int r(as_service *self)\n"
-    "{\n"
-    "  struct w *sv = (struct w *)self;\n"
-    "  int rc = as_run_daemon_task(self->manager, watchdog, sv, \"watchdog\");\n"
-    "  if (rc)\n"
-    "    return rc;\n"
-    "  return as_wait_finished(self->manager);\n"
-    "}\n"
-    "int main(void) { static struct w x; as_service_init(&x.service, r, \"w\"); "
-    "return as_run_service(&x.service); }\n");
+  char *src = replaced(as006_watchdog, "  struct w *p = arg;\n",
+                       "  struct w *p = (struct w *)arg;\n");
+  char *got = rewrite("w.c", src);
   assert_contains(got, "static int watchdog(void *arg)\n"
                        "{\n"
                        "  (void)arg;\n"
@@ -1557,6 +1541,7 @@ static void test_as006_object_from_cast_dropped(void **state)
                        "  while (!anyc_cancelled())\n");
   assert_true(compiles("w.c"));
   free(got);
+  free(src);
   scratch_remove();
 }
 
