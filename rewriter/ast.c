@@ -118,6 +118,25 @@ char *anyc__text_of(ctx *x, CXCursor c)
   return anyc__xstrndup(s + b, e - b);
 }
 
+int anyc__is_comma_expr(ctx *x, CXCursor c)
+{
+  c = anyc__strip(c);
+  if (c.kind != CXCursor_BinaryOperator)
+    return 0;
+  cursor_vec k = anyc__children(c);
+  CXFile f;
+  size_t b, e, n;
+  int comma = 0;
+  if (k.n == 2 && anyc__extent(k.v[0], &f, &b, &e) == 0) {
+    const char *s = anyc__contents(x, f, &n);
+    while (s && e < n && (s[e] == ' ' || s[e] == '\t' || s[e] == '\n' || s[e] == '\r'))
+      e++;
+    comma = s && e < n && s[e] == ',';
+  }
+  free(k.v);
+  return comma;
+}
+
 size_t anyc__line_start(const char *s, size_t off)
 {
   while (off > 0 && s[off - 1] != '\n')

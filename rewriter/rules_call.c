@@ -393,6 +393,12 @@ void anyc__rule_wait_for(ctx *x, const ref *r, size_t ci, fn_info *f)
     kind = 3;
     stmt = par;
   }
+  /* fn converted to as_task_fn with a cast: as_wait_for called it through the pointer
+   * type it expects, but an inline `((T)fn)(arg)` is a call through a non-compatible
+   * type (undefined behaviour; gcc warns) when fn really has another signature. */
+  if (!why && anyc__strip(args[0]).kind == CXCursor_CStyleCastExpr)
+    why = "fn is cast to as_task_fn: calling it inline would call it through a "
+          "non-compatible type; wrap it in an anyc_fn, then migrate";
   if (!why && !kind) {
     /* the statement holding the call (a wrapper-free parent chain) and where it stands */
     size_t si = pi;
@@ -508,6 +514,11 @@ void anyc__rule_is_running(ctx *x, const ref *r, size_t ci, fn_info *f)
   p->s.suggest = anyc__xstrdup("!anyc_cancelled()");
   if (p->s.cls == SC_MACRO_BODY || anyc__extent(r->anc[ci - 1], &file, &b, &e) != 0) {
     anyc__decline(p, "AS105", "as_is_running comes from a macro body");
+    return;
+  }
+  if (anyc__drop_manager_object(x, p, f, args[0]) != 0) {
+    anyc__decline(p, "AS110", "the object the loop names the manager through would be left "
+                              "unused; rewrite by hand");
     return;
   }
   anyc__pedit(p, b, e - b, "!anyc_cancelled()");

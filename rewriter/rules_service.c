@@ -154,6 +154,24 @@ static int old_style(ctx *x, fn_info *f)
   return pb > i;
 }
 
+
+/* Does statement c end in a return on every path (a return, a block ending in one, an
+ * if/else whose both branches do)?  Then run cannot fall off its end, and no closing
+ * return is appended after it (it would be unreachable). */
+static int always_returns(CXCursor c)
+{
+  int r = 0;
+  cursor_vec k = anyc__children(c);
+  if (c.kind == CXCursor_ReturnStmt)
+    r = 1;
+  else if (c.kind == CXCursor_CompoundStmt)
+    r = k.n > 0 && always_returns(k.v[k.n - 1]);
+  else if (c.kind == CXCursor_IfStmt)
+    r = k.n == 3 && always_returns(k.v[1]) && always_returns(k.v[2]);
+  free(k.v);
+  return r;
+}
+
 /* AS003: the run function: parameter, the cast of self, the group. */
 void anyc__rule_run_fn(ctx *x, fn_info *f)
 {
@@ -216,7 +234,7 @@ void anyc__rule_run_fn(ctx *x, fn_info *f)
   free(open);
   /* Fall off the end: close the group there. */
   CXCursor last = k.v[k.n - 1];
-  if (last.kind != CXCursor_ReturnStmt && !f->close_off) {
+  if (!always_returns(last) && !f->close_off) {
     size_t bb, be;
     anyc__extent(f->body, &sf, &bb, &be);
     size_t close_at = be - 1;
@@ -396,9 +414,11 @@ void anyc__rule_returns(ctx *x, fn_info *f)
         continue;
       }
       p->s.cls = SC_PLAIN;
-      char *open = anyc__xasprintf("anyc_group_close(&%s, ", f->tg);
+      /* `return a, b;` keeps its meaning as one argument only in parentheses */
+      int comma = anyc__is_comma_expr(x, k.v[0]);
+      char *open = anyc__xasprintf("anyc_group_close(&%s, %s", f->tg, comma ? "(" : "");
       anyc__pedit(p, b, 0, open);
-      anyc__pedit(p, e, 0, ")");
+      anyc__pedit(p, e, 0, comma ? "))" : ")");
       free(open);
       anyc__set_reason(p, "returning from run closes its task group with the status");
       p->s.suggest = anyc__xstrdup("return anyc_group_close(&tg, status);");
@@ -708,9 +728,22 @@ void anyc__rule_owner_call(ctx *x, const ref *r, size_t ci, fn_info *f)
     CXCursor stmt = r->anc[anyc__parent_index(r, ci - 1)];
     CXCursor nx = assign ? clang_getNullCursor() : anyc__next_stmt(par, stmt);
     size_t semi = anyc__after_semicolon(s, n, e);
+    /* Cleanup after the park: in a working legacy program run leaves as_wait_finished
+     * only when the service is cancelled (nothing else can finish it while run waits),
+     * so the cleanup ran at shutdown.  A bare close would return as soon as the tasks
+     * are done -- before shutdown when none of them runs until cancelled -- and run
+     * the cleanup early: the body parks first, anyc_sleep(INFINITY) being -ECANCELED
+     * at shutdown as as_wait_finished was. */
+    size_t si = ci - 1;
+    while (si > 0 && r->anc[si - 1].kind != CXCursor_CompoundStmt)
+      si--;
+    CXCursor after = si > 0 ? anyc__next_stmt(r->anc[si - 1], r->anc[si])
+                            : clang_getNullCursor();
+    int cleanup = !clang_Cursor_isNull(after) && after.kind != CXCursor_ReturnStmt;
+    char *body = cleanup ? anyc__xstrdup("anyc_sleep(INFINITY)") : anyc__xstrdup(f->rc);
     char *t;
     if (assign) {
-      t = anyc__xasprintf("anyc_group_close(&%s, %s)", f->tg, f->rc);
+      t = anyc__xasprintf("anyc_group_close(&%s, %s)", f->tg, body);
     } else if (nx.kind == CXCursor_ReturnStmt && clang_Cursor_isNull(anyc__next_stmt(par, nx)) &&
                semi) {
       char *ind = anyc__indent_at(s, b);
@@ -718,12 +751,22 @@ void anyc__rule_owner_call(ctx *x, const ref *r, size_t ci, fn_info *f)
                           f->rc, f->tg, f->rc, ind, f->rc, f->rc);
       free(ind);
     } else {
-      t = anyc__xasprintf("%s = anyc_group_close(&%s, %s)", f->rc, f->tg, f->rc);
+      t = anyc__xasprintf("%s = anyc_group_close(&%s, %s)", f->rc, f->tg, body);
     }
     anyc__pedit(p, b, e - b, t);
     free(t);
-    anyc__set_reason(p, "run parks here until its tasks finish: the group closes here and the "
-                  "code after it is run's cleanup");
+    free(body);
+    if (cleanup) {
+      CXFile cf;
+      size_t c0, c1;
+      if (anyc__extent(r->anc[ci - 1], &cf, &c0, &c1) == 0)
+        anyc__need_header(x, p, cf, "math.h");
+      anyc__set_reason(p, "run parks here until the service is stopped (anyc_sleep(INFINITY), "
+                    "-ECANCELED then, as as_wait_finished), then closes its group; the code "
+                    "after it is run's cleanup, run at shutdown as before");
+    } else {
+      anyc__set_reason(p, "run parks here until its tasks finish: the group closes here");
+    }
     return;
   }
   if (strcmp(r->name, "as_stop") == 0 && f->close_off && b >= f->close_begin) {
@@ -1271,6 +1314,19 @@ void anyc__rule_background(ctx *x, const ref *r, size_t ci)
   else if (f->is_run && f->needs_group)
     why = "a background block inside a run with a task group: a return in the block would "
           "close run's group while the block's is still open";
+  /* Inside a block this function entered before (rule_func goes in text order, so that
+   * block is recorded): the checks added after this enter return at once, which would
+   * leave the outer block's group open (the runtime aborts a task returning so). */
+  for (size_t i = 0; !why && f && i < x->blocks.n; i++) {
+    const block *o = &x->blocks.v[i];
+    CXFile cf;
+    size_t c0, c1;
+    if (clang_equalCursors(o->fn, f->fn) && anyc__extent(call, &cf, &c0, &c1) == 0 &&
+        o->begin <= c0 && c0 < o->end)
+      why = "nested in a background block entered before it in this function: the checks "
+            "the rewrite adds after this enter would return with the outer block's group "
+            "open; move the inner block into a function of its own";
+  }
   if (!why) {
     stmt = anyc__value_stmt(x, r, ci, &var, &is_decl);
     if (clang_Cursor_isNull(stmt))
@@ -1337,20 +1393,27 @@ void anyc__rule_background(ctx *x, const ref *r, size_t ci)
                      : "as_background_service_exit is not returned or stored by a statement of "
                        "its own";
   }
-  /* The manager's declaration: `as_manager *m;` alone on its line goes. */
+  /* The manager's declaration: `as_manager *m;` (or `= NULL;`, which enter overwrites)
+   * alone on its line goes. */
   CXCursor mdecl = clang_getNullCursor();
   for (size_t i = 0; !why && i < x->refs.n; i++) {
     const ref *o = &x->refs.v[i];
     if (o->kind == R_TYPE && o->depth >= 2 && anyc__same_node(o->anc[o->depth - 1], mvar) &&
         o->anc[o->depth - 2].kind == CXCursor_DeclStmt) {
       cursor_vec k = anyc__children(o->anc[o->depth - 2]);
-      if (k.n == 1 && clang_Cursor_isNull(clang_Cursor_getVarDeclInitializer(mvar)))
+      CXCursor init = clang_Cursor_getVarDeclInitializer(mvar);
+      char *it = clang_Cursor_isNull(init) ? NULL : anyc__text_of(x, init);
+      char *nt = it ? anyc__norm(it) : NULL;
+      if (k.n == 1 && (!nt || strcmp(nt, "NULL") == 0 || strcmp(nt, "0") == 0))
         mdecl = o->anc[o->depth - 2];
+      free(it);
+      free(nt);
       free(k.v);
     }
   }
   if (!why && clang_Cursor_isNull(mdecl))
-    why = "the manager is not declared alone (as_manager *m;) in this function";
+    why = "the manager is not declared alone, without an initialiser other than NULL "
+          "(as_manager *m;), in this function";
   CXFile file;
   size_t sb, se, cb, ce, xb, xe, xsb, xse, db, de, n;
   const char *s = NULL;

@@ -186,7 +186,7 @@ int anyc__in_service_task(ctx *x, fn_info *f, CXCursor mgr, const char **why)
  * task's `struct T *obj = arg;`): its declaration goes too, or becomes `(void)arg;` when
  * that was the parameter's only use -- as an expert leaves no unused variable.  0 when
  * nothing else is needed or done; -1 when the declaration is not that simple. */
-static int drop_unused_object(ctx *x, pend *p, fn_info *f, CXCursor objexpr)
+int anyc__drop_unused_object(ctx *x, pend *p, fn_info *f, CXCursor objexpr)
 {
   CXCursor o = anyc__strip(objexpr), var = clang_getCursorReferenced(o);
   size_t n;
@@ -205,7 +205,13 @@ static int drop_unused_object(ctx *x, pend *p, fn_info *f, CXCursor objexpr)
   }
   free(k.v);
   CXCursor init = clang_Cursor_isNull(decl) ? decl : clang_Cursor_getVarDeclInitializer(var);
-  CXCursor prm = clang_Cursor_isNull(init) ? init : clang_getCursorReferenced(anyc__strip(init));
+  CXCursor ie = clang_Cursor_isNull(init) ? init : anyc__strip(init);
+  if (ie.kind == CXCursor_CStyleCastExpr) { /* `struct T *obj = (struct T *)arg;` */
+    cursor_vec ck = anyc__children(ie);
+    ie = ck.n ? anyc__strip(ck.v[ck.n - 1]) : clang_getNullCursor();
+    free(ck.v);
+  }
+  CXCursor prm = clang_Cursor_isNull(ie) ? ie : clang_getCursorReferenced(ie);
   CXFile file;
   size_t b, e, sz;
   if (prm.kind != CXCursor_ParmDecl || anyc__extent(decl, &file, &b, &e) != 0)
@@ -225,6 +231,24 @@ static int drop_unused_object(ctx *x, pend *p, fn_info *f, CXCursor objexpr)
     free(name);
   }
   return 0;
+}
+
+/* As anyc__drop_unused_object for the object a manager is named through
+ * (`obj->service.manager`, `obj` a local): 0 when nothing is needed or it was done
+ * (also when the manager is named another way, e.g. `self->manager`), -1 when the
+ * declaration is not simple enough to drop. */
+int anyc__drop_manager_object(ctx *x, pend *p, fn_info *f, CXCursor mgr)
+{
+  cursor_vec mk = anyc__children(anyc__strip(mgr));
+  cursor_vec ok = mk.n == 1 ? anyc__children(anyc__strip(mk.v[0])) : (cursor_vec){0};
+  CXCursor o = ok.n == 1 ? anyc__strip(ok.v[0]) : clang_getNullCursor();
+  int rc = 0;
+  if (o.kind == CXCursor_DeclRefExpr &&
+      clang_getCursorReferenced(o).kind == CXCursor_VarDecl)
+    rc = anyc__drop_unused_object(x, p, f, o);
+  free(mk.v);
+  free(ok.v);
+  return rc;
 }
 
 /* AS017: as_wait_finished(obj->service.manager) in a task of that service.  The service
@@ -259,11 +283,7 @@ void anyc__rule_wait_finished_task(ctx *x, const ref *r, size_t ci, fn_info *f)
                   "as_wait_finished inside a macro: rewrite by hand");
     return;
   }
-  cursor_vec mk = anyc__children(anyc__strip(args[0])), ok = anyc__children(anyc__strip(mk.v[0]));
-  int dropped = drop_unused_object(x, p, f, ok.v[0]);
-  free(mk.v);
-  free(ok.v);
-  if (dropped != 0) {
+  if (anyc__drop_manager_object(x, p, f, args[0]) != 0) {
     anyc__decline(p, "AS110",
                   "the object the task names the manager through would be left unused; "
                   "rewrite by hand");

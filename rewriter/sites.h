@@ -89,6 +89,9 @@ int anyc__same_node(CXCursor a, CXCursor b);
 const char *anyc__contents(ctx *x, CXFile f, size_t *size);
 int anyc__extent(CXCursor c, CXFile *f, size_t *b, size_t *e);
 char *anyc__text_of(ctx *x, CXCursor c);
+/* Is c (parentheses aside: `(a, b)` is not) a comma expression `a, b`?  Such an
+ * expression needs parentheses to become one argument of a call. */
+int anyc__is_comma_expr(ctx *x, CXCursor c);
 size_t anyc__line_start(const char *s, size_t off);
 char *anyc__indent_at(const char *s, size_t off);
 int anyc__only_space(const char *s, size_t b, size_t e);
@@ -167,5 +170,10 @@ void anyc__rule_background(ctx *x, const ref *r, size_t ci);
 int anyc__fn_context(ctx *x, CXCursor fn, int depth, const char **why);
 void anyc__rule_wait_finished_task(ctx *x, const ref *r, size_t ci, fn_info *f);
 int anyc__in_service_task(ctx *x, fn_info *f, CXCursor mgr, const char **why);
+/* The rewrite removed a use of the local object pointer `obj` (`obj->service.manager`):
+ * drop its declaration (or make it `(void)arg;`) when that was its only use.  0 done or
+ * nothing to do, -1 when the declaration is not simple. */
+int anyc__drop_unused_object(ctx *x, pend *p, fn_info *f, CXCursor objexpr);
+int anyc__drop_manager_object(ctx *x, pend *p, fn_info *f, CXCursor mgr);
 
 #endif

@@ -1259,6 +1259,292 @@ static void test_as013_shared_line_and_braceless_body_left(void **state)
   scratch_remove();
 }
 
+/* AS013 leaves as_wait_for whose fn is cast to as_task_fn: the inline call would go
+ * through a non-compatible function type (probe round 2, upstream_tasks). */
+static void test_as013_cast_function_left(void **state)
+{
+  (void)state;
+  scratch_new("as013cast");
+  char *got = rewrite_loud("c.c",
+    "/* wait_finished under a deadline, through a cast. */\n"
+    "#include <errno.h>\n"
+    "#include <async_service.h>\n"
+    "\n"
+    "static int finished(as_manager *m) { return as_wait_finished(m); }\n"
+    "\n"
+    "int wait_a_bit(as_manager *m)\n"
+    "{\n"
+    "  int rc = as_wait_for((as_task_fn)finished, m, 0.01);\n"
+    "  return rc;\n"
+    "}\n");
+  assert_contains(got, "  int rc = as_wait_for((anyc_fn)finished, m, 0.01);\n");
+  assert_contains(run_err, "c.c:9:12: warning: [AS110] as_wait_for: fn is cast to as_task_fn");
+  free(got);
+  scratch_remove();
+}
+
+/* A daemon whose object pointer only names the manager, in its is_running loop. */
+static const char *as006_watchdog =
+    "#include <async_service.h>\n"
+    "struct w { as_service service; int n; };\n"
+    "static int watchdog(void *arg)\n"
+    "{\n"
+    "  struct w *p = arg;\n"
+    "  int rc;\n"
+    "  while (as_is_running(p->service.manager))\n"
+    "    if ((rc = as_sleep(0.001)) != 0)\n"
+    "      return rc;\n"
+    "  return 0;\n"
+    "}\n"
+    "static int r(as_service *self)\n"
+    "{\n"
+    "  struct w *sv = (struct w *)self;\n"
+    "  int rc = as_run_daemon_task(self->manager, watchdog, sv, \"watchdog\");\n"
+    "  if (rc)\n"
+    "    return rc;\n"
+    "  return as_wait_finished(self->manager);\n"
+    "}\n"
+    "int main(void) { static struct w x; as_service_init(&x.service, r, \"w\"); "
+    "return as_run_service(&x.service); }\n";
+
+/* AS006 in a task whose object pointer only named the manager: the pointer would be
+ * left unused (-Wunused-variable), so it goes and the parameter becomes `(void)arg;`
+ * (probe round 2, worker_loop). */
+static void test_as006_object_only_used_for_manager_dropped(void **state)
+{
+  (void)state;
+  scratch_new("as006drop");
+  assert_rewrites_to("w.c", as006_watchdog,
+    "#include <anyc.h>\n"
+    "struct w { int n; };\n"
+    "static int watchdog(void *arg)\n"
+    "{\n"
+    "  (void)arg;\n"
+    "  int rc;\n"
+    "  while (!anyc_cancelled())\n"
+    "    if ((rc = anyc_sleep(0.001)) != 0)\n"
+    "      return rc;\n"
+    "  return 0;\n"
+    "}\n"
+    "static int r(void *arg)\n"
+    "{\n"
+    "  struct w *sv = arg;\n"
+    "  anyc_group tg;\n"
+    "  int rc = anyc_group_open(&tg);\n"
+    "  if (rc < 0) return rc;\n"
+    "  rc = anyc_start_soon_named(&tg, \"watchdog\", watchdog, sv);\n"
+    "  if (rc)\n"
+    "    return anyc_group_close(&tg, rc);\n"
+    "  return anyc_group_close(&tg, rc);\n"
+    "}\n"
+    "int main(void) { static struct w x; return anyc_run(r, &x); }\n");
+  scratch_remove();
+}
+
+/* AS003 wraps run's `return a, b;` as one argument: `anyc_group_close(&tg, (a, b))`, not
+ * a call with three arguments (probe round 2, comma_blocks). */
+static void test_as003_comma_return_parenthesised(void **state)
+{
+  (void)state;
+  scratch_new("as003comma");
+  assert_rewrites_to("f.c",
+    "#include <async_service.h>\n"
+    "struct f { as_service service; int done; };\n"
+    "static int work(void *arg) { (void)arg; return as_sleep(0); }\n"
+    "static int r(as_service *self)\n"
+    "{\n"
+    "  struct f *p = (struct f *)self;\n"
+    "  int rc = as_run_task(self->manager, work, p, \"work\");\n"
+    "  return p->done = 1, rc;\n"
+    "}\n"
+    "int main(void) { static struct f x; as_service_init(&x.service, r, \"f\"); "
+    "return as_run_service(&x.service); }\n",
+    "#include <anyc.h>\n"
+    "struct f { int done; };\n"
+    "static int work(void *arg) { (void)arg; return anyc_sleep(0); }\n"
+    "static int r(void *arg)\n"
+    "{\n"
+    "  struct f *p = arg;\n"
+    "  anyc_group tg;\n"
+    "  int rc = anyc_group_open(&tg);\n"
+    "  if (rc < 0) return rc;\n"
+    "  rc = anyc_start_soon_named(&tg, \"work\", work, p);\n"
+    "  return anyc_group_close(&tg, (p->done = 1, rc));\n"
+    "}\n"
+    "int main(void) { static struct f x; return anyc_run(r, &x); }\n");
+  scratch_remove();
+}
+
+/* AS009 leaves a background block nested in another block of the same function: the
+ * checks added after its enter (`if (rc < 0) return ...;`) would return with the outer
+ * block's group still open, which the runtime aborts (probe round 2, two_blocks). */
+static void test_as009_nested_block_left(void **state)
+{
+  (void)state;
+  scratch_new("as009nested");
+  char *got = rewrite_loud("n.c",
+    "#include <async_service.h>\n"
+    "struct a { as_service service; int n; };\n"
+    "struct b { as_service service; int n; };\n"
+    "static int a_run(as_service *self)\n"
+    "{\n"
+    "  struct a *p = (struct a *)self;\n"
+    "  p->n++;\n"
+    "  return as_wait_finished(self->manager);\n"
+    "}\n"
+    "static int b_run(as_service *self)\n"
+    "{\n"
+    "  struct b *p = (struct b *)self;\n"
+    "  p->n++;\n"
+    "  return as_wait_finished(self->manager);\n"
+    "}\n"
+    "static struct a sa;\n"
+    "static struct b sb;\n"
+    "static int amain(void *arg)\n"
+    "{\n"
+    "  as_manager *ma;\n"
+    "  as_manager *mb;\n"
+    "  int rc;\n"
+    "  (void)arg;\n"
+    "  as_service_init(&sa.service, a_run, \"a\");\n"
+    "  as_service_init(&sb.service, b_run, \"b\");\n"
+    "  rc = as_background_service_enter(&sa.service, &ma);\n"
+    "  if (rc)\n"
+    "    return rc;\n"
+    "  rc = as_background_service_enter(&sb.service, &mb);\n"
+    "  if (rc == 0)\n"
+    "    rc = as_background_service_exit(mb, as_sleep(0.001));\n"
+    "  rc = as_background_service_exit(ma, rc);\n"
+    "  return rc;\n"
+    "}\n"
+    "int main(void) { return as_run(amain, NULL); }\n"
+    );
+  assert_contains(got, "  rc = as_background_service_enter(&sa.service, &ma);\n");
+  assert_contains(got, "  rc = as_background_service_enter(&sb.service, &mb);\n");
+  assert_contains(run_err, "n.c:29:8: warning: [AS110] as_background_service_enter: nested in "
+                           "a background block entered before it in this function");
+  free(got);
+  scratch_remove();
+}
+
+/* AS003 appends no closing return after a last if/else whose branches both return: it
+ * would be unreachable (probe round 2, two_blocks). */
+static void test_as003_no_close_after_if_else_returning(void **state)
+{
+  (void)state;
+  scratch_new("as003ifelse");
+  assert_rewrites_to("c.c",
+    "#include <stdio.h>\n"
+    "#include <async_service.h>\n"
+    "struct c { as_service service; int verbose; };\n"
+    "static int tick(void *arg) { (void)arg; return as_sleep(0.001); }\n"
+    "static int r(as_service *self)\n"
+    "{\n"
+    "  struct c *p = (struct c *)self;\n"
+    "  int rc = as_run_task(self->manager, tick, p, \"tick\");\n"
+    "  if (p->verbose) {\n"
+    "    printf(\"verbose\\n\");\n"
+    "    return rc;\n"
+    "  } else\n"
+    "    return rc;\n"
+    "}\n"
+    "int main(void) { static struct c x; as_service_init(&x.service, r, \"c\"); "
+    "return as_run_service(&x.service); }\n",
+    "#include <stdio.h>\n"
+    "#include <anyc.h>\n"
+    "struct c { int verbose; };\n"
+    "static int tick(void *arg) { (void)arg; return anyc_sleep(0.001); }\n"
+    "static int r(void *arg)\n"
+    "{\n"
+    "  struct c *p = arg;\n"
+    "  anyc_group tg;\n"
+    "  int rc = anyc_group_open(&tg);\n"
+    "  if (rc < 0) return rc;\n"
+    "  rc = anyc_start_soon_named(&tg, \"tick\", tick, p);\n"
+    "  if (p->verbose) {\n"
+    "    printf(\"verbose\\n\");\n"
+    "    return anyc_group_close(&tg, rc);\n"
+    "  } else\n"
+    "    return anyc_group_close(&tg, rc);\n"
+    "}\n"
+    "int main(void) { static struct c x; return anyc_run(r, &x); }\n");
+  scratch_remove();
+}
+
+/* AS009 takes a manager declared `as_manager *m = NULL;` (enter overwrites it) as it
+ * takes `as_manager *m;`: the declaration goes (probe round 2, finally_cleanup). */
+static void test_as009_manager_declared_null(void **state)
+{
+  (void)state;
+  scratch_new("as009null");
+  assert_rewrites_to("bn.c",
+    "#include <async_service.h>\n"
+    "struct w { as_service service; int n; };\n"
+    "static int w_run(as_service *self)\n"
+    "{\n"
+    "  struct w *p = (struct w *)self;\n"
+    "  p->n++;\n"
+    "  return as_wait_finished(self->manager);\n"
+    "}\n"
+    "static int body(void *arg)\n"
+    "{\n"
+    "  struct w *p = arg;\n"
+    "  as_manager *m = NULL;\n"
+    "  as_service_init(&p->service, w_run, \"w\");\n"
+    "  int rc = as_background_service_enter(&p->service, &m);\n"
+    "  if (rc < 0)\n"
+    "    return rc;\n"
+    "  rc = as_sleep(0.001);\n"
+    "  return as_background_service_exit(m, rc);\n"
+    "}\n"
+    "int main(void) { static struct w x; return as_run(body, &x); }\n",
+    "#include <anyc.h>\n"
+    "struct w { int n; };\n"
+    "static int w_run(void *arg)\n"
+    "{\n"
+    "  struct w *p = arg;\n"
+    "  anyc_group tg;\n"
+    "  int rc = anyc_group_open(&tg);\n"
+    "  if (rc < 0) return rc;\n"
+    "  p->n++;\n"
+    "  return anyc_group_close(&tg, rc);\n"
+    "}\n"
+    "static int body(void *arg)\n"
+    "{\n"
+    "  struct w *p = arg;\n"
+    "  anyc_group tg;\n"
+    "  int rc = anyc_group_open(&tg);\n"
+    "  if (rc < 0) return rc;\n"
+    "  rc = anyc_start_soon_named(&tg, \"w\", w_run, p);\n"
+    "  if (rc < 0)\n"
+    "    return anyc_group_close(&tg, rc);\n"
+    "  rc = anyc_sleep(0.001);\n"
+    "  anyc_group_cancel(&tg);\n"
+    "  return anyc_group_close(&tg, rc);\n"
+    "}\n"
+    "int main(void) { static struct w x; return anyc_run(body, &x); }\n");
+  scratch_remove();
+}
+
+/* ... also when the object pointer is initialised through a cast of the parameter. */
+static void test_as006_object_from_cast_dropped(void **state)
+{
+  (void)state;
+  scratch_new("as006cast");
+  char *src = replaced(as006_watchdog, "  struct w *p = arg;\n",
+                       "  struct w *p = (struct w *)arg;\n");
+  char *got = rewrite("w.c", src);
+  assert_contains(got, "static int watchdog(void *arg)\n"
+                       "{\n"
+                       "  (void)arg;\n"
+                       "  int rc;\n"
+                       "  while (!anyc_cancelled())\n");
+  assert_true(compiles("w.c"));
+  free(got);
+  free(src);
+  scratch_remove();
+}
+
 /* The status of an ignored sleep goes into the function's `rc` only when rc is dead
  * there (its next use a write); a live rc keeps its value (probe finding 03). */
 static void test_as010_live_status_variable_kept(void **state)
@@ -1779,7 +2065,7 @@ static void test_as005_close_status_carried_past_cleanup(void **state)
     "  rc = anyc_start_soon_named(&tg, \"writer\", writer, d);\n"
     "  if (rc)\n"
     "    return anyc_group_close(&tg, rc);\n"
-    "  rc = anyc_group_close(&tg, rc);     /* park until shutdown */\n"
+    "  rc = anyc_group_close(&tg, anyc_sleep(INFINITY));     /* park until shutdown */\n"
     "  d->flushed = 1;\n"
     "  return rc;\n"
     "}\n");
@@ -1810,7 +2096,7 @@ static void test_as005_close_status_carried_past_cleanup(void **state)
     "  if (rc2 < 0) return rc2;\n"
     "  rc2 = anyc_start_soon_named(&tg, \"writer\", writer, d);\n"
     "  if (rc2 < 0) return anyc_group_close(&tg, rc2);\n"
-    "  int rc = anyc_group_close(&tg, rc2);\n"
+    "  int rc = anyc_group_close(&tg, anyc_sleep(INFINITY));\n"
     "  if (anyc_sleep(0.001) < 0) { /* ignored, as before: what follows still runs */ }\n"
     "  return rc;\n"
     "}\n");
@@ -2068,6 +2354,13 @@ int main(void)
     cmocka_unit_test(test_as009_checks_in_block_close_its_group),
     cmocka_unit_test(test_as107_goto_past_group_close),
     cmocka_unit_test(test_as013_shared_line_and_braceless_body_left),
+    cmocka_unit_test(test_as013_cast_function_left),
+    cmocka_unit_test(test_as006_object_only_used_for_manager_dropped),
+    cmocka_unit_test(test_as006_object_from_cast_dropped),
+    cmocka_unit_test(test_as003_comma_return_parenthesised),
+    cmocka_unit_test(test_as009_nested_block_left),
+    cmocka_unit_test(test_as003_no_close_after_if_else_returning),
+    cmocka_unit_test(test_as009_manager_declared_null),
     cmocka_unit_test(test_as010_live_status_variable_kept),
     cmocka_unit_test(test_as010_cleanup_after_ignored_status_still_runs),
     cmocka_unit_test(test_as004_braceless_bodies_keep_their_else),

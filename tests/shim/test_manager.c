@@ -50,6 +50,36 @@ static int initial_state_main(void *arg)
 }
 static void test_service_manager_initial_state(void **state) { (void)state; RUN(initial_state_main); }
 
+/* 1, as a translated program writes it: a service that never ran has no manager yet
+ * (svc->manager NULL), and the reads answer as upstream's fresh manager -- every flag
+ * false, stats (0, 0), no errors; cancel/stop refuse (never started); waits are -EINVAL. */
+static void test_service_manager_initial_state_never_run(void **state)
+{
+  (void)state;
+  tsvc t;
+  tsvc_init(&t, wait_cancelled_run, "Fresh");
+  as_manager *m = t.svc.manager;
+  assert_null(m);
+  assert_int_equal(as_is_started(m), 0);
+  assert_int_equal(as_is_running(m), 0);
+  assert_int_equal(as_is_cancelled(m), 0);
+  assert_int_equal(as_is_finished(m), 0);
+  assert_int_equal(as_did_error(m), 0);
+  as_stats st = {1, 1, 1};
+  as_get_stats(m, &st);
+  assert_int_equal(st.total_count, 0);
+  assert_int_equal(st.finished_count, 0);
+  assert_int_equal(st.pending_count, 0);
+  assert_int_equal(as_error_count(m), 0);
+  int code = 1;
+  assert_int_equal(as_error_at(m, 0, &code, NULL), -ERANGE);
+  assert_int_equal(as_cancel(m), AS_ELIFECYCLE);
+  assert_int_equal(as_stop(m), AS_ELIFECYCLE);
+  assert_int_equal(as_wait_started(m), -EINVAL);
+  assert_int_equal(as_wait_finished(m), -EINVAL);
+  as_service_destroy(&t.svc);
+}
+
 /* 2 */
 static int clean_exit_main(void *arg)
 {
@@ -933,6 +963,7 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
     TEST(test_service_manager_initial_state),
+    TEST(test_service_manager_initial_state_never_run),
     TEST(test_trio_service_lifecycle_run_and_clean_exit),
     TEST(test_trio_service_lifecycle_run_and_external_cancellation),
     TEST(test_trio_service_lifecycle_run_and_exception),

@@ -551,6 +551,37 @@ static int stop_no_errors_main(void *arg)
 }
 static void test_stop_never_returns_service_errors(void **state) { (void)state; RUN(stop_no_errors_main); }
 
+/* `await self.manager.stop()` from one of the service's own tasks: upstream cancels,
+ * then wait_finished is interrupted by that very cancellation (the task is part of the
+ * service, which cannot finish before it) -- so it returns -ECANCELED at once instead of
+ * waiting for itself, and the service ends cleanly (probe round 2, self_stop). */
+static int self_stopper(void *arg)
+{
+  tsvc *t = arg;
+  t->rc = as_stop(t->svc.manager);
+  t->flag = 1;
+  return 0;
+}
+static int stops_itself_run(as_service *s)
+{
+  int rc = as_run_task(s->manager, self_stopper, tsvc_of(s), "stopper");
+  return rc ? rc : as_wait_finished(s->manager);
+}
+static int stop_from_own_task_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  tsvc_init(&t, stops_itself_run, NULL);
+  CHECK_INT(as_run_service(&t.svc), 0);
+  CHECK_INT(t.rc, -ECANCELED);
+  CHECK_INT(t.flag, 1);
+  check_flags(t.svc.manager, 1, 0, 1, 1);
+  CHECK_INT(as_did_error(t.svc.manager), 0);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_stop_from_the_services_own_task(void **state) { (void)state; RUN(stop_from_own_task_main); }
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -571,6 +602,7 @@ int main(void)
     TEST(test_recycled_task_record_starts_clean),
     TEST(test_thread_storage_freed_at_thread_exit),
     TEST(test_stop_never_returns_service_errors),
+    TEST(test_stop_from_the_services_own_task),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,6 +3,7 @@
  * service is stopped are flushed on shutdown (in run's cleanup, without awaiting:
  * under Trio semantics an unshielded await there would be cancelled). */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -54,7 +55,7 @@ static int db_sync_run(void *arg) {
     if (rc2 < 0) return rc2;
     int rc = anyc_start_soon_named(&tg, "flusher", flusher, db);
     if (rc) return anyc_group_close(&tg, rc);
-    rc = anyc_group_close(&tg, rc2);   /* park until stopped */
+    rc = anyc_group_close(&tg, anyc_sleep(INFINITY));   /* park until stopped */
     flush_dirty(db, "shutdown");
     return rc;
 }
