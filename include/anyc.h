@@ -425,6 +425,16 @@ ANYC_CHECKPOINT ANYC_EXTERN int anyc_signal_wait(const int *signums, size_t n, i
 /* The current task's name ("task<id>" when unnamed); "" outside a task.  Blocks: no. */
 ANYC_EXTERN const char *anyc_task_name(void);
 
+/* The argument the current task was started with, if its body is `body` (a task from
+ * anyc_start_soon / anyc_start_soon_named, or anyc_run's main); else NULL.  An extension
+ * beside the spec, for a library that runs each of its tasks with its own body function
+ * and a per-task object as the argument: "which of my objects is this task running" is
+ * then a lookup, with no registry, and another library's tasks (another body) never
+ * answer.  The legacy shim finds the scheduling task this way.
+ * Returns: the argument, or NULL (another body, a task from anyc_start, outside a task).
+ * Blocks: no.  Thread: any (NULL off the loop thread). */
+ANYC_EXTERN void *anyc_task_arg(anyc_fn body);
+
 typedef struct anyc_stats {
   uint64_t spawned;   /* tasks created since the run began (main included) */
   uint64_t alive;     /* tasks not yet finished */

@@ -57,6 +57,12 @@ const char *anyc_task_name(void)
   return t ? anyc__task_name(t) : "";
 }
 
+void *anyc_task_arg(anyc_fn body)
+{
+  struct anyc__task *t = anyc__rt ? anyc__rt->current : NULL;
+  return t && !t->is_start && t->body.fn == body ? t->arg : NULL;
+}
+
 void anyc__task_entry(void *arg)
 {
   struct anyc__task *t = arg;

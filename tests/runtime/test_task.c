@@ -1,4 +1,5 @@
-/* test_task.c — runtime/task.c: task names, stats, and misuse at a task's end. */
+/* test_task.c — runtime/task.c: task names, stats, anyc_task_arg, and misuse at a task's
+ * end. */
 #include <errno.h>
 
 #include "abort_helper.h"
@@ -172,12 +173,62 @@ static void test_task_misuse_aborts_naming_task(void **state)
   run_expect_abort(close_other_group, "task group closed out of order");
 }
 
+/* anyc_task_arg: a task started with body fn answers its argument for fn only. */
+static int arg_body(void *arg);
+
+static int arg_other(void *arg)
+{
+  (void)arg;
+  CHECK(anyc_task_arg(arg_body) == NULL); /* another body: never another's argument */
+  CHECK(anyc_task_arg(arg_other) == arg);
+  return 0;
+}
+
+static int arg_started(void *arg, anyc_task_status *status)
+{
+  (void)arg;
+  CHECK(anyc_task_arg(arg_body) == NULL); /* anyc_start tasks have no anyc_fn body */
+  anyc_started(status, NULL);
+  return 0;
+}
+
+static int arg_body(void *arg)
+{
+  CHECK(anyc_task_arg(arg_body) == arg);
+  CHECK(anyc_task_arg(arg_other) == NULL);
+  CHECK_INT(anyc_checkpoint(), 0); /* still the same after a switch */
+  CHECK(anyc_task_arg(arg_body) == arg);
+  return 0;
+}
+
+static int arg_main(void *arg)
+{
+  (void)arg;
+  static int a, b;
+  CHECK(anyc_task_arg(arg_main) == NULL); /* main's argument (NULL here) */
+  anyc_group g;
+  CHECK_INT(anyc_group_open(&g), 0);
+  CHECK_INT(anyc_start_soon(&g, arg_body, &a), 0);
+  CHECK_INT(anyc_start_soon_named(&g, "other", arg_other, &b), 0);
+  CHECK_INT(anyc_start(&g, arg_started, &a, NULL), 0);
+  CHECK(anyc_task_arg(arg_body) == NULL); /* the spawner is not the spawned */
+  return anyc_group_close(&g, 0);
+}
+
+static void test_task_arg(void **state)
+{
+  (void)state;
+  run_mock_checked(arg_main);
+  assert_null(anyc_task_arg(arg_main)); /* outside a task */
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
       TEST(test_task_names),
       TEST(test_task_stats),
       TEST(test_task_misuse_aborts_naming_task),
+      TEST(test_task_arg),
   };
   return cmocka_run_group_tests_name("runtime/task", tests, NULL, NULL);
 }
