@@ -70,7 +70,7 @@ struct as_task {
   } u;
   union {
     void *arg;                   /* until the function runs */
-    anyc_scope *scope;           /* AS_TASK_RUNNING: the task's own cancel handle */
+    anyc_task *task;             /* AS_TASK_RUNNING: its anyc task, to cancel it */
   } a;
 } __attribute__((aligned(64)));
 _Static_assert(sizeof(as_task) == 64, "a task record is one cache line");

@@ -2,9 +2,8 @@
  * leaves-first cancellation (upstream's FunctionTask / ChildServiceTask).
  *
  * Each legacy task is an anyc task in its manager's task group, running task_main().
- * The wrapper opens a private anyc scope around the user's function: the task's own
- * cancel handle (upstream pre-creates a trio CancelScope per task, so a cancel before
- * the task first runs is not lost).  The scheduling task is the parent, found through a
+ * Its anyc task handle is its own cancel handle (upstream pre-creates a trio CancelScope
+ * per task, so a cancel before the task first runs is not lost: a flag until it runs).  The scheduling task is the parent, found through a
  * task-local value (below).  Every legacy task is spawned named, so the runtime never
  * allocates a name for it.  Records come from per-manager chunks recycled through the
  * thread: spawning a task costs the runtime's spawn plus a few stores here (issue 5: shim
@@ -261,30 +260,26 @@ AS_COLD static void record_task_error(as_manager *m, int rc)
   as__manager_record(m, rc, message);
 }
 
+/* A function task: upstream wraps it in a CancelScope of its own, created with the task
+ * so a cancel before it first runs is not lost; here the anyc task's handle is that
+ * scope (anyc_task_cancel catches the cancellation it causes when the task ends). */
 static int function_task_main(as_task *t)
 {
-  anyc_scope scope; /* the task's own cancel handle */
   void *arg = t->a.arg;
-  int rc = anyc_scope_open(&scope);
-  if (rc < 0) {
-    as__manager_record(t->m, rc, "cannot open the task's scope");
-    return 0;
-  }
-  t->a.scope = &scope;
+  t->a.task = anyc_current_task();
   t->flags |= AS_TASK_RUNNING;
   if (t->flags & AS_TASK_CANCEL)
-    anyc_scope_cancel(&scope);
+    AS_IGNORE(anyc_task_cancel(t->a.task));
   int status = t->u.fn(arg);
-  rc = anyc_scope_close(&scope, status); /* catches a cancellation of its own */
   t->flags &= ~(uint32_t)AS_TASK_RUNNING;
-  t->a.scope = NULL;
-  if (rc == -ECANCELED)
-    return 0; /* cancelled from outside its own scope: no wait for children */
-  if (rc < 0) {
-    record_task_error(t->m, rc);
+  if (status == -ECANCELED)
+    return 0; /* cancelled: by its own handle (then every child already finished), or
+                 with the whole group from outside (then no wait for children) */
+  if (status < 0) {
+    record_task_error(t->m, status);
     return 0;
   }
-  if ((t->flags & AS_TASK_DAEMON) && status == 0) {
+  if (t->flags & AS_TASK_DAEMON) {
     if (!t->m->cancelled)
       record_daemon_exit(t);
     return 0; /* upstream raises before waiting: the children are handed up */
@@ -393,7 +388,7 @@ int as__task_cancel(as_task *t)
     else
       t->flags |= AS_TASK_CANCEL;
   } else if (t->flags & AS_TASK_RUNNING) {
-    anyc_scope_cancel(t->a.scope);
+    AS_IGNORE(anyc_task_cancel(t->a.task));
   } else {
     t->flags |= AS_TASK_CANCEL;
   }
