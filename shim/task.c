@@ -102,15 +102,6 @@ static void set_link(as_set s, as_task *t)
   ++*s.count;
 }
 
-/* Upstream refuses an add when the set already holds more than 1000 tasks. */
-static int set_add(as_set s, as_task *t)
-{
-  if (*s.count > AS_MAX_CHILDREN)
-    return AS_ETOOMANYCHILDREN;
-  set_link(s, t);
-  return 0;
-}
-
 static void set_remove(as_set s, as_task *t)
 {
   if (t->prev)
@@ -143,25 +134,30 @@ static void hand_children_up(as_task *t)
 
 /* Records come from the manager's chunks (internal.h), taken from the thread's spares
  * or allocated: one malloc per AS_TASK_CHUNK records at the service's peak, none per
- * task. */
-static as_task *task_alloc(as_manager *m)
+ * task.  Refilling the free list: NULL without memory. */
+AS_COLD static as_task *chunk_refill(as_manager *m)
 {
-  if (!m->free_tasks) {
-    as_task_chunk *c = spare_chunks;
-    if (c) {
-      spare_chunks = c->next;
-      nspare_chunks--;
-    } else if (!(c = aligned_alloc(_Alignof(as_task_chunk), sizeof *c))) {
-      return NULL;
-    }
-    c->next = m->chunks;
-    m->chunks = c;
-    for (size_t i = AS_TASK_CHUNK; i-- > 0;) {
-      c->tasks[i].next = m->free_tasks;
-      m->free_tasks = &c->tasks[i];
-    }
+  as_task_chunk *c = spare_chunks;
+  if (c) {
+    spare_chunks = c->next;
+    nspare_chunks--;
+  } else if (!(c = aligned_alloc(_Alignof(as_task_chunk), sizeof *c))) {
+    return NULL;
   }
+  c->next = m->chunks;
+  m->chunks = c;
+  for (size_t i = AS_TASK_CHUNK; i-- > 0;) {
+    c->tasks[i].next = m->free_tasks;
+    m->free_tasks = &c->tasks[i];
+  }
+  return m->free_tasks;
+}
+
+static inline as_task *task_alloc(as_manager *m)
+{
   as_task *t = m->free_tasks;
+  if (AS_UNLIKELY(!t) && !(t = chunk_refill(m)))
+    return NULL;
   m->free_tasks = t->next;
   return t; /* as__schedule sets every field */
 }
@@ -322,33 +318,49 @@ static int task_main(void *arg)
   return 0;
 }
 
+/* Why a schedule call is refused: AS_ELIFECYCLE, or 0 for a cancelled service (upstream
+ * drops the task silently, neither run nor counted). */
+AS_COLD static int schedule_refused(const as_manager *m)
+{
+  if (!as__manager_is_running(m) || !m->group_open)
+    return AS_ELIFECYCLE;
+  return 0;
+}
+
+/* Upstream's get_task_name: the child service's name, or the function's (here its
+ * address) when the caller gave none. */
+AS_COLD static const char *default_name(as_task_fn fn, as_service *child, char *buf,
+                                        size_t size)
+{
+  if (child)
+    return child->name ? child->name : "service";
+  void *addr;
+  memcpy(&addr, &fn, sizeof addr < sizeof fn ? sizeof addr : sizeof fn);
+  snprintf(buf, size, "%p", addr);
+  return buf;
+}
+
 int as__schedule(as_manager *m, as_task_fn fn, void *arg, as_service *child,
                  const char *name, int daemon)
 {
-  if (!m || !fn == !child)
+  if (AS_UNLIKELY(!m || !fn == !child))
     return -EINVAL;
-  if (!as__manager_is_running(m) || !m->group_open)
-    return AS_ELIFECYCLE;
-  if (m->cancelled)
-    return 0; /* upstream: dropped silently, neither run nor counted */
+  if (AS_UNLIKELY(!m->started || m->finished || !m->group_open || m->cancelled))
+    return schedule_refused(m);
   char buf[2 * sizeof(void *) + 3];
-  if (!name) {
-    if (child) {
-      name = child->name ? child->name : "service";
-    } else {
-      void *addr;
-      memcpy(&addr, &fn, sizeof addr < sizeof fn ? sizeof addr : sizeof fn);
-      snprintf(buf, sizeof buf, "%p", addr);
-      name = buf;
-    }
-  }
+  if (AS_UNLIKELY(!name))
+    name = default_name(fn, child, buf, sizeof buf);
+  as_task *parent = current_task(m);
+  as_set set = parent ? children_of(parent) : (as_set){&m->roots, &m->nroots};
+  if (AS_UNLIKELY(*set.count > AS_MAX_CHILDREN))
+    return AS_ETOOMANYCHILDREN; /* upstream refuses an add to a set of more than 1000 */
   as_task *t = task_alloc(m);
-  if (!t)
+  if (AS_UNLIKELY(!t))
     return -ENOMEM;
   /* Field by field, not memset: on this path a memset (rep stos) cost more than the
-   * rest of the record's set-up together.  prev/next are set by set_add. */
+   * rest of the record's set-up together.  prev/next are set by set_link. */
   t->m = m;
-  t->parent = current_task(m);
+  t->parent = parent;
   t->children = NULL;
   t->nchildren = 0;
   t->flags = (daemon ? AS_TASK_DAEMON : 0) | (child ? AS_TASK_CHILD : 0);
@@ -357,16 +369,12 @@ int as__schedule(as_manager *m, as_task_fn fn, void *arg, as_service *child,
   else
     t->u.fn = fn;
   t->a.arg = arg;
-  int rc = set_add(set_of(t), t);
-  if (rc == 0) {
-    rc = anyc_start_soon_named(&m->group, name, task_main, t);
-    if (rc < 0)
-      set_remove(set_of(t), t);
-  }
-  if (rc < 0) {
+  int rc = anyc_start_soon_named(&m->group, name, task_main, t);
+  if (AS_UNLIKELY(rc < 0)) {
     task_free(t);
     return rc;
   }
+  set_link(set, t);
   m->total++;
   return 0;
 }
