@@ -120,6 +120,7 @@ static int run_exception_main(void *arg)
   tsvc_init(&t, throwing_run, NULL);
   lifecycle_check(&t, trigger_set_ev, 1);
   CHECK_INT(t.rc, -EIO);
+  CHECK_INT(as_error_count(t.svc.manager), 1); /* raised bare: the only error */
   CHECK_INT(first_error(t.svc.manager, &msg), -EIO);
   CHECK(msg && strcmp(msg, "Service throwing error") == 0);
   as_service_destroy(&t.svc);
@@ -133,19 +134,22 @@ static int throwing_task(void *arg)
   int rc = anyc_event_wait(arg);
   return rc ? rc : anyc_fail(-EIO, "Service throwing error");
 }
-static int task_exception_run(as_service *s)
+static int task_exception_run(as_service *s) /* returns at once, as upstream's */
 {
   CHECK_INT(as_run_task(s->manager, throwing_task, &tsvc_of(s)->ev, NULL), 0);
-  return as_wait_finished(s->manager);
+  return 0;
 }
 static int task_exception_main(void *arg)
 {
   (void)arg;
   tsvc t;
+  const char *msg = NULL;
   tsvc_init(&t, task_exception_run, NULL);
   lifecycle_check(&t, trigger_set_ev, 1);
   CHECK_INT(t.rc, -EIO);
   CHECK_INT(as_error_count(t.svc.manager), 1);
+  CHECK_INT(first_error(t.svc.manager, &msg), -EIO);
+  CHECK(msg && strcmp(msg, "Service throwing error") == 0);
   as_service_destroy(&t.svc);
   return 0;
 }
@@ -153,6 +157,11 @@ static void test_trio_service_lifecycle_run_and_task_exception(void **state) { (
 
 /* 6 */
 static tsvc sub6;
+static int ready_then_wait_cancelled_run(as_service *s) /* sets ready, waits finished */
+{
+  anyc_event_set(&tsvc_of(s)->ready);
+  return as_wait_finished(s->manager);
+}
 static int run_sub_task(void *arg)
 {
   return as_run_service(arg);
@@ -168,13 +177,14 @@ static int sub_cancelled_main(void *arg)
   tsvc parent;
   as_manager *m = NULL;
   tsvc_init(&parent, parent6_run, "Parent");
-  tsvc_init(&sub6, wait_cancelled_run, "Sub");
+  tsvc_init(&sub6, ready_then_wait_cancelled_run, "Sub");
   CHECK_INT(as_background_service_enter(&parent.svc, &m), 0);
-  while (!sub6.svc.manager || !as_is_started(sub6.svc.manager))
-    CHECK_INT(anyc_sleep(0), 0);
+  CHECK_INT(anyc_event_wait(&sub6.ready), 0); /* upstream ready_cancel */
   CHECK_INT(as_background_service_exit(m, 0), 0);
   check_flags(m, 1, 0, 1, 1);
   check_flags(sub6.svc.manager, 1, 0, 0, 1); /* cancelled from outside: not is_cancelled */
+  CHECK_INT(as_did_error(m), 0);
+  CHECK_INT(as_did_error(sub6.svc.manager), 0);
   as_service_destroy(&sub6.svc);
   as_service_destroy(&parent.svc);
   return 0;
@@ -199,6 +209,7 @@ static int daemon_exit_main(void *arg)
   tsvc_init(&t, daemon_exit_run, NULL);
   lifecycle_check(&t, trigger_set_ev, 1);
   CHECK_INT(t.rc, AS_EDAEMONEXIT);
+  CHECK_INT(as_error_count(t.svc.manager), 1);
   CHECK_INT(first_error(t.svc.manager, &msg), AS_EDAEMONEXIT);
   CHECK(msg && strncmp(msg, "Daemon task", 11) == 0);
   as_service_destroy(&t.svc);
@@ -206,19 +217,26 @@ static int daemon_exit_main(void *arg)
 }
 static void test_trio_service_lifecycle_run_and_daemon_task_exit(void **state) { (void)state; RUN(daemon_exit_main); }
 
-/* 8: run fails, then the task fails in its cleanup; both recorded, run's first. */
-static int task_fails_on_cancel(void *arg)
+/* 8: the task signals ready and waits for the trigger; run waits for ready, pulls the
+ * trigger and fails; the woken task fails too.  Both recorded, run's first (the order
+ * upstream's asyncio twin asserts). */
+static int error_fn(void *arg)
 {
-  anyc_event_set(arg);
-  int rc = anyc_sleep(FOREVER);
-  CHECK_INT(rc, -ECANCELED);
-  return anyc_fail(-EINVAL, "task");
+  tsvc *t = arg;
+  anyc_event_set(&t->ready);
+  int rc = anyc_event_wait(&t->ev);
+  CHECK_INT(rc, 0); /* woken by the trigger before the cancellation reaches it */
+  return rc ? rc : anyc_fail(-EINVAL, "Exception inside error_fn");
 }
 static int multierror_run(as_service *s)
 {
-  CHECK_INT(as_run_task(s->manager, task_fails_on_cancel, &tsvc_of(s)->ready, NULL), 0);
-  int rc = anyc_event_wait(&tsvc_of(s)->ready);
-  return rc ? rc : anyc_fail(-EIO, "run");
+  tsvc *t = tsvc_of(s);
+  CHECK_INT(as_run_task(s->manager, error_fn, t, NULL), 0);
+  int rc = anyc_event_wait(&t->ready);
+  if (rc)
+    return rc;
+  anyc_event_set(&t->ev);
+  return anyc_fail(-EIO, "Exception inside Service.run()");
 }
 static int multierror_main(void *arg)
 {
@@ -231,10 +249,10 @@ static int multierror_main(void *arg)
   CHECK_INT(as_error_count(t.svc.manager), 2);
   CHECK_INT(as_error_at(t.svc.manager, 0, &code, &msg), 0);
   CHECK_INT(code, -EIO);
-  CHECK(msg && strcmp(msg, "run") == 0);
+  CHECK(msg && strcmp(msg, "Exception inside Service.run()") == 0);
   CHECK_INT(as_error_at(t.svc.manager, 1, &code, &msg), 0);
   CHECK_INT(code, -EINVAL);
-  CHECK(msg && strcmp(msg, "task") == 0);
+  CHECK(msg && strcmp(msg, "Exception inside error_fn") == 0);
   CHECK_INT(as_error_at(t.svc.manager, 2, &code, &msg), -ERANGE);
   as_service_destroy(&t.svc);
   return 0;
@@ -266,6 +284,7 @@ static int manager_stop_main(void *arg)
   as_manager *m = NULL;
   tsvc_init(&t, wait_cancelled_run, NULL);
   CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  check_flags(m, 1, 1, 0, 0);
   CHECK_INT(as_stop(m), 0);
   check_flags(m, 1, 0, 1, 1);
   CHECK_INT(as_background_service_exit(m, 0), 0);
@@ -325,9 +344,11 @@ static int waits_for_task_main(void *arg)
 static void test_trio_service_manager_run_task_waits_for_task_completion(void **state) { (void)state; RUN(waits_for_task_main); }
 
 /* 13 */
-static int schedules_forever_run(as_service *s)
+static int schedules_forever_run(as_service *s) /* sets ev (service_finished), returns */
 {
-  return as_run_task(s->manager, sleep_forever, NULL, NULL);
+  int rc = as_run_task(s->manager, sleep_forever, NULL, NULL);
+  anyc_event_set(&tsvc_of(s)->ev);
+  return rc;
 }
 static int still_cancel_main(void *arg)
 {
@@ -337,28 +358,45 @@ static int still_cancel_main(void *arg)
   anyc_scope s;
   tsvc_init(&t, schedules_forever_run, NULL);
   CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  CHECK_INT(wait_on_ev(&t.ev, 0.01), 0); /* run returned */
   anyc_move_on_after(&s, 0.01);
   CHECK_INT(anyc_scope_close(&s, as_wait_finished(m)), 0);
   CHECK(anyc_scope_cancelled_caught(&s));
   CHECK_INT(as_cancel(m), 0);
   CHECK_INT(within(0.01, as_wait_finished, m), 0);
   CHECK_INT(as_background_service_exit(m, 0), 0);
+  CHECK_INT(as_error_count(m), 0);
   as_service_destroy(&t.svc);
   return 0;
 }
 static void test_trio_service_manager_run_task_can_still_cancel_after_run_finishes(void **state) { (void)state; RUN(still_cancel_main); }
 
-/* 14 */
-static int fails_soon(void *arg)
+/* 14, 15: `with trio.fail_after(1): await trio.sleep_forever()` -- in run and in the
+ * block's body; cancelled (not timed out) when the service fails. */
+static int sleep_forever_failsafe(void)
 {
-  (void)arg;
-  int rc = anyc_checkpoint();
+  anyc_scope failsafe;
+  anyc_fail_after(&failsafe, 1.0);
+  return anyc_scope_close(&failsafe, anyc_sleep(FOREVER));
+}
+static int failsafe_run(as_service *s)
+{
+  (void)s;
+  int rc = sleep_forever_failsafe();
+  CHECK_INT(rc, -ECANCELED);
+  return rc;
+}
+
+/* 14 */
+static int fails_on_event(void *arg)
+{
+  int rc = anyc_event_wait(arg);
   return rc ? rc : anyc_fail(-EIO, "task exception in run_task");
 }
 static int schedules_failing_run(as_service *s)
 {
-  CHECK_INT(as_run_task(s->manager, fails_soon, NULL, NULL), 0);
-  return anyc_sleep(FOREVER);
+  CHECK_INT(as_run_task(s->manager, fails_on_event, &tsvc_of(s)->ev, NULL), 0);
+  return failsafe_run(s);
 }
 static int reraises_main(void *arg)
 {
@@ -366,14 +404,13 @@ static int reraises_main(void *arg)
   tsvc t;
   as_manager *m = NULL;
   const char *msg = NULL;
-  anyc_scope failsafe;
   tsvc_init(&t, schedules_failing_run, NULL);
   CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
-  anyc_fail_after(&failsafe, 1.0);
-  int body = anyc_sleep(FOREVER); /* interrupted by the service's failure */
-  CHECK_INT(anyc_scope_close(&failsafe, body), -ECANCELED);
+  anyc_event_set(&t.ev);
+  int body = sleep_forever_failsafe(); /* interrupted by the service's failure */
   CHECK_INT(body, -ECANCELED);
   CHECK_INT(as_background_service_exit(m, body), -EIO);
+  CHECK_INT(as_error_count(m), 1); /* raised bare: run's cancellation is no error */
   CHECK_INT(first_error(m, &msg), -EIO);
   CHECK(msg && strcmp(msg, "task exception in run_task") == 0);
   CHECK(anyc_now() < 1.0);
@@ -382,11 +419,15 @@ static int reraises_main(void *arg)
 }
 static void test_trio_service_manager_run_task_reraises_exceptions(void **state) { (void)state; RUN(reraises_main); }
 
-/* 15 */
-static int returns_at_once(void *arg)
+/* 15: the daemon is run's child (scheduled by run), and returns once the body set ev. */
+static int daemon_task_fn(void *arg)
 {
-  (void)arg;
-  return 0;
+  return anyc_event_wait(arg);
+}
+static int schedules_daemon_run(as_service *s)
+{
+  CHECK_INT(as_run_daemon_task(s->manager, daemon_task_fn, &tsvc_of(s)->ev, "daemon_task_fn"), 0);
+  return failsafe_run(s);
 }
 static int daemon_returns_main(void *arg)
 {
@@ -394,13 +435,16 @@ static int daemon_returns_main(void *arg)
   tsvc t;
   as_manager *m = NULL;
   const char *msg = NULL;
-  tsvc_init(&t, wait_cancelled_run, NULL);
+  tsvc_init(&t, schedules_daemon_run, NULL);
   CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
-  CHECK_INT(as_run_daemon_task(m, returns_at_once, NULL, "daemon_task_fn"), 0);
-  int body = as_wait_finished(m);
+  anyc_event_set(&t.ev);
+  int body = sleep_forever_failsafe(); /* interrupted by the daemon's exit */
+  CHECK_INT(body, -ECANCELED);
   CHECK_INT(as_background_service_exit(m, body), AS_EDAEMONEXIT);
+  CHECK_INT(as_error_count(m), 1);
   CHECK_INT(first_error(m, &msg), AS_EDAEMONEXIT);
   CHECK(msg && strcmp(msg, "Daemon task daemon_task_fn[daemon=True] exited") == 0);
+  CHECK(anyc_now() < 1.0);
   as_service_destroy(&t.svc);
   return 0;
 }
@@ -416,16 +460,20 @@ static int records_main(void *arg)
 {
   (void)arg;
   tsvc t;
+  const char *msg = NULL;
   tsvc_init(&t, this_is_the_error_run, NULL);
+  CHECK_INT(as_did_error(t.svc.manager), 0); /* before the run (no manager yet) */
   CHECK_INT(as_run_service(&t.svc), -EIO);
   CHECK_INT(as_did_error(t.svc.manager), 1);
+  CHECK_INT(as_error_count(t.svc.manager), 1);
+  CHECK_INT(first_error(t.svc.manager, &msg), -EIO);
+  CHECK(msg && strcmp(msg, "this is the error") == 0);
   as_service_destroy(&t.svc);
   return 0;
 }
 static void test_trio_service_manager_propogates_and_records_exceptions(void **state)
 {
   (void)state;
-  /* did_error is False before the run: a child manager attached but not started. */
   RUN(records_main);
 }
 
@@ -628,13 +676,14 @@ static int running_daemon_main(void *arg)
 }
 static void test_trio_service_cancellation_with_running_daemon_task(void **state) { (void)state; RUN(running_daemon_main); }
 
-/* 24-26: cleanup in run's "finally" (after its wait is cancelled). */
+/* 24-26: cleanup in run's "finally" (after its wait_finished is cancelled). */
 enum cleanup { NO_AWAIT, UNSHIELDED_AWAIT, SHIELDED_AWAIT };
 static int cleanup_run(as_service *s)
 {
   tsvc *t = tsvc_of(s);
   anyc_event_set(&t->ready);
-  int rc = anyc_sleep(FOREVER);
+  int rc = as_wait_finished(s->manager);
+  CHECK_INT(rc, -ECANCELED);
   enum cleanup how = *(enum cleanup *)t->user;
   if (how == UNSHIELDED_AWAIT) {
     if (anyc_checkpoint() != 0)
@@ -658,8 +707,10 @@ static int cleanup_scenario(enum cleanup how, int expected)
   CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
   CHECK_INT(wait_on_ev(&t.ready, 0.1), 0);
   CHECK_INT(t.flag, 0);
+  CHECK_INT(as_cancel(m), 0);
   CHECK_INT(as_background_service_exit(m, 0), 0);
   CHECK_INT(t.flag, expected);
+  CHECK_INT(as_error_count(m), 0);
   as_service_destroy(&t.svc);
   return 0;
 }
@@ -674,15 +725,18 @@ static void test_trio_service_with_try_finally_cleanup_with_shielded_await(void 
 static int error_in_run(as_service *s)
 {
   CHECK_INT(as_run_daemon_task(s->manager, wait_finished_task, s->manager, NULL), 0);
-  return anyc_fail(-EINVAL, "ValueError");
+  return anyc_fail(-EINVAL, "Exception inside run()");
 }
 static int error_in_run_main(void *arg)
 {
   (void)arg;
   tsvc t;
+  const char *msg = NULL;
   tsvc_init(&t, error_in_run, NULL);
   CHECK_INT(as_run_service(&t.svc), -EINVAL);
-  CHECK_INT(as_error_count(t.svc.manager), 1);
+  CHECK_INT(as_error_count(t.svc.manager), 1); /* the cancelled daemon is no error */
+  CHECK_INT(first_error(t.svc.manager, &msg), -EINVAL);
+  CHECK(msg && strcmp(msg, "Exception inside run()") == 0);
   as_service_destroy(&t.svc);
   return 0;
 }
@@ -700,18 +754,21 @@ static int daemon_leaving_children(void *arg)
   CHECK_INT(as_run_task(arg, sleep_and_fail, NULL, NULL), 0);
   return 0;
 }
-static int leaving_children_run(as_service *s)
+static int leaving_children_run(as_service *s) /* returns at once, as upstream's */
 {
-  CHECK_INT(as_run_daemon_task(s->manager, daemon_leaving_children, s->manager, NULL), 0);
-  return as_wait_finished(s->manager);
+  CHECK_INT(as_run_daemon_task(s->manager, daemon_leaving_children, s->manager, "buggy_daemon"), 0);
+  return 0;
 }
 static int leaving_children_main(void *arg)
 {
   (void)arg;
   tsvc t;
   tsvc_init(&t, leaving_children_run, NULL);
+  const char *msg = NULL;
   CHECK_INT(as_run_service(&t.svc), AS_EDAEMONEXIT);
   CHECK_INT(as_error_count(t.svc.manager), 1); /* the orphan was cancelled before failing */
+  CHECK_INT(first_error(t.svc.manager, &msg), AS_EDAEMONEXIT);
+  CHECK(msg && strcmp(msg, "Daemon task buggy_daemon[daemon=True] exited") == 0);
   CHECK(anyc_now() < 1);
   as_service_destroy(&t.svc);
   return 0;
@@ -766,9 +823,16 @@ static int p4_main(void *arg)
   as_get_stats(m, &st);
   CHECK_INT(st.total_count, 0);
   CHECK_INT(st.finished_count, 0);
+  CHECK_INT(st.pending_count, 0);
   CHECK_INT(as_run_task(m, just_checkpoint, NULL, NULL), AS_ELIFECYCLE);  /* P4 */
+  CHECK_INT(as_run_daemon_task(m, just_checkpoint, NULL, NULL), AS_ELIFECYCLE);
+  CHECK_INT(as_run_child_service(m, &other.svc, NULL), AS_ELIFECYCLE);
+  CHECK_INT(as_run_daemon_child_service(m, &other.svc, NULL), AS_ELIFECYCLE);
   CHECK_INT(as_cancel(m), 0);                                           /* P6 */
   CHECK_INT(as_is_cancelled(m), 0);
+  CHECK_INT(as_stop(m), 0); /* cancel (no-op) + wait_finished (already) */
+  CHECK_INT(as_is_cancelled(m), 0);
+  CHECK_INT(as_did_error(m), 0);
   CHECK_INT(as_run_service(&t.svc), AS_ELIFECYCLE);                     /* P7, P8 */
   as_manager *bm = NULL;
   CHECK_INT(as_background_service_enter(&t.svc, &bm), AS_ELIFECYCLE);
@@ -822,7 +886,9 @@ static int p9_main(void *arg)
   CHECK_INT(anyc_group_close(&g, 0), 0);
   CHECK_INT(t.flag, 1);
   CHECK_INT(as_did_error(t.svc.manager), 1);
+  CHECK_INT(as_error_count(t.svc.manager), 1); /* raised bare */
   CHECK_INT(as_is_cancelled(t.svc.manager), 1);
+  check_flags(t.svc.manager, 1, 0, 1, 1);
   as_service_destroy(&t.svc);
   return 0;
 }
