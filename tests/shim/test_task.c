@@ -11,93 +11,105 @@ static int wait_cancelled_run(as_service *s)
 }
 
 /* ---- tests-trio/test_trio_dag_cancellation.py ----
- * A 14-node tree of depth 6 (0->2->4->8->11->12->13).  Each node holds a "resource" and
- * has a helper child that spawns the node's children and, when cancelled, checks (after
- * some shielded yields) that the node's resource is still held.  Each node, when
- * cancelled, releases its resource and checks that its helper had checked: i.e. every
+ * Upstream's DAGServiceTest (async_service/tools/_dag_test.py) on its DEFAULT_DAG: 14
+ * nodes, depth 6 (0->2->4->8->11->12->13).  Node 0 is run() itself.  Each node holds a
+ * "resource" while it runs, and schedules a helper child that spawns the node's DAG
+ * children (waiting until each is ready), signals the node ready and parks on
+ * wait_finished.  When cancelled, each helper (after 0-100 shielded yields) checks that
+ * its node's resource is still held and marks it checked; each node, after releasing
+ * its resource and yielding, checks that its helper had checked.  run()'s own cleanup
+ * then checks every resource is released and checked: all_checks_passed.  So every
  * subtree finished before its parent's cleanup ran. */
 #define DAG_N 14
-static const int dag_children[DAG_N][3] = {
-  [0] = {1, 2, -1}, [1] = {3, -1},  [2] = {4, 5, -1}, [3] = {6, -1},  [4] = {8, -1},
-  [5] = {7, -1},    [6] = {9, -1},  [7] = {10, -1},   [8] = {11, -1}, [9] = {-1},
-  [10] = {-1},      [11] = {12, -1}, [12] = {13, -1}, [13] = {-1},
+static const int dag_children[DAG_N][6] = {
+  [0] = {1, 2, 3, -1}, [1] = {-1}, [2] = {4, 5, -1}, [3] = {-1},
+  [4] = {6, 7, 8, 9, 10, -1}, [5] = {-1}, [6] = {-1}, [7] = {-1},
+  [8] = {11, -1}, [9] = {-1}, [10] = {-1}, [11] = {12, -1}, [12] = {13, -1}, [13] = {-1},
 };
 static struct dag_node {
-  int id, active, checked, ready;
+  int id, active, checked;
   as_manager *m;
-  anyc_event ready_ev;
+  anyc_event ready_ev; /* the node's DAG children are all ready */
 } dag[DAG_N];
+static int dag_all_checks_passed;
 static unsigned dag_rand = 12345;
-static int dag_yields(void) /* deterministic 0-100 */
+static void dag_yield_execution(void) /* random.randint(0, 100) shielded checkpoints */
 {
   dag_rand = dag_rand * 1103515245u + 12345u;
-  return (int)((dag_rand >> 16) % 101);
-}
-static int dag_node_task(void *arg);
-static int dag_helper(void *arg)
-{
-  struct dag_node *n = arg;
-  for (int i = 0; dag_children[n->id][i] >= 0; i++) {
-    struct dag_node *c = &dag[dag_children[n->id][i]];
-    CHECK_INT(as_run_task(n->m, dag_node_task, c, NULL), 0);
-    int rc = anyc_event_wait(&c->ready_ev);
-    if (rc)
-      return rc;
-  }
-  n->ready = 1;
-  anyc_event_set(&n->ready_ev);
-  int rc = as_wait_finished(n->m);
   anyc_scope sh;
   anyc_scope_open(&sh);
   anyc_scope_set_shield(&sh, 1);
-  for (int i = dag_yields(); i > 0; i--)
+  for (int i = (int)((dag_rand >> 16) % 101); i > 0; i--)
     CHECK_INT(anyc_checkpoint(), 0);
   CHECK_INT(anyc_scope_close(&sh, 0), 0);
-  CHECK(n->active); /* the parent's resource outlives this subtree */
+}
+static int dag_do_task(void *arg);
+static int dag_do_child(void *arg)
+{
+  struct dag_node *n = arg;
+  CHECK(n->active);
+  CHECK(!n->checked);
+  int rc = 0;
+  for (int i = 0; rc == 0 && dag_children[n->id][i] >= 0; i++) {
+    struct dag_node *c = &dag[dag_children[n->id][i]];
+    CHECK_INT(as_run_task(n->m, dag_do_task, c, NULL), 0);
+    rc = anyc_event_wait(&c->ready_ev);
+  }
+  if (rc == 0) {
+    anyc_event_set(&n->ready_ev);
+    rc = as_wait_finished(n->m);
+  }
+  dag_yield_execution(); /* finally: */
+  CHECK(n->active); /* the node's resource outlives this subtree */
   n->checked = 1;
   return rc;
 }
-static int dag_node_task(void *arg)
+static int dag_do_task(void *arg)
 {
   struct dag_node *n = arg;
-  n->active = 1;
-  CHECK_INT(as_run_task(n->m, dag_helper, n, NULL), 0);
+  CHECK(!n->active);
+  CHECK(!n->checked);
+  n->active = 1; /* async with resource: */
+  CHECK_INT(as_run_task(n->m, dag_do_child, n, NULL), 0);
   int rc = as_wait_finished(n->m);
   n->active = 0;
-  anyc_scope sh;
-  anyc_scope_open(&sh);
-  anyc_scope_set_shield(&sh, 1);
-  for (int i = dag_yields(); i > 0; i--)
-    CHECK_INT(anyc_checkpoint(), 0);
-  CHECK_INT(anyc_scope_close(&sh, 0), 0);
+  dag_yield_execution(); /* finally: */
+  CHECK(!n->active);
   CHECK(n->checked);
   return rc;
 }
 static int dag_run(as_service *s)
 {
-  CHECK_INT(as_run_task(s->manager, dag_node_task, &dag[0], NULL), 0);
-  return as_wait_finished(s->manager);
+  for (int i = 0; i < DAG_N; i++) { /* pre-run sanity checks */
+    CHECK(!dag[i].active && !dag[i].checked);
+    dag[i].m = s->manager;
+  }
+  int rc = dag_do_task(&dag[0]);
+  int passed = 1; /* finally: post-run sanity checks */
+  for (int i = 0; i < DAG_N; i++)
+    if (dag[i].active || !dag[i].checked)
+      passed = 0;
+  dag_all_checks_passed = passed;
+  return passed ? rc : anyc_fail(-EPROTO, "a resource was still active or not checked");
 }
 static int dag_main(void *arg)
 {
   (void)arg;
   tsvc t;
   as_manager *m = NULL;
-  tsvc_init(&t, dag_run, NULL);
-  CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  dag_all_checks_passed = 0;
   for (int i = 0; i < DAG_N; i++) {
     memset(&dag[i], 0, sizeof dag[i]);
     dag[i].id = i;
-    dag[i].m = m;
     anyc_event_init(&dag[i].ready_ev);
   }
-  for (int i = 0; i < DAG_N; i++)
+  tsvc_init(&t, dag_run, NULL);
+  CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  for (int i = 0; i < DAG_N; i++) /* ready_cancel */
     CHECK_INT(anyc_event_wait(&dag[i].ready_ev), 0);
   CHECK_INT(as_background_service_exit(m, 0), 0);
-  for (int i = 0; i < DAG_N; i++) {
-    CHECK_INT(dag[i].active, 0);
-    CHECK_INT(dag[i].checked, 1);
-  }
+  CHECK_INT(dag_all_checks_passed, 1);
+  CHECK_INT(as_error_count(m), 0);
   as_service_destroy(&t.svc);
   return 0;
 }
@@ -124,7 +136,7 @@ static int stats_run(as_service *s)
   for (int i = 0; i < 2; i++)
     CHECK_INT(as_run_task(m, just_checkpoint, NULL, NULL), 0);
   CHECK_INT(as_run_task(m, stats_with_children, m, NULL), 0);
-  return as_wait_finished(m);
+  return 0; /* returns at once, as upstream's: its children keep it (and the service) alive */
 }
 static void check_stats(const as_manager *m, unsigned long total, unsigned long finished)
 {
@@ -157,7 +169,8 @@ static void test_trio_manager_stats(void **state) { (void)state; RUN(stats_main)
 static int one_sleeper_run(as_service *s)
 {
   CHECK_INT(as_run_task(s->manager, sleep_forever, NULL, NULL), 0);
-  return as_wait_finished(s->manager);
+  anyc_event_set(&tsvc_of(s)->ready);
+  return 0;
 }
 static int stats_not_run_main(void *arg)
 {
@@ -166,6 +179,7 @@ static int stats_not_run_main(void *arg)
   as_manager *m = NULL;
   tsvc_init(&t, one_sleeper_run, NULL);
   CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  CHECK_INT(anyc_event_wait(&t.ready), 0);
   for (int i = 0; i < 10; i++)
     CHECK_INT(anyc_checkpoint(), 0);
   check_stats(m, 1, 0);
