@@ -94,6 +94,14 @@ int as__manager_run(as_manager *m)
 {
   if (m->started)
     return AS_ELIFECYCLE;
+  if (anyc_cancelled()) {
+    /* Upstream's run() first takes its run lock, a checkpoint: a caller already
+     * cancelled gets Cancelled there, before the service started (run never runs,
+     * is_started stays false) -- and its finally marks the manager finished. */
+    m->finished = 1;
+    anyc_event_set(&m->finished_ev);
+    return -ECANCELED;
+  }
   anyc_group sys;
   int rc = anyc_group_open(&sys);
   if (rc < 0)

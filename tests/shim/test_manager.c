@@ -1025,6 +1025,36 @@ static int outer_cancel_main(void *arg)
 }
 static void test_run_service_cancelled_from_outside(void **state) { (void)state; RUN(outer_cancel_main); }
 
+/* A caller already cancelled: upstream's run() gets Cancelled at its run lock (a
+ * checkpoint) before it starts anything -- run never runs, the service is finished but
+ * was never started (nor cancelled). */
+static int traces_run(as_service *s)
+{
+  (void)s;
+  TRACE("run ran");
+  return 0;
+}
+static int cancelled_caller_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  anyc_scope s;
+  tsvc_init(&t, traces_run, NULL);
+  CHECK_INT(anyc_scope_open(&s), 0);
+  anyc_scope_cancel(&s);
+  int rc = as_run_service(&t.svc);
+  CHECK_INT(rc, -ECANCELED);
+  CHECK_INT(anyc_scope_close(&s, rc), 0);
+  check_flags(t.svc.manager, 0, 0, 0, 1);
+  CHECK_INT(as_did_error(t.svc.manager), 0);
+  CHECK(strcmp(trace_log, "") == 0);
+  CHECK_INT(as_cancel(t.svc.manager), AS_ELIFECYCLE); /* never started */
+  CHECK_INT(as_run_service(&t.svc), AS_ELIFECYCLE);   /* one manager for life */
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_run_service_from_a_cancelled_caller_never_starts(void **state) { (void)state; RUN(cancelled_caller_main); }
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -1068,6 +1098,7 @@ int main(void)
     TEST(test_matrix_p25_error_during_cleanup),
     TEST(test_run_service_outside_a_task),
     TEST(test_run_service_cancelled_from_outside),
+    TEST(test_run_service_from_a_cancelled_caller_never_starts),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
