@@ -276,8 +276,11 @@ static void task_unref(as_task *t)
 static void task_done(as_task *t)
 {
   as_manager *m = t->m;
-  hand_children_up(t);
+  /* Leave the parent's set first, then hand the children up: upstream discards the task
+   * from its parent (FunctionTask.run's finally) before re-parenting its orphans, so an
+   * orphan may take the ended task's place under the 1000-children limit. */
   set_remove(set_of(t), t);
+  hand_children_up(t);
   running_remove(t);
   m->done++;
   anyc_event_set(&t->done);

@@ -233,6 +233,53 @@ static int many_children_main(void *arg)
 }
 static void test_matrix_p29_child_limit_per_task(void **state) { (void)state; RUN(many_children_main); }
 
+/* Orphans handed up count against the limit of their new set, which no longer holds
+ * the task that ended (upstream: FunctionTask.run's finally discards the task from
+ * its parent before _run_and_manage_task's finally re-parents its children).  run holds
+ * 1000 sleepers and T (1001 children); T starts `orphans` children and fails.  (When
+ * the limit fires there, Python's raise in a finally replaces T's own error; C keeps
+ * both, in order: errors are never dropped.) */
+static int limit_orphans;
+static int spawns_orphans_then_fails(void *arg)
+{
+  for (int i = 0; i < limit_orphans; i++)
+    CHECK_INT(as_run_task(arg, sleep_forever, NULL, "orphan"), 0);
+  int rc = anyc_checkpoint();
+  return rc ? rc : anyc_fail(-EIO, "T failed");
+}
+static int full_run(as_service *s)
+{
+  for (int i = 0; i < 1000; i++)
+    CHECK_INT(as_run_task(s->manager, sleep_forever, NULL, NULL), 0);
+  CHECK_INT(as_run_task(s->manager, spawns_orphans_then_fails, s->manager, "T"), 0);
+  return as_wait_finished(s->manager);
+}
+static void orphan_limit_scenario(int orphans)
+{
+  tsvc t;
+  int code = 0;
+  limit_orphans = orphans;
+  tsvc_init(&t, full_run, NULL);
+  CHECK_INT(as_run_service(&t.svc), -EIO);
+  as_manager *m = t.svc.manager;
+  /* one orphan takes T's place (1001 children again); a second is one too many */
+  CHECK_INT(as_error_count(m), (orphans == 1 ? 1 : 2));
+  CHECK_INT(as_error_at(m, 0, &code, NULL), 0);
+  CHECK_INT(code, -EIO);
+  if (orphans > 1) {
+    const char *msg = NULL;
+    CHECK_INT(as_error_at(m, 1, &code, &msg), 0);
+    CHECK_INT(code, AS_ETOOMANYCHILDREN);
+    CHECK(msg && strncmp(msg, "Tried to add more than 1000 child tasks.", 40) == 0);
+  }
+  check_stats(m, 1001 + (unsigned long)orphans, 1001 + (unsigned long)orphans);
+  as_service_destroy(&t.svc);
+}
+static int one_orphan_main(void *arg) { (void)arg; orphan_limit_scenario(1); return 0; }
+static int two_orphans_main(void *arg) { (void)arg; orphan_limit_scenario(2); return 0; }
+static void test_orphans_handed_up_within_the_limit(void **state) { (void)state; RUN(one_orphan_main); }
+static void test_orphans_handed_up_past_the_limit(void **state) { (void)state; RUN(two_orphans_main); }
+
 /* ---- parents, orphans, order ---- */
 
 /* P17: a task scheduled from a task the service does not own is a root, not a child of
@@ -604,6 +651,8 @@ int main(void)
     TEST(test_trio_manager_stats_does_not_count_main_run_method),
     TEST(test_asyncio_service_with_too_many_children),
     TEST(test_matrix_p29_child_limit_per_task),
+    TEST(test_orphans_handed_up_within_the_limit),
+    TEST(test_orphans_handed_up_past_the_limit),
     TEST(test_matrix_p17_run_task_from_foreign_task_is_root),
     TEST(test_matrix_p21_parent_waits_for_child),
     TEST(test_matrix_p27_child_cancelled_before_run),
