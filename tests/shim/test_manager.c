@@ -101,6 +101,7 @@ static int external_cancel_main(void *arg)
   tsvc_init(&t, sleep_forever_run, NULL);
   lifecycle_check(&t, trigger_cancel, 1);
   CHECK_INT(t.rc, 0);
+  CHECK_INT(as_did_error(t.svc.manager), 0); /* P26 */
   as_service_destroy(&t.svc);
   return 0;
 }
@@ -500,6 +501,12 @@ static int clean_exit_child_main(void *arg)
   lifecycle_check(&parent, trigger_child17, 0);
   CHECK_INT(parent.rc, 0);
   check_flags(child17.svc.manager, 1, 0, 0, 1);
+  as_stats st;
+  as_get_stats(parent.svc.manager, &st); /* the child service is a task; run is not */
+  CHECK_INT(st.total_count, 1);
+  CHECK_INT(st.finished_count, 1);
+  as_get_stats(child17.svc.manager, &st); /* its own run: no task */
+  CHECK_INT(st.total_count, 0);
   as_service_destroy(&child17.svc);
   as_service_destroy(&parent.svc);
   return 0;
@@ -934,6 +941,49 @@ static int p12_main(void *arg)
 static void test_matrix_p11_child_service_raises(void **state) { (void)state; RUN(p11_main); }
 static void test_matrix_p12_daemon_child_service_returns(void **state) { (void)state; RUN(p12_main); }
 
+/* A daemon child service that fails records its own error, not DaemonTaskExit
+ * (upstream: the raise from child_manager.run() skips the daemon check). */
+static int daemon_child_fails_main(void *arg)
+{
+  (void)arg;
+  return p11_scenario(p12_run, key_error_run, -ENOKEY, "child");
+}
+static void test_daemon_child_service_fails(void **state) { (void)state; RUN(daemon_child_fails_main); }
+
+/* A daemon child service stopped through its own manager while the parent runs: its
+ * run() returned, the parent is not cancelled, so DaemonTaskExit (upstream). */
+static tsvc stopped_child;
+static int stopped_child_run(as_service *s)
+{
+  CHECK_INT(as_run_daemon_child_service(s->manager, &stopped_child.svc, NULL), 0);
+  anyc_event_set(&tsvc_of(s)->ready);
+  return as_wait_finished(s->manager);
+}
+static int daemon_child_stopped_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  as_manager *m = NULL;
+  const char *msg = NULL;
+  tsvc_init(&t, stopped_child_run, NULL);
+  tsvc_init(&stopped_child, wait_cancelled_run, "Child");
+  CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  CHECK_INT(anyc_event_wait(&t.ready), 0);
+  CHECK_INT(as_wait_started(stopped_child.svc.manager), 0);
+  CHECK_INT(as_stop(stopped_child.svc.manager), 0);
+  int body = as_wait_finished(m); /* the daemon's exit fails the service */
+  CHECK_INT(as_background_service_exit(m, body), AS_EDAEMONEXIT);
+  CHECK_INT(as_error_count(m), 1);
+  CHECK_INT(first_error(m, &msg), AS_EDAEMONEXIT);
+  CHECK(msg && strcmp(msg, "Daemon task Child[daemon=True] exited") == 0);
+  check_flags(m, 1, 0, 1, 1);
+  CHECK_INT(as_did_error(stopped_child.svc.manager), 0);
+  as_service_destroy(&stopped_child.svc);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_daemon_child_service_stopped_by_its_manager(void **state) { (void)state; RUN(daemon_child_stopped_main); }
+
 /* P13: a parent stopped while its child service runs: the child is cancelled. */
 static tsvc p13_child;
 static int p13_run(as_service *s)
@@ -1093,6 +1143,8 @@ int main(void)
     TEST(test_matrix_p9_run_raises_once),
     TEST(test_matrix_p11_child_service_raises),
     TEST(test_matrix_p12_daemon_child_service_returns),
+    TEST(test_daemon_child_service_fails),
+    TEST(test_daemon_child_service_stopped_by_its_manager),
     TEST(test_matrix_p13_parent_stop_cancels_child_service),
     TEST(test_matrix_p23_p26_p28_flags_during_shutdown),
     TEST(test_matrix_p25_error_during_cleanup),
