@@ -388,6 +388,70 @@ static int p30_main(void *arg)
 }
 static void test_matrix_p30_run_task_name(void **state) { (void)state; RUN(p30_main); }
 
+/* tests/core test_get_task_name, in C terms: an explicit name wins (and is copied); a
+ * function task without one is named by the function's address (C has no __name__); a
+ * child service without one by its service's name, "service" when that is NULL. */
+static int names_task(void *arg)
+{
+  TRACE("%s", anyc_task_name());
+  (void)arg;
+  return 0;
+}
+static int names_run(as_service *s)
+{
+  char name[16] = "explicit_0";
+  CHECK_INT(as_run_task(s->manager, names_task, NULL, name), 0);
+  strcpy(name, "overwritten"); /* the manager kept its own copy */
+  CHECK_INT(as_run_task(s->manager, names_task, NULL, NULL), 0);
+  return 0;
+}
+static tsvc named_child;
+static const char *child_task_name;
+static int returns_run(as_service *s)
+{
+  (void)s;
+  return 0;
+}
+static int daemon_child_run(as_service *s)
+{
+  CHECK_INT(as_run_daemon_child_service(s->manager, &named_child.svc, child_task_name), 0);
+  return as_wait_finished(s->manager);
+}
+static void child_name_case(const char *svc_name, const char *explicit_name, const char *want)
+{
+  tsvc t;
+  const char *msg = NULL;
+  char expected[128];
+  tsvc_init(&t, daemon_child_run, NULL);
+  tsvc_init(&named_child, returns_run, svc_name);
+  child_task_name = explicit_name;
+  CHECK_INT(as_run_service(&t.svc), AS_EDAEMONEXIT);
+  first_error(t.svc.manager, &msg);
+  snprintf(expected, sizeof expected, "Daemon task %s[daemon=True] exited", want);
+  CHECK(msg && strcmp(msg, expected) == 0);
+  as_service_destroy(&named_child.svc);
+  as_service_destroy(&t.svc);
+}
+static int get_task_name_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  char want[128];
+  as_task_fn fn = names_task;
+  void *addr;
+  memcpy(&addr, &fn, sizeof addr);
+  tsvc_init(&t, names_run, NULL);
+  CHECK_INT(as_run_service(&t.svc), 0);
+  snprintf(want, sizeof want, "explicit_0,%p", addr);
+  CHECK(strcmp(trace_log, want) == 0);
+  as_service_destroy(&t.svc);
+  child_name_case("NoStrOrRepr", NULL, "NoStrOrRepr");
+  child_name_case("NoStrOrRepr", "explicit_1", "explicit_1");
+  child_name_case(NULL, NULL, "service");
+  return 0;
+}
+static void test_get_task_name(void **state) { (void)state; RUN(get_task_name_main); }
+
 /* asyncio suite 9-11: a daemon or task leaving a child that would fail after 1 s. */
 static int sleep_and_fail(void *arg)
 {
@@ -657,6 +721,7 @@ int main(void)
     TEST(test_matrix_p21_parent_waits_for_child),
     TEST(test_matrix_p27_child_cancelled_before_run),
     TEST(test_matrix_p30_run_task_name),
+    TEST(test_get_task_name),
     TEST(test_daemon_task_cancels_service_leaving_children),
     TEST(test_daemon_task_raises_exception_leaving_children),
     TEST(test_task_raises_exception_leaving_children),
