@@ -346,12 +346,14 @@ static int child_task_main(as_task *t)
   as_manager *cm = t->child->manager;
   cm->cancel_at_start = t->cancel_requested;
   int rc = as__manager_run(cm);
+  /* Cancelled from outside, with the parent's task group: upstream's child run() then
+   * raises Cancelled, not the errors it recorded, so the parent records nothing. */
+  if (rc == -ECANCELED)
+    return 0;
   if (cm->nerrors) { /* the child's failure is an error of this task (matrix P11) */
     as__manager_record(t->m, cm->errors[0].code, cm->errors[0].message);
     return 0;
   }
-  if (rc == -ECANCELED)
-    return 0; /* cancelled from outside, with the parent's task group */
   if (rc < 0) {
     as__manager_record(t->m, rc, NULL);
     return 0;

@@ -280,6 +280,53 @@ static int two_orphans_main(void *arg) { (void)arg; orphan_limit_scenario(2); re
 static void test_orphans_handed_up_within_the_limit(void **state) { (void)state; RUN(one_orphan_main); }
 static void test_orphans_handed_up_past_the_limit(void **state) { (void)state; RUN(two_orphans_main); }
 
+/* A child service that failed but is still shutting down when its parent is cancelled
+ * from outside: upstream's child run() then raises Cancelled, not its errors, so the
+ * parent records nothing (and is not marked cancelled); the child keeps its error. */
+static int slow_cleanup(void *arg)
+{
+  (void)arg;
+  int rc = anyc_sleep(FOREVER);
+  anyc_scope sh; /* cleanup that takes a second, shielded */
+  anyc_scope_open(&sh);
+  anyc_scope_set_shield(&sh, 1);
+  CHECK_INT(anyc_scope_close(&sh, anyc_sleep(1)), 0);
+  return rc;
+}
+static int fails_with_slow_cleanup_run(as_service *s)
+{
+  CHECK_INT(as_run_task(s->manager, slow_cleanup, NULL, NULL), 0);
+  int rc = anyc_checkpoint();
+  return rc ? rc : anyc_fail(-ENOKEY, "child");
+}
+static tsvc slow_child;
+static int parent_of_slow_child_run(as_service *s)
+{
+  CHECK_INT(as_run_child_service(s->manager, &slow_child.svc, NULL), 0);
+  return as_wait_finished(s->manager);
+}
+static int child_failed_outer_cancel_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  anyc_scope outer;
+  tsvc_init(&t, parent_of_slow_child_run, "Parent");
+  tsvc_init(&slow_child, fails_with_slow_cleanup_run, "Child");
+  anyc_move_on_after(&outer, 0.5); /* the child failed at 0 and cleans up until 1 */
+  int rc = as_run_service(&t.svc);
+  CHECK_INT(rc, -ECANCELED);
+  CHECK_INT(anyc_scope_close(&outer, rc), 0);
+  CHECK_NEAR(anyc_now(), 1.0, 1e-6);
+  CHECK_INT(as_error_count(t.svc.manager), 0);
+  check_flags(t.svc.manager, 1, 0, 0, 1);
+  CHECK_INT(as_error_count(slow_child.svc.manager), 1);
+  check_flags(slow_child.svc.manager, 1, 0, 1, 1);
+  as_service_destroy(&slow_child.svc);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_failed_child_service_cancelled_from_outside(void **state) { (void)state; RUN(child_failed_outer_cancel_main); }
+
 /* ---- parents, orphans, order ---- */
 
 /* P17: a task scheduled from a task the service does not own is a root, not a child of
@@ -717,6 +764,7 @@ int main(void)
     TEST(test_matrix_p29_child_limit_per_task),
     TEST(test_orphans_handed_up_within_the_limit),
     TEST(test_orphans_handed_up_past_the_limit),
+    TEST(test_failed_child_service_cancelled_from_outside),
     TEST(test_matrix_p17_run_task_from_foreign_task_is_root),
     TEST(test_matrix_p21_parent_waits_for_child),
     TEST(test_matrix_p27_child_cancelled_before_run),
