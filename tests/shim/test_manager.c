@@ -301,22 +301,58 @@ static int wait_on_ev(anyc_event *e, double seconds)
   anyc_fail_after(&s, seconds);
   return anyc_scope_close(&s, anyc_event_wait(e));
 }
+static int schedules_set_ev_run(as_service *s) /* run_task(task_fn); wait_finished */
+{
+  CHECK_INT(as_run_task(s->manager, set_event, &tsvc_of(s)->ev, NULL), 0);
+  return as_wait_finished(s->manager);
+}
 static int run_task_main(void *arg)
 {
   (void)arg;
   tsvc t;
   as_manager *m = NULL;
-  anyc_event done;
-  anyc_event_init(&done);
-  tsvc_init(&t, wait_cancelled_run, NULL);
+  tsvc_init(&t, schedules_set_ev_run, NULL);
   CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
-  CHECK_INT(as_run_task(m, set_event, &done, NULL), 0);
-  CHECK_INT(wait_on_ev(&done, 0.1), 0);
+  CHECK_INT(wait_on_ev(&t.ev, 0.1), 0);
   CHECK_INT(as_background_service_exit(m, 0), 0);
+  CHECK_INT(as_error_count(m), 0);
   as_service_destroy(&t.svc);
   return 0;
 }
 static void test_trio_service_manager_run_task(void **state) { (void)state; RUN(run_task_main); }
+
+/* tests-trio/test_trio_external_api.py: an "external API" call -- made by a task the
+ * service does not own, inside its own nursery that is cancelled once the call
+ * returned -- schedules a task; the task is a root of the service and outlives the
+ * call: it runs to completion within 1 s. */
+static int sleep_then_set(void *arg);
+static int do_scheduling(void *arg) /* the external method */
+{
+  tsvc *t = arg;
+  if (!t->svc.manager || !as_is_running(t->svc.manager))
+    return AS_ELIFECYCLE;
+  return as_run_task(t->svc.manager, sleep_then_set, &t->ev, "set_done");
+}
+static int external_schedules_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  as_manager *m = NULL;
+  anyc_group api;
+  tsvc_init(&t, wait_cancelled_run, NULL);
+  CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  CHECK_INT(anyc_group_open(&api), 0);
+  CHECK_INT(anyc_start_soon(&api, do_scheduling, &t), 0);
+  CHECK_INT(anyc_checkpoint(), 0); /* the call returned */
+  anyc_group_cancel(&api);
+  CHECK_INT(anyc_group_close(&api, 0), 0);
+  CHECK_INT(wait_on_ev(&t.ev, 1.0), 0);
+  CHECK_INT(as_background_service_exit(m, 0), 0);
+  CHECK_INT(as_error_count(m), 0);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_trio_external_api_call_that_schedules_task(void **state) { (void)state; RUN(external_schedules_main); }
 
 /* 12 */
 static int sleep_then_set(void *arg)
@@ -1120,6 +1156,7 @@ int main(void)
     TEST(test_trio_service_background_service_context_manager),
     TEST(test_trio_service_manager_stop),
     TEST(test_trio_service_manager_run_task),
+    TEST(test_trio_external_api_call_that_schedules_task),
     TEST(test_trio_service_manager_run_task_waits_for_task_completion),
     TEST(test_trio_service_manager_run_task_can_still_cancel_after_run_finishes),
     TEST(test_trio_service_manager_run_task_reraises_exceptions),
