@@ -354,6 +354,40 @@ static int p17_main(void *arg)
 }
 static void test_matrix_p17_run_task_from_foreign_task_is_root(void **state) { (void)state; RUN(p17_main); }
 
+/* P17 from a private nursery (py-libp2p's Swarm/KadDHT run()): the task that schedules
+ * is a plain anyc task of run's own group, which upstream does not find in the DAG, so
+ * the new task is a root -- run does not wait for it. */
+static int schedules_from_nursery(void *arg)
+{
+  tsvc *t = arg;
+  return as_run_task(t->svc.manager, p17_returns_on_ev, &t->ev, NULL);
+}
+static int private_nursery_run(as_service *s)
+{
+  anyc_group g;
+  CHECK_INT(anyc_group_open(&g), 0);
+  CHECK_INT(anyc_start_soon(&g, schedules_from_nursery, tsvc_of(s)), 0);
+  return anyc_group_close(&g, 0);
+}
+static int private_nursery_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  as_manager *m = NULL;
+  tsvc_init(&t, private_nursery_run, NULL);
+  CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  CHECK_INT(anyc_sleep(1), 0);
+  check_stats(m, 1, 1); /* run finished (counted, clamped) while the root still runs */
+  CHECK_INT(as_is_running(m), 1);
+  anyc_event_set(&t.ev);
+  CHECK_INT(as_wait_finished(m), 0);
+  CHECK_INT(as_is_cancelled(m), 0);
+  CHECK_INT(as_background_service_exit(m, 0), 0);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_matrix_p17_run_task_from_private_nursery_is_root(void **state) { (void)state; RUN(private_nursery_main); }
+
 /* P21: a task whose function returned is not finished while its child still runs. */
 static int p21_parent(void *arg)
 {
@@ -766,6 +800,7 @@ int main(void)
     TEST(test_orphans_handed_up_past_the_limit),
     TEST(test_failed_child_service_cancelled_from_outside),
     TEST(test_matrix_p17_run_task_from_foreign_task_is_root),
+    TEST(test_matrix_p17_run_task_from_private_nursery_is_root),
     TEST(test_matrix_p21_parent_waits_for_child),
     TEST(test_matrix_p27_child_cancelled_before_run),
     TEST(test_matrix_p30_run_task_name),
