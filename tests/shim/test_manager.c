@@ -870,6 +870,10 @@ static int p4_main(void *arg)
   CHECK_INT(as_run_task(m, just_checkpoint, NULL, NULL), AS_ELIFECYCLE);  /* P4 */
   CHECK_INT(as_run_daemon_task(m, just_checkpoint, NULL, NULL), AS_ELIFECYCLE);
   CHECK_INT(as_run_child_service(m, &other.svc, NULL), AS_ELIFECYCLE);
+  /* upstream attached the child's manager before refusing: it has one, never started */
+  CHECK(other.svc.manager != NULL);
+  check_flags(other.svc.manager, 0, 0, 0, 0);
+  CHECK_INT(as_run_service(&other.svc), AS_ELIFECYCLE); /* "already has a manager" */
   CHECK_INT(as_run_daemon_child_service(m, &other.svc, NULL), AS_ELIFECYCLE);
   CHECK_INT(as_cancel(m), 0);                                           /* P6 */
   CHECK_INT(as_is_cancelled(m), 0);

@@ -214,11 +214,15 @@ static int too_many_main(void *arg)
 static void test_asyncio_service_with_too_many_children(void **state) { (void)state; RUN(too_many_main); }
 
 /* The same limit on one task's children: 1001 children fit, the next is refused. */
+static tsvc limit_child;
 static int many_children_run(as_service *s)
 {
   for (int i = 0; i < 1001; i++)
     CHECK_INT(as_run_task(s->manager, sleep_forever, NULL, NULL), 0);
   CHECK_INT(as_run_task(s->manager, sleep_forever, NULL, NULL), AS_ETOOMANYCHILDREN);
+  CHECK_INT(as_run_child_service(s->manager, &limit_child.svc, NULL), AS_ETOOMANYCHILDREN);
+  CHECK(limit_child.svc.manager != NULL); /* attached before the refusal, as upstream */
+  check_flags(limit_child.svc.manager, 0, 0, 0, 0);
   return as_cancel(s->manager);
 }
 static int many_children_main(void *arg)
@@ -226,8 +230,10 @@ static int many_children_main(void *arg)
   (void)arg;
   tsvc t;
   tsvc_init(&t, many_children_run, NULL);
+  tsvc_init(&limit_child, wait_cancelled_run, "Child");
   CHECK_INT(as_run_service(&t.svc), 0);
   check_stats(t.svc.manager, 1001, 1001);
+  as_service_destroy(&limit_child.svc);
   as_service_destroy(&t.svc);
   return 0;
 }
