@@ -570,7 +570,9 @@ static int daemon_child_service_main(void *arg)
   CHECK_INT(as_background_service_enter(&parent.svc, &m), 0);
   CHECK_INT(wait_on_ev(&parent.ready, 0.1), 0);
   CHECK_INT(as_background_service_exit(m, 0), 0);
-  CHECK_INT(as_error_count(m), 0);
+  CHECK_INT(as_error_count(m), 0); /* the daemon child ended because its parent was cancelled */
+  check_flags(child18.svc.manager, 1, 0, 1, 1); /* stopped through its manager (P13) */
+  CHECK_INT(as_did_error(child18.svc.manager), 0);
   as_service_destroy(&child18.svc);
   as_service_destroy(&parent.svc);
   return 0;
