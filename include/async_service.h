@@ -110,7 +110,9 @@ AS_DEPRECATED("anyc_start_soon_named")
 AS_EXTERN int as_run_daemon_task(as_manager *m, as_task_fn fn, void *arg,
                                  const char *name);
 /* Attach a manager to `child` at once (child->manager is set on return) and schedule it.
- * Errors: as as_run_task(), and AS_ELIFECYCLE when the child already had a manager. */
+ * Errors: as as_run_task(), and AS_ELIFECYCLE when the child already had a manager.  A
+ * child refused because the parent is not running or has too many children keeps the
+ * manager, never started (upstream attaches before it checks). */
 AS_DEPRECATED("anyc_start_soon_named with the child's run")
 AS_EXTERN int as_run_child_service(as_manager *m, as_service *child, const char *name);
 AS_DEPRECATED("anyc_start_soon_named with the child's run")

@@ -94,6 +94,14 @@ int as__manager_run(as_manager *m)
 {
   if (m->started)
     return AS_ELIFECYCLE;
+  if (anyc_cancelled()) {
+    /* Upstream's run() first takes its run lock, a checkpoint: a caller already
+     * cancelled gets Cancelled there, before the service started (run never runs,
+     * is_started stays false) -- and its finally marks the manager finished. */
+    m->finished = 1;
+    anyc_event_set(&m->finished_ev);
+    return -ECANCELED;
+  }
   anyc_group sys;
   int rc = anyc_group_open(&sys);
   if (rc < 0)
@@ -157,14 +165,15 @@ static int run_child(as_manager *m, as_service *child, const char *name, int dae
 {
   if (!m || !child || !child->run)
     return -EINVAL;
-  if (child->manager || !as__manager_is_running(m) || !m->group_open)
-    return AS_ELIFECYCLE;
+  /* Upstream builds the child's manager (attaching it: "Service already has a manager."
+   * if it had one) before it checks the parent is running and the child limit, so a
+   * child refused for those reasons keeps its manager, never started: one for life. */
   as_manager *cm;
   int rc = as__manager_attach(child, &cm);
   if (rc)
     return rc;
   rc = as__schedule(m, NULL, NULL, child, name, daemon);
-  if (rc < 0)
+  if (rc < 0 && rc != AS_ELIFECYCLE && rc != AS_ETOOMANYCHILDREN)
     as_service_destroy(child);
   return rc;
 }

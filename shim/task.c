@@ -223,8 +223,11 @@ AS_COLD static void wake_waiters(as_task *t)
 
 static void task_done(as_task *t)
 {
-  hand_children_up(t);
+  /* Leave the parent's set first, then hand the children up: upstream discards the task
+   * from its parent (FunctionTask.run's finally) before re-parenting its orphans, so an
+   * orphan may take the ended task's place under the 1000-children limit. */
   set_remove(set_of(t), t);
+  hand_children_up(t);
   t->m->done++;
   uint32_t flags = t->flags;
   t->flags = flags | AS_TASK_FINISHED;
@@ -292,12 +295,14 @@ static int child_task_main(as_task *t)
   as_manager *cm = t->u.child->manager;
   cm->cancel_at_start = (t->flags & AS_TASK_CANCEL) != 0;
   int rc = as__manager_run(cm);
+  /* Cancelled from outside, with the parent's task group: upstream's child run() then
+   * raises Cancelled, not the errors it recorded, so the parent records nothing. */
+  if (rc == -ECANCELED)
+    return 0;
   if (cm->nerrors) { /* the child's failure is an error of this task (matrix P11) */
     as__manager_record(t->m, cm->errors[0].code, cm->errors[0].message);
     return 0;
   }
-  if (rc == -ECANCELED)
-    return 0; /* cancelled from outside, with the parent's task group */
   if (rc < 0) {
     as__manager_record(t->m, rc, NULL);
     return 0;

@@ -63,6 +63,7 @@ static inline int within(double seconds, int (*wait)(as_manager *), as_manager *
 static inline void lifecycle_check(tsvc *t, void (*trigger)(tsvc *), int should_be_cancelled)
 {
   anyc_group g;
+  check_flags(t->svc.manager, 0, 0, 0, 0); /* not run yet: no manager, all false */
   anyc_group_open(&g);
   anyc_start_soon(&g, run_service_task, t);
   CHECK_INT(anyc_sleep(0), 0); /* the runner attaches and starts the manager */

@@ -160,6 +160,35 @@ static void test_background_blocks_of_two_tasks_are_independent(void **state)
   RUN(two_tasks_main);
 }
 
+/* Entering a block from a task already cancelled: upstream's wait_started is cancelled,
+ * the block's nursery cancelled, and the manager's run() stops at its run lock before
+ * starting -- run never runs; the manager is finished, never started. */
+static int traces_run(as_service *s)
+{
+  (void)s;
+  TRACE("run ran");
+  return 0;
+}
+static int cancelled_enter_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  as_manager *m = NULL;
+  anyc_scope s;
+  tsvc_init(&t, traces_run, NULL);
+  CHECK_INT(anyc_scope_open(&s), 0);
+  anyc_scope_cancel(&s);
+  int rc = as_background_service_enter(&t.svc, &m);
+  CHECK_INT(rc, -ECANCELED);
+  CHECK_INT(anyc_scope_close(&s, rc), 0);
+  CHECK(m == NULL);
+  check_flags(t.svc.manager, 0, 0, 0, 1);
+  CHECK(strcmp(trace_log, "") == 0);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_background_enter_from_a_cancelled_task_never_starts(void **state) { (void)state; RUN(cancelled_enter_main); }
+
 /* Outside a task, entering a block is -EPERM and leaves the service unattached. */
 static void test_background_enter_outside_a_task(void **state)
 {
@@ -182,6 +211,7 @@ int main(void)
     TEST(test_background_exit_out_of_order_aborts),
     TEST(test_background_blocks_of_two_tasks_are_independent),
     TEST(test_background_enter_outside_a_task),
+    TEST(test_background_enter_from_a_cancelled_task_never_starts),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

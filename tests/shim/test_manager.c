@@ -101,6 +101,7 @@ static int external_cancel_main(void *arg)
   tsvc_init(&t, sleep_forever_run, NULL);
   lifecycle_check(&t, trigger_cancel, 1);
   CHECK_INT(t.rc, 0);
+  CHECK_INT(as_did_error(t.svc.manager), 0); /* P26 */
   as_service_destroy(&t.svc);
   return 0;
 }
@@ -120,6 +121,7 @@ static int run_exception_main(void *arg)
   tsvc_init(&t, throwing_run, NULL);
   lifecycle_check(&t, trigger_set_ev, 1);
   CHECK_INT(t.rc, -EIO);
+  CHECK_INT(as_error_count(t.svc.manager), 1); /* raised bare: the only error */
   CHECK_INT(first_error(t.svc.manager, &msg), -EIO);
   CHECK(msg && strcmp(msg, "Service throwing error") == 0);
   as_service_destroy(&t.svc);
@@ -133,19 +135,22 @@ static int throwing_task(void *arg)
   int rc = anyc_event_wait(arg);
   return rc ? rc : anyc_fail(-EIO, "Service throwing error");
 }
-static int task_exception_run(as_service *s)
+static int task_exception_run(as_service *s) /* returns at once, as upstream's */
 {
   CHECK_INT(as_run_task(s->manager, throwing_task, &tsvc_of(s)->ev, NULL), 0);
-  return as_wait_finished(s->manager);
+  return 0;
 }
 static int task_exception_main(void *arg)
 {
   (void)arg;
   tsvc t;
+  const char *msg = NULL;
   tsvc_init(&t, task_exception_run, NULL);
   lifecycle_check(&t, trigger_set_ev, 1);
   CHECK_INT(t.rc, -EIO);
   CHECK_INT(as_error_count(t.svc.manager), 1);
+  CHECK_INT(first_error(t.svc.manager, &msg), -EIO);
+  CHECK(msg && strcmp(msg, "Service throwing error") == 0);
   as_service_destroy(&t.svc);
   return 0;
 }
@@ -153,6 +158,11 @@ static void test_trio_service_lifecycle_run_and_task_exception(void **state) { (
 
 /* 6 */
 static tsvc sub6;
+static int ready_then_wait_cancelled_run(as_service *s) /* sets ready, waits finished */
+{
+  anyc_event_set(&tsvc_of(s)->ready);
+  return as_wait_finished(s->manager);
+}
 static int run_sub_task(void *arg)
 {
   return as_run_service(arg);
@@ -168,13 +178,14 @@ static int sub_cancelled_main(void *arg)
   tsvc parent;
   as_manager *m = NULL;
   tsvc_init(&parent, parent6_run, "Parent");
-  tsvc_init(&sub6, wait_cancelled_run, "Sub");
+  tsvc_init(&sub6, ready_then_wait_cancelled_run, "Sub");
   CHECK_INT(as_background_service_enter(&parent.svc, &m), 0);
-  while (!sub6.svc.manager || !as_is_started(sub6.svc.manager))
-    CHECK_INT(anyc_sleep(0), 0);
+  CHECK_INT(anyc_event_wait(&sub6.ready), 0); /* upstream ready_cancel */
   CHECK_INT(as_background_service_exit(m, 0), 0);
   check_flags(m, 1, 0, 1, 1);
   check_flags(sub6.svc.manager, 1, 0, 0, 1); /* cancelled from outside: not is_cancelled */
+  CHECK_INT(as_did_error(m), 0);
+  CHECK_INT(as_did_error(sub6.svc.manager), 0);
   as_service_destroy(&sub6.svc);
   as_service_destroy(&parent.svc);
   return 0;
@@ -199,6 +210,7 @@ static int daemon_exit_main(void *arg)
   tsvc_init(&t, daemon_exit_run, NULL);
   lifecycle_check(&t, trigger_set_ev, 1);
   CHECK_INT(t.rc, AS_EDAEMONEXIT);
+  CHECK_INT(as_error_count(t.svc.manager), 1);
   CHECK_INT(first_error(t.svc.manager, &msg), AS_EDAEMONEXIT);
   CHECK(msg && strncmp(msg, "Daemon task", 11) == 0);
   as_service_destroy(&t.svc);
@@ -206,19 +218,26 @@ static int daemon_exit_main(void *arg)
 }
 static void test_trio_service_lifecycle_run_and_daemon_task_exit(void **state) { (void)state; RUN(daemon_exit_main); }
 
-/* 8: run fails, then the task fails in its cleanup; both recorded, run's first. */
-static int task_fails_on_cancel(void *arg)
+/* 8: the task signals ready and waits for the trigger; run waits for ready, pulls the
+ * trigger and fails; the woken task fails too.  Both recorded, run's first (the order
+ * upstream's asyncio twin asserts). */
+static int error_fn(void *arg)
 {
-  anyc_event_set(arg);
-  int rc = anyc_sleep(FOREVER);
-  CHECK_INT(rc, -ECANCELED);
-  return anyc_fail(-EINVAL, "task");
+  tsvc *t = arg;
+  anyc_event_set(&t->ready);
+  int rc = anyc_event_wait(&t->ev);
+  CHECK_INT(rc, 0); /* woken by the trigger before the cancellation reaches it */
+  return rc ? rc : anyc_fail(-EINVAL, "Exception inside error_fn");
 }
 static int multierror_run(as_service *s)
 {
-  CHECK_INT(as_run_task(s->manager, task_fails_on_cancel, &tsvc_of(s)->ready, NULL), 0);
-  int rc = anyc_event_wait(&tsvc_of(s)->ready);
-  return rc ? rc : anyc_fail(-EIO, "run");
+  tsvc *t = tsvc_of(s);
+  CHECK_INT(as_run_task(s->manager, error_fn, t, NULL), 0);
+  int rc = anyc_event_wait(&t->ready);
+  if (rc)
+    return rc;
+  anyc_event_set(&t->ev);
+  return anyc_fail(-EIO, "Exception inside Service.run()");
 }
 static int multierror_main(void *arg)
 {
@@ -231,10 +250,10 @@ static int multierror_main(void *arg)
   CHECK_INT(as_error_count(t.svc.manager), 2);
   CHECK_INT(as_error_at(t.svc.manager, 0, &code, &msg), 0);
   CHECK_INT(code, -EIO);
-  CHECK(msg && strcmp(msg, "run") == 0);
+  CHECK(msg && strcmp(msg, "Exception inside Service.run()") == 0);
   CHECK_INT(as_error_at(t.svc.manager, 1, &code, &msg), 0);
   CHECK_INT(code, -EINVAL);
-  CHECK(msg && strcmp(msg, "task") == 0);
+  CHECK(msg && strcmp(msg, "Exception inside error_fn") == 0);
   CHECK_INT(as_error_at(t.svc.manager, 2, &code, &msg), -ERANGE);
   as_service_destroy(&t.svc);
   return 0;
@@ -266,6 +285,7 @@ static int manager_stop_main(void *arg)
   as_manager *m = NULL;
   tsvc_init(&t, wait_cancelled_run, NULL);
   CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  check_flags(m, 1, 1, 0, 0);
   CHECK_INT(as_stop(m), 0);
   check_flags(m, 1, 0, 1, 1);
   CHECK_INT(as_background_service_exit(m, 0), 0);
@@ -281,22 +301,58 @@ static int wait_on_ev(anyc_event *e, double seconds)
   anyc_fail_after(&s, seconds);
   return anyc_scope_close(&s, anyc_event_wait(e));
 }
+static int schedules_set_ev_run(as_service *s) /* run_task(task_fn); wait_finished */
+{
+  CHECK_INT(as_run_task(s->manager, set_event, &tsvc_of(s)->ev, NULL), 0);
+  return as_wait_finished(s->manager);
+}
 static int run_task_main(void *arg)
 {
   (void)arg;
   tsvc t;
   as_manager *m = NULL;
-  anyc_event done;
-  anyc_event_init(&done);
-  tsvc_init(&t, wait_cancelled_run, NULL);
+  tsvc_init(&t, schedules_set_ev_run, NULL);
   CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
-  CHECK_INT(as_run_task(m, set_event, &done, NULL), 0);
-  CHECK_INT(wait_on_ev(&done, 0.1), 0);
+  CHECK_INT(wait_on_ev(&t.ev, 0.1), 0);
   CHECK_INT(as_background_service_exit(m, 0), 0);
+  CHECK_INT(as_error_count(m), 0);
   as_service_destroy(&t.svc);
   return 0;
 }
 static void test_trio_service_manager_run_task(void **state) { (void)state; RUN(run_task_main); }
+
+/* tests-trio/test_trio_external_api.py: an "external API" call -- made by a task the
+ * service does not own, inside its own nursery that is cancelled once the call
+ * returned -- schedules a task; the task is a root of the service and outlives the
+ * call: it runs to completion within 1 s. */
+static int sleep_then_set(void *arg);
+static int do_scheduling(void *arg) /* the external method */
+{
+  tsvc *t = arg;
+  if (!t->svc.manager || !as_is_running(t->svc.manager))
+    return AS_ELIFECYCLE;
+  return as_run_task(t->svc.manager, sleep_then_set, &t->ev, "set_done");
+}
+static int external_schedules_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  as_manager *m = NULL;
+  anyc_group api;
+  tsvc_init(&t, wait_cancelled_run, NULL);
+  CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  CHECK_INT(anyc_group_open(&api), 0);
+  CHECK_INT(anyc_start_soon(&api, do_scheduling, &t), 0);
+  CHECK_INT(anyc_checkpoint(), 0); /* the call returned */
+  anyc_group_cancel(&api);
+  CHECK_INT(anyc_group_close(&api, 0), 0);
+  CHECK_INT(wait_on_ev(&t.ev, 1.0), 0);
+  CHECK_INT(as_background_service_exit(m, 0), 0);
+  CHECK_INT(as_error_count(m), 0);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_trio_external_api_call_that_schedules_task(void **state) { (void)state; RUN(external_schedules_main); }
 
 /* 12 */
 static int sleep_then_set(void *arg)
@@ -325,9 +381,11 @@ static int waits_for_task_main(void *arg)
 static void test_trio_service_manager_run_task_waits_for_task_completion(void **state) { (void)state; RUN(waits_for_task_main); }
 
 /* 13 */
-static int schedules_forever_run(as_service *s)
+static int schedules_forever_run(as_service *s) /* sets ev (service_finished), returns */
 {
-  return as_run_task(s->manager, sleep_forever, NULL, NULL);
+  int rc = as_run_task(s->manager, sleep_forever, NULL, NULL);
+  anyc_event_set(&tsvc_of(s)->ev);
+  return rc;
 }
 static int still_cancel_main(void *arg)
 {
@@ -337,28 +395,45 @@ static int still_cancel_main(void *arg)
   anyc_scope s;
   tsvc_init(&t, schedules_forever_run, NULL);
   CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  CHECK_INT(wait_on_ev(&t.ev, 0.01), 0); /* run returned */
   anyc_move_on_after(&s, 0.01);
   CHECK_INT(anyc_scope_close(&s, as_wait_finished(m)), 0);
   CHECK(anyc_scope_cancelled_caught(&s));
   CHECK_INT(as_cancel(m), 0);
   CHECK_INT(within(0.01, as_wait_finished, m), 0);
   CHECK_INT(as_background_service_exit(m, 0), 0);
+  CHECK_INT(as_error_count(m), 0);
   as_service_destroy(&t.svc);
   return 0;
 }
 static void test_trio_service_manager_run_task_can_still_cancel_after_run_finishes(void **state) { (void)state; RUN(still_cancel_main); }
 
-/* 14 */
-static int fails_soon(void *arg)
+/* 14, 15: `with trio.fail_after(1): await trio.sleep_forever()` -- in run and in the
+ * block's body; cancelled (not timed out) when the service fails. */
+static int sleep_forever_failsafe(void)
 {
-  (void)arg;
-  int rc = anyc_checkpoint();
+  anyc_scope failsafe;
+  anyc_fail_after(&failsafe, 1.0);
+  return anyc_scope_close(&failsafe, anyc_sleep(FOREVER));
+}
+static int failsafe_run(as_service *s)
+{
+  (void)s;
+  int rc = sleep_forever_failsafe();
+  CHECK_INT(rc, -ECANCELED);
+  return rc;
+}
+
+/* 14 */
+static int fails_on_event(void *arg)
+{
+  int rc = anyc_event_wait(arg);
   return rc ? rc : anyc_fail(-EIO, "task exception in run_task");
 }
 static int schedules_failing_run(as_service *s)
 {
-  CHECK_INT(as_run_task(s->manager, fails_soon, NULL, NULL), 0);
-  return anyc_sleep(FOREVER);
+  CHECK_INT(as_run_task(s->manager, fails_on_event, &tsvc_of(s)->ev, NULL), 0);
+  return failsafe_run(s);
 }
 static int reraises_main(void *arg)
 {
@@ -366,14 +441,13 @@ static int reraises_main(void *arg)
   tsvc t;
   as_manager *m = NULL;
   const char *msg = NULL;
-  anyc_scope failsafe;
   tsvc_init(&t, schedules_failing_run, NULL);
   CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
-  anyc_fail_after(&failsafe, 1.0);
-  int body = anyc_sleep(FOREVER); /* interrupted by the service's failure */
-  CHECK_INT(anyc_scope_close(&failsafe, body), -ECANCELED);
+  anyc_event_set(&t.ev);
+  int body = sleep_forever_failsafe(); /* interrupted by the service's failure */
   CHECK_INT(body, -ECANCELED);
   CHECK_INT(as_background_service_exit(m, body), -EIO);
+  CHECK_INT(as_error_count(m), 1); /* raised bare: run's cancellation is no error */
   CHECK_INT(first_error(m, &msg), -EIO);
   CHECK(msg && strcmp(msg, "task exception in run_task") == 0);
   CHECK(anyc_now() < 1.0);
@@ -382,11 +456,15 @@ static int reraises_main(void *arg)
 }
 static void test_trio_service_manager_run_task_reraises_exceptions(void **state) { (void)state; RUN(reraises_main); }
 
-/* 15 */
-static int returns_at_once(void *arg)
+/* 15: the daemon is run's child (scheduled by run), and returns once the body set ev. */
+static int daemon_task_fn(void *arg)
 {
-  (void)arg;
-  return 0;
+  return anyc_event_wait(arg);
+}
+static int schedules_daemon_run(as_service *s)
+{
+  CHECK_INT(as_run_daemon_task(s->manager, daemon_task_fn, &tsvc_of(s)->ev, "daemon_task_fn"), 0);
+  return failsafe_run(s);
 }
 static int daemon_returns_main(void *arg)
 {
@@ -394,13 +472,16 @@ static int daemon_returns_main(void *arg)
   tsvc t;
   as_manager *m = NULL;
   const char *msg = NULL;
-  tsvc_init(&t, wait_cancelled_run, NULL);
+  tsvc_init(&t, schedules_daemon_run, NULL);
   CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
-  CHECK_INT(as_run_daemon_task(m, returns_at_once, NULL, "daemon_task_fn"), 0);
-  int body = as_wait_finished(m);
+  anyc_event_set(&t.ev);
+  int body = sleep_forever_failsafe(); /* interrupted by the daemon's exit */
+  CHECK_INT(body, -ECANCELED);
   CHECK_INT(as_background_service_exit(m, body), AS_EDAEMONEXIT);
+  CHECK_INT(as_error_count(m), 1);
   CHECK_INT(first_error(m, &msg), AS_EDAEMONEXIT);
   CHECK(msg && strcmp(msg, "Daemon task daemon_task_fn[daemon=True] exited") == 0);
+  CHECK(anyc_now() < 1.0);
   as_service_destroy(&t.svc);
   return 0;
 }
@@ -416,16 +497,20 @@ static int records_main(void *arg)
 {
   (void)arg;
   tsvc t;
+  const char *msg = NULL;
   tsvc_init(&t, this_is_the_error_run, NULL);
+  CHECK_INT(as_did_error(t.svc.manager), 0); /* before the run (no manager yet) */
   CHECK_INT(as_run_service(&t.svc), -EIO);
   CHECK_INT(as_did_error(t.svc.manager), 1);
+  CHECK_INT(as_error_count(t.svc.manager), 1);
+  CHECK_INT(first_error(t.svc.manager, &msg), -EIO);
+  CHECK(msg && strcmp(msg, "this is the error") == 0);
   as_service_destroy(&t.svc);
   return 0;
 }
 static void test_trio_service_manager_propogates_and_records_exceptions(void **state)
 {
   (void)state;
-  /* did_error is False before the run: a child manager attached but not started. */
   RUN(records_main);
 }
 
@@ -452,6 +537,12 @@ static int clean_exit_child_main(void *arg)
   lifecycle_check(&parent, trigger_child17, 0);
   CHECK_INT(parent.rc, 0);
   check_flags(child17.svc.manager, 1, 0, 0, 1);
+  as_stats st;
+  as_get_stats(parent.svc.manager, &st); /* the child service is a task; run is not */
+  CHECK_INT(st.total_count, 1);
+  CHECK_INT(st.finished_count, 1);
+  as_get_stats(child17.svc.manager, &st); /* its own run: no task */
+  CHECK_INT(st.total_count, 0);
   as_service_destroy(&child17.svc);
   as_service_destroy(&parent.svc);
   return 0;
@@ -479,7 +570,9 @@ static int daemon_child_service_main(void *arg)
   CHECK_INT(as_background_service_enter(&parent.svc, &m), 0);
   CHECK_INT(wait_on_ev(&parent.ready, 0.1), 0);
   CHECK_INT(as_background_service_exit(m, 0), 0);
-  CHECK_INT(as_error_count(m), 0);
+  CHECK_INT(as_error_count(m), 0); /* the daemon child ended because its parent was cancelled */
+  check_flags(child18.svc.manager, 1, 0, 1, 1); /* stopped through its manager (P13) */
+  CHECK_INT(as_did_error(child18.svc.manager), 0);
   as_service_destroy(&child18.svc);
   as_service_destroy(&parent.svc);
   return 0;
@@ -628,13 +721,14 @@ static int running_daemon_main(void *arg)
 }
 static void test_trio_service_cancellation_with_running_daemon_task(void **state) { (void)state; RUN(running_daemon_main); }
 
-/* 24-26: cleanup in run's "finally" (after its wait is cancelled). */
+/* 24-26: cleanup in run's "finally" (after its wait_finished is cancelled). */
 enum cleanup { NO_AWAIT, UNSHIELDED_AWAIT, SHIELDED_AWAIT };
 static int cleanup_run(as_service *s)
 {
   tsvc *t = tsvc_of(s);
   anyc_event_set(&t->ready);
-  int rc = anyc_sleep(FOREVER);
+  int rc = as_wait_finished(s->manager);
+  CHECK_INT(rc, -ECANCELED);
   enum cleanup how = *(enum cleanup *)t->user;
   if (how == UNSHIELDED_AWAIT) {
     if (anyc_checkpoint() != 0)
@@ -658,8 +752,10 @@ static int cleanup_scenario(enum cleanup how, int expected)
   CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
   CHECK_INT(wait_on_ev(&t.ready, 0.1), 0);
   CHECK_INT(t.flag, 0);
+  CHECK_INT(as_cancel(m), 0);
   CHECK_INT(as_background_service_exit(m, 0), 0);
   CHECK_INT(t.flag, expected);
+  CHECK_INT(as_error_count(m), 0);
   as_service_destroy(&t.svc);
   return 0;
 }
@@ -674,15 +770,18 @@ static void test_trio_service_with_try_finally_cleanup_with_shielded_await(void 
 static int error_in_run(as_service *s)
 {
   CHECK_INT(as_run_daemon_task(s->manager, wait_finished_task, s->manager, NULL), 0);
-  return anyc_fail(-EINVAL, "ValueError");
+  return anyc_fail(-EINVAL, "Exception inside run()");
 }
 static int error_in_run_main(void *arg)
 {
   (void)arg;
   tsvc t;
+  const char *msg = NULL;
   tsvc_init(&t, error_in_run, NULL);
   CHECK_INT(as_run_service(&t.svc), -EINVAL);
-  CHECK_INT(as_error_count(t.svc.manager), 1);
+  CHECK_INT(as_error_count(t.svc.manager), 1); /* the cancelled daemon is no error */
+  CHECK_INT(first_error(t.svc.manager, &msg), -EINVAL);
+  CHECK(msg && strcmp(msg, "Exception inside run()") == 0);
   as_service_destroy(&t.svc);
   return 0;
 }
@@ -700,18 +799,21 @@ static int daemon_leaving_children(void *arg)
   CHECK_INT(as_run_task(arg, sleep_and_fail, NULL, NULL), 0);
   return 0;
 }
-static int leaving_children_run(as_service *s)
+static int leaving_children_run(as_service *s) /* returns at once, as upstream's */
 {
-  CHECK_INT(as_run_daemon_task(s->manager, daemon_leaving_children, s->manager, NULL), 0);
-  return as_wait_finished(s->manager);
+  CHECK_INT(as_run_daemon_task(s->manager, daemon_leaving_children, s->manager, "buggy_daemon"), 0);
+  return 0;
 }
 static int leaving_children_main(void *arg)
 {
   (void)arg;
   tsvc t;
   tsvc_init(&t, leaving_children_run, NULL);
+  const char *msg = NULL;
   CHECK_INT(as_run_service(&t.svc), AS_EDAEMONEXIT);
   CHECK_INT(as_error_count(t.svc.manager), 1); /* the orphan was cancelled before failing */
+  CHECK_INT(first_error(t.svc.manager, &msg), AS_EDAEMONEXIT);
+  CHECK(msg && strcmp(msg, "Daemon task buggy_daemon[daemon=True] exited") == 0);
   CHECK(anyc_now() < 1);
   as_service_destroy(&t.svc);
   return 0;
@@ -766,9 +868,20 @@ static int p4_main(void *arg)
   as_get_stats(m, &st);
   CHECK_INT(st.total_count, 0);
   CHECK_INT(st.finished_count, 0);
+  CHECK_INT(st.pending_count, 0);
   CHECK_INT(as_run_task(m, just_checkpoint, NULL, NULL), AS_ELIFECYCLE);  /* P4 */
+  CHECK_INT(as_run_daemon_task(m, just_checkpoint, NULL, NULL), AS_ELIFECYCLE);
+  CHECK_INT(as_run_child_service(m, &other.svc, NULL), AS_ELIFECYCLE);
+  /* upstream attached the child's manager before refusing: it has one, never started */
+  CHECK(other.svc.manager != NULL);
+  check_flags(other.svc.manager, 0, 0, 0, 0);
+  CHECK_INT(as_run_service(&other.svc), AS_ELIFECYCLE); /* "already has a manager" */
+  CHECK_INT(as_run_daemon_child_service(m, &other.svc, NULL), AS_ELIFECYCLE);
   CHECK_INT(as_cancel(m), 0);                                           /* P6 */
   CHECK_INT(as_is_cancelled(m), 0);
+  CHECK_INT(as_stop(m), 0); /* cancel (no-op) + wait_finished (already) */
+  CHECK_INT(as_is_cancelled(m), 0);
+  CHECK_INT(as_did_error(m), 0);
   CHECK_INT(as_run_service(&t.svc), AS_ELIFECYCLE);                     /* P7, P8 */
   as_manager *bm = NULL;
   CHECK_INT(as_background_service_enter(&t.svc, &bm), AS_ELIFECYCLE);
@@ -822,7 +935,9 @@ static int p9_main(void *arg)
   CHECK_INT(anyc_group_close(&g, 0), 0);
   CHECK_INT(t.flag, 1);
   CHECK_INT(as_did_error(t.svc.manager), 1);
+  CHECK_INT(as_error_count(t.svc.manager), 1); /* raised bare */
   CHECK_INT(as_is_cancelled(t.svc.manager), 1);
+  check_flags(t.svc.manager, 1, 0, 1, 1);
   as_service_destroy(&t.svc);
   return 0;
 }
@@ -867,6 +982,49 @@ static int p12_main(void *arg)
 }
 static void test_matrix_p11_child_service_raises(void **state) { (void)state; RUN(p11_main); }
 static void test_matrix_p12_daemon_child_service_returns(void **state) { (void)state; RUN(p12_main); }
+
+/* A daemon child service that fails records its own error, not DaemonTaskExit
+ * (upstream: the raise from child_manager.run() skips the daemon check). */
+static int daemon_child_fails_main(void *arg)
+{
+  (void)arg;
+  return p11_scenario(p12_run, key_error_run, -ENOKEY, "child");
+}
+static void test_daemon_child_service_fails(void **state) { (void)state; RUN(daemon_child_fails_main); }
+
+/* A daemon child service stopped through its own manager while the parent runs: its
+ * run() returned, the parent is not cancelled, so DaemonTaskExit (upstream). */
+static tsvc stopped_child;
+static int stopped_child_run(as_service *s)
+{
+  CHECK_INT(as_run_daemon_child_service(s->manager, &stopped_child.svc, NULL), 0);
+  anyc_event_set(&tsvc_of(s)->ready);
+  return as_wait_finished(s->manager);
+}
+static int daemon_child_stopped_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  as_manager *m = NULL;
+  const char *msg = NULL;
+  tsvc_init(&t, stopped_child_run, NULL);
+  tsvc_init(&stopped_child, wait_cancelled_run, "Child");
+  CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  CHECK_INT(anyc_event_wait(&t.ready), 0);
+  CHECK_INT(as_wait_started(stopped_child.svc.manager), 0);
+  CHECK_INT(as_stop(stopped_child.svc.manager), 0);
+  int body = as_wait_finished(m); /* the daemon's exit fails the service */
+  CHECK_INT(as_background_service_exit(m, body), AS_EDAEMONEXIT);
+  CHECK_INT(as_error_count(m), 1);
+  CHECK_INT(first_error(m, &msg), AS_EDAEMONEXIT);
+  CHECK(msg && strcmp(msg, "Daemon task Child[daemon=True] exited") == 0);
+  check_flags(m, 1, 0, 1, 1);
+  CHECK_INT(as_did_error(stopped_child.svc.manager), 0);
+  as_service_destroy(&stopped_child.svc);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_daemon_child_service_stopped_by_its_manager(void **state) { (void)state; RUN(daemon_child_stopped_main); }
 
 /* P13: a parent stopped while its child service runs: the child is cancelled. */
 static tsvc p13_child;
@@ -959,6 +1117,36 @@ static int outer_cancel_main(void *arg)
 }
 static void test_run_service_cancelled_from_outside(void **state) { (void)state; RUN(outer_cancel_main); }
 
+/* A caller already cancelled: upstream's run() gets Cancelled at its run lock (a
+ * checkpoint) before it starts anything -- run never runs, the service is finished but
+ * was never started (nor cancelled). */
+static int traces_run(as_service *s)
+{
+  (void)s;
+  TRACE("run ran");
+  return 0;
+}
+static int cancelled_caller_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  anyc_scope s;
+  tsvc_init(&t, traces_run, NULL);
+  CHECK_INT(anyc_scope_open(&s), 0);
+  anyc_scope_cancel(&s);
+  int rc = as_run_service(&t.svc);
+  CHECK_INT(rc, -ECANCELED);
+  CHECK_INT(anyc_scope_close(&s, rc), 0);
+  check_flags(t.svc.manager, 0, 0, 0, 1);
+  CHECK_INT(as_did_error(t.svc.manager), 0);
+  CHECK(strcmp(trace_log, "") == 0);
+  CHECK_INT(as_cancel(t.svc.manager), AS_ELIFECYCLE); /* never started */
+  CHECK_INT(as_run_service(&t.svc), AS_ELIFECYCLE);   /* one manager for life */
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_run_service_from_a_cancelled_caller_never_starts(void **state) { (void)state; RUN(cancelled_caller_main); }
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -974,6 +1162,7 @@ int main(void)
     TEST(test_trio_service_background_service_context_manager),
     TEST(test_trio_service_manager_stop),
     TEST(test_trio_service_manager_run_task),
+    TEST(test_trio_external_api_call_that_schedules_task),
     TEST(test_trio_service_manager_run_task_waits_for_task_completion),
     TEST(test_trio_service_manager_run_task_can_still_cancel_after_run_finishes),
     TEST(test_trio_service_manager_run_task_reraises_exceptions),
@@ -997,11 +1186,14 @@ int main(void)
     TEST(test_matrix_p9_run_raises_once),
     TEST(test_matrix_p11_child_service_raises),
     TEST(test_matrix_p12_daemon_child_service_returns),
+    TEST(test_daemon_child_service_fails),
+    TEST(test_daemon_child_service_stopped_by_its_manager),
     TEST(test_matrix_p13_parent_stop_cancels_child_service),
     TEST(test_matrix_p23_p26_p28_flags_during_shutdown),
     TEST(test_matrix_p25_error_during_cleanup),
     TEST(test_run_service_outside_a_task),
     TEST(test_run_service_cancelled_from_outside),
+    TEST(test_run_service_from_a_cancelled_caller_never_starts),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,93 +11,105 @@ static int wait_cancelled_run(as_service *s)
 }
 
 /* ---- tests-trio/test_trio_dag_cancellation.py ----
- * A 14-node tree of depth 6 (0->2->4->8->11->12->13).  Each node holds a "resource" and
- * has a helper child that spawns the node's children and, when cancelled, checks (after
- * some shielded yields) that the node's resource is still held.  Each node, when
- * cancelled, releases its resource and checks that its helper had checked: i.e. every
+ * Upstream's DAGServiceTest (async_service/tools/_dag_test.py) on its DEFAULT_DAG: 14
+ * nodes, depth 6 (0->2->4->8->11->12->13).  Node 0 is run() itself.  Each node holds a
+ * "resource" while it runs, and schedules a helper child that spawns the node's DAG
+ * children (waiting until each is ready), signals the node ready and parks on
+ * wait_finished.  When cancelled, each helper (after 0-100 shielded yields) checks that
+ * its node's resource is still held and marks it checked; each node, after releasing
+ * its resource and yielding, checks that its helper had checked.  run()'s own cleanup
+ * then checks every resource is released and checked: all_checks_passed.  So every
  * subtree finished before its parent's cleanup ran. */
 #define DAG_N 14
-static const int dag_children[DAG_N][3] = {
-  [0] = {1, 2, -1}, [1] = {3, -1},  [2] = {4, 5, -1}, [3] = {6, -1},  [4] = {8, -1},
-  [5] = {7, -1},    [6] = {9, -1},  [7] = {10, -1},   [8] = {11, -1}, [9] = {-1},
-  [10] = {-1},      [11] = {12, -1}, [12] = {13, -1}, [13] = {-1},
+static const int dag_children[DAG_N][6] = {
+  [0] = {1, 2, 3, -1}, [1] = {-1}, [2] = {4, 5, -1}, [3] = {-1},
+  [4] = {6, 7, 8, 9, 10, -1}, [5] = {-1}, [6] = {-1}, [7] = {-1},
+  [8] = {11, -1}, [9] = {-1}, [10] = {-1}, [11] = {12, -1}, [12] = {13, -1}, [13] = {-1},
 };
 static struct dag_node {
-  int id, active, checked, ready;
+  int id, active, checked;
   as_manager *m;
-  anyc_event ready_ev;
+  anyc_event ready_ev; /* the node's DAG children are all ready */
 } dag[DAG_N];
+static int dag_all_checks_passed;
 static unsigned dag_rand = 12345;
-static int dag_yields(void) /* deterministic 0-100 */
+static void dag_yield_execution(void) /* random.randint(0, 100) shielded checkpoints */
 {
   dag_rand = dag_rand * 1103515245u + 12345u;
-  return (int)((dag_rand >> 16) % 101);
-}
-static int dag_node_task(void *arg);
-static int dag_helper(void *arg)
-{
-  struct dag_node *n = arg;
-  for (int i = 0; dag_children[n->id][i] >= 0; i++) {
-    struct dag_node *c = &dag[dag_children[n->id][i]];
-    CHECK_INT(as_run_task(n->m, dag_node_task, c, NULL), 0);
-    int rc = anyc_event_wait(&c->ready_ev);
-    if (rc)
-      return rc;
-  }
-  n->ready = 1;
-  anyc_event_set(&n->ready_ev);
-  int rc = as_wait_finished(n->m);
   anyc_scope sh;
   anyc_scope_open(&sh);
   anyc_scope_set_shield(&sh, 1);
-  for (int i = dag_yields(); i > 0; i--)
+  for (int i = (int)((dag_rand >> 16) % 101); i > 0; i--)
     CHECK_INT(anyc_checkpoint(), 0);
   CHECK_INT(anyc_scope_close(&sh, 0), 0);
-  CHECK(n->active); /* the parent's resource outlives this subtree */
+}
+static int dag_do_task(void *arg);
+static int dag_do_child(void *arg)
+{
+  struct dag_node *n = arg;
+  CHECK(n->active);
+  CHECK(!n->checked);
+  int rc = 0;
+  for (int i = 0; rc == 0 && dag_children[n->id][i] >= 0; i++) {
+    struct dag_node *c = &dag[dag_children[n->id][i]];
+    CHECK_INT(as_run_task(n->m, dag_do_task, c, NULL), 0);
+    rc = anyc_event_wait(&c->ready_ev);
+  }
+  if (rc == 0) {
+    anyc_event_set(&n->ready_ev);
+    rc = as_wait_finished(n->m);
+  }
+  dag_yield_execution(); /* finally: */
+  CHECK(n->active); /* the node's resource outlives this subtree */
   n->checked = 1;
   return rc;
 }
-static int dag_node_task(void *arg)
+static int dag_do_task(void *arg)
 {
   struct dag_node *n = arg;
-  n->active = 1;
-  CHECK_INT(as_run_task(n->m, dag_helper, n, NULL), 0);
+  CHECK(!n->active);
+  CHECK(!n->checked);
+  n->active = 1; /* async with resource: */
+  CHECK_INT(as_run_task(n->m, dag_do_child, n, NULL), 0);
   int rc = as_wait_finished(n->m);
   n->active = 0;
-  anyc_scope sh;
-  anyc_scope_open(&sh);
-  anyc_scope_set_shield(&sh, 1);
-  for (int i = dag_yields(); i > 0; i--)
-    CHECK_INT(anyc_checkpoint(), 0);
-  CHECK_INT(anyc_scope_close(&sh, 0), 0);
+  dag_yield_execution(); /* finally: */
+  CHECK(!n->active);
   CHECK(n->checked);
   return rc;
 }
 static int dag_run(as_service *s)
 {
-  CHECK_INT(as_run_task(s->manager, dag_node_task, &dag[0], NULL), 0);
-  return as_wait_finished(s->manager);
+  for (int i = 0; i < DAG_N; i++) { /* pre-run sanity checks */
+    CHECK(!dag[i].active && !dag[i].checked);
+    dag[i].m = s->manager;
+  }
+  int rc = dag_do_task(&dag[0]);
+  int passed = 1; /* finally: post-run sanity checks */
+  for (int i = 0; i < DAG_N; i++)
+    if (dag[i].active || !dag[i].checked)
+      passed = 0;
+  dag_all_checks_passed = passed;
+  return passed ? rc : anyc_fail(-EPROTO, "a resource was still active or not checked");
 }
 static int dag_main(void *arg)
 {
   (void)arg;
   tsvc t;
   as_manager *m = NULL;
-  tsvc_init(&t, dag_run, NULL);
-  CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  dag_all_checks_passed = 0;
   for (int i = 0; i < DAG_N; i++) {
     memset(&dag[i], 0, sizeof dag[i]);
     dag[i].id = i;
-    dag[i].m = m;
     anyc_event_init(&dag[i].ready_ev);
   }
-  for (int i = 0; i < DAG_N; i++)
+  tsvc_init(&t, dag_run, NULL);
+  CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  for (int i = 0; i < DAG_N; i++) /* ready_cancel */
     CHECK_INT(anyc_event_wait(&dag[i].ready_ev), 0);
   CHECK_INT(as_background_service_exit(m, 0), 0);
-  for (int i = 0; i < DAG_N; i++) {
-    CHECK_INT(dag[i].active, 0);
-    CHECK_INT(dag[i].checked, 1);
-  }
+  CHECK_INT(dag_all_checks_passed, 1);
+  CHECK_INT(as_error_count(m), 0);
   as_service_destroy(&t.svc);
   return 0;
 }
@@ -124,7 +136,7 @@ static int stats_run(as_service *s)
   for (int i = 0; i < 2; i++)
     CHECK_INT(as_run_task(m, just_checkpoint, NULL, NULL), 0);
   CHECK_INT(as_run_task(m, stats_with_children, m, NULL), 0);
-  return as_wait_finished(m);
+  return 0; /* returns at once, as upstream's: its children keep it (and the service) alive */
 }
 static void check_stats(const as_manager *m, unsigned long total, unsigned long finished)
 {
@@ -157,7 +169,8 @@ static void test_trio_manager_stats(void **state) { (void)state; RUN(stats_main)
 static int one_sleeper_run(as_service *s)
 {
   CHECK_INT(as_run_task(s->manager, sleep_forever, NULL, NULL), 0);
-  return as_wait_finished(s->manager);
+  anyc_event_set(&tsvc_of(s)->ready);
+  return 0;
 }
 static int stats_not_run_main(void *arg)
 {
@@ -166,6 +179,7 @@ static int stats_not_run_main(void *arg)
   as_manager *m = NULL;
   tsvc_init(&t, one_sleeper_run, NULL);
   CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  CHECK_INT(anyc_event_wait(&t.ready), 0);
   for (int i = 0; i < 10; i++)
     CHECK_INT(anyc_checkpoint(), 0);
   check_stats(m, 1, 0);
@@ -200,11 +214,15 @@ static int too_many_main(void *arg)
 static void test_asyncio_service_with_too_many_children(void **state) { (void)state; RUN(too_many_main); }
 
 /* The same limit on one task's children: 1001 children fit, the next is refused. */
+static tsvc limit_child;
 static int many_children_run(as_service *s)
 {
   for (int i = 0; i < 1001; i++)
     CHECK_INT(as_run_task(s->manager, sleep_forever, NULL, NULL), 0);
   CHECK_INT(as_run_task(s->manager, sleep_forever, NULL, NULL), AS_ETOOMANYCHILDREN);
+  CHECK_INT(as_run_child_service(s->manager, &limit_child.svc, NULL), AS_ETOOMANYCHILDREN);
+  CHECK(limit_child.svc.manager != NULL); /* attached before the refusal, as upstream */
+  check_flags(limit_child.svc.manager, 0, 0, 0, 0);
   return as_cancel(s->manager);
 }
 static int many_children_main(void *arg)
@@ -212,12 +230,108 @@ static int many_children_main(void *arg)
   (void)arg;
   tsvc t;
   tsvc_init(&t, many_children_run, NULL);
+  tsvc_init(&limit_child, wait_cancelled_run, "Child");
   CHECK_INT(as_run_service(&t.svc), 0);
   check_stats(t.svc.manager, 1001, 1001);
+  as_service_destroy(&limit_child.svc);
   as_service_destroy(&t.svc);
   return 0;
 }
 static void test_matrix_p29_child_limit_per_task(void **state) { (void)state; RUN(many_children_main); }
+
+/* Orphans handed up count against the limit of their new set, which no longer holds
+ * the task that ended (upstream: FunctionTask.run's finally discards the task from
+ * its parent before _run_and_manage_task's finally re-parents its children).  run holds
+ * 1000 sleepers and T (1001 children); T starts `orphans` children and fails.  (When
+ * the limit fires there, Python's raise in a finally replaces T's own error; C keeps
+ * both, in order: errors are never dropped.) */
+static int limit_orphans;
+static int spawns_orphans_then_fails(void *arg)
+{
+  for (int i = 0; i < limit_orphans; i++)
+    CHECK_INT(as_run_task(arg, sleep_forever, NULL, "orphan"), 0);
+  int rc = anyc_checkpoint();
+  return rc ? rc : anyc_fail(-EIO, "T failed");
+}
+static int full_run(as_service *s)
+{
+  for (int i = 0; i < 1000; i++)
+    CHECK_INT(as_run_task(s->manager, sleep_forever, NULL, NULL), 0);
+  CHECK_INT(as_run_task(s->manager, spawns_orphans_then_fails, s->manager, "T"), 0);
+  return as_wait_finished(s->manager);
+}
+static void orphan_limit_scenario(int orphans)
+{
+  tsvc t;
+  int code = 0;
+  limit_orphans = orphans;
+  tsvc_init(&t, full_run, NULL);
+  CHECK_INT(as_run_service(&t.svc), -EIO);
+  as_manager *m = t.svc.manager;
+  /* one orphan takes T's place (1001 children again); a second is one too many */
+  CHECK_INT(as_error_count(m), (orphans == 1 ? 1 : 2));
+  CHECK_INT(as_error_at(m, 0, &code, NULL), 0);
+  CHECK_INT(code, -EIO);
+  if (orphans > 1) {
+    const char *msg = NULL;
+    CHECK_INT(as_error_at(m, 1, &code, &msg), 0);
+    CHECK_INT(code, AS_ETOOMANYCHILDREN);
+    CHECK(msg && strncmp(msg, "Tried to add more than 1000 child tasks.", 40) == 0);
+  }
+  check_stats(m, 1001 + (unsigned long)orphans, 1001 + (unsigned long)orphans);
+  as_service_destroy(&t.svc);
+}
+static int one_orphan_main(void *arg) { (void)arg; orphan_limit_scenario(1); return 0; }
+static int two_orphans_main(void *arg) { (void)arg; orphan_limit_scenario(2); return 0; }
+static void test_orphans_handed_up_within_the_limit(void **state) { (void)state; RUN(one_orphan_main); }
+static void test_orphans_handed_up_past_the_limit(void **state) { (void)state; RUN(two_orphans_main); }
+
+/* A child service that failed but is still shutting down when its parent is cancelled
+ * from outside: upstream's child run() then raises Cancelled, not its errors, so the
+ * parent records nothing (and is not marked cancelled); the child keeps its error. */
+static int slow_cleanup(void *arg)
+{
+  (void)arg;
+  int rc = anyc_sleep(FOREVER);
+  anyc_scope sh; /* cleanup that takes a second, shielded */
+  anyc_scope_open(&sh);
+  anyc_scope_set_shield(&sh, 1);
+  CHECK_INT(anyc_scope_close(&sh, anyc_sleep(1)), 0);
+  return rc;
+}
+static int fails_with_slow_cleanup_run(as_service *s)
+{
+  CHECK_INT(as_run_task(s->manager, slow_cleanup, NULL, NULL), 0);
+  int rc = anyc_checkpoint();
+  return rc ? rc : anyc_fail(-ENOKEY, "child");
+}
+static tsvc slow_child;
+static int parent_of_slow_child_run(as_service *s)
+{
+  CHECK_INT(as_run_child_service(s->manager, &slow_child.svc, NULL), 0);
+  return as_wait_finished(s->manager);
+}
+static int child_failed_outer_cancel_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  anyc_scope outer;
+  tsvc_init(&t, parent_of_slow_child_run, "Parent");
+  tsvc_init(&slow_child, fails_with_slow_cleanup_run, "Child");
+  anyc_move_on_after(&outer, 0.5); /* the child failed at 0 and cleans up until 1 */
+  int rc = as_run_service(&t.svc);
+  CHECK_INT(rc, -ECANCELED);
+  CHECK_INT(anyc_scope_close(&outer, rc), 0);
+  CHECK_NEAR(anyc_now(), 1.0, 1e-6);
+  CHECK_INT(as_error_count(t.svc.manager), 0);
+  check_flags(t.svc.manager, 1, 0, 0, 1);
+  CHECK_INT(as_error_count(slow_child.svc.manager), 1);
+  check_flags(slow_child.svc.manager, 1, 0, 1, 1);
+  as_service_destroy(&slow_child.svc);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_failed_child_service_cancelled_from_outside(void **state) { (void)state; RUN(child_failed_outer_cancel_main); }
 
 /* ---- parents, orphans, order ---- */
 
@@ -245,6 +359,40 @@ static int p17_main(void *arg)
   return 0;
 }
 static void test_matrix_p17_run_task_from_foreign_task_is_root(void **state) { (void)state; RUN(p17_main); }
+
+/* P17 from a private nursery (py-libp2p's Swarm/KadDHT run()): the task that schedules
+ * is a plain anyc task of run's own group, which upstream does not find in the DAG, so
+ * the new task is a root -- run does not wait for it. */
+static int schedules_from_nursery(void *arg)
+{
+  tsvc *t = arg;
+  return as_run_task(t->svc.manager, p17_returns_on_ev, &t->ev, NULL);
+}
+static int private_nursery_run(as_service *s)
+{
+  anyc_group g;
+  CHECK_INT(anyc_group_open(&g), 0);
+  CHECK_INT(anyc_start_soon(&g, schedules_from_nursery, tsvc_of(s)), 0);
+  return anyc_group_close(&g, 0);
+}
+static int private_nursery_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  as_manager *m = NULL;
+  tsvc_init(&t, private_nursery_run, NULL);
+  CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  CHECK_INT(anyc_sleep(1), 0);
+  check_stats(m, 1, 1); /* run finished (counted, clamped) while the root still runs */
+  CHECK_INT(as_is_running(m), 1);
+  anyc_event_set(&t.ev);
+  CHECK_INT(as_wait_finished(m), 0);
+  CHECK_INT(as_is_cancelled(m), 0);
+  CHECK_INT(as_background_service_exit(m, 0), 0);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_matrix_p17_run_task_from_private_nursery_is_root(void **state) { (void)state; RUN(private_nursery_main); }
 
 /* P21: a task whose function returned is not finished while its child still runs. */
 static int p21_parent(void *arg)
@@ -326,6 +474,70 @@ static int p30_main(void *arg)
   return 0;
 }
 static void test_matrix_p30_run_task_name(void **state) { (void)state; RUN(p30_main); }
+
+/* tests/core test_get_task_name, in C terms: an explicit name wins (and is copied); a
+ * function task without one is named by the function's address (C has no __name__); a
+ * child service without one by its service's name, "service" when that is NULL. */
+static int names_task(void *arg)
+{
+  TRACE("%s", anyc_task_name());
+  (void)arg;
+  return 0;
+}
+static int names_run(as_service *s)
+{
+  char name[16] = "explicit_0";
+  CHECK_INT(as_run_task(s->manager, names_task, NULL, name), 0);
+  strcpy(name, "overwritten"); /* the manager kept its own copy */
+  CHECK_INT(as_run_task(s->manager, names_task, NULL, NULL), 0);
+  return 0;
+}
+static tsvc named_child;
+static const char *child_task_name;
+static int returns_run(as_service *s)
+{
+  (void)s;
+  return 0;
+}
+static int daemon_child_run(as_service *s)
+{
+  CHECK_INT(as_run_daemon_child_service(s->manager, &named_child.svc, child_task_name), 0);
+  return as_wait_finished(s->manager);
+}
+static void child_name_case(const char *svc_name, const char *explicit_name, const char *want)
+{
+  tsvc t;
+  const char *msg = NULL;
+  char expected[128];
+  tsvc_init(&t, daemon_child_run, NULL);
+  tsvc_init(&named_child, returns_run, svc_name);
+  child_task_name = explicit_name;
+  CHECK_INT(as_run_service(&t.svc), AS_EDAEMONEXIT);
+  first_error(t.svc.manager, &msg);
+  snprintf(expected, sizeof expected, "Daemon task %s[daemon=True] exited", want);
+  CHECK(msg && strcmp(msg, expected) == 0);
+  as_service_destroy(&named_child.svc);
+  as_service_destroy(&t.svc);
+}
+static int get_task_name_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  char want[128];
+  as_task_fn fn = names_task;
+  void *addr;
+  memcpy(&addr, &fn, sizeof addr);
+  tsvc_init(&t, names_run, NULL);
+  CHECK_INT(as_run_service(&t.svc), 0);
+  snprintf(want, sizeof want, "explicit_0,%p", addr);
+  CHECK(strcmp(trace_log, want) == 0);
+  as_service_destroy(&t.svc);
+  child_name_case("NoStrOrRepr", NULL, "NoStrOrRepr");
+  child_name_case("NoStrOrRepr", "explicit_1", "explicit_1");
+  child_name_case(NULL, NULL, "service");
+  return 0;
+}
+static void test_get_task_name(void **state) { (void)state; RUN(get_task_name_main); }
 
 /* asyncio suite 9-11: a daemon or task leaving a child that would fail after 1 s. */
 static int sleep_and_fail(void *arg)
@@ -590,10 +802,15 @@ int main(void)
     TEST(test_trio_manager_stats_does_not_count_main_run_method),
     TEST(test_asyncio_service_with_too_many_children),
     TEST(test_matrix_p29_child_limit_per_task),
+    TEST(test_orphans_handed_up_within_the_limit),
+    TEST(test_orphans_handed_up_past_the_limit),
+    TEST(test_failed_child_service_cancelled_from_outside),
     TEST(test_matrix_p17_run_task_from_foreign_task_is_root),
+    TEST(test_matrix_p17_run_task_from_private_nursery_is_root),
     TEST(test_matrix_p21_parent_waits_for_child),
     TEST(test_matrix_p27_child_cancelled_before_run),
     TEST(test_matrix_p30_run_task_name),
+    TEST(test_get_task_name),
     TEST(test_daemon_task_cancels_service_leaving_children),
     TEST(test_daemon_task_raises_exception_leaving_children),
     TEST(test_task_raises_exception_leaving_children),
