@@ -122,14 +122,7 @@ void anyc__ctx_switch(struct anyc__ctx *from, struct anyc__ctx *to);
 
 /* ---- stacks (stack.c) --------------------------------------------------------------- */
 
-struct anyc__stack {
-  void *lo;                  /* lowest usable byte (just above the guard) */
-  size_t size;               /* usable bytes (below this descriptor) */
-  size_t nominal;            /* the configured stack size, as reported to users */
-  struct anyc__stack *next;  /* free-list link while pooled */
-  unsigned vg_id;            /* valgrind stack id */
-  int canary;                /* 1 when overflow is caught by canary, not a guard page */
-};
+struct anyc__stack; /* defined below the scopes: it holds one (own) */
 struct anyc__stack_pool;
 int anyc__stack_pool_init(struct anyc__stack_pool **out, size_t stack_size);
 void anyc__stack_pool_destroy(struct anyc__stack_pool *p);
@@ -167,6 +160,9 @@ double anyc__real_now(void);
 /* ---- tasks and the scheduler (task.c, sched.c, run.c) ---------------------------------- */
 
 enum anyc__task_state { ANYC__READY, ANYC__RUNNING, ANYC__BLOCKED, ANYC__DONE };
+/* A task's own scope (anyc_task_cancel): none; cancelled before the task had a stack (it
+ * is inserted, cancelled, when the task first runs); in its chain, at stack->own. */
+enum anyc__own { ANYC__OWN_NONE, ANYC__OWN_PENDING, ANYC__OWN_OPEN };
 
 struct anyc__task;
 struct anyc__group;
@@ -187,6 +183,18 @@ struct anyc__scope {
 };
 #define ANYC__SCOPE_OPEN 0x5c0be0e1u
 #define ANYC__SCOPE_CLOSED 0x5c0bec10u
+
+struct anyc__stack {
+  void *lo;                  /* lowest usable byte (just above the guard) */
+  size_t size;               /* usable bytes (below this descriptor) */
+  size_t nominal;            /* the configured stack size, as reported to users */
+  struct anyc__stack *next;  /* free-list link while pooled */
+  unsigned vg_id;            /* valgrind stack id */
+  int canary;                /* 1 when overflow is caught by canary, not a guard page */
+  struct anyc__scope own;    /* its task's own scope once anyc_task_cancel reached it
+                                (task.c): here, not in every task struct, because only a
+                                running task has one and only a cancelled one needs it */
+};
 struct anyc__group;
 struct anyc__error;
 struct anyc__errors {
@@ -208,6 +216,7 @@ struct anyc__task {
   uint8_t is_start;                  /* body.start_fn (anyc_start), else body.fn */
   uint8_t stack_canary;              /* its stack is canary-checked (copy of the slot's
                                         flag: exit must not touch the cold descriptor) */
+  uint8_t own_state;                 /* enum anyc__own: anyc_task_cancel's scope */
   uint32_t held;                     /* locks and limiter tokens it holds (see task.c) */
   int wake_status;                   /* what anyc__park() returns */
   const char *wait_what;             /* what a blocked task waits on (anyc_dump_tasks) */
@@ -221,7 +230,6 @@ struct anyc__task {
   struct anyc__list group_link;      /* link in group->children */
   struct anyc__scope *cur_scope;     /* innermost open scope, else base_scope */
   struct anyc__scope *base_scope;    /* the scope the task runs under */
-  struct anyc__scope *own;           /* &own_scope once anyc_task_cancel reached it */
   struct anyc__group *group;         /* the group that owns it (NULL: main) */
   struct anyc__timer sleep_timer;    /* deadline of a sleep */
   char *fail_msg;                    /* pending anyc_fail() message */
@@ -230,8 +238,6 @@ struct anyc__task {
   char *name;                        /* name_short, or an owned copy of a longer name;
                                         NULL until asked for ("task<id>") */
   char name_short[16];               /* short names live here: no allocation per spawn */
-  struct anyc__scope own_scope;      /* the outermost scope anyc_task_cancel inserts;
-                                        untouched until then (scope.c) */
 #ifdef ANYC_ASAN
   void *asan_fake_stack;             /* ASan's fake stack while switched out */
 #endif
@@ -345,8 +351,8 @@ static inline int anyc__task_cancelled(const struct anyc__task *t)
 /* Before `t` parks at a cancel point: make it reachable from every scope on its chain
  * (scope.c explains why this is done here and not when scopes open). */
 void anyc__scope_track(struct anyc__task *t);
-/* Give t the outermost scope of its own (t->own_scope, below every scope it has open):
- * anyc_task_cancel's handle. */
+/* Give t (which has a stack) the outermost scope of its own, t->stack->own, below every
+ * scope it has open: anyc_task_cancel's handle. */
 void anyc__scope_insert_own(struct anyc__task *t);
 /* Close t's own scope at its end (t need not be running): the catch rule on status. */
 int anyc__scope_close_own(struct anyc__task *t, int status);

@@ -222,7 +222,7 @@ int anyc__scope_close(struct anyc__scope *s, int body_status)
  * scopes above it move with it, and what is linked stays reachable. */
 void anyc__scope_insert_own(struct anyc__task *t)
 {
-  struct anyc__scope *s = &t->own_scope;
+  struct anyc__scope *s = &t->stack->own;
   scope_init(s, INFINITY, 0);
   s->owner = t;
   s->parent = t->base_scope;
@@ -240,14 +240,13 @@ void anyc__scope_insert_own(struct anyc__task *t)
       link_chain(x);
     }
   }
-  t->own = s;
+  t->own_state = ANYC__OWN_OPEN;
 }
 
 int anyc__scope_close_own(struct anyc__task *t, int status)
 {
-  status = scope_pop(t, t->own, status);
-  t->own = NULL;
-  return status;
+  t->own_state = ANYC__OWN_NONE;
+  return scope_pop(t, &t->stack->own, status);
 }
 
 /* Where a task started by anyc_start() hangs its own scopes: the outermost of them (or
