@@ -425,6 +425,34 @@ ANYC_CHECKPOINT ANYC_EXTERN int anyc_signal_wait(const int *signums, size_t n, i
 /* The current task's name ("task<id>" when unnamed); "" outside a task.  Blocks: no. */
 ANYC_EXTERN const char *anyc_task_name(void);
 
+/* ---- Task handles (an extension beside the spec) ---------------------------------------
+ * Trio cancels through scopes only; a library that emulates per-task cancellation (the
+ * legacy shim: asyncio's Task.cancel, upstream's per-task CancelScope) would otherwise open
+ * a scope around every task it starts.  A handle cancels one task as if its body had run
+ * inside a cancel scope of its own, opened first thing and cancelled now: every scope the
+ * task has open sits inside that one (a shield there still protects), and the
+ * -ECANCELED the body returns because of it is caught when the body returns, so the
+ * task's group sees 0. */
+typedef struct anyc_task anyc_task;
+/* The running task's handle; NULL outside a task.  Valid until that task ends.
+ * Blocks: no.  Thread: the loop thread. */
+ANYC_EXTERN anyc_task *anyc_current_task(void);
+/* Cancel the task `task` (see above); cancelling it again does nothing more.
+ * Returns: 0.  Errors: -EINVAL (NULL, or a task that has ended), -EPERM off the loop
+ *   thread with a NULL task (with a task: abort, as any wake from another thread).
+ * Blocks: no.  Cancellation point: no.  Thread: the loop thread. */
+ANYC_EXTERN int anyc_task_cancel(anyc_task *task);
+
+/* The argument the current task was started with, if its body is `body` (a task from
+ * anyc_start_soon / anyc_start_soon_named, or anyc_run's main); else NULL.  An extension
+ * beside the spec, for a library that runs each of its tasks with its own body function
+ * and a per-task object as the argument: "which of my objects is this task running" is
+ * then a lookup, with no registry, and another library's tasks (another body) never
+ * answer.  The legacy shim finds the scheduling task this way.
+ * Returns: the argument, or NULL (another body, a task from anyc_start, outside a task).
+ * Blocks: no.  Thread: any (NULL off the loop thread). */
+ANYC_EXTERN void *anyc_task_arg(anyc_fn body);
+
 typedef struct anyc_stats {
   uint64_t spawned;   /* tasks created since the run began (main included) */
   uint64_t alive;     /* tasks not yet finished */

@@ -168,7 +168,25 @@ double anyc__real_now(void);
 
 enum anyc__task_state { ANYC__READY, ANYC__RUNNING, ANYC__BLOCKED, ANYC__DONE };
 
-struct anyc__scope;
+struct anyc__task;
+struct anyc__group;
+/* A cancel scope (scope.c); defined here because a task embeds one (own_scope). */
+struct anyc__scope {
+  struct anyc__scope *parent;    /* the enclosing scope (the root has none) */
+  struct anyc__list children;    /* linked scopes whose parent this is */
+  struct anyc__list sibling;     /* link in parent->children; empty: not linked yet */
+  struct anyc__list tasks;       /* tasks tracked here (parked in it at a cancel point) */
+  struct anyc__task *owner;      /* the task that opened it */
+  struct anyc__group *group;     /* the group whose scope this is, else NULL */
+  struct anyc__timer timer;      /* the deadline */
+  uint32_t magic;                /* ANYC__SCOPE_OPEN / _CLOSED */
+  uint8_t cancel_called;         /* cancelled by cancel() or its deadline */
+  uint8_t shield;                /* blocks outer cancellation */
+  uint8_t caught;                /* close caught the cancellation */
+  uint8_t is_fail;               /* fail_after/fail_at: timeout reported as -ETIMEDOUT */
+};
+#define ANYC__SCOPE_OPEN 0x5c0be0e1u
+#define ANYC__SCOPE_CLOSED 0x5c0bec10u
 struct anyc__group;
 struct anyc__error;
 struct anyc__errors {
@@ -203,6 +221,7 @@ struct anyc__task {
   struct anyc__list group_link;      /* link in group->children */
   struct anyc__scope *cur_scope;     /* innermost open scope, else base_scope */
   struct anyc__scope *base_scope;    /* the scope the task runs under */
+  struct anyc__scope *own;           /* &own_scope once anyc_task_cancel reached it */
   struct anyc__group *group;         /* the group that owns it (NULL: main) */
   struct anyc__timer sleep_timer;    /* deadline of a sleep */
   char *fail_msg;                    /* pending anyc_fail() message */
@@ -211,6 +230,8 @@ struct anyc__task {
   char *name;                        /* name_short, or an owned copy of a longer name;
                                         NULL until asked for ("task<id>") */
   char name_short[16];               /* short names live here: no allocation per spawn */
+  struct anyc__scope own_scope;      /* the outermost scope anyc_task_cancel inserts;
+                                        untouched until then (scope.c) */
 #ifdef ANYC_ASAN
   void *asan_fake_stack;             /* ASan's fake stack while switched out */
 #endif
@@ -296,22 +317,6 @@ void anyc__exit_current(void) __attribute__((noreturn));
 
 /* ---- scopes and groups (scope.c, group.c) ------------------------------------------------ */
 
-struct anyc__scope {
-  struct anyc__scope *parent;    /* the enclosing scope (the root has none) */
-  struct anyc__list children;    /* linked scopes whose parent this is */
-  struct anyc__list sibling;     /* link in parent->children; empty: not linked yet */
-  struct anyc__list tasks;       /* tasks tracked here (parked in it at a cancel point) */
-  struct anyc__task *owner;      /* the task that opened it */
-  struct anyc__group *group;     /* the group whose scope this is, else NULL */
-  struct anyc__timer timer;      /* the deadline */
-  uint32_t magic;                /* ANYC__SCOPE_OPEN / _CLOSED */
-  uint8_t cancel_called;         /* cancelled by cancel() or its deadline */
-  uint8_t shield;                /* blocks outer cancellation */
-  uint8_t caught;                /* close caught the cancellation */
-  uint8_t is_fail;               /* fail_after/fail_at: timeout reported as -ETIMEDOUT */
-};
-#define ANYC__SCOPE_OPEN 0x5c0be0e1u
-#define ANYC__SCOPE_CLOSED 0x5c0bec10u
 
 void anyc__scope_init_root(struct anyc__scope *s);
 /* Free the channels kept after their last close (channel.c); at the end of a run. */
@@ -340,6 +345,11 @@ static inline int anyc__task_cancelled(const struct anyc__task *t)
 /* Before `t` parks at a cancel point: make it reachable from every scope on its chain
  * (scope.c explains why this is done here and not when scopes open). */
 void anyc__scope_track(struct anyc__task *t);
+/* Give t the outermost scope of its own (t->own_scope, below every scope it has open):
+ * anyc_task_cancel's handle. */
+void anyc__scope_insert_own(struct anyc__task *t);
+/* Close t's own scope at its end (t need not be running): the catch rule on status. */
+int anyc__scope_close_own(struct anyc__task *t, int status);
 /* Re-hang t (started by anyc_start) and its own scopes under `to`. */
 void anyc__scope_reparent_task(struct anyc__task *t, struct anyc__scope *to);
 

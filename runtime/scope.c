@@ -182,18 +182,9 @@ static int outer_cancel_visible(const struct anyc__scope *s)
   return !s->shield && anyc__scope_chain_cancelled(s->parent);
 }
 
-int anyc__scope_close(struct anyc__scope *s, int body_status)
+/* Pop s, t's innermost scope, and apply the catch rule to body_status. */
+static int scope_pop(struct anyc__task *t, struct anyc__scope *s, int body_status)
 {
-  struct anyc__runtime *rt = anyc__rt;
-  struct anyc__task *t = rt ? rt->current : NULL;
-  if (ANYC_UNLIKELY(!t))
-    return -EPERM;
-  if (!s)
-    return -EINVAL;
-  if (s->magic != ANYC__SCOPE_OPEN)
-    anyc__die("closing a cancel scope that is not open");
-  if (s->owner != t || t->cur_scope != s)
-    anyc__die("cancel scopes closed out of order (or by a task that did not open them)");
   if (s->timer.index != ANYC__NOT_IN_HEAP)
     anyc__timer_remove(&s->timer);
   if (linked(s))
@@ -209,6 +200,54 @@ int anyc__scope_close(struct anyc__scope *s, int body_status)
     return 0;
   }
   return body_status;
+}
+
+int anyc__scope_close(struct anyc__scope *s, int body_status)
+{
+  struct anyc__runtime *rt = anyc__rt;
+  struct anyc__task *t = rt ? rt->current : NULL;
+  if (ANYC_UNLIKELY(!t))
+    return -EPERM;
+  if (!s)
+    return -EINVAL;
+  if (s->magic != ANYC__SCOPE_OPEN)
+    anyc__die("closing a cancel scope that is not open");
+  if (s->owner != t || t->cur_scope != s)
+    anyc__die("cancel scopes closed out of order (or by a task that did not open them)");
+  return scope_pop(t, s, body_status);
+}
+
+/* anyc_task_cancel's scope goes in at the bottom of t's chain, between the scopes t has
+ * open and the scope it runs under, as if t's body had opened it first thing; the
+ * scopes above it move with it, and what is linked stays reachable. */
+void anyc__scope_insert_own(struct anyc__task *t)
+{
+  struct anyc__scope *s = &t->own_scope;
+  scope_init(s, INFINITY, 0);
+  s->owner = t;
+  s->parent = t->base_scope;
+  struct anyc__scope *x = t->cur_scope;
+  if (x == t->base_scope) {
+    t->cur_scope = s;
+    if (t->tracked) /* parked at a cancel point right under its base: track it here */
+      anyc__scope_track(t);
+  } else {
+    while (x->parent != t->base_scope)
+      x = x->parent;
+    x->parent = s;
+    if (linked(x)) {
+      anyc__list_remove(&x->sibling);
+      link_chain(x);
+    }
+  }
+  t->own = s;
+}
+
+int anyc__scope_close_own(struct anyc__task *t, int status)
+{
+  status = scope_pop(t, t->own, status);
+  t->own = NULL;
+  return status;
 }
 
 /* Where a task started by anyc_start() hangs its own scopes: the outermost of them (or

@@ -57,6 +57,30 @@ const char *anyc_task_name(void)
   return t ? anyc__task_name(t) : "";
 }
 
+anyc_task *anyc_current_task(void)
+{
+  return (anyc_task *)(void *)(anyc__rt ? anyc__rt->current : NULL);
+}
+
+int anyc_task_cancel(anyc_task *task)
+{
+  struct anyc__task *t = (struct anyc__task *)(void *)task;
+  if (ANYC_UNLIKELY(!anyc__rt))
+    return task ? (anyc__foreign_thread_die(), 0) : -EPERM;
+  if (!t || t->state == ANYC__DONE)
+    return -EINVAL;
+  if (!t->own)
+    anyc__scope_insert_own(t);
+  anyc__scope_cancel(t->own);
+  return 0;
+}
+
+void *anyc_task_arg(anyc_fn body)
+{
+  struct anyc__task *t = anyc__rt ? anyc__rt->current : NULL;
+  return t && !t->is_start && t->body.fn == body ? t->arg : NULL;
+}
+
 void anyc__task_entry(void *arg)
 {
   struct anyc__task *t = arg;
@@ -179,6 +203,7 @@ int anyc__task_spawn(struct anyc__group *group, struct anyc__scope *base, const 
   anyc__list_init(&t->wait_link);
   anyc__list_init(&t->group_link);
   t->cur_scope = t->base_scope = base;
+  t->own = NULL;
   anyc__list_init(&t->scope_link); /* tracked when it first parks at a cancel point */
   t->tracked = NULL;
   t->group = group;
@@ -200,6 +225,8 @@ int anyc__task_spawn(struct anyc__group *group, struct anyc__scope *base, const 
 void anyc__task_finished(struct anyc__task *t, int status)
 {
   struct anyc__runtime *rt = anyc__rt;
+  if (ANYC_UNLIKELY(t->own) && t->cur_scope == t->own)
+    status = anyc__scope_close_own(t, status); /* anyc_task_cancel's cancellation ends here */
   if (t->cur_scope != t->base_scope)
     anyc__die("task returned while a cancel scope or task group it opened is still open");
   if (t == rt->main)

@@ -11,6 +11,8 @@
 #ifndef AS_SHIM_INTERNAL_H
 #define AS_SHIM_INTERNAL_H
 
+#include <stdint.h>
+
 #include <async_service.h>
 
 /* Drop a result the shim has no use for (closing a group whose errors are already in
@@ -27,33 +29,51 @@
 
 /* Off the hot path: keeps error reporting out of the per-task wrapper's frame. */
 #define AS_COLD __attribute__((cold, noinline))
+#define AS_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
 #define AS_MAX_CHILDREN 1000 /* upstream MAX_CHILDREN_TASKS; a set may hold one more */
 
 typedef struct as_task as_task;
 
-/* A set of tasks: a task's children, or the manager's root tasks. */
-typedef struct as_task_set {
-  as_task *first;
-  size_t count;
-} as_task_set;
+/* Someone waiting for a task to finish (a canceller, or a parent waiting for its
+ * children): on the waiter's stack, in its manager's list until the task finishes.
+ * Most tasks are never waited for, so a record carries one flag bit, not an event. */
+typedef struct as_waiter {
+  anyc_event ev;
+  as_task *on;
+  struct as_waiter *next;
+} as_waiter;
 
+enum {
+  AS_TASK_DAEMON = 1 << 0,
+  AS_TASK_CHILD = 1 << 1,     /* a child-service task: u.child, not u.fn */
+  AS_TASK_RUNNING = 1 << 2,   /* its function runs: a.scope, not a.arg */
+  AS_TASK_CANCEL = 1 << 3,    /* cancelled before its function ran */
+  AS_TASK_FINISHED = 1 << 4,
+  AS_TASK_WAITED = 1 << 5,    /* an as_waiter in m->waiters is on it */
+  AS_TASK_HELD = 1 << 6,      /* the canceller walks it: freed by the canceller */
+};
+
+/* One cache line: a service spawning a thousand tasks writes a thousand records and
+ * reads them back when each task runs, so the record's size is most of what a legacy
+ * spawn costs beyond a native one.  Hence the unions and the flags. */
 struct as_task {
   as_manager *m;
   as_task *parent;               /* NULL: a root task */
   as_task *prev, *next;          /* siblings in the parent's (or the root) set */
-  as_task_set children;
-  as_task_fn fn;                 /* NULL for a child-service task */
-  void *arg;
-  as_service *child;             /* the child service, for a child-service task */
-  int daemon;
-  int cancel_requested;          /* cancelled before it first ran */
-  anyc_scope *scope;             /* the task's own cancel handle while it runs */
-  const char *key;               /* anyc_task_name() of the running anyc task */
-  as_task *hash_next;
-  int refs;                      /* the wrapper, and a canceller walking it */
-  anyc_event done;
-};
+  as_task *children;             /* first child */
+  uint32_t nchildren;
+  uint32_t flags;                /* AS_TASK_* */
+  union {
+    as_task_fn fn;
+    as_service *child;           /* AS_TASK_CHILD */
+  } u;
+  union {
+    void *arg;                   /* until the function runs */
+    anyc_task *task;             /* AS_TASK_RUNNING: its anyc task, to cancel it */
+  } a;
+} __attribute__((aligned(64)));
+_Static_assert(sizeof(as_task) == 64, "a task record is one cache line");
 
 /* Task records are carved from chunks owned by the manager and recycled through its free
  * list, so a service spawning many short tasks costs no malloc per task; a destroyed
@@ -80,7 +100,9 @@ struct as_manager {
   anyc_group bg;                 /* the background block's group (enter/exit) */
   as_manager *bg_outer;          /* the block entered before this one on this thread */
   const char *bg_key;            /* anyc_task_name() of the task that entered the block */
-  as_task_set roots;
+  as_task *roots;                /* the first root task */
+  uint32_t nroots;
+  as_waiter *waiters;            /* waiting for one of its tasks to finish */
   as_task *free_tasks;           /* recycled records, linked through `next` */
   as_task_chunk *chunks;         /* every record's storage, released with the manager */
   unsigned long total, done;

@@ -77,8 +77,8 @@ static int cancel_handler(void *arg)
   as_manager *m = arg;
   if (anyc_event_wait(&m->cancel_ev) < 0)
     return 0; /* shutting down, or cancelled from outside: the group scope does it */
-  while (m->roots.first)
-    if (as__task_cancel(m->roots.first) < 0)
+  while (m->roots)
+    if (as__task_cancel(m->roots) < 0)
       return 0;
   anyc_group_cancel(&m->group); /* catch-all for tasks not in the tree yet */
   return 0;

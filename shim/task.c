@@ -2,13 +2,10 @@
  * leaves-first cancellation (upstream's FunctionTask / ChildServiceTask).
  *
  * Each legacy task is an anyc task in its manager's task group, running task_main().
- * The wrapper opens a private anyc scope around the user's function: the task's own
- * cancel handle (upstream pre-creates a trio CancelScope per task, so a cancel before
- * the task first runs is not lost).  The scheduling task is the parent; anyc.h exposes
- * no task handle, so the running task is identified by its name pointer (anyc_task_name()
- * returns storage owned by the task, unique among live tasks), found through a small hash
- * behind a one-entry cache.  Every legacy task is spawned named, so that call never makes
- * the runtime allocate a name.  Records come from per-manager chunks recycled through the
+ * Its anyc task handle is its own cancel handle (upstream pre-creates a trio CancelScope
+ * per task, so a cancel before the task first runs is not lost: a flag until it runs).  The scheduling task is the parent, found through a
+ * task-local value (below).  Every legacy task is spawned named, so the runtime never
+ * allocates a name for it.  Records come from per-manager chunks recycled through the
  * thread: spawning a task costs the runtime's spawn plus a few stores here (issue 5: shim
  * vs native spawn cost).
  */
@@ -21,24 +18,23 @@
 
 #include "internal.h"
 
-/* ---- running legacy tasks by anyc task (thread-local: one run per thread) ----
- *
- * The running function tasks are kept in a hash keyed by name pointer, with a one-entry
- * cache in front: the task that entered its wrapper last.  Scheduling mostly happens from
- * that task (a run() or a task spawning a batch), so the common lookup is one comparison,
- * and a short task that ends before another one starts never touches the hash.  A task
- * is in the cache or in the hash, never both; the cached one moves into the hash when
- * another task enters.  The cache is checked by key, not trusted: after a switch it may
- * name another task, which a key mismatch tells. */
+/* ---- the running legacy task ----
+ * Every legacy task runs task_main() with its record as the argument, so the record of
+ * the task the caller runs in is anyc_task_arg(task_main): a lookup, no registry. */
 
-static AS_TLS as_task **running;
-static AS_TLS as_task *running_last; /* the cache; NULL or a running task */
-static AS_TLS size_t running_cap, running_count;
+static int task_main(void *arg);
+
+/* The legacy function task of `m` the caller is running in, or NULL (a root). */
+static as_task *current_task(as_manager *m)
+{
+  as_task *t = anyc_task_arg(task_main);
+  return t && t->m == m && !(t->flags & AS_TASK_CHILD) ? t : NULL;
+}
 
 /* ---- per-thread storage kept between services ----
  *
- * The hash table and up to AS_SPARE_CHUNKS spare record chunks stay with the thread from
- * one service to the next, and are freed when the thread exits (a key destructor; the
+ * Up to AS_SPARE_CHUNKS spare record chunks stay with the thread from one service to the
+ * next, and are freed when the thread exits (a key destructor; the
  * main thread's stay reachable until the process ends).  Giving them back whenever no
  * service ran made each short service free and re-allocate large blocks, and freeing a
  * large block makes malloc consolidate the many small ones the runtime just freed (task
@@ -54,9 +50,6 @@ static int thread_key_rc;
 static void thread_storage_free(void *unused)
 {
   (void)unused;
-  free(running);
-  running = NULL;
-  running_cap = 0;
   while (spare_chunks) {
     as_task_chunk *c = spare_chunks;
     spare_chunks = c->next;
@@ -83,121 +76,42 @@ static int thread_storage_arm(void)
   return 0;
 }
 
-static size_t slot(const char *key, size_t cap)
+/* ---- the tree ----
+ * A set of tasks (a task's children, or the manager's roots) is its first member and a
+ * count, kept by the owner; the operations take a view of the two. */
+
+typedef struct as_set {
+  as_task **first;
+  uint32_t *count;
+} as_set;
+
+static inline as_set children_of(as_task *t) { return (as_set){&t->children, &t->nchildren}; }
+
+static inline as_set set_of(as_task *t)
 {
-  uintptr_t h = (uintptr_t)key;
-  h ^= h >> 17;
-  h *= UINT64_C(0x9e3779b97f4a7c15) & UINTPTR_MAX;
-  return (size_t)(h >> 7) & (cap - 1);
+  return t->parent ? children_of(t->parent) : (as_set){&t->m->roots, &t->m->nroots};
 }
 
-/* Move t (counted in running_count already) into the hash. */
-static int hash_add(as_task *t)
-{
-  if (running_count > running_cap / 2) {
-    if (thread_storage_arm() < 0)
-      return -ENOMEM;
-    size_t cap = running_cap ? running_cap * 2 : 64;
-    as_task **tab = calloc(cap, sizeof *tab);
-    if (!tab)
-      return -ENOMEM;
-    for (size_t i = 0; i < running_cap; i++) {
-      for (as_task *e = running[i], *n; e; e = n) {
-        n = e->hash_next;
-        size_t s = slot(e->key, cap);
-        e->hash_next = tab[s];
-        tab[s] = e;
-      }
-    }
-    free(running);
-    running = tab;
-    running_cap = cap;
-  }
-  size_t s = slot(t->key, running_cap);
-  t->hash_next = running[s];
-  running[s] = t;
-  return 0;
-}
-
-/* t enters its wrapper: it becomes the cache, the previous cached task moves to the hash. */
-static int running_add(as_task *t)
-{
-  if (running_last && hash_add(running_last) < 0)
-    return -ENOMEM;
-  running_last = t;
-  running_count++;
-  return 0;
-}
-
-static void running_remove(as_task *t)
-{
-  if (!t->key)
-    return;
-  if (running_last == t) {
-    running_last = NULL;
-  } else {
-    for (as_task **p = &running[slot(t->key, running_cap)]; *p; p = &(*p)->hash_next) {
-      if (*p == t) {
-        *p = t->hash_next;
-        break;
-      }
-    }
-  }
-  t->key = NULL;
-  running_count--;
-}
-
-/* The legacy function task of `m` the caller is running in, or NULL (a root). */
-static as_task *current_task(as_manager *m)
-{
-  if (!running_count)
-    return NULL;
-  const char *key = anyc_task_name();
-  as_task *e = running_last;
-  if (!e || e->key != key) {
-    e = running_cap ? running[slot(key, running_cap)] : NULL;
-    while (e && e->key != key)
-      e = e->hash_next;
-  }
-  return e && e->m == m ? e : NULL;
-}
-
-/* ---- the tree ---- */
-
-static as_task_set *set_of(as_task *t)
-{
-  return t->parent ? &t->parent->children : &t->m->roots;
-}
-
-static void set_link(as_task_set *s, as_task *t)
+static void set_link(as_set s, as_task *t)
 {
   t->prev = NULL;
-  t->next = s->first;
-  if (s->first)
-    s->first->prev = t;
-  s->first = t;
-  s->count++;
+  t->next = *s.first;
+  if (*s.first)
+    (*s.first)->prev = t;
+  *s.first = t;
+  ++*s.count;
 }
 
-/* Upstream refuses an add when the set already holds more than 1000 tasks. */
-static int set_add(as_task_set *s, as_task *t)
-{
-  if (s->count > AS_MAX_CHILDREN)
-    return AS_ETOOMANYCHILDREN;
-  set_link(s, t);
-  return 0;
-}
-
-static void set_remove(as_task_set *s, as_task *t)
+static void set_remove(as_set s, as_task *t)
 {
   if (t->prev)
     t->prev->next = t->next;
   else
-    s->first = t->next;
+    *s.first = t->next;
   if (t->next)
     t->next->prev = t->prev;
   t->prev = t->next = NULL;
-  s->count--;
+  --*s.count;
 }
 
 /* A task that ends with children still running hands them to its own parent (upstream
@@ -207,11 +121,11 @@ static void set_remove(as_task_set *s, as_task *t)
 static void hand_children_up(as_task *t)
 {
   as_task *c;
-  while ((c = t->children.first)) {
-    set_remove(&t->children, c);
+  while ((c = t->children)) {
+    set_remove(children_of(t), c);
     c->parent = t->parent;
-    as_task_set *s = set_of(c);
-    if (s->count > AS_MAX_CHILDREN)
+    as_set s = set_of(c);
+    if (*s.count > AS_MAX_CHILDREN)
       as__manager_record(t->m, AS_ETOOMANYCHILDREN,
                          "Tried to add more than 1000 child tasks.");
     set_link(s, c);
@@ -220,25 +134,30 @@ static void hand_children_up(as_task *t)
 
 /* Records come from the manager's chunks (internal.h), taken from the thread's spares
  * or allocated: one malloc per AS_TASK_CHUNK records at the service's peak, none per
- * task. */
-static as_task *task_alloc(as_manager *m)
+ * task.  Refilling the free list: NULL without memory. */
+AS_COLD static as_task *chunk_refill(as_manager *m)
 {
-  if (!m->free_tasks) {
-    as_task_chunk *c = spare_chunks;
-    if (c) {
-      spare_chunks = c->next;
-      nspare_chunks--;
-    } else if (!(c = malloc(sizeof *c))) {
-      return NULL;
-    }
-    c->next = m->chunks;
-    m->chunks = c;
-    for (size_t i = AS_TASK_CHUNK; i-- > 0;) {
-      c->tasks[i].next = m->free_tasks;
-      m->free_tasks = &c->tasks[i];
-    }
+  as_task_chunk *c = spare_chunks;
+  if (c) {
+    spare_chunks = c->next;
+    nspare_chunks--;
+  } else if (!(c = aligned_alloc(_Alignof(as_task_chunk), sizeof *c))) {
+    return NULL;
   }
+  c->next = m->chunks;
+  m->chunks = c;
+  for (size_t i = AS_TASK_CHUNK; i-- > 0;) {
+    c->tasks[i].next = m->free_tasks;
+    m->free_tasks = &c->tasks[i];
+  }
+  return m->free_tasks;
+}
+
+static inline as_task *task_alloc(as_manager *m)
+{
   as_task *t = m->free_tasks;
+  if (AS_UNLIKELY(!t) && !(t = chunk_refill(m)))
+    return NULL;
   m->free_tasks = t->next;
   return t; /* as__schedule sets every field */
 }
@@ -265,26 +184,57 @@ void as__tasks_release(as_manager *m)
   m->free_tasks = NULL;
 }
 
-static void task_unref(as_task *t)
+/* ---- the wrapper ---- */
+
+/* Wait until t finished: 0, or -ECANCELED (then t may still run).  A checkpoint, even
+ * when t already finished (the canceller, holding it, may find it so). */
+static int task_wait(as_task *t)
 {
-  if (--t->refs == 0)
-    task_free(t);
+  if (t->flags & AS_TASK_FINISHED)
+    return anyc_checkpoint();
+  as_manager *m = t->m;
+  as_waiter w = {.on = t, .next = m->waiters};
+  anyc_event_init(&w.ev);
+  m->waiters = &w;
+  t->flags |= AS_TASK_WAITED;
+  int rc = anyc_event_wait(&w.ev);
+  if (rc < 0 && !anyc_event_is_set(&w.ev)) /* still listed: unlink */
+    for (as_waiter **p = &m->waiters; *p; p = &(*p)->next)
+      if (*p == &w) {
+        *p = w.next;
+        break;
+      }
+  return rc;
 }
 
-/* ---- the wrapper ---- */
+/* Wake (and unlist) everyone waiting for t. */
+AS_COLD static void wake_waiters(as_task *t)
+{
+  for (as_waiter **p = &t->m->waiters; *p;) {
+    as_waiter *w = *p;
+    if (w->on == t) {
+      *p = w->next; /* unlist first: once set, w's owner may run and leave */
+      anyc_event_set(&w->ev);
+    } else {
+      p = &w->next;
+    }
+  }
+}
 
 static void task_done(as_task *t)
 {
-  as_manager *m = t->m;
   /* Leave the parent's set first, then hand the children up: upstream discards the task
    * from its parent (FunctionTask.run's finally) before re-parenting its orphans, so an
    * orphan may take the ended task's place under the 1000-children limit. */
   set_remove(set_of(t), t);
   hand_children_up(t);
-  running_remove(t);
-  m->done++;
-  anyc_event_set(&t->done);
-  task_unref(t);
+  t->m->done++;
+  uint32_t flags = t->flags;
+  t->flags = flags | AS_TASK_FINISHED;
+  if (flags & AS_TASK_WAITED)
+    wake_waiters(t);
+  if (!(flags & AS_TASK_HELD))
+    task_free(t);
 }
 
 AS_COLD static void record_daemon_exit(as_task *t)
@@ -309,42 +259,41 @@ AS_COLD static void record_task_error(as_manager *m, int rc)
   as__manager_record(m, rc, message);
 }
 
+/* A function task: upstream wraps it in a CancelScope of its own, created with the task
+ * so a cancel before it first runs is not lost; here the anyc task's handle is that
+ * scope (anyc_task_cancel catches the cancellation it causes when the task ends). */
 static int function_task_main(as_task *t)
 {
-  anyc_scope scope; /* the task's own cancel handle */
-  int rc = anyc_scope_open(&scope);
-  if (rc < 0) {
-    as__manager_record(t->m, rc, "cannot open the task's scope");
+  void *arg = t->a.arg;
+  t->a.task = anyc_current_task();
+  t->flags |= AS_TASK_RUNNING;
+  if (t->flags & AS_TASK_CANCEL)
+    AS_IGNORE(anyc_task_cancel(t->a.task));
+  int status = t->u.fn(arg);
+  t->flags &= ~(uint32_t)AS_TASK_RUNNING;
+  if (status == -ECANCELED)
+    return 0; /* cancelled: by its own handle (then every child already finished), or
+                 with the whole group from outside (then no wait for children) */
+  if (status < 0) {
+    record_task_error(t->m, status);
     return 0;
   }
-  t->scope = &scope;
-  if (t->cancel_requested)
-    anyc_scope_cancel(&scope);
-  int status = t->fn(t->arg);
-  rc = anyc_scope_close(&scope, status); /* catches a cancellation of its own */
-  t->scope = NULL;
-  if (rc == -ECANCELED)
-    return 0; /* cancelled from outside its own scope: no wait for children */
-  if (rc < 0) {
-    record_task_error(t->m, rc);
-    return 0;
-  }
-  if (t->daemon && status == 0) {
+  if (t->flags & AS_TASK_DAEMON) {
     if (!t->m->cancelled)
       record_daemon_exit(t);
     return 0; /* upstream raises before waiting: the children are handed up */
   }
   /* Finished only when every child is: wait for them (upstream trio.py 80-81). */
-  while (t->children.first)
-    if (anyc_event_wait(&t->children.first->done) < 0)
+  while (t->children)
+    if (task_wait(t->children) < 0)
       break;
   return 0;
 }
 
 static int child_task_main(as_task *t)
 {
-  as_manager *cm = t->child->manager;
-  cm->cancel_at_start = t->cancel_requested;
+  as_manager *cm = t->u.child->manager;
+  cm->cancel_at_start = (t->flags & AS_TASK_CANCEL) != 0;
   int rc = as__manager_run(cm);
   /* Cancelled from outside, with the parent's task group: upstream's child run() then
    * raises Cancelled, not the errors it recorded, so the parent records nothing. */
@@ -358,7 +307,7 @@ static int child_task_main(as_task *t)
     as__manager_record(t->m, rc, NULL);
     return 0;
   }
-  if (t->daemon && !t->m->cancelled)
+  if ((t->flags & AS_TASK_DAEMON) && !t->m->cancelled)
     record_daemon_exit(t);
   return 0;
 }
@@ -366,70 +315,71 @@ static int child_task_main(as_task *t)
 static int task_main(void *arg)
 {
   as_task *t = arg;
-  if (t->fn) {
-    t->key = anyc_task_name();
-    if (running_add(t) < 0) {
-      t->key = NULL;
-      as__manager_record(t->m, -ENOMEM, NULL);
-    } else {
-      function_task_main(t);
-    }
-  } else {
+  if (t->flags & AS_TASK_CHILD)
     child_task_main(t);
-  }
+  else
+    function_task_main(t);
   task_done(t);
   return 0;
+}
+
+/* Why a schedule call is refused: AS_ELIFECYCLE, or 0 for a cancelled service (upstream
+ * drops the task silently, neither run nor counted). */
+AS_COLD static int schedule_refused(const as_manager *m)
+{
+  if (!as__manager_is_running(m) || !m->group_open)
+    return AS_ELIFECYCLE;
+  return 0;
+}
+
+/* Upstream's get_task_name: the child service's name, or the function's (here its
+ * address) when the caller gave none. */
+AS_COLD static const char *default_name(as_task_fn fn, as_service *child, char *buf,
+                                        size_t size)
+{
+  if (child)
+    return child->name ? child->name : "service";
+  void *addr;
+  memcpy(&addr, &fn, sizeof addr < sizeof fn ? sizeof addr : sizeof fn);
+  snprintf(buf, size, "%p", addr);
+  return buf;
 }
 
 int as__schedule(as_manager *m, as_task_fn fn, void *arg, as_service *child,
                  const char *name, int daemon)
 {
-  if (!m || !fn == !child)
+  if (AS_UNLIKELY(!m || !fn == !child))
     return -EINVAL;
-  if (!as__manager_is_running(m) || !m->group_open)
-    return AS_ELIFECYCLE;
-  if (m->cancelled)
-    return 0; /* upstream: dropped silently, neither run nor counted */
+  if (AS_UNLIKELY(!m->started || m->finished || !m->group_open || m->cancelled))
+    return schedule_refused(m);
   char buf[2 * sizeof(void *) + 3];
-  if (!name) {
-    if (child) {
-      name = child->name ? child->name : "service";
-    } else {
-      void *addr;
-      memcpy(&addr, &fn, sizeof addr < sizeof fn ? sizeof addr : sizeof fn);
-      snprintf(buf, sizeof buf, "%p", addr);
-      name = buf;
-    }
-  }
+  if (AS_UNLIKELY(!name))
+    name = default_name(fn, child, buf, sizeof buf);
+  as_task *parent = current_task(m);
+  as_set set = parent ? children_of(parent) : (as_set){&m->roots, &m->nroots};
+  if (AS_UNLIKELY(*set.count > AS_MAX_CHILDREN))
+    return AS_ETOOMANYCHILDREN; /* upstream refuses an add to a set of more than 1000 */
   as_task *t = task_alloc(m);
-  if (!t)
+  if (AS_UNLIKELY(!t))
     return -ENOMEM;
   /* Field by field, not memset: on this path a memset (rep stos) cost more than the
-   * rest of the record's set-up together.  prev/next are set by set_add. */
+   * rest of the record's set-up together.  prev/next are set by set_link. */
   t->m = m;
-  t->parent = current_task(m);
-  t->children.first = NULL;
-  t->children.count = 0;
-  t->fn = fn;
-  t->arg = arg;
-  t->child = child;
-  t->daemon = daemon;
-  t->cancel_requested = 0;
-  t->scope = NULL;
-  t->key = NULL;
-  t->hash_next = NULL;
-  t->refs = 1; /* the running wrapper's */
-  anyc_event_init(&t->done);
-  int rc = set_add(set_of(t), t);
-  if (rc == 0) {
-    rc = anyc_start_soon_named(&m->group, name, task_main, t);
-    if (rc < 0)
-      set_remove(set_of(t), t);
-  }
-  if (rc < 0) {
+  t->parent = parent;
+  t->children = NULL;
+  t->nchildren = 0;
+  t->flags = (daemon ? AS_TASK_DAEMON : 0) | (child ? AS_TASK_CHILD : 0);
+  if (child)
+    t->u.child = child;
+  else
+    t->u.fn = fn;
+  t->a.arg = arg;
+  int rc = anyc_start_soon_named(&m->group, name, task_main, t);
+  if (AS_UNLIKELY(rc < 0)) {
     task_free(t);
     return rc;
   }
+  set_link(set, t);
   m->total++;
   return 0;
 }
@@ -439,23 +389,26 @@ int as__schedule(as_manager *m, as_task_fn fn, void *arg, as_service *child,
 int as__task_cancel(as_task *t)
 {
   int rc = 0;
-  t->refs++; /* t may end (and hand its children up) while its children are cancelled */
-  while (t->children.first)
-    if ((rc = as__task_cancel(t->children.first)) < 0)
+  t->flags |= AS_TASK_HELD; /* t may end (and hand its children up) while its children
+                               are cancelled: the record stays until we let go */
+  while (t->children)
+    if ((rc = as__task_cancel(t->children)) < 0)
       goto out;
-  if (t->child) {
-    as_manager *cm = t->child->manager;
+  if (t->flags & AS_TASK_CHILD) {
+    as_manager *cm = t->u.child->manager;
     if (cm->started)
       as__manager_cancel(cm);
     else
-      t->cancel_requested = 1;
-  } else if (t->scope) {
-    anyc_scope_cancel(t->scope);
+      t->flags |= AS_TASK_CANCEL;
+  } else if (t->flags & AS_TASK_RUNNING) {
+    AS_IGNORE(anyc_task_cancel(t->a.task));
   } else {
-    t->cancel_requested = 1;
+    t->flags |= AS_TASK_CANCEL;
   }
-  rc = anyc_event_wait(&t->done);
+  rc = task_wait(t);
 out:
-  task_unref(t);
+  t->flags &= ~(uint32_t)AS_TASK_HELD;
+  if (t->flags & AS_TASK_FINISHED)
+    task_free(t);
   return rc;
 }

@@ -1,4 +1,5 @@
-/* test_task.c — runtime/task.c: task names, stats, and misuse at a task's end. */
+/* test_task.c — runtime/task.c: task names, stats, anyc_task_arg, and misuse at a task's
+ * end. */
 #include <errno.h>
 
 #include "abort_helper.h"
@@ -172,12 +173,187 @@ static void test_task_misuse_aborts_naming_task(void **state)
   run_expect_abort(close_other_group, "task group closed out of order");
 }
 
+/* anyc_task_arg: a task started with body fn answers its argument for fn only. */
+static int arg_body(void *arg);
+
+static int arg_other(void *arg)
+{
+  (void)arg;
+  CHECK(anyc_task_arg(arg_body) == NULL); /* another body: never another's argument */
+  CHECK(anyc_task_arg(arg_other) == arg);
+  return 0;
+}
+
+static int arg_started(void *arg, anyc_task_status *status)
+{
+  (void)arg;
+  CHECK(anyc_task_arg(arg_body) == NULL); /* anyc_start tasks have no anyc_fn body */
+  anyc_started(status, NULL);
+  return 0;
+}
+
+static int arg_body(void *arg)
+{
+  CHECK(anyc_task_arg(arg_body) == arg);
+  CHECK(anyc_task_arg(arg_other) == NULL);
+  CHECK_INT(anyc_checkpoint(), 0); /* still the same after a switch */
+  CHECK(anyc_task_arg(arg_body) == arg);
+  return 0;
+}
+
+static int arg_main(void *arg)
+{
+  (void)arg;
+  static int a, b;
+  CHECK(anyc_task_arg(arg_main) == NULL); /* main's argument (NULL here) */
+  anyc_group g;
+  CHECK_INT(anyc_group_open(&g), 0);
+  CHECK_INT(anyc_start_soon(&g, arg_body, &a), 0);
+  CHECK_INT(anyc_start_soon_named(&g, "other", arg_other, &b), 0);
+  CHECK_INT(anyc_start(&g, arg_started, &a, NULL), 0);
+  CHECK(anyc_task_arg(arg_body) == NULL); /* the spawner is not the spawned */
+  return anyc_group_close(&g, 0);
+}
+
+static void test_task_arg(void **state)
+{
+  (void)state;
+  run_mock_checked(arg_main);
+  assert_null(anyc_task_arg(arg_main)); /* outside a task */
+}
+
+/* ---- anyc_task_cancel: one task, as by a cancel scope of its own ---- */
+
+static anyc_task *handle[4];
+
+static int tc_sleeper(void *arg)
+{
+  int i = (int)(intptr_t)arg;
+  handle[i] = anyc_current_task();
+  int rc = anyc_sleep(10);
+  TRACE("sleeper%d:%s", i, anyc_strerror(rc));
+  return rc; /* -ECANCELED when cancelled by its handle: caught, the group sees 0 */
+}
+
+static int tc_shielded(void *arg)
+{
+  (void)arg;
+  handle[2] = anyc_current_task();
+  anyc_scope s;
+  CHECK_INT(anyc_scope_open(&s), 0);
+  anyc_scope_set_shield(&s, 1);
+  int rc = anyc_sleep(1); /* the handle's scope is outside the shield: sleeps on */
+  TRACE("shielded:%s", anyc_strerror(rc));
+  CHECK_INT(anyc_scope_close(&s, rc), 0);
+  rc = anyc_checkpoint(); /* outside the shield now */
+  TRACE("after:%s", anyc_strerror(rc));
+  return rc;
+}
+
+static int tc_inner_scope(void *arg)
+{
+  (void)arg;
+  handle[3] = anyc_current_task();
+  anyc_scope s;
+  CHECK_INT(anyc_scope_open(&s), 0);
+  int rc = anyc_sleep(10);
+  rc = anyc_scope_close(&s, rc); /* not its cancellation: passes it on */
+  TRACE("inner:%s caught=%d", anyc_strerror(rc), anyc_scope_cancelled_caught(&s));
+  return rc;
+}
+
+static int tc_fails(void *arg)
+{
+  (void)arg;
+  handle[0] = anyc_current_task();
+  int rc = anyc_sleep(10);
+  TRACE("fails:%s", anyc_strerror(rc));
+  return anyc_fail(-EIO, "cleanup failed"); /* another error is not caught */
+}
+
+static int tc_main(void *arg)
+{
+  (void)arg;
+  anyc_group g;
+  CHECK_INT(anyc_group_open(&g), 0);
+  CHECK_INT(anyc_start_soon(&g, tc_sleeper, (void *)0), 0);
+  CHECK_INT(anyc_start_soon(&g, tc_sleeper, (void *)1), 0);
+  CHECK_INT(anyc_start_soon(&g, tc_shielded, NULL), 0);
+  CHECK_INT(anyc_start_soon(&g, tc_inner_scope, NULL), 0);
+  CHECK_INT(anyc_sleep(0.5), 0); /* all parked */
+  CHECK_INT(anyc_task_cancel(handle[0]), 0);
+  CHECK_INT(anyc_task_cancel(handle[0]), 0); /* again: nothing more */
+  CHECK_INT(anyc_task_cancel(handle[2]), 0);
+  CHECK_INT(anyc_task_cancel(handle[3]), 0);
+  CHECK_INT(anyc_sleep(2), 0); /* the shielded one wakes at 1 s */
+  TRACE("t=%.1f", anyc_now());
+  CHECK_INT(anyc_task_cancel(handle[1]), 0);
+  CHECK_INT(anyc_group_close(&g, 0), 0); /* every cancellation was caught */
+  CHECK_INT(anyc_task_cancel(NULL), -EINVAL);
+
+  /* A task cancelled before it first runs: its first checkpoint fails. */
+  CHECK_INT(anyc_group_open(&g), 0);
+  CHECK_INT(anyc_start_soon(&g, tc_fails, NULL), 0);
+  CHECK_INT(anyc_checkpoint(), 0); /* it ran up to its sleep */
+  CHECK_INT(anyc_task_cancel(handle[0]), 0);
+  CHECK_INT(anyc_group_close(&g, 0), -EIO);
+  anyc_error_info info;
+  CHECK_INT(anyc_error_count(), 1);
+  CHECK_INT(anyc_error_at(0, &info), 0);
+  CHECK_INT(info.code, -EIO);
+  return 0;
+}
+
+/* Extension beside the spec: anyc_task_cancel cancels one task as if its body had run
+ * in a cancel scope of its own: shields inside it hold, inner scopes do not catch it,
+ * the -ECANCELED it causes is caught at the task's end, another error is not. */
+static void test_task_cancel_handle(void **state)
+{
+  (void)state;
+  run_mock_checked(tc_main);
+  assert_string_equal(trace_log, "sleeper0:operation cancelled,inner:operation cancelled caught=0,"
+                                 "shielded:success,after:operation cancelled,t=2.5,"
+                                 "sleeper1:operation cancelled,fails:operation cancelled");
+  assert_int_equal(anyc_task_cancel(NULL), -EPERM); /* off the loop */
+}
+
+static int self_cancel(void *arg)
+{
+  (void)arg;
+  CHECK_INT(anyc_task_cancel(anyc_current_task()), 0);
+  CHECK_INT(anyc_cancelled(), 1);
+  int rc = anyc_checkpoint();
+  TRACE("self:%s", anyc_strerror(rc));
+  return rc;
+}
+
+static int tc_self(void *arg)
+{
+  (void)arg;
+  anyc_group g;
+  CHECK_INT(anyc_group_open(&g), 0);
+  CHECK_INT(anyc_start_soon(&g, self_cancel, NULL), 0);
+  CHECK_INT(anyc_group_close(&g, 0), 0);
+  CHECK_INT(anyc_cancelled(), 0); /* it stayed that task's */
+  return 0;
+}
+
+static void test_task_cancel_self(void **state)
+{
+  (void)state;
+  run_mock_checked(tc_self);
+  assert_string_equal(trace_log, "self:operation cancelled");
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
       TEST(test_task_names),
       TEST(test_task_stats),
       TEST(test_task_misuse_aborts_naming_task),
+      TEST(test_task_arg),
+      TEST(test_task_cancel_handle),
+      TEST(test_task_cancel_self),
   };
   return cmocka_run_group_tests_name("runtime/task", tests, NULL, NULL);
 }
