@@ -5,6 +5,12 @@
 
 /* ---- services shared by several tests ---- */
 
+static int returns_run_at_once(as_service *s)
+{
+  (void)s;
+  return 0;
+}
+
 static int wait_ev_run(as_service *s) /* waits on its event, then returns */
 {
   return anyc_event_wait(&tsvc_of(s)->ev);
@@ -688,6 +694,33 @@ static int after_cancel_main(void *arg)
 }
 static void test_trio_service_disallows_task_scheduling_after_cancel(void **state) { (void)state; RUN(after_cancel_main); }
 
+/* P5 for child services: dropped the same way, after the child's manager was attached
+ * (upstream builds it first): returns 0, never started, not counted. */
+static tsvc dropped_child;
+static int cancel_then_schedule_child_run(as_service *s)
+{
+  CHECK_INT(as_cancel(s->manager), 0);
+  CHECK_INT(as_run_child_service(s->manager, &dropped_child.svc, NULL), 0);
+  CHECK(dropped_child.svc.manager != NULL);
+  return 0;
+}
+static int child_after_cancel_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  as_stats st;
+  tsvc_init(&t, cancel_then_schedule_child_run, NULL);
+  tsvc_init(&dropped_child, returns_run_at_once, "Child");
+  CHECK_INT(as_run_service(&t.svc), 0);
+  check_flags(dropped_child.svc.manager, 0, 0, 0, 0);
+  as_get_stats(t.svc.manager, &st);
+  CHECK_INT(st.total_count, 0);
+  as_service_destroy(&dropped_child.svc);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_child_service_scheduled_after_cancel_is_dropped(void **state) { (void)state; RUN(child_after_cancel_main); }
+
 /* 23 */
 static int polling_daemon(void *arg)
 {
@@ -1211,6 +1244,7 @@ int main(void)
     TEST(test_trio_service_with_async_generator),
     TEST(test_trio_service_disallows_task_scheduling_when_not_running),
     TEST(test_trio_service_disallows_task_scheduling_after_cancel),
+    TEST(test_child_service_scheduled_after_cancel_is_dropped),
     TEST(test_trio_service_cancellation_with_running_daemon_task),
     TEST(test_trio_service_with_try_finally_cleanup),
     TEST(test_trio_service_with_try_finally_cleanup_with_unshielded_await),
