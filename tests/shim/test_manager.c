@@ -5,6 +5,12 @@
 
 /* ---- services shared by several tests ---- */
 
+static int returns_run_at_once(as_service *s)
+{
+  (void)s;
+  return 0;
+}
+
 static int wait_ev_run(as_service *s) /* waits on its event, then returns */
 {
   return anyc_event_wait(&tsvc_of(s)->ev);
@@ -688,6 +694,33 @@ static int after_cancel_main(void *arg)
 }
 static void test_trio_service_disallows_task_scheduling_after_cancel(void **state) { (void)state; RUN(after_cancel_main); }
 
+/* P5 for child services: dropped the same way, after the child's manager was attached
+ * (upstream builds it first): returns 0, never started, not counted. */
+static tsvc dropped_child;
+static int cancel_then_schedule_child_run(as_service *s)
+{
+  CHECK_INT(as_cancel(s->manager), 0);
+  CHECK_INT(as_run_child_service(s->manager, &dropped_child.svc, NULL), 0);
+  CHECK(dropped_child.svc.manager != NULL);
+  return 0;
+}
+static int child_after_cancel_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  as_stats st;
+  tsvc_init(&t, cancel_then_schedule_child_run, NULL);
+  tsvc_init(&dropped_child, returns_run_at_once, "Child");
+  CHECK_INT(as_run_service(&t.svc), 0);
+  check_flags(dropped_child.svc.manager, 0, 0, 0, 0);
+  as_get_stats(t.svc.manager, &st);
+  CHECK_INT(st.total_count, 0);
+  as_service_destroy(&dropped_child.svc);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_child_service_scheduled_after_cancel_is_dropped(void **state) { (void)state; RUN(child_after_cancel_main); }
+
 /* 23 */
 static int polling_daemon(void *arg)
 {
@@ -1085,6 +1118,43 @@ static int p25_main(void *arg) { (void)arg; return p23_scenario(1); }
 static void test_matrix_p23_p26_p28_flags_during_shutdown(void **state) { (void)state; RUN(p23_main); }
 static void test_matrix_p25_error_during_cleanup(void **state) { (void)state; RUN(p25_main); }
 
+/* wait_finished called before the service started blocks until it started and finished
+ * (reference 1.5): a waiter on a child's manager, attached but not started yet. */
+static tsvc early_child;
+static int waits_child_finished(void *arg)
+{
+  tsvc *parent = arg;
+  as_manager *cm = early_child.svc.manager;
+  CHECK(cm != NULL);
+  CHECK_INT(as_is_started(cm), 0); /* runs before the child's task: not started yet */
+  CHECK_INT(as_wait_finished(cm), 0);
+  check_flags(cm, 1, 0, 0, 1);
+  parent->flag = 1;
+  return 0;
+}
+static int early_waiter_run(as_service *s)
+{
+  CHECK_INT(as_run_task(s->manager, waits_child_finished, tsvc_of(s), NULL), 0);
+  CHECK_INT(as_run_child_service(s->manager, &early_child.svc, "Child"), 0);
+  check_flags(early_child.svc.manager, 0, 0, 0, 0);
+  return as_wait_started(early_child.svc.manager); /* as upstream test 17 */
+}
+static int early_waiter_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  tsvc_init(&t, early_waiter_run, NULL);
+  tsvc_init(&early_child, wait_ev_run, "Child");
+  anyc_event_set(&early_child.ev); /* the child returns as soon as it runs */
+  CHECK_INT(as_run_service(&t.svc), 0);
+  CHECK_INT(t.flag, 1);
+  check_flags(t.svc.manager, 1, 0, 0, 1);
+  as_service_destroy(&early_child.svc);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_wait_finished_before_start(void **state) { (void)state; RUN(early_waiter_main); }
+
 /* as_run_service outside any task starts the runtime itself. */
 static void test_run_service_outside_a_task(void **state)
 {
@@ -1174,6 +1244,7 @@ int main(void)
     TEST(test_trio_service_with_async_generator),
     TEST(test_trio_service_disallows_task_scheduling_when_not_running),
     TEST(test_trio_service_disallows_task_scheduling_after_cancel),
+    TEST(test_child_service_scheduled_after_cancel_is_dropped),
     TEST(test_trio_service_cancellation_with_running_daemon_task),
     TEST(test_trio_service_with_try_finally_cleanup),
     TEST(test_trio_service_with_try_finally_cleanup_with_unshielded_await),
@@ -1191,6 +1262,7 @@ int main(void)
     TEST(test_matrix_p13_parent_stop_cancels_child_service),
     TEST(test_matrix_p23_p26_p28_flags_during_shutdown),
     TEST(test_matrix_p25_error_during_cleanup),
+    TEST(test_wait_finished_before_start),
     TEST(test_run_service_outside_a_task),
     TEST(test_run_service_cancelled_from_outside),
     TEST(test_run_service_from_a_cancelled_caller_never_starts),
