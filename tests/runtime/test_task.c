@@ -345,6 +345,48 @@ static void test_task_cancel_self(void **state)
   assert_string_equal(trace_log, "self:operation cancelled");
 }
 
+/* The handle's scope is the task's outermost own scope, so anyc_started moves it with
+ * the task: the cancellation stays the task's in its new group, and is caught there. */
+static int ts_started(void *arg, anyc_task_status *status)
+{
+  (void)arg;
+  handle[0] = anyc_current_task();
+  int rc = anyc_sleep(1);
+  TRACE("before started:%s", anyc_strerror(rc));
+  anyc_started(status, NULL);
+  rc = anyc_sleep(1);
+  TRACE("after started:%s", anyc_strerror(rc));
+  return rc;
+}
+
+static int ts_canceller(void *arg)
+{
+  (void)arg;
+  CHECK_INT(anyc_sleep(0.5), 0);
+  CHECK_INT(anyc_task_cancel(handle[0]), 0);
+  return 0;
+}
+
+static int ts_main(void *arg)
+{
+  (void)arg;
+  anyc_group g;
+  CHECK_INT(anyc_group_open(&g), 0);
+  CHECK_INT(anyc_start_soon(&g, ts_canceller, NULL), 0);
+  CHECK_INT(anyc_start(&g, ts_started, NULL, NULL), 0);
+  CHECK_INT(anyc_cancelled(), 0); /* the caller was not cancelled */
+  CHECK_INT(anyc_group_close(&g, 0), 0);
+  return 0;
+}
+
+static void test_task_cancel_moves_with_started(void **state)
+{
+  (void)state;
+  run_mock_checked(ts_main);
+  assert_string_equal(trace_log, "before started:operation cancelled,"
+                                 "after started:operation cancelled");
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -354,6 +396,7 @@ int main(void)
       TEST(test_task_arg),
       TEST(test_task_cancel_handle),
       TEST(test_task_cancel_self),
+      TEST(test_task_cancel_moves_with_started),
   };
   return cmocka_run_group_tests_name("runtime/task", tests, NULL, NULL);
 }
