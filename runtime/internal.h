@@ -314,6 +314,9 @@ struct anyc__scope {
 #define ANYC__SCOPE_CLOSED 0x5c0bec10u
 
 void anyc__scope_init_root(struct anyc__scope *s);
+/* The run is over (its tasks have finished): cut off to_thread jobs abandoned by their
+ * callers and still running from the run (thread.c). */
+void anyc__threads_run_end(void);
 /* Free the channels kept after their last close (channel.c); at the end of a run. */
 void anyc__channels_release(struct anyc__runtime *rt);
 /* Open `s` under the current task's innermost scope. */
