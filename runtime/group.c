@@ -18,7 +18,7 @@
  * anyc_start(): the new task counts as a child of the target group from the start (a
  * pending start keeps the group open) but runs under the caller's scopes until it calls
  * anyc_started(); then it and its own scopes move under the group's scope.  If it ends
- * first, its status goes to the caller, not to the group.
+ * first, its status (and its anyc_fail message) goes to the caller, not to the group.
  */
 #include <errno.h>
 #include <math.h>
@@ -204,13 +204,22 @@ void anyc__start_child_done(struct anyc__task *t, int status)
 {
   struct anyc__start *st = t->start;
   struct anyc__group *g = st->target;
+  /* The task's error comes out of anyc_start() with its anyc_fail message, as Trio
+   * re-raises the child's exception itself out of start(): the message goes with the
+   * next error the caller reports (the body status it passes to a group close, or its
+   * return value).  A cancellation it was subject to is no error of its own. */
+  if (t->fail_msg && status != 0 && !(status == -ECANCELED && anyc__task_cancelled(t))) {
+    anyc__free(st->waiter->fail_msg);
+    st->waiter->fail_msg = t->fail_msg;
+  } else {
+    anyc__free(t->fail_msg);
+  }
+  t->fail_msg = NULL;
   if (st->state == ANYC__START_PENDING && status == 0)
     status = -EINVAL; /* returned without calling anyc_started */
   st->state = ANYC__START_DONE;
   st->result = status;
   t->start = NULL;
-  anyc__free(t->fail_msg); /* the caller gets the code; there is no group record */
-  t->fail_msg = NULL;
   child_gone(g, t);
   anyc__wake(st->waiter, 0);
 }

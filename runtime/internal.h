@@ -325,6 +325,9 @@ void anyc__exit_current(void) __attribute__((noreturn));
 
 
 void anyc__scope_init_root(struct anyc__scope *s);
+/* The run is over (its tasks have finished): cut off to_thread jobs abandoned by their
+ * callers and still running from the run (thread.c). */
+void anyc__threads_run_end(void);
 /* Free the channels kept after their last close (channel.c); at the end of a run. */
 void anyc__channels_release(struct anyc__runtime *rt);
 /* Open `s` under the current task's innermost scope. */

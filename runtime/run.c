@@ -232,6 +232,7 @@ int anyc_run_with(const anyc_config *cfg, anyc_fn main_fn, void *arg)
     goto fail;
   }
   schedule(rt);
+  anyc__threads_run_end();
   anyc__overflow_handler_remove();
   rc = rt->main_status;
   last_stats = rt->stats;

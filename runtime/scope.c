@@ -253,7 +253,7 @@ int anyc__scope_close_own(struct anyc__task *t, int status)
  * the task itself when it has none) moves from the caller's scope to `to`. */
 void anyc__scope_reparent_task(struct anyc__task *t, struct anyc__scope *to)
 {
-  struct anyc__scope *s = t->cur_scope;
+  struct anyc__scope *s = t->cur_scope, *moved = NULL;
   if (t->tracked == t->base_scope)
     untrack(t);
   if (s == t->base_scope) {
@@ -262,15 +262,20 @@ void anyc__scope_reparent_task(struct anyc__task *t, struct anyc__scope *to)
     while (s->parent != t->base_scope)
       s = s->parent;
     s->parent = to;
+    moved = s;
     if (linked(s)) { /* something below waits: keep it reachable from its new home */
       anyc__list_remove(&s->sibling);
       link_chain(s);
     }
   }
   t->base_scope = to;
-  /* The new home may already be cancelled: deliver it as any cancel would. */
+  /* The new home may already be cancelled: deliver it as any cancel would, to the task
+   * and to everything parked in the scopes it brought along (its own children sleeping
+   * in a group it opened: Trio's test_nursery_start_with_cancelled_nursery). */
   if (anyc__task_cancelled(t))
     anyc__abort_wait(t);
+  if (moved && !moved->shield && !moved->cancel_called && anyc__scope_chain_cancelled(to))
+    propagate_batched(moved);
 }
 
 /* ---- public API ---- */

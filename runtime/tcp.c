@@ -331,6 +331,11 @@ static void connect_abort(struct anyc__task *t)
 
 static int connect_addr(struct anyc__task *t, const struct sockaddr *sa, anyc_stream **out)
 {
+  /* A cancellation that came while the task was between waits (its lookup or a refused
+   * address done, the task ready but not yet running) woke nobody: look again before
+   * the next wait, or it would last until the connect ends on its own. */
+  if (anyc__task_cancelled(t))
+    return -ECANCELED;
   struct anyc_stream *s;
   int rc = stream_new(&s);
   if (rc < 0)

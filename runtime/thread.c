@@ -22,15 +22,18 @@
  *  - a job still queued (all POOL_MAX threads busy) is simply dropped;
  *  - once running, without ANYC_ABANDON_ON_CANCEL the caller waits, shielded, for the
  *    thread and then returns -ECANCELED; with it the caller returns -ECANCELED at once
- *    and the job is orphaned: the worker frees it when fn returns, touching nothing of
- *    the run (which may be long gone), and its result is discarded.  fn and its arg must
- *    then not depend on the caller's frame.
+ *    and the job is orphaned: the worker frees it when fn returns, and its result is
+ *    discarded.  fn and its arg must then not depend on the caller's frame.
  *
  * anyc_from_thread runs fn as a task on the loop and blocks the worker until it ends.
  * As in Trio, for a job without the flag the task runs in the host task's cancel scopes
  * (cancelling the host cancels it); for an ANYC_ABANDON_ON_CANCEL job it runs in the
  * run's root scope (a "system task"), because the host may abandon the job and leave
- * those scopes meanwhile.  Once a job is orphaned, anyc_from_thread returns -ECANCELED.
+ * those scopes meanwhile.  An orphaned job's calls still run while the run lives (Trio
+ * and AnyIO: the thread keeps its way back to the loop; AnyIO's test_cancel_worker_thread
+ * sets an event the host's group waits for after abandoning it): the door stays open
+ * for it, and the run, which never waits for an orphan, detaches it from the door when
+ * it ends; from then on its calls return -ECANCELED (Trio's RunFinishedError).
  *
  * Job records are malloc'd directly (not anyc__malloc: the allocation counters are
  * thread-local and an orphaned job is freed by its worker), but the allocation is still
@@ -59,13 +62,14 @@ struct job {
   void *arg;
   int status;               /* fn's result */
   int state;                /* JOB_* (under mu) */
-  int orphan;               /* the caller left: the worker frees it (under mu) */
+  int orphan;               /* the caller left: the worker frees it (under mu); it is then
+                               linked in door->orphans until it ends or the run does */
   int abandon;              /* ANYC_ABANDON_ON_CANCEL */
   struct door *door;        /* the run's way back */
   struct anyc__task *host;  /* the caller; loop thread only from here down */
   int parked;               /* the host is parked on the job */
   int delivered;            /* the door handed the result to the host */
-  int outcome;              /* KEEP / DROPPED / ORPHANED / WAIT */
+  int *outcome;             /* KEEP / DROPPED / ORPHANED / WAIT, in the host's frame */
 };
 
 /* An anyc_from_thread request, on the worker's stack. */
@@ -82,6 +86,7 @@ struct door {
   uv_async_t async;
   struct anyc__list done;   /* finished jobs (under mu) */
   struct anyc__list calls;  /* pending from_thread calls (under mu) */
+  struct anyc__list orphans;/* abandoned jobs still running (under mu) */
   size_t jobs;              /* jobs the run still waits for (loop thread) */
   int closing;
 };
@@ -126,6 +131,10 @@ static void *worker_main(void *unused)
 
     pthread_mutex_lock(&mu);
     if (job->orphan) {
+      struct door *d = job->door; /* NULL once its run has ended */
+      anyc__list_remove(&job->link);
+      if (d && anyc__list_empty(&d->orphans))
+        uv_async_send(&d->async); /* the loop may close the door now */
       free(job);
     } else {
       job->status = status;
@@ -187,15 +196,19 @@ static int pool_submit(struct job *job)
 
 static void door_freed(uv_handle_t *h) { anyc__free(h->data); }
 
-/* Close the door once the run waits for no job; pending calls of orphaned jobs fail. */
-static void door_release(struct door *d)
+/* Close the door: orphans still running are cut off from the run (their calls fail from
+ * now on), pending calls fail. */
+static void door_close(struct door *d)
 {
-  if (d->jobs > 0 || d->closing)
-    return;
   d->closing = 1;
   if (run_door == d)
     run_door = NULL;
   pthread_mutex_lock(&mu);
+  while (!anyc__list_empty(&d->orphans)) {
+    struct job *job = anyc__container_of(d->orphans.next, struct job, link);
+    anyc__list_remove(&job->link);
+    job->door = NULL;
+  }
   while (!anyc__list_empty(&d->calls)) {
     struct call *c = anyc__container_of(d->calls.next, struct call, link);
     anyc__list_remove(&c->link);
@@ -205,6 +218,24 @@ static void door_release(struct door *d)
   }
   pthread_mutex_unlock(&mu);
   uv_close((uv_handle_t *)&d->async, door_freed);
+}
+
+/* Close the door once the run waits for no job and no orphan may still call back. */
+static void door_release(struct door *d)
+{
+  if (d->jobs > 0 || d->closing)
+    return;
+  pthread_mutex_lock(&mu);
+  int orphans = !anyc__list_empty(&d->orphans);
+  pthread_mutex_unlock(&mu);
+  if (!orphans)
+    door_close(d);
+}
+
+void anyc__threads_run_end(void)
+{
+  if (run_door)
+    door_close(run_door);
 }
 
 static int call_entry(void *arg)
@@ -286,6 +317,7 @@ static int door_get(struct door **out)
   d->async.data = d;
   anyc__list_init(&d->done);
   anyc__list_init(&d->calls);
+  anyc__list_init(&d->orphans);
   d->jobs = 0;
   d->closing = 0;
   *out = run_door = d;
@@ -294,29 +326,34 @@ static int door_get(struct door **out)
 
 /* ---- anyc_to_thread ---- */
 
-/* The host was cancelled while parked on the job (loop thread). */
+/* The host was cancelled while parked on the job (loop thread).  The decision goes to
+ * the host's frame, not the job: an orphaned job belongs to its worker from the unlock
+ * on, which may free it at once. */
 static void job_abort(struct anyc__task *t)
 {
   struct job *job = t->wait_obj;
+  struct door *d = job->door;
+  int *outcome = job->outcome;
   job->parked = 0;
   pthread_mutex_lock(&mu);
   if (job->state == JOB_QUEUED) {
     anyc__list_remove(&job->link);
     nqueued--;
-    job->outcome = DROPPED;
+    *outcome = DROPPED;
   } else if (!job->abandon) {
-    job->outcome = WAIT;
+    *outcome = WAIT;
   } else if (job->state == JOB_RUNNING) {
     job->orphan = 1;
-    job->outcome = ORPHANED;
+    *outcome = ORPHANED;
+    anyc__list_push(&d->orphans, &job->link);
   } else { /* finished, not yet delivered: take it back from the door */
     anyc__list_remove(&job->link);
-    job->outcome = DROPPED;
+    *outcome = DROPPED;
   }
   pthread_mutex_unlock(&mu);
-  if (job->outcome != WAIT) {
-    job->door->jobs--;
-    door_release(job->door);
+  if (*outcome != WAIT) {
+    d->jobs--;
+    door_release(d);
   }
 }
 
@@ -345,6 +382,8 @@ int anyc_to_thread(anyc_fn fn, void *arg, unsigned flags)
   job->abandon = (flags & ANYC_ABANDON_ON_CANCEL) != 0;
   job->door = d;
   job->host = t;
+  int outcome = KEEP;
+  job->outcome = &outcome;
   d->jobs++;
   rc = pool_submit(job);
   if (rc < 0) {
@@ -361,13 +400,13 @@ int anyc_to_thread(anyc_fn fn, void *arg, unsigned flags)
     return rc;
   }
   /* Cancelled: job_abort decided who owns the job now. */
-  if (job->outcome == WAIT) {
+  if (outcome == WAIT) {
     while (!job->delivered) {
       job->parked = 1;
       anyc__park("to_thread (cancelled; waiting for the thread)", NULL, job);
     }
   }
-  if (job->outcome != ORPHANED)
+  if (outcome != ORPHANED)
     free(job);
   return -ECANCELED;
 }
@@ -384,8 +423,8 @@ int anyc_from_thread(anyc_fn fn, void *arg)
   struct call c = {.job = job, .fn = fn, .arg = arg};
   pthread_cond_init(&c.cv, NULL);
   pthread_mutex_lock(&mu);
-  if (job->orphan) {
-    c.status = -ECANCELED;
+  if (!job->door) {
+    c.status = -ECANCELED; /* an orphan whose run has ended */
   } else {
     anyc__list_push(&job->door->calls, &c.link);
     uv_async_send(&job->door->async);

@@ -841,6 +841,38 @@ static void test_trio_nursery_start_crash_before_started(void **state)
   run_mock_checked(start_errors);
 }
 
+static int crash_with_message(void *arg, anyc_task_status *st)
+{
+  (void)arg;
+  (void)st;
+  return anyc_fail(-ENOENT, "config %s missing", "x.conf");
+}
+
+static int start_error_keeps_message(void *arg)
+{
+  (void)arg;
+  anyc_group g;
+  CHECK_INT(anyc_group_open(&g), 0);
+  int rc = anyc_start(&g, crash_with_message, NULL, NULL);
+  CHECK_INT(rc, -ENOENT);
+  CHECK_INT(anyc_group_close(&g, rc), -ENOENT); /* the body re-raises it */
+  anyc_error_info e;
+  CHECK_INT(anyc_error_count(), 1);
+  CHECK_INT(anyc_error_at(0, &e), 0);
+  CHECK_INT(e.code, -ENOENT);
+  CHECK(strcmp(e.task, "main") == 0);
+  CHECK(e.message && strcmp(e.message, "config x.conf missing") == 0);
+  return 0;
+}
+
+/* trio test_nursery_start: the child's exception itself comes out of start(), message
+ * and all; re-raised by the body, the nursery's group holds it with that message. */
+static void test_trio_start_error_keeps_its_message(void **state)
+{
+  (void)state;
+  run_mock_checked(start_error_keeps_message);
+}
+
 static int no_started(void *arg, anyc_task_status *st)
 {
   (void)arg;
@@ -1045,6 +1077,7 @@ int main(void)
       TEST(test_group_and_scope_allocate_nothing),
       TEST(test_trio_nursery_start),
       TEST(test_trio_nursery_start_crash_before_started),
+      TEST(test_trio_start_error_keeps_its_message),
       TEST(test_trio_nursery_start_exits_without_started),
       TEST(test_trio_nursery_start_cancelled_caller),
       TEST(test_trio_nursery_start_cancelled_no_checkpoint),

@@ -787,6 +787,35 @@ static void test_trio_start_moves_cancel_tree_to_target(void **state)
   run_mock_checked(cancel_follows_started_task);
 }
 
+static int start_into_cancelled_group(void *arg)
+{
+  (void)arg;
+  struct moved mv = {1, 1};
+  anyc_group g;
+  CHECK_INT(anyc_group_open(&g), 0);
+  anyc_group_cancel(&g); /* the target is cancelled before the task moves in */
+  anyc_scope caller; /* start from outside g's cancelled scope */
+  CHECK_INT(anyc_scope_open(&caller), 0);
+  anyc_scope_set_shield(&caller, 1);
+  double t0 = anyc_now();
+  CHECK_INT(anyc_start(&g, moving_starter, &mv, NULL), 0);
+  CHECK_INT(anyc_scope_close(&caller, 0), 0);
+  CHECK_INT(anyc_group_close(&g, 0), 0);
+  CHECK_INT(mv.task_rc, -ECANCELED);
+  CHECK_INT(mv.child_rc, -ECANCELED); /* was never woken: the run deadlocked */
+  CHECK_NEAR(anyc_now() - t0, 1.0, 1e-9);
+  return 0;
+}
+
+/* trio test_nursery_start_with_cancelled_nursery: a task calls started() while its own
+ * children sleep, and the target nursery is already cancelled: moving in delivers the
+ * cancellation to the children it brings along, as a cancel after the move would. */
+static void test_trio_start_into_cancelled_group_wakes_moved_sleepers(void **state)
+{
+  (void)state;
+  run_mock_checked(start_into_cancelled_group);
+}
+
 /* ---- deadlines noticed by the checkpoints of a busy task (real clock) ---- */
 
 static void busy_ms(double ms)
@@ -919,6 +948,7 @@ int main(void)
       TEST(test_spec_scope_storage_reuse_and_null_close),
       TEST(test_scope_cancel_reaches_task_parked_in_unlinked_scopes),
       TEST(test_trio_start_moves_cancel_tree_to_target),
+      TEST(test_trio_start_into_cancelled_group_wakes_moved_sleepers),
       TEST(test_trio_checkpoint_notices_passed_deadline),
       TEST(test_trio_cancel_called_after_deadline_sticks),
   };

@@ -558,6 +558,77 @@ static void test_tcp_unclosed_listener_does_not_hang_run(void **state)
   assert_int_equal(anyc__alloc_live(), before + 1);
 }
 
+/* ---- a cancellation that arrives between the lookup and the connect ---- */
+
+struct resolve_race {
+  anyc_scope scope;
+  int rc;
+  int seen_blocked, cancelled;
+};
+
+static int racing_connector(void *arg)
+{
+  struct resolve_race *r = arg;
+  anyc_stream *c = NULL;
+  CHECK_INT(anyc_scope_open(&r->scope), 0);
+  r->rc = anyc_tcp_connect("localhost", port, &c);
+  if (r->rc == 0)
+    anyc_stream_close(c);
+  CHECK_INT(anyc_scope_close(&r->scope, r->rc), 0);
+  return 0;
+}
+
+/* Spins; once the connector's lookup has completed (it is ready, not yet running),
+ * cancels its scope: the cancellation reaches a task that is not parked. */
+static int race_watcher(void *arg)
+{
+  struct resolve_race *r = arg;
+  char buf[4096];
+  for (long i = 0; i < 2000000 && !r->cancelled; i++) {
+    FILE *f = fmemopen(buf, sizeof buf, "w");
+    anyc_dump_tasks(f);
+    fclose(f);
+    if (strstr(buf, "'connector' blocked on tcp resolve"))
+      r->seen_blocked = 1;
+    else if (r->seen_blocked && strstr(buf, "'connector' ready")) {
+      anyc_scope_cancel(&r->scope);
+      r->cancelled = 1;
+    }
+    if (anyc_checkpoint() < 0)
+      break;
+  }
+  return 0;
+}
+
+static int resolve_race_main(void *arg)
+{
+  struct resolve_race *r = arg;
+  anyc_group g;
+  CHECK_INT(anyc_tcp_listen("127.0.0.1", 0, &lst), 0);
+  port = anyc_listener_port(lst);
+  CHECK_INT(anyc_group_open(&g), 0);
+  CHECK_INT(anyc_start_soon_named(&g, "connector", racing_connector, r), 0);
+  CHECK_INT(anyc_start_soon_named(&g, "watcher", race_watcher, r), 0);
+  CHECK_INT(anyc_group_close(&g, 0), 0);
+  anyc_listener_close(lst);
+  return 0;
+}
+
+/* A connect cancelled after its name lookup finished, before it ran again, returns
+ * -ECANCELED without connecting: it used to start the connect anyway, a wait no
+ * cancellation would reach again (to an address that does not answer: until the
+ * system's connect timeout, minutes). */
+static void test_tcp_connect_cancelled_after_lookup(void **state)
+{
+  (void)state;
+  struct resolve_race r = {.rc = 1};
+  checks_reset();
+  assert_int_equal(anyc_run(resolve_race_main, &r), 0);
+  ASSERT_CHECKS();
+  assert_true(r.cancelled);
+  assert_int_equal(r.rc, -ECANCELED);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -571,6 +642,7 @@ int main(void)
       TEST(test_tcp_cancelled_receive_leaves_stream_usable),
       TEST(test_tcp_cancelled_send_breaks_stream),
       TEST(test_tcp_errors_close_and_cancel_points),
+      TEST(test_tcp_connect_cancelled_after_lookup),
       cmocka_unit_test(test_tcp_unclosed_listener_does_not_hang_run), /* leaks: last */
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -307,6 +307,80 @@ static void test_trio_from_thread_after_abandon(void **state)
   assert_int_equal(late_rc, -ECANCELED);
 }
 
+/* ---- anyio test_cancel_worker_thread ---- */
+
+struct worker_cancel {
+  anyc_event sleeping, finished;
+  unsigned flags;
+  atomic_int last_active; /* 't' = task, 'w' = worker thread */
+  atomic_int set_rc;
+};
+
+static int set_event(void *arg)
+{
+  anyc_event_set(arg);
+  return 0;
+}
+
+static int thread_worker(void *arg)
+{
+  struct worker_cancel *w = arg;
+  if (anyc_from_thread(set_event, &w->sleeping) != 0)
+    return -1;
+  usleep(200000);
+  w->last_active = 'w';
+  w->set_rc = anyc_from_thread(set_event, &w->finished);
+  sem_post(&finished); /* an abandoned worker may still be here when the run ends */
+  return 0;
+}
+
+static int task_worker(void *arg)
+{
+  struct worker_cancel *w = arg;
+  int rc = anyc_to_thread(thread_worker, w, w->flags);
+  w->last_active = 't';
+  return rc;
+}
+
+static int worker_cancel_main(void *arg)
+{
+  struct worker_cancel *w = arg;
+  anyc_group g;
+  anyc_event_init(&w->sleeping);
+  anyc_event_init(&w->finished);
+  CHECK_INT(anyc_group_open(&g), 0);
+  CHECK_INT(anyc_start_soon(&g, task_worker, w), 0);
+  CHECK_INT(anyc_event_wait(&w->sleeping), 0);
+  anyc_group_cancel(&g);
+  CHECK_INT(anyc_group_close(&g, 0), 0);
+  CHECK_INT(anyc_event_wait(&w->finished), 0); /* set by the worker, abandoned or not */
+  return 0;
+}
+
+/* anyio test_cancel_worker_thread: the host of an abandoned job returns at once (the
+ * worker is the last active), a waiting host only after the thread; either way the
+ * worker's later from_thread call still runs on the loop while the run lives (it used
+ * to fail with -ECANCELED once the job was abandoned: the event was never set and the
+ * run aborted as deadlocked). */
+static void test_anyio_cancel_worker_thread(void **state)
+{
+  (void)state;
+  static struct worker_cancel w;
+  const unsigned flags[2] = {ANYC_ABANDON_ON_CANCEL, 0};
+  const int last[2] = {'w', 't'};
+  for (int i = 0; i < 2; i++) {
+    reset();
+    w.flags = flags[i];
+    w.last_active = 0;
+    w.set_rc = 1;
+    assert_int_equal(anyc_run(worker_cancel_main, &w), 0);
+    ASSERT_CHECKS();
+    assert_int_equal(wait_sem(&finished), 0);
+    assert_int_equal(w.set_rc, 0);
+    assert_int_equal(w.last_active, last[i]);
+  }
+}
+
 #define MANY 100
 
 static int add_one(void *arg)
@@ -512,6 +586,7 @@ int main(void)
       TEST(test_trio_from_thread_host_cancelled),
       TEST(test_anyio_thread_cancelled),
       TEST(test_trio_from_thread_after_abandon),
+      TEST(test_anyio_cancel_worker_thread),
       TEST(test_to_thread_pool_queues_and_drops),
       TEST(test_to_thread_out_of_memory),
       TEST(test_to_thread_after_fork),
