@@ -1,13 +1,14 @@
 /* task.c — legacy tasks: scheduling, the task tree, the per-task wrapper and
  * leaves-first cancellation (upstream's FunctionTask / ChildServiceTask).
  *
- * Each legacy task is an anyc task in its manager's task group, running task_main().
- * Its anyc task handle is its own cancel handle (upstream pre-creates a trio CancelScope
- * per task, so a cancel before the task first runs is not lost: a flag until it runs).  The scheduling task is the parent, found through a
- * task-local value (below).  Every legacy task is spawned named, so the runtime never
+ * Each legacy task is an anyc task in its manager's task group, running task_main() with
+ * its record as the argument.  Its anyc task handle is its own cancel handle (upstream
+ * pre-creates a trio CancelScope per task; a cancel that comes before the task first runs
+ * is a flag until it does).  The scheduling task is the parent, found through
+ * anyc_task_arg (below).  Every legacy task is spawned named, so the runtime never
  * allocates a name for it.  Records come from per-manager chunks recycled through the
  * thread: spawning a task costs the runtime's spawn plus a few stores here (issue 5: shim
- * vs native spawn cost).
+ * vs native spawn cost, docs/benchmarks.md).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -34,8 +35,8 @@ static as_task *current_task(as_manager *m)
 /* ---- per-thread storage kept between services ----
  *
  * Up to AS_SPARE_CHUNKS spare record chunks stay with the thread from one service to the
- * next, and are freed when the thread exits (a key destructor; the
- * main thread's stay reachable until the process ends).  Giving them back whenever no
+ * next, and are freed when the thread exits (a key destructor; the main thread's stay
+ * reachable until the process ends).  Giving them back whenever no
  * service ran made each short service free and re-allocate large blocks, and freeing a
  * large block makes malloc consolidate the many small ones the runtime just freed (task
  * names): about 15% of a legacy spawn. */
