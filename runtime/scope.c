@@ -159,10 +159,15 @@ static void untrack(struct anyc__task *t)
  * (valgrind), and a closed scope's storage is reused freely. */
 static inline void check_not_reentered(const struct anyc__task *t, const struct anyc__scope *s)
 {
-  for (const struct anyc__scope *p = t->cur_scope; p != t->base_scope; p = p->parent)
+  /* The base scope too (always open while the task lives): a child opening the group it
+   * runs in would make the group's scope its own parent. */
+  for (const struct anyc__scope *p = t->cur_scope;; p = p->parent) {
     if (ANYC_UNLIKELY(p == s))
       anyc__die(s->group ? "task group entered twice (already open)"
                          : "cancel scope entered twice (already open)");
+    if (p == t->base_scope)
+      break;
+  }
 }
 
 /* Open with a deadline known to lie in the future (future = 1) or not known (0): a

@@ -651,6 +651,22 @@ static int reenter_open_group(void *arg)
   return anyc_group_close(&g, 0);
 }
 
+static int reopen_own_group(void *arg)
+{
+  anyc_group *g = arg;
+  anyc_group_open(g); /* its own group, open in the task that spawned it */
+  return anyc_group_close(g, 0);
+}
+
+static int child_reenters_group(void *arg)
+{
+  (void)arg;
+  anyc_group g;
+  anyc_group_open(&g);
+  anyc_start_soon_named(&g, "reopener", reopen_own_group, &g);
+  return anyc_group_close(&g, 0);
+}
+
 /* trio test_cancel_unbound: re-entering a scope that is active raises RuntimeError
  * ("single 'with' block"); anyio test_taskgroup_reentry likewise for a task group.
  * Here it aborts naming the task: the scope would become its own parent (every later
@@ -660,6 +676,9 @@ static void test_trio_scope_reentry_aborts(void **state)
   (void)state;
   run_expect_abort(reenter_open_scope, "entered twice (already open) (in task 'main')");
   run_expect_abort(reenter_open_group, "entered twice (already open) (in task 'main')");
+  /* A child opening the group it runs in: the group's scope, its base, became its own
+   * parent and the child's next cancel check looped forever. */
+  run_expect_abort(child_reenters_group, "entered twice (already open) (in task 'reopener')");
 }
 
 static int reuse_closed_scope(void *arg)
