@@ -45,16 +45,37 @@ static inline const struct anyc__scope *cimpl(const anyc_scope *s)
   return (const struct anyc__scope *)(const void *)s;
 }
 
-/* Wake every parked task that s's cancellation reaches. */
-static void propagate(struct anyc__scope *s)
+/* The first scope in p's child list, from node n on, that a cancellation of p reaches
+ * (not shielded, not already cancelled: its subtree was woken then), else NULL. */
+static struct anyc__scope *reached_from(struct anyc__scope *p, struct anyc__list *n)
 {
-  struct anyc__list *n;
-  for (n = s->tasks.next; n != &s->tasks; n = n->next)
-    anyc__abort_wait(anyc__container_of(n, struct anyc__task, scope_link));
-  for (n = s->children.next; n != &s->children; n = n->next) {
+  for (; n != &p->children; n = n->next) {
     struct anyc__scope *c = anyc__container_of(n, struct anyc__scope, sibling);
     if (!c->shield && !c->cancel_called)
-      propagate(c);
+      return c;
+  }
+  return NULL;
+}
+
+/* Wake every parked task that root's cancellation reaches: a depth-first walk of the
+ * subtree by its parent and sibling links, without recursion — a tree as deep as its
+ * tasks are nested (a chain of 10,000 tasks each in the previous one's group) would
+ * overflow the stack of the task that cancels it (Trio walks iteratively too). */
+static void propagate(struct anyc__scope *root)
+{
+  struct anyc__scope *s = root;
+  for (;;) {
+    for (struct anyc__list *n = s->tasks.next; n != &s->tasks; n = n->next)
+      anyc__abort_wait(anyc__container_of(n, struct anyc__task, scope_link));
+    struct anyc__scope *next = reached_from(s, s->children.next);
+    /* A leaf: the next sibling reached, else climb until an ancestor has one. */
+    while (!next && s != root) {
+      next = reached_from(s->parent, s->sibling.next);
+      s = s->parent;
+    }
+    if (!next)
+      return;
+    s = next;
   }
 }
 
@@ -138,10 +159,15 @@ static void untrack(struct anyc__task *t)
  * (valgrind), and a closed scope's storage is reused freely. */
 static inline void check_not_reentered(const struct anyc__task *t, const struct anyc__scope *s)
 {
-  for (const struct anyc__scope *p = t->cur_scope; p != t->base_scope; p = p->parent)
+  /* The base scope too (always open while the task lives): a child opening the group it
+   * runs in would make the group's scope its own parent. */
+  for (const struct anyc__scope *p = t->cur_scope;; p = p->parent) {
     if (ANYC_UNLIKELY(p == s))
       anyc__die(s->group ? "task group entered twice (already open)"
                          : "cancel scope entered twice (already open)");
+    if (p == t->base_scope)
+      break;
+  }
 }
 
 /* Open with a deadline known to lie in the future (future = 1) or not known (0): a

@@ -1,5 +1,6 @@
 /* test_scope.c — runtime/scope.c: cancel scopes, deadlines, shields, the catch rule. */
 #include <errno.h>
+#include <stdint.h>
 #include "abort_helper.h"
 
 static int cancel_edge_cases(void *arg)
@@ -650,6 +651,22 @@ static int reenter_open_group(void *arg)
   return anyc_group_close(&g, 0);
 }
 
+static int reopen_own_group(void *arg)
+{
+  anyc_group *g = arg;
+  anyc_group_open(g); /* its own group, open in the task that spawned it */
+  return anyc_group_close(g, 0);
+}
+
+static int child_reenters_group(void *arg)
+{
+  (void)arg;
+  anyc_group g;
+  anyc_group_open(&g);
+  anyc_start_soon_named(&g, "reopener", reopen_own_group, &g);
+  return anyc_group_close(&g, 0);
+}
+
 /* trio test_cancel_unbound: re-entering a scope that is active raises RuntimeError
  * ("single 'with' block"); anyio test_taskgroup_reentry likewise for a task group.
  * Here it aborts naming the task: the scope would become its own parent (every later
@@ -659,6 +676,9 @@ static void test_trio_scope_reentry_aborts(void **state)
   (void)state;
   run_expect_abort(reenter_open_scope, "entered twice (already open) (in task 'main')");
   run_expect_abort(reenter_open_group, "entered twice (already open) (in task 'main')");
+  /* A child opening the group it runs in: the group's scope, its base, became its own
+   * parent and the child's next cancel check looped forever. */
+  run_expect_abort(child_reenters_group, "entered twice (already open) (in task 'reopener')");
 }
 
 static int reuse_closed_scope(void *arg)
@@ -816,6 +836,60 @@ static void test_trio_start_into_cancelled_group_wakes_moved_sleepers(void **sta
   run_mock_checked(start_into_cancelled_group);
 }
 
+/* ---- a cancellation walking a deep tree ---- */
+
+#define DEEP_LEVELS 4000
+static int deep_leaf_rc;
+
+static int deep_level(void *arg)
+{
+  intptr_t d = (intptr_t)arg;
+  if (d == DEEP_LEVELS) {
+    deep_leaf_rc = anyc_sleep(INFINITY);
+    return deep_leaf_rc;
+  }
+  anyc_group g;
+  CHECK_INT(anyc_group_open(&g), 0);
+  CHECK_INT(anyc_start_soon(&g, deep_level, (void *)(d + 1)), 0);
+  return anyc_group_close(&g, 0);
+}
+
+static int deep_canceller(void *arg)
+{
+  int rc = anyc_sleep(1);
+  anyc_scope_cancel(arg); /* the walk runs on this task's small stack */
+  return rc;
+}
+
+static int deep_tree_main(void *arg)
+{
+  (void)arg;
+  anyc_group g;
+  anyc_scope s;
+  CHECK_INT(anyc_group_open(&g), 0);
+  CHECK_INT(anyc_scope_open(&s), 0);
+  CHECK_INT(anyc_start_soon(&g, deep_canceller, &s), 0);
+  int rc = deep_level((void *)0);
+  CHECK_INT(anyc_scope_close(&s, rc), 0);
+  CHECK(anyc_scope_cancelled_caught(&s));
+  return anyc_group_close(&g, 0);
+}
+
+/* A cancellation reaches the leaf of a tree as deep as its tasks are nested (each task
+ * the child of the previous one's group), also when a task with a small stack cancels
+ * it: the walk used to recurse once per level and overflowed the canceller's stack
+ * (Trio's cancel-status walk is iterative for the same reason). */
+static void test_scope_cancel_walks_deep_tree_without_recursion(void **state)
+{
+  (void)state;
+  anyc_config c = {32 * 1024, 1, 0.0};
+  checks_reset();
+  deep_leaf_rc = 1;
+  assert_int_equal(anyc_run_with(&c, deep_tree_main, NULL), 0);
+  ASSERT_CHECKS();
+  assert_int_equal(deep_leaf_rc, -ECANCELED);
+}
+
 /* ---- deadlines noticed by the checkpoints of a busy task (real clock) ---- */
 
 static void busy_ms(double ms)
@@ -949,6 +1023,7 @@ int main(void)
       TEST(test_scope_cancel_reaches_task_parked_in_unlinked_scopes),
       TEST(test_trio_start_moves_cancel_tree_to_target),
       TEST(test_trio_start_into_cancelled_group_wakes_moved_sleepers),
+      TEST(test_scope_cancel_walks_deep_tree_without_recursion),
       TEST(test_trio_checkpoint_notices_passed_deadline),
       TEST(test_trio_cancel_called_after_deadline_sticks),
   };
