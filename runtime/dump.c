@@ -2,7 +2,7 @@
  *
  * Prints each task with what it waits on, and inside it the scopes and groups it has
  * open (outermost first, with deadlines and cancel state); a group lists its children,
- * recursively.  Tasks still being started by anyc_start() appear in their target group,
+ * and so on down (walked without recursion, see dump_tree).  Tasks still being started by anyc_start() appear in their target group,
  * marked "(starting)".  Output is for people, not parsers.
  */
 #include <math.h>
@@ -26,8 +26,6 @@ static void indent(FILE *out, int depth)
     fputs("  ", out);
 }
 
-static void dump_task(FILE *out, struct anyc__task *t, int depth);
-
 static void dump_scope(FILE *out, const struct anyc__scope *s, int depth)
 {
   indent(out, depth);
@@ -41,21 +39,6 @@ static void dump_scope(FILE *out, const struct anyc__scope *s, int depth)
   if (s->group)
     fprintf(out, " children=%zu", s->group->nchildren);
   fputc('\n', out);
-  if (s->group) {
-    const struct anyc__list *h = &s->group->children;
-    for (const struct anyc__list *n = h->next; n != h; n = n->next)
-      dump_task(out, anyc__container_of(n, struct anyc__task, group_link), depth + 1);
-  }
-}
-
-/* The scopes task t opened, outermost first (recursion reverses the parent chain). */
-static void dump_chain(FILE *out, const struct anyc__task *t, const struct anyc__scope *s,
-                       int depth)
-{
-  if (s == t->base_scope || !s)
-    return;
-  dump_chain(out, t, s->parent, depth);
-  dump_scope(out, s, depth);
 }
 
 static void dump_task(FILE *out, struct anyc__task *t, int depth)
@@ -71,7 +54,73 @@ static void dump_task(FILE *out, struct anyc__task *t, int depth)
   if (anyc__task_cancelled(t))
     fputs(" [cancelled]", out);
   fputc('\n', out);
-  dump_chain(out, t, t->cur_scope, depth + 1);
+}
+
+/* The outermost scope task t opened itself, or NULL. */
+static const struct anyc__scope *outermost_own(const struct anyc__task *t)
+{
+  const struct anyc__scope *s = t->cur_scope;
+  if (!s || s == t->base_scope)
+    return NULL;
+  while (s->parent && s->parent != t->base_scope)
+    s = s->parent;
+  return s;
+}
+
+/* The scope t opened right inside its own scope s, or NULL when s is its innermost. */
+static const struct anyc__scope *next_inner(const struct anyc__task *t,
+                                            const struct anyc__scope *s)
+{
+  const struct anyc__scope *p = t->cur_scope;
+  if (p == s)
+    return NULL;
+  while (p->parent != s)
+    p = p->parent;
+  return p;
+}
+
+/* Each task, then the scopes it opened (outermost first), a group's children right
+ * under the group.  Walked without recursion, back up through each group's owner: the
+ * tree is as deep as tasks are nested, and a dump made by a task must not overflow its
+ * stack on a deep one. */
+static void dump_tree(FILE *out, struct anyc__task *root)
+{
+  struct anyc__task *t = root;
+  int depth = 0;
+  dump_task(out, t, depth);
+  const struct anyc__scope *s = outermost_own(t);
+  for (;;) {
+    if (s) {
+      dump_scope(out, s, depth + 1);
+      if (s->group && !anyc__list_empty(&s->group->children)) {
+        t = anyc__container_of(s->group->children.next, struct anyc__task, group_link);
+        depth += 2;
+        dump_task(out, t, depth);
+        s = outermost_own(t);
+      } else {
+        s = next_inner(t, s);
+      }
+      continue;
+    }
+    /* t and all below it are printed: its next sibling, else back in its group's owner
+     * at the scope after the group (climbing on while that was the owner's last). */
+    while (!s) {
+      if (t == root)
+        return;
+      struct anyc__group *g = t->group;
+      if (t->group_link.next != &g->children) {
+        t = anyc__container_of(t->group_link.next, struct anyc__task, group_link);
+        dump_task(out, t, depth);
+        s = outermost_own(t);
+        if (!s)
+          continue;
+        break;
+      }
+      t = g->owner;
+      depth -= 2;
+      s = next_inner(t, &g->scope);
+    }
+  }
 }
 
 void anyc_dump_tasks(FILE *out)
@@ -87,5 +136,5 @@ void anyc_dump_tasks(FILE *out)
           (unsigned long long)rt->stats.alive, (unsigned long long)rt->stats.spawned,
           anyc_now());
   if (rt->main->state != ANYC__DONE)
-    dump_task(out, rt->main, 0);
+    dump_tree(out, rt->main);
 }

@@ -104,6 +104,14 @@ static void check(const char *when)
   FILE *f = fmemopen(buf, sizeof buf, "w");
   anyc_dump_tasks(f);
   fclose(f);
+  const char *keep = getenv("P15_DUMP"); /* every dump appended there (to compare builds) */
+  if (keep) {
+    FILE *k = fopen(keep, "a");
+    if (k) {
+      fputs(buf, k);
+      fclose(k);
+    }
+  }
   for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
     if (strstr(line, " blocked on ") && strstr(line, "[cancelled]") &&
         !strstr(line, "group close") && !strstr(line, "anyc_start")) {

@@ -1,5 +1,6 @@
 /* test_dump.c — runtime/dump.c: anyc_dump_tasks prints the live tree. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "anyc_test.h"
@@ -60,10 +61,70 @@ static void test_dump_prints_live_tree(void **state)
   fclose(f);
 }
 
+/* ---- a deep tree, dumped by a task ---- */
+
+#define DEEP 2000
+static char *deep_dump;
+
+static int deep(void *arg)
+{
+  intptr_t d = (intptr_t)arg;
+  if (d == DEEP)
+    return anyc_sleep(INFINITY);
+  anyc_group g;
+  CHECK_INT(anyc_group_open(&g), 0);
+  CHECK_INT(anyc_start_soon_named(&g, d + 1 == DEEP ? "leaf" : NULL, deep, (void *)(d + 1)), 0);
+  return anyc_group_close(&g, 0);
+}
+
+static int deep_dumper(void *arg)
+{
+  anyc_group *top = arg;
+  size_t len;
+  CHECK_INT(anyc_sleep(1), 0);
+  FILE *f = open_memstream(&deep_dump, &len);
+  anyc_dump_tasks(f); /* on this task's small stack */
+  fclose(f);
+  anyc_group_cancel(top);
+  return 0;
+}
+
+static int deep_main(void *arg)
+{
+  (void)arg;
+  anyc_group top;
+  CHECK_INT(anyc_group_open(&top), 0);
+  CHECK_INT(anyc_start_soon_named(&top, "dumper", deep_dumper, &top), 0);
+  int rc = deep((void *)0);
+  return anyc_group_close(&top, rc);
+}
+
+/* A task dumps a tree as deep as its tasks are nested (each the child of the previous
+ * one's group): the walk used to recurse three frames per level and overflowed the
+ * dumping task's stack; the leaf is printed, indented two levels per task. */
+static void test_dump_deep_tree_from_a_task(void **state)
+{
+  (void)state;
+  anyc_config c = {32 * 1024, 1, 0.0};
+  checks_reset();
+  deep_dump = NULL;
+  assert_int_equal(anyc_run_with(&c, deep_main, NULL), 0);
+  ASSERT_CHECKS();
+  assert_non_null(deep_dump);
+  char want[4 * DEEP + 64]; /* a whole line: newline, the indentation, the leaf */
+  want[0] = '\n';
+  memset(want + 1, ' ', 4 * DEEP);
+  snprintf(want + 4 * DEEP + 1, sizeof want - 4 * DEEP - 1, "task 'leaf' blocked on sleep");
+  if (!strstr(deep_dump, want))
+    fail_msg("no leaf at indentation %d", 4 * DEEP);
+  free(deep_dump);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
       TEST(test_dump_prints_live_tree),
+      TEST(test_dump_deep_tree_from_a_task),
   };
   return cmocka_run_group_tests_name("runtime/dump", tests, NULL, NULL);
 }
