@@ -99,6 +99,13 @@ int as_background_service_exit(as_manager *m, int body_status)
     return -EINVAL;
   block_leave(m);
   as__manager_cancel(m); /* no-op when it already finished on its own */
+  /* Upstream's `finally: await manager.stop()` runs before the nursery sees the body's
+   * error, so the service is stopped leaves first.  Closing at once with an error status
+   * would cancel the block's group, i.e. every task of the service together.  A caller
+   * cancelled from outside gets -ECANCELED here at once (as stop()'s wait would raise)
+   * and the close below then waits, as the nursery does. */
+  if (!m->finished)
+    AS_IGNORE(anyc_event_wait(&m->finished_ev));
   int rc = anyc_group_close(&m->bg, body_status);
   if (m->nerrors)
     return m->errors[0].code;
