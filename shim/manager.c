@@ -122,12 +122,18 @@ int as__manager_run(as_manager *m)
   AS_IGNORE(anyc_group_close(&m->group, 0)); /* tasks report through the error list */
   m->group_open = 0;
   anyc_group_cancel(&sys);
-  AS_IGNORE(anyc_group_close(&sys, 0));
+  /* Close the system group with the service's first error and its message, so the
+   * caller's last closed group describes what run() raised: a legacy task returning it
+   * re-raises it, message included (record_task_error).  No message stays pending. */
+  rc = m->nerrors ? m->errors[0].code : 0;
+  if (rc && m->errors[0].message)
+    AS_IGNORE(anyc_fail(rc, "%s", m->errors[0].message));
+  AS_IGNORE(anyc_group_close(&sys, rc));
   m->finished = 1;
   anyc_event_set(&m->finished_ev);
   if (anyc_cancelled())
     return -ECANCELED; /* the caller was cancelled from outside */
-  return m->nerrors ? m->errors[0].code : 0;
+  return rc;
 }
 
 /* Inside a task, run there; outside any task, start the runtime for it. */

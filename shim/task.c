@@ -245,18 +245,36 @@ AS_COLD static void record_daemon_exit(as_task *t)
   as__manager_record(t->m, AS_EDAEMONEXIT, msg);
 }
 
+/* The message of the first error coded `rc` in the list of the last group the caller
+ * closed, copied (NULL if none). */
+AS_COLD static char *closed_group_message(int rc)
+{
+  anyc_error_info info;
+  for (size_t i = 0; i < anyc_error_count(); i++)
+    if (anyc_error_at(i, &info) == 0 && info.code == rc)
+      return info.message ? strdup(info.message) : NULL;
+  return NULL;
+}
+
 /* Record the caller's error `rc` with its pending anyc_fail() message.  anyc.h hands
  * the message out only through a group's error list, so pass rc as the body status of
- * an empty group (one schedule point, on the error path only). */
+ * an empty group (one schedule point, on the error path only).
+ * Without one: a task returning the error of a group it closed (a private nursery in
+ * run, as py-libp2p's KadDHT; a background block; as_run_service, whose manager closes
+ * its system group with the service's error) re-raises that group's exception in
+ * Python, message included: take the message the group recorded for that code.  Read
+ * before the empty group replaces the list. */
 AS_COLD static void record_task_error(as_manager *m, int rc)
 {
   anyc_group g;
   anyc_error_info info = {0};
   const char *message = NULL;
+  char *inherited = closed_group_message(rc);
   if (anyc_group_open(&g) == 0 && anyc_group_close(&g, rc) == rc &&
       anyc_error_count() > 0 && anyc_error_at(0, &info) == 0 && info.code == rc)
     message = info.message;
-  as__manager_record(m, rc, message);
+  as__manager_record(m, rc, message ? message : inherited);
+  free(inherited);
 }
 
 /* A function task: upstream wraps it in a CancelScope of its own, created with the task

@@ -1217,6 +1217,44 @@ static int cancelled_caller_main(void *arg)
 }
 static void test_run_service_from_a_cancelled_caller_never_starts(void **state) { (void)state; RUN(cancelled_caller_main); }
 
+/* A task that runs another service and returns its error re-raises, in Python, the
+ * exception the inner run() raised: the outer service records the inner message too
+ * (probe/shim errmsg). */
+static int bad_frame_run(as_service *s)
+{
+  (void)s;
+  int rc = anyc_sleep(0.01);
+  return rc ? rc : anyc_fail(-EPROTO, "bad frame %#x", 0x7f);
+}
+static int runs_inner_service(void *arg)
+{
+  return as_run_service(arg);
+}
+static int outer_of_inner_run(as_service *s)
+{
+  tsvc *t = tsvc_of(s);
+  CHECK_INT(as_run_task(s->manager, runs_inner_service, t->user, "sub"), 0);
+  return as_wait_finished(s->manager);
+}
+static int inner_error_main(void *arg)
+{
+  (void)arg;
+  tsvc outer, inner;
+  const char *msg = NULL;
+  tsvc_init(&outer, outer_of_inner_run, "outer");
+  tsvc_init(&inner, bad_frame_run, "inner");
+  outer.user = &inner.svc;
+  CHECK_INT(as_run_service(&outer.svc), -EPROTO);
+  CHECK_INT(first_error(outer.svc.manager, &msg), -EPROTO);
+  CHECK(msg && strcmp(msg, "bad frame 0x7f") == 0);
+  CHECK_INT(first_error(inner.svc.manager, &msg), -EPROTO);
+  CHECK(msg && strcmp(msg, "bad frame 0x7f") == 0);
+  as_service_destroy(&inner.svc);
+  as_service_destroy(&outer.svc);
+  return 0;
+}
+static void test_run_service_in_a_task_error_keeps_its_message(void **state) { (void)state; RUN(inner_error_main); }
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -1266,6 +1304,7 @@ int main(void)
     TEST(test_run_service_outside_a_task),
     TEST(test_run_service_cancelled_from_outside),
     TEST(test_run_service_from_a_cancelled_caller_never_starts),
+    TEST(test_run_service_in_a_task_error_keeps_its_message),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
