@@ -3,6 +3,7 @@
 # through `pkg-config async_service`, the way an outside legacy program is built, run it
 # and compare its stdout with <name>/expected.txt.
 #   PREFIX=<install prefix> [VALGRIND=1] ./run.sh [name...]
+# EXTRA_CFLAGS=-fsanitize=address,undefined with an ASan install.
 # PREFIX defaults to /tmp/shimprobe-prefix (cmake --install build --prefix ...).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -15,7 +16,7 @@ names=${*:-$(cd "$here" && ls -d */ | tr -d /)}
 fail=0
 for n in $names; do
   exe="$out/$n"
-  if ! cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -o "$exe" "$here/$n"/*.c \
+  if ! cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g ${EXTRA_CFLAGS:-} -o "$exe" "$here/$n"/*.c \
        $(pkg-config --cflags --libs async_service) -lpthread; then
     echo "BUILD FAIL $n"; fail=1; continue
   fi

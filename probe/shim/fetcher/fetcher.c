@@ -153,7 +153,10 @@ int main(void)
   static struct fetcher f;
   as_service_init(&f.service, fetcher_run, "fetcher");
   int rc = as_run(owner, &f);
-  printf("main: as_run -> %d, fetch thread done=%d\n", rc, atomic_load(&f.fetch_thread_done));
+  /* Not printed: whether the timed-out fetch's thread ran.  A job still queued when the
+   * deadline fires is dropped (asyncio cancels a pending executor future too), so that
+   * depends on how fast a worker picks it up. */
+  printf("main: as_run -> %d\n", rc);
   as_service_destroy(&f.service);
 
   static struct tail t;
