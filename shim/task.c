@@ -18,6 +18,10 @@
 
 #include "internal.h"
 
+/* Upstream's text is followed by the ten most common task names in the set; the shim
+ * keeps no names (the runtime does), so it stops at the first sentence. */
+#define AS_TOO_MANY_CHILDREN_MESSAGE "Tried to add more than 1000 child tasks."
+
 /* ---- the running legacy task ----
  * Every legacy task runs task_main() with its record as the argument, so the record of
  * the task the caller runs in is anyc_task_arg(task_main): a lookup, no registry. */
@@ -126,8 +130,7 @@ static void hand_children_up(as_task *t)
     c->parent = t->parent;
     as_set s = set_of(c);
     if (*s.count > AS_MAX_CHILDREN)
-      as__manager_record(t->m, AS_ETOOMANYCHILDREN,
-                         "Tried to add more than 1000 child tasks.");
+      as__manager_record(t->m, AS_ETOOMANYCHILDREN, AS_TOO_MANY_CHILDREN_MESSAGE);
     set_link(s, c);
   }
 }
@@ -263,7 +266,8 @@ AS_COLD static char *closed_group_message(int rc)
  * run, as py-libp2p's KadDHT; a background block; as_run_service, whose manager closes
  * its system group with the service's error) re-raises that group's exception in
  * Python, message included: take the message the group recorded for that code.  Read
- * before the empty group replaces the list. */
+ * before the empty group replaces the list.  Else a legacy call that refused this task
+ * with rc (upstream raised, e.g. LifecycleError): its message (as__refuse). */
 AS_COLD static void record_task_error(as_manager *m, int rc)
 {
   anyc_group g;
@@ -273,7 +277,9 @@ AS_COLD static void record_task_error(as_manager *m, int rc)
   if (anyc_group_open(&g) == 0 && anyc_group_close(&g, rc) == rc &&
       anyc_error_count() > 0 && anyc_error_at(0, &info) == 0 && info.code == rc)
     message = info.message;
-  as__manager_record(m, rc, message ? message : inherited);
+  if (!message)
+    message = inherited ? inherited : as__refusal_message(rc);
+  as__manager_record(m, rc, message);
   free(inherited);
 }
 
@@ -346,7 +352,7 @@ static int task_main(void *arg)
 AS_COLD static int schedule_refused(const as_manager *m)
 {
   if (!as__manager_is_running(m) || !m->group_open)
-    return AS_ELIFECYCLE;
+    return as__refuse(AS_ELIFECYCLE, "Tasks may not be scheduled if the service is not running");
   return 0;
 }
 
@@ -375,8 +381,8 @@ int as__schedule(as_manager *m, as_task_fn fn, void *arg, as_service *child,
     name = default_name(fn, child, buf, sizeof buf);
   as_task *parent = current_task(m);
   as_set set = parent ? children_of(parent) : (as_set){&m->roots, &m->nroots};
-  if (AS_UNLIKELY(*set.count > AS_MAX_CHILDREN))
-    return AS_ETOOMANYCHILDREN; /* upstream refuses an add to a set of more than 1000 */
+  if (AS_UNLIKELY(*set.count > AS_MAX_CHILDREN)) /* upstream: a set of more than 1000 */
+    return as__refuse(AS_ETOOMANYCHILDREN, AS_TOO_MANY_CHILDREN_MESSAGE);
   as_task *t = task_alloc(m);
   if (AS_UNLIKELY(!t))
     return -ENOMEM;
