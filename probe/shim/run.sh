@@ -17,7 +17,7 @@ fail=0
 for n in $names; do
   exe="$out/$n"
   if ! cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g ${EXTRA_CFLAGS:-} -o "$exe" "$here/$n"/*.c \
-       $(pkg-config --cflags --libs async_service) -lpthread; then
+       $(pkg-config --cflags --libs async_service) -lpthread -lm; then
     echo "BUILD FAIL $n"; fail=1; continue
   fi
   if [ "${VALGRIND:-0}" = 1 ]; then
