@@ -4,8 +4,8 @@
  * manager), runs the manager in a task of that group and waits until it started.  The
  * caller's code up to exit is the group's body, so a service that fails ends its task
  * with the error, which cancels the body (Trio nursery semantics, matrix P16).  exit
- * cancels the service (the leaves-first path), then closes the group, which waits for
- * the manager to finish.
+ * cancels the service (the leaves-first path) and waits until it finished, as upstream's
+ * `finally: await manager.stop()`, then closes the group with the body's status.
  *
  * Blocks nest: `async with` leaves them in reverse order of entering, and the groups
  * underneath must close that way.  The open blocks of the thread form a stack (bg_top);
