@@ -4,8 +4,8 @@
  * manager), runs the manager in a task of that group and waits until it started.  The
  * caller's code up to exit is the group's body, so a service that fails ends its task
  * with the error, which cancels the body (Trio nursery semantics, matrix P16).  exit
- * cancels the service (the leaves-first path), then closes the group, which waits for
- * the manager to finish.
+ * cancels the service (the leaves-first path) and waits until it finished, as upstream's
+ * `finally: await manager.stop()`, then closes the group with the body's status.
  *
  * Blocks nest: `async with` leaves them in reverse order of entering, and the groups
  * underneath must close that way.  The open blocks of the thread form a stack (bg_top);
@@ -99,6 +99,13 @@ int as_background_service_exit(as_manager *m, int body_status)
     return -EINVAL;
   block_leave(m);
   as__manager_cancel(m); /* no-op when it already finished on its own */
+  /* Upstream's `finally: await manager.stop()` runs before the nursery sees the body's
+   * error, so the service is stopped leaves first.  Closing at once with an error status
+   * would cancel the block's group, i.e. every task of the service together.  A caller
+   * cancelled from outside gets -ECANCELED here at once (as stop()'s wait would raise)
+   * and the close below then waits, as the nursery does. */
+  if (!m->finished)
+    AS_IGNORE(anyc_event_wait(&m->finished_ev));
   int rc = anyc_group_close(&m->bg, body_status);
   if (m->nerrors)
     return m->errors[0].code;

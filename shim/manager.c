@@ -36,12 +36,38 @@ void as_service_destroy(as_service *svc)
   svc->manager = NULL;
 }
 
+/* The last refusal on this thread: which task, which code, upstream's message.  A task
+ * is compared by its handle only while it may still run; a recycled handle would need
+ * the same code without a refusal of its own, and then gets a LifecycleError's text. */
+static AS_TLS struct {
+  anyc_task *task;
+  int code;
+  const char *message;
+} refusal;
+
+int as__refuse(int code, const char *message)
+{
+  refusal.task = anyc_current_task();
+  refusal.code = code;
+  refusal.message = message;
+  return code;
+}
+
+const char *as__refusal_message(int code)
+{
+  anyc_task *self = anyc_current_task();
+  if (!self || refusal.task != self || refusal.code != code)
+    return NULL;
+  refusal.task = NULL; /* used once */
+  return refusal.message;
+}
+
 int as__manager_attach(as_service *svc, as_manager **out)
 {
   if (!svc || !svc->run)
     return -EINVAL;
-  if (svc->manager)
-    return AS_ELIFECYCLE; /* "Service already has a manager." — one manager for life */
+  if (svc->manager) /* one manager for life */
+    return as__refuse(AS_ELIFECYCLE, "Service already has a manager.");
   as_manager *m = calloc(1, sizeof *m);
   if (!m)
     return -ENOMEM;
@@ -122,12 +148,18 @@ int as__manager_run(as_manager *m)
   AS_IGNORE(anyc_group_close(&m->group, 0)); /* tasks report through the error list */
   m->group_open = 0;
   anyc_group_cancel(&sys);
-  AS_IGNORE(anyc_group_close(&sys, 0));
+  /* Close the system group with the service's first error and its message, so the
+   * caller's last closed group describes what run() raised: a legacy task returning it
+   * re-raises it, message included (record_task_error).  No message stays pending. */
+  rc = m->nerrors ? m->errors[0].code : 0;
+  if (rc && m->errors[0].message)
+    AS_IGNORE(anyc_fail(rc, "%s", m->errors[0].message));
+  AS_IGNORE(anyc_group_close(&sys, rc));
   m->finished = 1;
   anyc_event_set(&m->finished_ev);
   if (anyc_cancelled())
     return -ECANCELED; /* the caller was cancelled from outside */
-  return m->nerrors ? m->errors[0].code : 0;
+  return rc;
 }
 
 /* Inside a task, run there; outside any task, start the runtime for it. */
@@ -229,7 +261,7 @@ int as_cancel(as_manager *m)
 int as__manager_cancel(as_manager *m)
 {
   if (!m || !m->started)
-    return AS_ELIFECYCLE; /* "Cannot cancel as service which was never started." */
+    return as__refuse(AS_ELIFECYCLE, "Cannot cancel as service which was never started.");
   if (m->finished || m->cancelled)
     return 0;
   m->cancelled = 1;
@@ -240,8 +272,8 @@ int as__manager_cancel(as_manager *m)
 int as_stop(as_manager *m)
 {
   AS_TRACE("as_stop");
-  if (!m)
-    return AS_ELIFECYCLE; /* never started, as as_cancel */
+  if (!m) /* never started, as as_cancel */
+    return as__refuse(AS_ELIFECYCLE, "Cannot cancel as service which was never started.");
   int rc = anyc_from_thread(stop_on_loop, m);
   return rc == -EPERM ? stop_on_loop(m) : rc;
 }

@@ -19,6 +19,10 @@
 
 #include "internal.h"
 
+/* Upstream's text is followed by the ten most common task names in the set; the shim
+ * keeps no names (the runtime does), so it stops at the first sentence. */
+#define AS_TOO_MANY_CHILDREN_MESSAGE "Tried to add more than 1000 child tasks."
+
 /* ---- the running legacy task ----
  * Every legacy task runs task_main() with its record as the argument, so the record of
  * the task the caller runs in is anyc_task_arg(task_main): a lookup, no registry. */
@@ -127,8 +131,7 @@ static void hand_children_up(as_task *t)
     c->parent = t->parent;
     as_set s = set_of(c);
     if (*s.count > AS_MAX_CHILDREN)
-      as__manager_record(t->m, AS_ETOOMANYCHILDREN,
-                         "Tried to add more than 1000 child tasks.");
+      as__manager_record(t->m, AS_ETOOMANYCHILDREN, AS_TOO_MANY_CHILDREN_MESSAGE);
     set_link(s, c);
   }
 }
@@ -246,18 +249,39 @@ AS_COLD static void record_daemon_exit(as_task *t)
   as__manager_record(t->m, AS_EDAEMONEXIT, msg);
 }
 
+/* The message of the first error coded `rc` in the list of the last group the caller
+ * closed, copied (NULL if none). */
+AS_COLD static char *closed_group_message(int rc)
+{
+  anyc_error_info info;
+  for (size_t i = 0; i < anyc_error_count(); i++)
+    if (anyc_error_at(i, &info) == 0 && info.code == rc)
+      return info.message ? strdup(info.message) : NULL;
+  return NULL;
+}
+
 /* Record the caller's error `rc` with its pending anyc_fail() message.  anyc.h hands
  * the message out only through a group's error list, so pass rc as the body status of
- * an empty group (one schedule point, on the error path only). */
+ * an empty group (one schedule point, on the error path only).
+ * Without one: a task returning the error of a group it closed (a private nursery in
+ * run, as py-libp2p's KadDHT; a background block; as_run_service, whose manager closes
+ * its system group with the service's error) re-raises that group's exception in
+ * Python, message included: take the message the group recorded for that code.  Read
+ * before the empty group replaces the list.  Else a legacy call that refused this task
+ * with rc (upstream raised, e.g. LifecycleError): its message (as__refuse). */
 AS_COLD static void record_task_error(as_manager *m, int rc)
 {
   anyc_group g;
   anyc_error_info info = {0};
   const char *message = NULL;
+  char *inherited = closed_group_message(rc);
   if (anyc_group_open(&g) == 0 && anyc_group_close(&g, rc) == rc &&
       anyc_error_count() > 0 && anyc_error_at(0, &info) == 0 && info.code == rc)
     message = info.message;
+  if (!message)
+    message = inherited ? inherited : as__refusal_message(rc);
   as__manager_record(m, rc, message);
+  free(inherited);
 }
 
 /* A function task: upstream wraps it in a CancelScope of its own, created with the task
@@ -329,7 +353,7 @@ static int task_main(void *arg)
 AS_COLD static int schedule_refused(const as_manager *m)
 {
   if (!as__manager_is_running(m) || !m->group_open)
-    return AS_ELIFECYCLE;
+    return as__refuse(AS_ELIFECYCLE, "Tasks may not be scheduled if the service is not running");
   return 0;
 }
 
@@ -358,8 +382,8 @@ int as__schedule(as_manager *m, as_task_fn fn, void *arg, as_service *child,
     name = default_name(fn, child, buf, sizeof buf);
   as_task *parent = current_task(m);
   as_set set = parent ? children_of(parent) : (as_set){&m->roots, &m->nroots};
-  if (AS_UNLIKELY(*set.count > AS_MAX_CHILDREN))
-    return AS_ETOOMANYCHILDREN; /* upstream refuses an add to a set of more than 1000 */
+  if (AS_UNLIKELY(*set.count > AS_MAX_CHILDREN)) /* upstream: a set of more than 1000 */
+    return as__refuse(AS_ETOOMANYCHILDREN, AS_TOO_MANY_CHILDREN_MESSAGE);
   as_task *t = task_alloc(m);
   if (AS_UNLIKELY(!t))
     return -ENOMEM;

@@ -74,6 +74,41 @@ static int finishes_first_main(void *arg)
 }
 static void test_background_service_finishes_before_body(void **state) { (void)state; RUN(finishes_first_main); }
 
+/* A failing body still stops the service leaves first: upstream's block runs
+ * `await manager.stop()` in its finally before the nursery sees the body's error, so
+ * the task run scheduled finishes before run's own cleanup (probe/shim stack). */
+static int trace_on_cancel_task(void *arg)
+{
+  int rc = anyc_sleep(FOREVER);
+  TRACE("%s", (const char *)arg);
+  return rc;
+}
+static int run_with_task_traced(as_service *s)
+{
+  int rc = as_run_task(s->manager, trace_on_cancel_task, (void *)"task", "task");
+  if (rc)
+    return rc;
+  rc = as_wait_finished(s->manager);
+  TRACE("run");
+  return rc;
+}
+static int body_fails_leaves_first_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  as_manager *m = NULL;
+  tsvc_init(&t, run_with_task_traced, NULL);
+  CHECK_INT(as_background_service_enter(&t.svc, &m), 0);
+  CHECK_INT(anyc_sleep(0.1), 0);
+  CHECK_INT(as_background_service_exit(m, -EIO), -EIO);
+  CHECK(strcmp(trace_log, "task,run") == 0);
+  check_flags(m, 1, 0, 1, 1);
+  CHECK_INT(as_did_error(m), 0);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_background_body_fails_service_stops_leaves_first(void **state) { (void)state; RUN(body_fails_leaves_first_main); }
+
 /* Blocks nest (py-libp2p's stacked services) and unwind in reverse order. */
 static int trace_on_cancel_run(as_service *s)
 {
@@ -201,6 +236,46 @@ static void test_background_enter_outside_a_task(void **state)
   as_service_destroy(&t.svc);
 }
 
+/* A task that returns what its block's exit returned re-raises, in Python, the
+ * exception that left the `async with`: the service's error, or the body's own.  The
+ * owning service records its message (probe/shim errmsg). */
+static int holds_block(void *arg)
+{
+  tsvc *inner = arg;
+  as_manager *m = NULL;
+  int rc = as_background_service_enter(&inner->svc, &m);
+  if (rc)
+    return rc;
+  rc = anyc_sleep(10); /* cancelled when the inner service fails */
+  if (inner->flag)     /* or the body fails first */
+    rc = anyc_fail(-EBADMSG, "body %s", "failed");
+  return as_background_service_exit(m, rc);
+}
+static int holder_run(as_service *s)
+{
+  CHECK_INT(as_run_task(s->manager, holds_block, tsvc_of(s)->user, "holder"), 0);
+  return as_wait_finished(s->manager);
+}
+static int block_error_message_main(void *arg)
+{
+  (void)arg;
+  for (int body_fails = 0; body_fails < 2; body_fails++) {
+    tsvc outer, inner;
+    const char *msg = NULL;
+    tsvc_init(&outer, holder_run, "outer");
+    tsvc_init(&inner, body_fails ? wait_cancelled_run : fail_after_a_while, "inner");
+    inner.flag = body_fails;
+    outer.user = &inner;
+    CHECK_INT(as_run_service(&outer.svc), body_fails ? -EBADMSG : -EIO);
+    CHECK_INT(first_error(outer.svc.manager, &msg), body_fails ? -EBADMSG : -EIO);
+    CHECK(msg && strcmp(msg, body_fails ? "body failed" : "svc") == 0);
+    as_service_destroy(&inner.svc);
+    as_service_destroy(&outer.svc);
+  }
+  return 0;
+}
+static void test_background_exit_error_keeps_its_message(void **state) { (void)state; RUN(block_error_message_main); }
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -208,6 +283,8 @@ int main(void)
     TEST(test_matrix_p16_service_fails_during_body),
     TEST(test_background_service_finishes_before_body),
     TEST(test_background_services_nest),
+    TEST(test_background_body_fails_service_stops_leaves_first),
+    TEST(test_background_exit_error_keeps_its_message),
     TEST(test_background_exit_out_of_order_aborts),
     TEST(test_background_blocks_of_two_tasks_are_independent),
     TEST(test_background_enter_outside_a_task),

@@ -1217,6 +1217,94 @@ static int cancelled_caller_main(void *arg)
 }
 static void test_run_service_from_a_cancelled_caller_never_starts(void **state) { (void)state; RUN(cancelled_caller_main); }
 
+/* A task that runs another service and returns its error re-raises, in Python, the
+ * exception the inner run() raised: the outer service records the inner message too
+ * (probe/shim errmsg). */
+static int bad_frame_run(as_service *s)
+{
+  (void)s;
+  int rc = anyc_sleep(0.01);
+  return rc ? rc : anyc_fail(-EPROTO, "bad frame %#x", 0x7f);
+}
+static int runs_inner_service(void *arg)
+{
+  return as_run_service(arg);
+}
+static int outer_of_inner_run(as_service *s)
+{
+  tsvc *t = tsvc_of(s);
+  CHECK_INT(as_run_task(s->manager, runs_inner_service, t->user, "sub"), 0);
+  return as_wait_finished(s->manager);
+}
+static int inner_error_main(void *arg)
+{
+  (void)arg;
+  tsvc outer, inner;
+  const char *msg = NULL;
+  tsvc_init(&outer, outer_of_inner_run, "outer");
+  tsvc_init(&inner, bad_frame_run, "inner");
+  outer.user = &inner.svc;
+  CHECK_INT(as_run_service(&outer.svc), -EPROTO);
+  CHECK_INT(first_error(outer.svc.manager, &msg), -EPROTO);
+  CHECK(msg && strcmp(msg, "bad frame 0x7f") == 0);
+  CHECK_INT(first_error(inner.svc.manager, &msg), -EPROTO);
+  CHECK(msg && strcmp(msg, "bad frame 0x7f") == 0);
+  as_service_destroy(&inner.svc);
+  as_service_destroy(&outer.svc);
+  return 0;
+}
+static void test_run_service_in_a_task_error_keeps_its_message(void **state) { (void)state; RUN(inner_error_main); }
+
+/* A legacy call that refuses (LifecycleError) raises in Python; a task that returns the
+ * code re-raises it, so the service records upstream's message (probe/shim peers,
+ * trinity #1770).  A refusal the task ignored lends its message to nothing else. */
+static int finished_run(as_service *s)
+{
+  (void)s;
+  return 0;
+}
+static int noop_task(void *arg)
+{
+  (void)arg;
+  return 0;
+}
+static int refused_task(void *arg)
+{
+  tsvc *t = arg; /* t->user: the finished service; t->flag: what to do */
+  tsvc *done = t->user;
+  int rc = t->flag == 1 ? as_run_child_service(t->svc.manager, &done->svc, "again")
+                        : as_run_task(done->svc.manager, noop_task, NULL, "late");
+  return t->flag == 2 ? -EIO : rc; /* 2: ignore the refusal, fail otherwise */
+}
+static int refused_run(as_service *s)
+{
+  CHECK_INT(as_run_task(s->manager, refused_task, tsvc_of(s), "refused"), 0);
+  return 0;
+}
+static int refused_message_main(void *arg)
+{
+  (void)arg;
+  static const char *const want[3] = {
+      "Tasks may not be scheduled if the service is not running",
+      "Service already has a manager.", ""};
+  for (int how = 0; how < 3; how++) {
+    tsvc done, t;
+    const char *msg = NULL;
+    tsvc_init(&done, finished_run, "done");
+    CHECK_INT(as_run_service(&done.svc), 0);
+    tsvc_init(&t, refused_run, "svc");
+    t.user = &done;
+    t.flag = how;
+    CHECK_INT(as_run_service(&t.svc), how == 2 ? -EIO : AS_ELIFECYCLE);
+    first_error(t.svc.manager, &msg);
+    CHECK(msg && strcmp(msg, want[how]) == 0);
+    as_service_destroy(&t.svc);
+    as_service_destroy(&done.svc);
+  }
+  return 0;
+}
+static void test_refused_call_returned_by_a_task_keeps_upstream_message(void **state) { (void)state; RUN(refused_message_main); }
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -1266,6 +1354,8 @@ int main(void)
     TEST(test_run_service_outside_a_task),
     TEST(test_run_service_cancelled_from_outside),
     TEST(test_run_service_from_a_cancelled_caller_never_starts),
+    TEST(test_run_service_in_a_task_error_keeps_its_message),
+    TEST(test_refused_call_returned_by_a_task_keeps_upstream_message),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -794,6 +794,42 @@ static int stop_from_own_task_main(void *arg)
 }
 static void test_stop_from_the_services_own_task(void **state) { (void)state; RUN(stop_from_own_task_main); }
 
+/* A task (here run) that returns the error of a private nursery it closed re-raises
+ * that nursery's exception in Python: the service records the failing child's message
+ * (py-libp2p KadDHT.run's nursery; probe/shim errmsg).  A different code gets none. */
+static int fails_with_disk(void *arg)
+{
+  (void)arg;
+  int rc = anyc_sleep(0.01);
+  return rc ? rc : anyc_fail(-EIO, "disk %d full", 3);
+}
+static int rethrowing_nursery_run(as_service *s)
+{
+  tsvc *t = tsvc_of(s);
+  anyc_group g;
+  CHECK_INT(anyc_group_open(&g), 0);
+  CHECK_INT(anyc_start_soon(&g, fails_with_disk, NULL), 0);
+  int rc = anyc_group_close(&g, 0);
+  return t->flag ? (rc ? -EPIPE : 0) : rc;
+}
+static int rethrowing_nursery_main(void *arg)
+{
+  (void)arg;
+  for (int other_code = 0; other_code < 2; other_code++) {
+    tsvc t;
+    const char *msg = NULL;
+    tsvc_init(&t, rethrowing_nursery_run, NULL);
+    t.flag = other_code;
+    CHECK_INT(as_run_service(&t.svc), other_code ? -EPIPE : -EIO);
+    CHECK_INT(as_error_count(t.svc.manager), 1);
+    first_error(t.svc.manager, &msg);
+    CHECK(msg && strcmp(msg, other_code ? "" : "disk 3 full") == 0);
+    as_service_destroy(&t.svc);
+  }
+  return 0;
+}
+static void test_task_error_from_a_private_nursery_keeps_its_message(void **state) { (void)state; RUN(rethrowing_nursery_main); }
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -820,6 +856,7 @@ int main(void)
     TEST(test_thread_storage_freed_at_thread_exit),
     TEST(test_stop_never_returns_service_errors),
     TEST(test_stop_from_the_services_own_task),
+    TEST(test_task_error_from_a_private_nursery_keeps_its_message),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
