@@ -63,6 +63,17 @@ void anyc__find_runs(ctx *x)
         size_t pi = anyc__parent_index(r, r->depth);
         if (pi && r->anc[pi - 1].kind == CXCursor_CStyleCastExpr) {
           CXType ct = clang_getCanonicalType(clang_getCursorType(r->anc[pi - 1]));
+          /* `struct T *obj = (void *)self;`: the type is the variable's */
+          size_t j = pi - 1;
+          while (ct.kind == CXType_Pointer &&
+                 clang_getCanonicalType(clang_getPointeeType(ct)).kind == CXType_Void &&
+                 j-- > 0) {
+            enum CXCursorKind ak = r->anc[j].kind;
+            if (ak == CXCursor_VarDecl)
+              ct = clang_getCanonicalType(clang_getCursorType(r->anc[j]));
+            else if (ak != CXCursor_UnexposedExpr && ak != CXCursor_ParenExpr)
+              break;
+          }
           if (ct.kind == CXType_Pointer) {
             f->obj_type = clang_getCanonicalType(clang_getPointeeType(ct));
             f->has_obj_type = 1;
@@ -84,6 +95,26 @@ fn_info *anyc__run_fn_of(ctx *x, const ref *r)
 {
   fn_info *f = anyc__fn_of(x, r);
   return f && f->is_run ? f : NULL;
+}
+
+/* The indentation of body statement k[i], for lines inserted before it: a label's line
+ * (`again:` at column 0, as most styles write it) tells nothing, so a label takes the
+ * indentation of the body's other statements (the nearest one on a line of its own). */
+static char *stmt_indent(const char *s, cursor_vec k, size_t i)
+{
+  CXFile file;
+  size_t b, e;
+  if (k.v[i].kind == CXCursor_LabelStmt)
+    for (size_t d = 1; d < k.n; d++)
+      for (int side = -1; side <= 1; side += 2) {
+        size_t j = i + (size_t)side * d;   /* wraps past 0: then j >= k.n */
+        if (j < k.n && k.v[j].kind != CXCursor_LabelStmt &&
+            anyc__extent(k.v[j], &file, &b, &e) == 0 &&
+            anyc__only_space(s, anyc__line_start(s, b), b))
+          return anyc__indent_at(s, b);
+      }
+  anyc__extent(k.v[i], &file, &b, &e);
+  return anyc__indent_at(s, b);
 }
 
 /* Run's first status-bearing statement declares its status: `int rc = as_run_task(...);`.
@@ -226,7 +257,7 @@ void anyc__rule_run_fn(ctx *x, fn_info *f)
     return;
   }
   take_status_decl(x, f, p, s, k, first);
-  char *ind = anyc__indent_at(s, sb);
+  char *ind = stmt_indent(s, k, first);
   char *open = anyc__xasprintf("%sanyc_group %s;\n%sint %s = anyc_group_open(&%s);\n"
                                "%sif (%s < 0) return %s;\n",
                                ind, f->tg, ind, f->rc, f->tg, ind, f->rc, f->rc);

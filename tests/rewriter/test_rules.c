@@ -2325,6 +2325,86 @@ static void test_every_rule_has_a_doc_page(void **state)
   }
 }
 
+/* Probe 3: a label before run's first spawn (`again:` at column 0) -- the group's open
+ * goes before the label (a goto back to it must not open the group twice), indented as
+ * the body's statements, not as the label. */
+static void test_as003_group_open_before_label_indented(void **state)
+{
+  (void)state;
+  scratch_new("p3label");
+  assert_rewrites_to("l.c",
+    "#include <async_service.h>\n"
+    "struct j { as_service service; int tries; };\n"
+    "static int work(void *p) { (void)p; return 0; }\n"
+    "static int r(as_service *self) {\n"
+    "    struct j *o = (struct j *)self;\n"
+    "again:\n"
+    "    as_run_task(self->manager, work, o, \"w\");\n"
+    "    if (++o->tries < 2)\n"
+    "        goto again;\n"
+    "    return 0;\n"
+    "}\n"
+    "int main(void) { struct j x = {0}; as_service_init(&x.service, r, \"j\"); "
+    "return as_run_service(&x.service); }\n",
+    "#include <anyc.h>\n"
+    "struct j { int tries; };\n"
+    "static int work(void *p) { (void)p; return 0; }\n"
+    "static int r(void *arg) {\n"
+    "    struct j *o = arg;\n"
+    "    anyc_group tg;\n"
+    "    int rc = anyc_group_open(&tg);\n"
+    "    if (rc < 0) return rc;\n"
+    "again:\n"
+    "    { if (anyc_start_soon_named(&tg, \"w\", work, o) < 0) { /* ignored, as before: "
+    "what follows still runs */ } }\n"
+    "    if (++o->tries < 2)\n"
+    "        goto again;\n"
+    "    return anyc_group_close(&tg, 0);\n"
+    "}\n"
+    "int main(void) { struct j x = {0}; return anyc_run(r, &x); }\n");
+  scratch_remove();
+}
+
+/* Probe 3: run's object from `(void *)self` is the variable's type: the service's task
+ * (its is_running loop) is known as the service's own, and the service is rewritten. */
+static void test_as003_object_from_void_cast(void **state)
+{
+  (void)state;
+  scratch_new("p3void");
+  assert_rewrites_to("v.c",
+    "#include <async_service.h>\n"
+    "struct f { as_service service; int n; };\n"
+    "static int tend(void *arg) {\n"
+    "  struct f *o = arg;\n"
+    "  while (as_is_running(o->service.manager) && o->n < 3)\n"
+    "    o->n++;\n"
+    "  return 0;\n"
+    "}\n"
+    "static int r(as_service *svc) {\n"
+    "  struct f *o = (void *)svc;\n"
+    "  return as_run_task(svc->manager, tend, o, \"tend\");\n"
+    "}\n"
+    "int main(void) { struct f x = {0}; as_service_init(&x.service, r, \"f\"); "
+    "return as_run_service(&x.service); }\n",
+    "#include <anyc.h>\n"
+    "struct f { int n; };\n"
+    "static int tend(void *arg) {\n"
+    "  struct f *o = arg;\n"
+    "  while (!anyc_cancelled() && o->n < 3)\n"
+    "    o->n++;\n"
+    "  return 0;\n"
+    "}\n"
+    "static int r(void *arg) {\n"
+    "  struct f *o = arg;\n"
+    "  anyc_group tg;\n"
+    "  int rc = anyc_group_open(&tg);\n"
+    "  if (rc < 0) return rc;\n"
+    "  return anyc_group_close(&tg, anyc_start_soon_named(&tg, \"tend\", tend, o));\n"
+    "}\n"
+    "int main(void) { struct f x = {0}; return anyc_run(r, &x); }\n");
+  scratch_remove();
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -2372,6 +2452,8 @@ int main(void)
     cmocka_unit_test(test_as003_forward_declared_run),
     cmocka_unit_test(test_as001_header_include_kept_for_includer),
     cmocka_unit_test(test_as106_branch_active_in_another_unit),
+    cmocka_unit_test(test_as003_group_open_before_label_indented),
+    cmocka_unit_test(test_as003_object_from_void_cast),
     cmocka_unit_test(test_every_rule_has_a_doc_page),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
