@@ -1100,6 +1100,63 @@ static fn_info *service_run(ctx *x, fn_info *f, CXCursor svc, CXType t, char **r
   return run;
 }
 
+/* The local variables and parameters an argument of a call names, each with how many
+ * times it does. */
+typedef struct arg_vars {
+  CXCursor v[8];
+  size_t uses[8], n;
+} arg_vars;
+
+static enum CXChildVisitResult collect_arg_vars(CXCursor c, CXCursor parent, CXClientData d)
+{
+  (void)parent;
+  arg_vars *a = d;
+  if (c.kind != CXCursor_DeclRefExpr)
+    return CXChildVisit_Recurse;
+  CXCursor v = clang_getCanonicalCursor(clang_getCursorReferenced(c));
+  if (v.kind != CXCursor_ParmDecl &&
+      (v.kind != CXCursor_VarDecl || clang_Cursor_hasVarDeclGlobalStorage(v)))
+    return CXChildVisit_Continue;
+  size_t i = 0;
+  while (i < a->n && !clang_equalCursors(a->v[i], v))
+    i++;
+  if (i == a->n && a->n < 8)
+    a->v[a->n++] = v;
+  if (i < a->n)
+    a->uses[i]++;
+  return CXChildVisit_Continue;
+}
+
+/* Deleting `call`'s statement removes every use of a parameter or local variable that
+ * only its arguments named (`static void setup(struct w *w, const char *name) { w->id =
+ * 1; as_service_init(&w->service, run, name); }`): -Wall -Wextra would then flag it.  The
+ * statement becomes `(void)name;` for each such name, as an expert would leave it; NULL
+ * when no name is left unused. */
+static char *unused_after_delete(ctx *x, CXCursor call)
+{
+  arg_vars a = {0};
+  int na = clang_Cursor_getNumArguments(call);
+  for (int i = 0; i < na; i++)
+    clang_visitChildren(clang_Cursor_getArgument(call, (unsigned)i), collect_arg_vars, &a);
+  for (int i = 0; i < na; i++) /* an argument that is itself a name */
+    collect_arg_vars(clang_Cursor_getArgument(call, (unsigned)i), clang_getNullCursor(), &a);
+  sbuf t = {0};
+  for (size_t i = 0; i < a.n; i++) {
+    size_t n;
+    free(anyc__fn_uses(x, a.v[i], &n));
+    if (n > a.uses[i])
+      continue;
+    char *name = anyc__cx_str(clang_getCursorSpelling(a.v[i]));
+    if (t.s)
+      anyc__sb_add(&t, " ");
+    anyc__sb_add(&t, "(void)");
+    anyc__sb_add(&t, name);
+    anyc__sb_add(&t, ";");
+    free(name);
+  }
+  return t.s;
+}
+
 /* as_service_init of a service whose run is defined here, and as_service_destroy: the
  * statement goes (a plain struct needs neither). */
 void anyc__rule_init_destroy(ctx *x, const ref *r, size_t ci)
@@ -1123,7 +1180,12 @@ void anyc__rule_init_destroy(ctx *x, const ref *r, size_t ci)
     return;
   }
   pend *p = anyc__new_pend(x, r->cur, "AS008", r->name, 1);
-  anyc__delete_stmt(p, s, n, b, semi);
+  char *keep = unused_after_delete(x, call);
+  if (keep)
+    anyc__pedit(p, b, semi - b, keep); /* `(void)name;`: no unused parameter or variable */
+  else
+    anyc__delete_stmt(p, s, n, b, semi);
+  free(keep);
   anyc__set_reason(p, "a plain struct needs no %s", init ? "initialisation" : "teardown");
   p->s.suggest = anyc__xstrdup("");
 }

@@ -2405,6 +2405,62 @@ static void test_as003_object_from_void_cast(void **state)
   scratch_remove();
 }
 
+/* Probe 3: as_service_init / as_service_destroy in helpers whose parameters only they
+ * named: the deleted statement leaves `(void)name;` so that -Wall -Wextra (unused
+ * parameter) still builds the result. */
+static void test_as008_deleted_init_leaves_no_unused_parameter(void **state)
+{
+  (void)state;
+  scratch_new("p3unused");
+  assert_rewrites_to("u.c",
+    "#include <async_service.h>\n"
+    "struct w { as_service service; int id; };\n"
+    "static int step(void *p) { (void)p; return 0; }\n"
+    "static int r(as_service *self) {\n"
+    "  struct w *o = (struct w *)self;\n"
+    "  return as_run_task(self->manager, step, o, \"step\");\n"
+    "}\n"
+    "static void setup(struct w *o, int id, const char *name) {\n"
+    "  o->id = id;\n"
+    "  as_service_init(&o->service, r, name);\n"
+    "}\n"
+    "static void teardown(struct w *o) {\n"
+    "  as_service_destroy(&o->service);\n"
+    "}\n"
+    "int main(void) {\n"
+    "  struct w x;\n"
+    "  setup(&x, 1, \"w\");\n"
+    "  int rc = as_run_service(&x.service);\n"
+    "  teardown(&x);\n"
+    "  return rc;\n"
+    "}\n",
+    "#include <anyc.h>\n"
+    "struct w { int id; };\n"
+    "static int step(void *p) { (void)p; return 0; }\n"
+    "static int r(void *arg) {\n"
+    "  struct w *o = arg;\n"
+    "  anyc_group tg;\n"
+    "  int rc = anyc_group_open(&tg);\n"
+    "  if (rc < 0) return rc;\n"
+    "  return anyc_group_close(&tg, anyc_start_soon_named(&tg, \"step\", step, o));\n"
+    "}\n"
+    "static void setup(struct w *o, int id, const char *name) {\n"
+    "  o->id = id;\n"
+    "  (void)name;\n"
+    "}\n"
+    "static void teardown(struct w *o) {\n"
+    "  (void)o;\n"
+    "}\n"
+    "int main(void) {\n"
+    "  struct w x;\n"
+    "  setup(&x, 1, \"w\");\n"
+    "  int rc = anyc_run(r, &x);\n"
+    "  teardown(&x);\n"
+    "  return rc;\n"
+    "}\n");
+  scratch_remove();
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -2454,6 +2510,7 @@ int main(void)
     cmocka_unit_test(test_as106_branch_active_in_another_unit),
     cmocka_unit_test(test_as003_group_open_before_label_indented),
     cmocka_unit_test(test_as003_object_from_void_cast),
+    cmocka_unit_test(test_as008_deleted_init_leaves_no_unused_parameter),
     cmocka_unit_test(test_every_rule_has_a_doc_page),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
