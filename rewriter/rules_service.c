@@ -203,6 +203,51 @@ static int always_returns(CXCursor c)
   return r;
 }
 
+/* Does anything of run f but its manager reads its parameter (a cast, the spawn of the
+ * object itself, a use that keeps the service legacy)? */
+static int param_kept(ctx *x, fn_info *f)
+{
+  for (size_t i = 0; i < x->refs.n; i++) {
+    const ref *r = &x->refs.v[i];
+    if (r->kind != R_PARAMREF || !anyc__ref_inside(r, f->fn) ||
+        !clang_equalCursors(clang_getCursorReferenced(r->cur), f->param))
+      continue;
+    size_t pi = anyc__parent_index(r, r->depth);
+    CXCursor par = pi ? r->anc[pi - 1] : clang_getNullCursor();
+    if (par.kind != CXCursor_MemberRefExpr)
+      return 1;
+    CXCursor refd = clang_getCursorReferenced(par);
+    char *name = anyc__cx_str(clang_getCursorSpelling(refd));
+    int mgr = anyc__decl_is_legacy(refd) && strcmp(name, "manager") == 0;
+    free(name);
+    if (!mgr)
+      return 1;
+  }
+  return 0;
+}
+
+/* Insert statement `stmt` first in run's body: on a line of its own, indented as the
+ * body's statements, when the first statement has a line of its own; else after `{`. */
+static void void_at_body_start(pend *p, fn_info *f, const char *s, const char *stmt)
+{
+  cursor_vec k = anyc__children(f->body);
+  CXFile file;
+  size_t b, e;
+  if (k.n && anyc__extent(k.v[0], &file, &b, &e) == 0 &&
+      anyc__only_space(s, anyc__line_start(s, b), b)) {
+    char *ind = stmt_indent(s, k, 0);
+    char *t = anyc__xasprintf("%s%s\n", ind, stmt);
+    anyc__pedit(p, anyc__line_start(s, b), 0, t);
+    free(t);
+    free(ind);
+  } else if (anyc__extent(f->body, &file, &b, &e) == 0) {
+    char *t = anyc__xasprintf(" %s", stmt);
+    anyc__pedit(p, b + 1, 0, t);
+    free(t);
+  }
+  free(k.v);
+}
+
 /* AS003: the run function: parameter, the cast of self, the group. */
 void anyc__rule_run_fn(ctx *x, fn_info *f)
 {
@@ -227,9 +272,17 @@ void anyc__rule_run_fn(ctx *x, fn_info *f)
   anyc__pedit(p, b, e - b, np);
   free(np);
   anyc__set_reason(p, "run(as_service *) becomes an anyc_fn; the object is passed as void *");
+  /* run named its parameter only for the manager: nothing reads `arg` now, and -Wextra
+   * would flag it (`(void)arg;`, as an expert writes) */
+  char *unused = param_kept(x, f) ? anyc__xstrdup("")
+                                  : anyc__xasprintf("(void)%s;", f->arg);
   /* Prototypes of the same function in this unit: anyc__rule_prototype_param. */
-  if (!f->needs_group)
+  if (!f->needs_group) {
+    if (*unused)
+      void_at_body_start(p, f, s, unused);
+    free(unused);
     return;
+  }
   anyc__set_reason(p, "the service's tasks now run in a task group that run opens and closes; "
                 "a daemon that returns no longer fails the service");
   if (f->close_off && anyc__has_goto(x, f->body)) {
@@ -239,6 +292,7 @@ void anyc__rule_run_fn(ctx *x, fn_info *f)
                   "a goto in run can jump past the as_wait_finished that becomes the group's "
                   "close, leaving run with its task group open: close the group on every "
                   "path by hand");
+    free(unused);
     return;
   }
   /* Open the group before the first statement that is not a declaration, or that is
@@ -254,13 +308,16 @@ void anyc__rule_run_fn(ctx *x, fn_info *f)
       !anyc__only_space(s, anyc__line_start(s, sb), sb)) {
     anyc__decline(p, "AS107", "no place to open the task group in run");
     free(k.v);
+    free(unused);
     return;
   }
   take_status_decl(x, f, p, s, k, first);
   char *ind = stmt_indent(s, k, first);
-  char *open = anyc__xasprintf("%sanyc_group %s;\n%sint %s = anyc_group_open(&%s);\n"
+  char *open = anyc__xasprintf("%s%s%s%sanyc_group %s;\n%sint %s = anyc_group_open(&%s);\n"
                                "%sif (%s < 0) return %s;\n",
+                               *unused ? ind : "", unused, *unused ? "\n" : "",
                                ind, f->tg, ind, f->rc, f->tg, ind, f->rc, f->rc);
+  free(unused);
   anyc__pedit(p, anyc__line_start(s, sb), 0, open);
   free(open);
   /* Fall off the end: close the group there. */

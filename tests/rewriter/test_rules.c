@@ -2461,6 +2461,65 @@ static void test_as008_deleted_init_leaves_no_unused_parameter(void **state)
   scratch_remove();
 }
 
+/* Probe 3: run's parameter named only for its manager: once the manager is gone nothing
+ * reads `arg`, so run opens with `(void)arg;` (-Wextra: unused parameter), with a group
+ * and without one. */
+static void test_as003_parameter_only_for_manager_voided(void **state)
+{
+  (void)state;
+  scratch_new("p3param");
+  assert_rewrites_to("a.c",
+    "#include <stdio.h>\n"
+    "#include <async_service.h>\n"
+    "struct w { as_service service; int id; };\n"
+    "static int step(void *p) { (void)p; printf(\"step\\n\"); return 0; }\n"
+    "static int r(as_service *self) {\n"
+    "  return as_run_task(self->manager, step, NULL, \"s\");\n"
+    "}\n"
+    "static int q(as_service *self) {\n"
+    "  while (as_is_running(self->manager)) {\n"
+    "    printf(\"q\\n\");\n"
+    "    return 0;\n"
+    "  }\n"
+    "  return 0;\n"
+    "}\n"
+    "int main(void) {\n"
+    "  struct w x = {0}, y = {0};\n"
+    "  as_service_init(&x.service, r, \"w\");\n"
+    "  as_service_init(&y.service, q, \"q\");\n"
+    "  int rc = as_run_service(&x.service);\n"
+    "  rc |= as_run_service(&y.service);\n"
+    "  as_service_destroy(&x.service);\n"
+    "  return rc;\n"
+    "}\n",
+    "#include <stdio.h>\n"
+    "#include <anyc.h>\n"
+    "struct w { int id; };\n"
+    "static int step(void *p) { (void)p; printf(\"step\\n\"); return 0; }\n"
+    "static int r(void *arg) {\n"
+    "  (void)arg;\n"
+    "  anyc_group tg;\n"
+    "  int rc = anyc_group_open(&tg);\n"
+    "  if (rc < 0) return rc;\n"
+    "  return anyc_group_close(&tg, anyc_start_soon_named(&tg, \"s\", step, NULL));\n"
+    "}\n"
+    "static int q(void *arg) {\n"
+    "  (void)arg;\n"
+    "  while (!anyc_cancelled()) {\n"
+    "    printf(\"q\\n\");\n"
+    "    return 0;\n"
+    "  }\n"
+    "  return 0;\n"
+    "}\n"
+    "int main(void) {\n"
+    "  struct w x = {0}, y = {0};\n"
+    "  int rc = anyc_run(r, &x);\n"
+    "  rc |= anyc_run(q, &y);\n"
+    "  return rc;\n"
+    "}\n");
+  scratch_remove();
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -2511,6 +2570,7 @@ int main(void)
     cmocka_unit_test(test_as003_group_open_before_label_indented),
     cmocka_unit_test(test_as003_object_from_void_cast),
     cmocka_unit_test(test_as008_deleted_init_leaves_no_unused_parameter),
+    cmocka_unit_test(test_as003_parameter_only_for_manager_voided),
     cmocka_unit_test(test_every_rule_has_a_doc_page),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
