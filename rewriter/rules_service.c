@@ -1247,6 +1247,38 @@ void anyc__rule_init_destroy(ctx *x, const ref *r, size_t ci)
   p->s.suggest = anyc__xstrdup("");
 }
 
+/* Is a declaration at offset doff of file df seen before offset b of file `file`: in
+ * the same file before it, or in a header that `file` includes (itself or through
+ * others) by a directive before b? */
+typedef struct incl_find {
+  CXFile target, in;
+  size_t before;
+  int found;
+} incl_find;
+
+static void find_inclusion(CXFile inc, CXSourceLocation *stack, unsigned len, CXClientData d)
+{
+  incl_find *w = d;
+  if (!clang_File_isEqual(inc, w->target))
+    return;
+  for (unsigned i = 0; i < len; i++) {
+    CXFile f;
+    unsigned off;
+    clang_getFileLocation(stack[i], &f, NULL, NULL, &off);
+    if (clang_File_isEqual(f, w->in) && off < w->before)
+      w->found = 1;
+  }
+}
+
+static int declared_before(ctx *x, CXFile df, unsigned doff, CXFile file, size_t b)
+{
+  if (clang_File_isEqual(df, file))
+    return doff <= b;
+  incl_find w = {df, file, b, 0};
+  clang_getInclusions(x->tu, find_inclusion, &w);
+  return w.found;
+}
+
 /* as_run_service(&obj.service) -> anyc_run(run, &obj) outside any task (main, or code
  * only main-side code calls); run(&obj) inside a task, where as_run_service ran the
  * service in the calling task: run opens and closes its own group, so it returns once
@@ -1277,7 +1309,7 @@ void anyc__rule_run_service(ctx *x, const ref *r, size_t ci)
                           NULL, NULL, &doff);
   why = !obj   ? "the service is not named as &object.field"
         : !run ? "no as_service_init of this service with a run defined in this file"
-        : !clang_File_isEqual(df, file) || doff > b
+        : !declared_before(x, df, doff, file, b)
             ? "the service's run is declared after this call"
             : NULL;
   if (why) {

@@ -2520,6 +2520,117 @@ static void test_as003_parameter_only_for_manager_voided(void **state)
   scratch_remove();
 }
 
+/* Probe 3: a service whose struct, task and run are in a header that main.c includes
+ * before its as_run_service: the run is declared before the call (it was taken as "declared
+ * after" because it is in another file) and the service is migrated, header and all. */
+static void test_as008_run_declared_in_included_header(void **state)
+{
+  (void)state;
+  scratch_new("p3hdr");
+  put_file("counter.h",
+    "/* counter.h — probe3 hdrsvc: a whole service (struct, task, run) in a header that two\n"
+    " * .c files include. */\n"
+    "#ifndef COUNTER_H\n"
+    "#define COUNTER_H\n"
+    "#include <async_service.h>\n"
+    "\n"
+    "struct counter {\n"
+    "    as_service service;\n"
+    "    int n;\n"
+    "};\n"
+    "\n"
+    "static inline int counter_bump(void *arg)\n"
+    "{\n"
+    "    struct counter *c = arg;\n"
+    "    int rc = as_sleep(0.001);\n"
+    "    if (rc < 0)\n"
+    "        return rc;\n"
+    "    c->n++;\n"
+    "    return 0;\n"
+    "}\n"
+    "\n"
+    "static inline int counter_run(as_service *self)\n"
+    "{\n"
+    "    struct counter *c = (struct counter *)self;\n"
+    "    int i, rc;\n"
+    "    for (i = 0; i < 3; i++) {\n"
+    "        rc = as_run_task(self->manager, counter_bump, c, \"bump\");\n"
+    "        if (rc < 0)\n"
+    "            return rc;\n"
+    "    }\n"
+    "    return 0;\n"
+    "}\n"
+    "#endif\n");
+  put_file("main.c",
+    "#include <stdio.h>\n"
+    "#include \"counter.h\"\n"
+    "\n"
+    "int main(void)\n"
+    "{\n"
+    "    struct counter c = { .n = 10 };\n"
+    "    as_service_init(&c.service, counter_run, \"two\");\n"
+    "    int rc = as_run_service(&c.service);\n"
+    "    printf(\"two: rc=%d n=%d\\n\", rc, c.n);\n"
+    "    as_service_destroy(&c.service);\n"
+    "    return rc;\n"
+    "}\n");
+  assert_int_equal(migrate("-q", "-w", ".", NULL), 0);
+  char *got = get_file("counter.h");
+  assert_string_equal(got,
+    "/* counter.h — probe3 hdrsvc: a whole service (struct, task, run) in a header that two\n"
+    " * .c files include. */\n"
+    "#ifndef COUNTER_H\n"
+    "#define COUNTER_H\n"
+    "#include <anyc.h>\n"
+    "\n"
+    "struct counter {\n"
+    "    int n;\n"
+    "};\n"
+    "\n"
+    "static inline int counter_bump(void *arg)\n"
+    "{\n"
+    "    struct counter *c = arg;\n"
+    "    int rc = anyc_sleep(0.001);\n"
+    "    if (rc < 0)\n"
+    "        return rc;\n"
+    "    c->n++;\n"
+    "    return 0;\n"
+    "}\n"
+    "\n"
+    "static inline int counter_run(void *arg)\n"
+    "{\n"
+    "    struct counter *c = arg;\n"
+    "    int i, rc;\n"
+    "    anyc_group tg;\n"
+    "    int rc2 = anyc_group_open(&tg);\n"
+    "    if (rc2 < 0) return rc2;\n"
+    "    for (i = 0; i < 3; i++) {\n"
+    "        rc = anyc_start_soon_named(&tg, \"bump\", counter_bump, c);\n"
+    "        if (rc < 0)\n"
+    "            return anyc_group_close(&tg, rc);\n"
+    "    }\n"
+    "    return anyc_group_close(&tg, 0);\n"
+    "}\n"
+    "#endif\n");
+  free(got);
+  got = get_file("main.c");
+  assert_string_equal(got,
+    "#include <stdio.h>\n"
+    "#include \"counter.h\"\n"
+    "\n"
+    "int main(void)\n"
+    "{\n"
+    "    struct counter c = { .n = 10 };\n"
+    "    int rc = anyc_run(counter_run, &c);\n"
+    "    printf(\"two: rc=%d n=%d\\n\", rc, c.n);\n"
+    "    return rc;\n"
+    "}\n");
+  free(got);
+  assert_true(compiles("main.c"));
+  assert_idempotent("main.c");
+  scratch_remove();
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -2571,6 +2682,7 @@ int main(void)
     cmocka_unit_test(test_as003_object_from_void_cast),
     cmocka_unit_test(test_as008_deleted_init_leaves_no_unused_parameter),
     cmocka_unit_test(test_as003_parameter_only_for_manager_voided),
+    cmocka_unit_test(test_as008_run_declared_in_included_header),
     cmocka_unit_test(test_every_rule_has_a_doc_page),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
