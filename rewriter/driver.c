@@ -375,7 +375,7 @@ int anyc__migrate_main(int argc, char **argv, FILE *out, FILE *err)
     crlf_edits(f);
     size_t nn;
     char *nt = anyc__edits_apply(&f->edits, f->content, f->size, &nn);
-    if (o.mode == MODE_DIFF && !(o.format && !o.report_file)) {
+    if (o.mode == MODE_DIFF && !(o.format && !o.reports.n)) {
       anyc__unified_diff(out, f->path, f->content, f->size, nt, nn);
     } else if (o.mode == MODE_WRITE) {
       int r = anyc__replace_file(f->path, f->content, f->size, nt, nn);
@@ -392,14 +392,20 @@ int anyc__migrate_main(int argc, char **argv, FILE *out, FILE *err)
     fprintf(err, "anyc-migrate: %zu files scanned, %zu with legacy use, %zu sites: "
                  "%zu rewritten, %zu left; %zu not parsed\n",
             st.files_scanned, st.files_legacy, st.sites, st.rewritten, st.left, st.not_parsed);
-  if (o.format) {
-    FILE *rf = o.report_file ? fopen(o.report_file, "w") : out;
-    if (!rf || anyc__report_write(rf, o.format, &t, &st) != 0) {
-      fprintf(err, "anyc-migrate: cannot write the report %s\n", o.report_file);
+  /* --format alone: the report to stdout (no diff); else one report per --report */
+  for (size_t r = 0; r < (o.reports.n ? o.reports.n : o.format ? 1 : 0); r++) {
+    const char *path = o.reports.n ? o.reports.v[r] : NULL;
+    FILE *rf = path ? fopen(path, "w") : out;
+    int e = rf ? 0 : errno;
+    int bad_write = !rf || anyc__report_write(rf, path ? anyc__report_format(&o, path)
+                                                       : o.format, &t, &st) != 0;
+    if (rf && rf != out && fclose(rf) != 0)
+      bad_write = 1;
+    if (bad_write) {
+      fprintf(err, "anyc-migrate: cannot write the report %s%s%s\n", path ? path : "to stdout",
+              e ? ": " : "", e ? strerror(e) : "");
       unwritten = 1;
     }
-    if (rf && rf != out && fclose(rf) != 0)
-      unwritten = 1;
   }
   if (bad || unwritten)
     status = 2;

@@ -45,8 +45,8 @@ void anyc__sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf
 enum mode { MODE_DIFF, MODE_WRITE, MODE_CHECK };
 typedef struct options {
   enum mode mode;
-  const char *report_file;   /* --report FILE */
-  const char *format;        /* --format, or from the report file's extension */
+  VEC(const char *) reports; /* --report FILE (repeatable: one report per file) */
+  const char *format;        /* --format (every report in it); NULL: each file's extension */
   const char *db_dir;        /* -p DIR */
   VEC(const char *) extra;   /* --extra-arg, -I, -D, as compiler arguments */
   VEC(const char *) exclude; /* --exclude GLOB */
@@ -61,6 +61,8 @@ typedef struct options {
  * after printing a usage error to `err`. */
 int anyc__cli_parse(options *o, int argc, char **argv, FILE *out, FILE *err);
 void anyc__options_free(options *o);
+/* The format of report file `file`: --format, else the file's extension ("" if none). */
+const char *anyc__report_format(const options *o, const char *file);
 
 /* ---- rules -------------------------------------------------------------------------- */
 typedef struct rule_info {

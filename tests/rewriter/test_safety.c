@@ -258,6 +258,33 @@ static void test_engine_finds_legacy_header_without_flags(void **state)
   scratch_remove();
 }
 
+/* Probe 3: --check with -w is bad usage (exit 2) and writes nothing, whatever the order
+ * (it was: the last one won, so `--check -w` rewrote the tree); --report may be given once
+ * per format, each file written (it was: only the last); a report that cannot be
+ * written is named with its reason, exit 2. */
+static void test_safety_mode_conflict_and_reports(void **state)
+{
+  (void)state;
+  scratch_new("p3cli");
+  put_file("x.c", legacy);
+  assert_int_equal(migrate("-q", "--check", "-w", sp("x.c"), NULL), 2);
+  assert_contains(run_err, "--write and --check exclude each other");
+  assert_int_equal(migrate("-q", "-w", "--check", sp("x.c"), NULL), 2);
+  assert_file("x.c", legacy);
+  assert_int_equal(migrate("-q", "--report", sp("r.json"), "--report", sp("r.md"), sp("x.c"),
+                           NULL), 0);
+  char *j = get_file("r.json"), *m = get_file("r.md");
+  assert_contains(j, "\"schema\": 1");
+  assert_contains(m, "## anyc-migrate report");
+  free(j);
+  free(m);
+  assert_int_equal(migrate("-q", "--report", sp("no/such/dir/r.json"), sp("x.c"), NULL), 2);
+  assert_contains(run_err, "cannot write the report");
+  assert_contains(run_err, "No such file or directory");
+  assert_file("x.c", legacy);
+  scratch_remove();
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -272,6 +299,7 @@ int main(void)
     cmocka_unit_test(test_engine_jobs_exclude_prefilter),
     cmocka_unit_test(test_engine_compile_db_relative_paths),
     cmocka_unit_test(test_engine_finds_legacy_header_without_flags),
+    cmocka_unit_test(test_safety_mode_conflict_and_reports),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
