@@ -67,8 +67,11 @@ static void merge(file_table *t, job *jobs, size_t n, int *reached, FILE *err)
       file_id id;
       if (anyc__file_identity(jobs[j].file, &id) == 0) {
         src_file *f = anyc__file_lookup(t, id);
-        if (f)
+        if (f) {
           f->parse_failed = 1;
+          if (!f->parse_msg && r->diag)
+            f->parse_msg = anyc__xstrdup(r->diag);
+        }
       }
       /* an error, not progress: named even under -q (exit 3 alone names nothing) */
       fprintf(err, "%s: error: not parsed, left untouched: %s\n", jobs[j].file,

@@ -191,6 +191,7 @@ void anyc__file_table_free(file_table *t)
     free(f->path);
     free(f->content);
     free(f->conflict_msg);
+    free(f->parse_msg);
     anyc__edits_free(&f->edits);
     anyc__edits_free(&f->svc_edits);
     anyc__sites_free(&f->sites);

@@ -119,6 +119,7 @@ typedef struct src_file {
                           component (files sharing translation units) migrates */
   site_vec sites;
   char *conflict_msg;
+  char *parse_msg;     /* the first error of a parse that failed */
 } src_file;
 
 typedef struct file_table {

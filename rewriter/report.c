@@ -234,8 +234,13 @@ int anyc__report_md(FILE *out, const report *r)
   const run_stats *st = r->st;
   char uri[1024];
   fprintf(out, "## anyc-migrate report\n\n");
-  fprintf(out, "**%.1f%% migrated**: %zu of %zu legacy sites rewritten, %zu left for a person.\n\n",
+  fprintf(out, "**%.1f%% migrated**: %zu of %zu legacy sites rewritten, %zu left for a person",
           r->percent, st->rewritten, st->sites, st->left);
+  /* a file not parsed weighs as one site left: say so, or the percentage reads wrong */
+  if (st->not_parsed)
+    fprintf(out, "; %zu file%s not parsed (each counted as one site left)", st->not_parsed,
+            st->not_parsed == 1 ? "" : "s");
+  fputs(".\n\n", out);
   fprintf(out, "| files scanned | files using the legacy API | sites | rewritten | left | "
                "files not parsed |\n|---:|---:|---:|---:|---:|---:|\n");
   fprintf(out, "| %zu | %zu | %zu | %zu | %zu | %zu |\n\n", st->files_scanned,
@@ -283,13 +288,21 @@ int anyc__report_md(FILE *out, const report *r)
 
 /* ---- JSON (schema 1; docs/report-format.md, docs/report.schema.json) ---- */
 
-static const char *file_status(const src_file *f)
+const char *anyc__file_status(const src_file *f)
 {
   return f->parse_failed       ? "not-parsed"
          : f->conflict         ? "conflict"
          : f->content_mismatch ? "changed-on-disk"
          : f->write_failed     ? "not-written"
                                : "ok";
+}
+
+const char *anyc__file_message(const src_file *f)
+{
+  return f->conflict_msg ? f->conflict_msg
+         : f->parse_msg  ? f->parse_msg
+         : f->content_mismatch ? "it changed on disk while it was being parsed"
+                               : "";
 }
 
 int anyc__report_json(FILE *out, const report *r)
@@ -322,8 +335,8 @@ int anyc__report_json(FILE *out, const report *r)
     fprintf(out, "%s\n    {\"path\": ", first ? "" : ",");
     first = 0;
     anyc__json_str(out, f->path, 0);
-    fprintf(out, ", \"status\": \"%s\", \"message\": ", file_status(f));
-    anyc__json_str(out, f->conflict_msg ? f->conflict_msg : "", 0);
+    fprintf(out, ", \"status\": \"%s\", \"message\": ", anyc__file_status(f));
+    anyc__json_str(out, anyc__file_message(f), 0);
     fputs(", \"sites\": [", out);
     for (size_t s = 0; s < f->sites.n; s++, k++) {
       const report_site *rs = &r->sites[k];

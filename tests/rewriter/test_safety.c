@@ -285,6 +285,38 @@ static void test_safety_mode_conflict_and_reports(void **state)
   scratch_remove();
 }
 
+/* Probe 3: a file not parsed is in every report with its reason: JSON's message holds
+ * the parse error (it was empty), SARIF names it as an error notification of an
+ * unsuccessful execution and carries the summary (it said nothing of it: a scan of such a
+ * tree looked clean), and the Markdown headline says why the percentage is not 100. */
+static void test_safety_unparsable_in_every_report(void **state)
+{
+  (void)state;
+  scratch_new("p3unparsed");
+  put_file("bad.c", "#include <async_service.h>\nint f( { return as_sleep(1); }\n");
+  put_file("good.c", legacy);
+  assert_int_equal(migrate("-q", "--report", "r.json", "--report", "r.sarif", "--report",
+                           "r.md", ".", NULL), 3);
+  char *j = get_file("r.json"), *sa = get_file("r.sarif"), *m = get_file("r.md");
+  assert_contains(j, "\"path\": \"./bad.c\", \"status\": \"not-parsed\", \"message\": "
+                     "\"./bad.c:2:8: error:");
+  assert_contains(sa, "{\"level\": \"error\", \"descriptor\": {\"id\": \"not-parsed\"}, "
+                      "\"message\": {\"text\": \"./bad.c: not-parsed: ./bad.c:2:8: error:");
+  assert_contains(sa, "\"executionSuccessful\": false");
+  assert_contains(sa, "\"files_not_parsed\": 1");
+  assert_contains(m, "left for a person; 1 file not parsed (each counted as one site left).");
+  free(j);
+  free(sa);
+  free(m);
+  put_file("bad.c", legacy);
+  assert_int_equal(migrate("-q", "--report", "r.sarif", ".", NULL), 0);
+  sa = get_file("r.sarif");
+  assert_contains(sa, "\"invocations\": [{\"toolExecutionNotifications\": [], "
+                      "\"executionSuccessful\": true}]");
+  free(sa);
+  scratch_remove();
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -300,6 +332,7 @@ int main(void)
     cmocka_unit_test(test_engine_compile_db_relative_paths),
     cmocka_unit_test(test_engine_finds_legacy_header_without_flags),
     cmocka_unit_test(test_safety_mode_conflict_and_reports),
+    cmocka_unit_test(test_safety_unparsable_in_every_report),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
