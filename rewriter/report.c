@@ -30,6 +30,18 @@ void anyc__json_str(FILE *out, const char *s, int html_safe)
   fputc('"', out);
 }
 
+void anyc__uri_chars(FILE *out, const char *p)
+{
+  for (; *p; p++) {
+    unsigned char c = (unsigned char)*p;
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+        strchr("-._~/", c))
+      fputc(c, out);
+    else
+      fprintf(out, "%%%02X", c);
+  }
+}
+
 const char *anyc__rule_uri(const report *r, const char *id, char *buf, size_t n)
 {
   snprintf(buf, n, "%s%s.md", r->doc_base, id);
@@ -229,6 +241,15 @@ static void md_text(FILE *out, const char *s)
   }
 }
 
+static void md_link_text(FILE *out, const char *s)
+{
+  for (; *s; s++) {
+    if (strchr("[]\\`*_<>|", *s))
+      fputc('\\', out);
+    fputc(*s, out);
+  }
+}
+
 int anyc__report_md(FILE *out, const report *r)
 {
   const run_stats *st = r->st;
@@ -266,8 +287,14 @@ int anyc__report_md(FILE *out, const report *r)
                 st->left - MD_MAX_LEFT);
         break;
       }
-      fprintf(out, "- [ ] [%s:%u](%s#L%u) **%s** `%s`: ", rs->file->path, rs->s->line,
-              rs->file->path, rs->s->line, rs->s->rule, rs->s->what ? rs->s->what : "");
+      /* the path as link text (brackets escaped) and as a link target (percent-encoded:
+       * a space or a parenthesis in a folder name would end a Markdown link) */
+      fputs("- [ ] [", out);
+      md_link_text(out, rs->file->path);
+      fprintf(out, ":%u](", rs->s->line);
+      anyc__uri_chars(out, rs->file->path);
+      fprintf(out, "#L%u) **%s** `%s`: ", rs->s->line, rs->s->rule,
+              rs->s->what ? rs->s->what : "");
       md_text(out, rs->s->reason);
       if (rs->s->suggest && *rs->s->suggest) {
         fputs(" — native form: `", out);

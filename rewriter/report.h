@@ -67,6 +67,10 @@ int anyc__report_html(FILE *out, const report *r);
 const char *anyc__file_status(const src_file *f);
 const char *anyc__file_message(const src_file *f);
 
+/* A path as URI characters: unreserved bytes as they are, '/' kept, every other byte
+ * percent-encoded (SARIF artifact URIs, Markdown link targets). */
+void anyc__uri_chars(FILE *out, const char *p);
+
 /* A JSON string literal.  html_safe also escapes < > & so the text can sit inside a
  * <script> element. */
 void anyc__json_str(FILE *out, const char *s, int html_safe);

@@ -19,28 +19,16 @@
 #include "report.h"
 
 /* A path as URI characters: unreserved characters and '/' kept, the rest escaped. */
-static void uri_chars(FILE *out, const char *p)
-{
-  for (; *p; p++) {
-    unsigned char c = (unsigned char)*p;
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-        strchr("-._~/", c))
-      fputc(c, out);
-    else
-      fprintf(out, "%%%02X", c);
-  }
-}
-
 /* An artifactLocation: absolute paths as file: URIs, relative ones against SRCROOT. */
 static void artifact(FILE *out, const char *path)
 {
   fputs("{\"uri\": \"", out);
   if (path[0] == '/') {
     fputs("file://", out);
-    uri_chars(out, path);
+    anyc__uri_chars(out, path);
     fputs("\"}", out);
   } else {
-    uri_chars(out, path);
+    anyc__uri_chars(out, path);
     fputs("\", \"uriBaseId\": \"SRCROOT\"}", out);
   }
 }
@@ -155,7 +143,7 @@ int anyc__report_sarif(FILE *out, const report *r)
         "    \"originalUriBaseIds\": {\"SRCROOT\": {\"uri\": ",
         out);
   fputs("\"file://", out);
-  uri_chars(out, cwd);
+  anyc__uri_chars(out, cwd);
   fputs(cwd[strlen(cwd) - 1] == '/' ? "\"}},\n" : "/\"}},\n", out);
   fputs("    \"results\": [", out);
   for (size_t i = 0; i < r->nsites; i++) {

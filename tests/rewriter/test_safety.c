@@ -317,6 +317,23 @@ static void test_safety_unparsable_in_every_report(void **state)
   scratch_remove();
 }
 
+/* Probe 3: a site in a folder whose name has a space and a file with parentheses and an
+ * underscore: the Markdown checklist links it with a percent-encoded target (a space or
+ * a parenthesis ended the link) and the link text escaped. */
+static void test_safety_md_links_encode_paths(void **state)
+{
+  (void)state;
+  scratch_new("p3mdlink");
+  put_file("my dir/left_(1).c",
+           "#include <async_service.h>\n"
+           "static int z(as_manager *m) { return as_is_running(m); }\n"
+           "int y(void) { return z(0); }\n");
+  assert_int_equal(migrate("-q", "--format", "md", ".", NULL), 0);
+  assert_contains(run_out, "- [ ] [./my dir/left\\_(1).c:2](./my%20dir/left_%281%29.c#L2) "
+                           "**AS101** `as_manager`");
+  scratch_remove();
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -333,6 +350,7 @@ int main(void)
     cmocka_unit_test(test_engine_finds_legacy_header_without_flags),
     cmocka_unit_test(test_safety_mode_conflict_and_reports),
     cmocka_unit_test(test_safety_unparsable_in_every_report),
+    cmocka_unit_test(test_safety_md_links_encode_paths),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
