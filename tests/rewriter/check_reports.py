@@ -86,7 +86,8 @@ def main():
     assert not re.search(r"<(script|link|img)[^>]+(src|href)=\"(https?:)?//", html), "no network"
     data = json.loads(re.search(r'<script id="data" type="application/json">(.*?)</script>',
                                 html, re.S).group(1))
-    for k in ("sites", "rewritten", "left", "files_scanned"):
+    for k in ("sites", "rewritten", "left", "files_scanned", "files_not_parsed",
+              "percent_migrated"):
         assert data["summary"][k] == summ[k], k
     assert len(data["sites"]) == summ["sites"]
     assert {r["id"]: (r["rewritten"], r["left"]) for r in data["rules"]} == per_rule

@@ -288,7 +288,8 @@ static void test_safety_mode_conflict_and_reports(void **state)
 /* Probe 3: a file not parsed is in every report with its reason: JSON's message holds
  * the parse error (it was empty), SARIF names it as an error notification of an
  * unsuccessful execution and carries the summary (it said nothing of it: a scan of such a
- * tree looked clean), and the Markdown headline says why the percentage is not 100. */
+ * tree looked clean), the Markdown headline says why the percentage is not 100, and the
+ * HTML page shows that percentage (it computed 100% from the sites alone). */
 static void test_safety_unparsable_in_every_report(void **state)
 {
   (void)state;
@@ -296,7 +297,10 @@ static void test_safety_unparsable_in_every_report(void **state)
   put_file("bad.c", "#include <async_service.h>\nint f( { return as_sleep(1); }\n");
   put_file("good.c", legacy);
   assert_int_equal(migrate("-q", "--report", "r.json", "--report", "r.sarif", "--report",
-                           "r.md", ".", NULL), 3);
+                           "r.md", "--report", "r.html", ".", NULL), 3);
+  char *h = get_file("r.html"); /* the page's headline and chart use the same percentage */
+  assert_contains(h, "\"files_not_parsed\": 1, \"percent_migrated\": 66.7}");
+  free(h);
   char *j = get_file("r.json"), *sa = get_file("r.sarif"), *m = get_file("r.md");
   assert_contains(j, "\"path\": \"./bad.c\", \"status\": \"not-parsed\", \"message\": "
                      "\"./bad.c:2:8: error:");
