@@ -287,6 +287,23 @@ static int rename_call(ctx *x, pend *p, const ref *r, size_t ci, const char *new
   return 0;
 }
 
+/* The value of a constant numeric argument (`-1`, `0.5`, `-2 * 0.1`): 1 and *v, or 0. */
+static int const_number(CXCursor a, double *v)
+{
+  CXEvalResult ev = clang_Cursor_Evaluate(a);
+  if (!ev)
+    return 0;
+  CXEvalResultKind k = clang_EvalResult_getKind(ev);
+  int ok = k == CXEval_Int || k == CXEval_Float;
+  if (k == CXEval_Int)
+    *v = clang_EvalResult_isUnsignedInt(ev) ? (double)clang_EvalResult_getAsUnsigned(ev)
+                                            : (double)clang_EvalResult_getAsLongLong(ev);
+  else if (k == CXEval_Float)
+    *v = clang_EvalResult_getAsDouble(ev);
+  clang_EvalResult_dispose(ev);
+  return ok;
+}
+
 /* AS010 / AS011 / AS012: renames (and the to_thread flag). */
 void anyc__rule_simple(ctx *x, const ref *r, size_t ci, fn_info *f)
 {
@@ -307,6 +324,17 @@ void anyc__rule_simple(ctx *x, const ref *r, size_t ci, fn_info *f)
     p->s.suggest = anyc__xstrdup(anyc__suggest_for(r->name));
     return;
   }
+  /* as_sleep yields for a delay <= 0 (asyncio); anyc_sleep refuses a negative one
+   * (-EINVAL): a negative constant becomes 0, the same checkpoint; any other delay keeps
+   * its text and the site says what changed */
+  CXCursor a0[1];
+  int sleep = rule[4] == '0' && anyc__call_args(r->anc[ci - 1], a0, 1) == 1;
+  double d = 0;
+  int constant = sleep && const_number(a0[0], &d);
+  int neg = constant && d < 0 && p->s.cls == SC_PLAIN;
+  const char *meaning = !sleep || constant ? ""
+                        : "; a negative delay now fails with -EINVAL where as_sleep yielded: "
+                          "clamp it to 0 where it can be negative";
   if (checkpoint && ignored && p->s.cls != SC_MACRO_ARG) {
     /* status ignored: the native call is a checkpoint whose result must be used */
     CXCursor args[3];
@@ -314,7 +342,7 @@ void anyc__rule_simple(ctx *x, const ref *r, size_t ci, fn_info *f)
     sbuf call = {0};
     anyc__sb_printf(&call, "%s(", native);
     for (int i = 0; i < na; i++) {
-      char *a = anyc__arg_text(x, args[i]);
+      char *a = i == 0 && neg ? anyc__xstrdup("0") : anyc__arg_text(x, args[i]);
       anyc__sb_printf(&call, "%s%s", i ? ", " : "", a);
       free(a);
     }
@@ -328,7 +356,9 @@ void anyc__rule_simple(ctx *x, const ref *r, size_t ci, fn_info *f)
       return;
     }
     if (rc == 0) {
-      anyc__set_reason(p, "the status the legacy code ignored is now checked");
+      anyc__set_reason(p, "the status the legacy code ignored is now checked%s%s",
+                       neg ? "; the negative delay becomes 0 (as_sleep only yielded)" : "",
+                       meaning);
       p->s.suggest = anyc__xstrdup(native);
       return;
     }
@@ -341,7 +371,12 @@ void anyc__rule_simple(ctx *x, const ref *r, size_t ci, fn_info *f)
       return;
     }
   }
-  anyc__set_reason(p, "the same call in the native API");
+  anyc__set_reason(p, "the same call in the native API%s%s",
+                   neg ? "; the negative delay becomes 0 (as_sleep only yielded)" : "", meaning);
+  CXFile af;
+  size_t ab, ae;
+  if (neg && anyc__extent(a0[0], &af, &ab, &ae) == 0)
+    anyc__pedit(p, ab, ae - ab, "0");
   if (rename_call(x, p, r, ci, native, rule[4] == '1' ? ", 0" : NULL) != 0) {
     anyc__decline(p, p->s.cls == SC_MACRO_ARG ? "AS109" : "AS110",
                   "the call's text could not be located");
@@ -432,8 +467,12 @@ void anyc__rule_wait_for(ctx *x, const ref *r, size_t ci, fn_info *f)
   anyc__extent(stmt, &sf, &sb, &se);
   char *ind = anyc__indent_at(s, sb);
   char *sc = anyc__fresh(x, f, "scope");
+  /* a timeout <= 0 times out at once in as_wait_for (asyncio); anyc_fail_after refuses a
+   * negative one (-EINVAL, fn never runs): a negative constant becomes 0 */
+  double tv = 0;
+  int tconst = const_number(args[2], &tv);
   char *fn = anyc__arg_text(x, args[0]), *arg = anyc__arg_text(x, args[1]),
-       *t = anyc__arg_text(x, args[2]);
+       *t = tconst && tv < 0 ? anyc__xstrdup("0") : anyc__arg_text(x, args[2]);
   CXCursor fn0 = anyc__strip(args[0]);
   char *callee = fn0.kind == CXCursor_DeclRefExpr ? anyc__xstrdup(fn)
                                                   : anyc__xasprintf("(%s)", fn);
@@ -466,7 +505,11 @@ void anyc__rule_wait_for(ctx *x, const ref *r, size_t ci, fn_info *f)
     anyc__pedit(p, anyc__line_start(s, sb), 0, before);
     anyc__pedit(p, b, e - b, repl);
     anyc__set_reason(p, "fn(arg) now runs in the calling task inside a fail_after scope "
-                  "(-ETIMEDOUT when the deadline caught it)");
+                  "(-ETIMEDOUT when the deadline caught it)%s",
+                  tconst ? tv < 0 ? "; the negative timeout becomes 0 (as_wait_for timed out "
+                                    "at once)" : ""
+                         : "; a negative timeout now fails with -EINVAL before fn runs, where "
+                           "as_wait_for timed out: clamp it to 0 where it can be negative");
   }
   p->s.suggest = anyc__xstrdup(anyc__suggest_for(r->name));
   free(before);

@@ -2631,6 +2631,70 @@ static void test_as008_run_declared_in_included_header(void **state)
   scratch_remove();
 }
 
+/* Probe 3: as_sleep(-1) yields and as_wait_for(fn, arg, -0.5) times out at once, where
+ * anyc_sleep and anyc_fail_after refuse a negative value (-EINVAL; fn never ran): a
+ * negative constant becomes 0; a delay that is not constant keeps its text and its site
+ * says that a negative value now fails. */
+static void test_as010_as013_negative_constant_becomes_zero(void **state)
+{
+  (void)state;
+  scratch_new("p3neg");
+  assert_rewrites_to("s.c",
+    "#include <async_service.h>\n"
+    "static int quick(void *arg) { (void)arg; return 0; }\n"
+    "static int body(void *arg) {\n"
+    "  double d = *(double *)arg;\n"
+    "  int rc = as_sleep(-1);\n"
+    "  if (rc < 0)\n"
+    "    return rc;\n"
+    "  rc = as_sleep(d);\n"
+    "  if (rc < 0)\n"
+    "    return rc;\n"
+    "  rc = as_wait_for(quick, arg, -0.5);\n"
+    "  return rc;\n"
+    "}\n"
+    "int main(void) { double d = 0.001; return as_run(body, &d); }\n",
+    "#include <anyc.h>\n"
+    "static int quick(void *arg) { (void)arg; return 0; }\n"
+    "static int body(void *arg) {\n"
+    "  double d = *(double *)arg;\n"
+    "  int rc = anyc_sleep(0);\n"
+    "  if (rc < 0)\n"
+    "    return rc;\n"
+    "  rc = anyc_sleep(d);\n"
+    "  if (rc < 0)\n"
+    "    return rc;\n"
+    "  anyc_scope scope;\n"
+    "  rc = anyc_fail_after(&scope, 0);\n"
+    "  if (rc == 0)\n"
+    "    rc = anyc_scope_close(&scope, quick(arg));\n"
+    "  return rc;\n"
+    "}\n"
+    "int main(void) { double d = 0.001; return anyc_run(body, &d); }\n");
+  put_file("s.c",
+    "#include <async_service.h>\n"
+    "static int quick(void *arg) { (void)arg; return 0; }\n"
+    "static int body(void *arg) {\n"
+    "  double d = *(double *)arg;\n"
+    "  int rc = as_sleep(-1);\n"
+    "  if (rc < 0)\n"
+    "    return rc;\n"
+    "  rc = as_sleep(d);\n"
+    "  if (rc < 0)\n"
+    "    return rc;\n"
+    "  rc = as_wait_for(quick, arg, -0.5);\n"
+    "  return rc;\n"
+    "}\n"
+    "int main(void) { double d = 0.001; return as_run(body, &d); }\n");
+  assert_int_equal(migrate("-v", "s.c", NULL), 0);
+  assert_contains(run_err, "s.c:5:12: note: [AS010] as_sleep: the same call in the native API; "
+                           "the negative delay becomes 0 (as_sleep only yielded)");
+  assert_contains(run_err, "s.c:8:8: note: [AS010] as_sleep: the same call in the native API; "
+                           "a negative delay now fails with -EINVAL where as_sleep yielded");
+  assert_contains(run_err, "the negative timeout becomes 0 (as_wait_for timed out at once)");
+  scratch_remove();
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -2683,6 +2747,7 @@ int main(void)
     cmocka_unit_test(test_as008_deleted_init_leaves_no_unused_parameter),
     cmocka_unit_test(test_as003_parameter_only_for_manager_voided),
     cmocka_unit_test(test_as008_run_declared_in_included_header),
+    cmocka_unit_test(test_as010_as013_negative_constant_becomes_zero),
     cmocka_unit_test(test_every_rule_has_a_doc_page),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
