@@ -115,10 +115,8 @@ static void merge(file_table *t, job *jobs, size_t n, int *reached, FILE *err)
       tf->sites.v = NULL;
       tf->sites.n = 0;
       if (tf->has_include && !f->has_include) {
-        f->has_include = 1;
-        f->include_off = tf->include_off;
-        f->include_len = tf->include_len;
-        f->include_quote = tf->include_quote;
+        f->has_include = tf->has_include;
+        memcpy(f->inc, tf->inc, sizeof f->inc);
       }
     }
   }
@@ -150,40 +148,33 @@ static void include_rule(const options *o, src_file *f)
 {
   if (!f->has_include || !f->content || !anyc__rule_enabled(o, "AS001"))
     return;
-  unsigned line = 1, col = 1;
-  for (size_t i = 0; i < f->include_off; i++) {
-    if (f->content[i] == '\n')
-      line++, col = 1;
-    else
-      col++;
-  }
-  site s = {f->include_off, line, col, "AS001", 1, SC_PLAIN, anyc__xstrdup("async_service.h"),
-            NULL, NULL, 0};
-  for (size_t i = 0; i < f->sites.n; i++)
-    if (!f->sites.v[i].rewritten) {
-      s.rewritten = 0;
-      s.rule = "AS110";
-      s.reason = anyc__xstrdup("the file still uses the legacy API; the include stays");
-      s.suggest = anyc__xstrdup("#include <anyc.h>");
-      VEC_PUSH(f->sites, s);
-      return;
+  const char *stays = NULL;
+  for (size_t i = 0; i < f->sites.n && !stays; i++)
+    if (!f->sites.v[i].rewritten)
+      stays = "the file still uses the legacy API; the include stays";
+  if (!stays && f->keep_include)
+    stays = "a file compiled with this one still uses the legacy API through this include; "
+            "the include stays";
+  for (int k = 0; k < f->has_include; k++) {
+    const legacy_include *in = &f->inc[k];
+    unsigned line = 1, col = 1;
+    for (size_t i = 0; i < in->off; i++) {
+      if (f->content[i] == '\n')
+        line++, col = 1;
+      else
+        col++;
     }
-  if (f->keep_include) {
-    s.rewritten = 0;
-    s.rule = "AS110";
-    s.reason = anyc__xstrdup("a file compiled with this one still uses the legacy API through "
-                             "this include; the include stays");
-    s.suggest = anyc__xstrdup("#include <anyc.h>");
+    site s = {in->off, line, col, stays ? "AS110" : "AS001", !stays, SC_PLAIN,
+              anyc__xstrdup("async_service.h"),
+              anyc__xstrdup(stays ? stays : "nothing legacy is left in the file"),
+              anyc__xstrdup("#include <anyc.h>"), 0};
     VEC_PUSH(f->sites, s);
-    return;
+    if (stays)
+      continue;
+    const char *h = in->quote == '<' ? "<anyc.h>" : "\"anyc.h\"";
+    if (anyc__edit_add(&f->edits, in->off, in->len, h, &f->conflict_msg, f->content) != 0)
+      f->conflict = 1;
   }
-  s.reason = anyc__xstrdup("nothing legacy is left in the file");
-  s.suggest = anyc__xstrdup("#include <anyc.h>");
-  VEC_PUSH(f->sites, s);
-  const char *h = f->include_quote == '<' ? "<anyc.h>" : "\"anyc.h\"";
-  if (anyc__edit_add(&f->edits, f->include_off, f->include_len, h, &f->conflict_msg,
-                     f->content) != 0)
-    f->conflict = 1;
 }
 
 /* ---- services spanning files ----------------------------------------------------

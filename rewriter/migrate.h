@@ -98,6 +98,15 @@ typedef struct edit { size_t off, len; char *text; } edit;
 typedef VEC(edit) edit_vec;
 typedef VEC(site) site_vec;
 
+/* One `#include <async_service.h>` (or "async_service.h") of a file: the header-name
+ * token.  A file may name the header more than once (an include guard makes the others
+ * no-ops): every one switches to anyc.h, or none. */
+#define ANYC_MAX_LEGACY_INCLUDES 8
+typedef struct legacy_include {
+  size_t off, len;
+  char quote;          /* '<' or '"' */
+} legacy_include;
+
 /* A file the run looked at, keyed by its real identity (dev/inode). */
 typedef struct src_file {
   char *path;          /* as displayed: the path the user gave (or found below it) */
@@ -108,10 +117,9 @@ typedef struct src_file {
   int conflict;        /* differing overlapping edits, or TUs disagree */
   int content_mismatch;
   int write_failed;
-  int has_include;     /* #include <async_service.h> seen */
+  int has_include;     /* how many #include <async_service.h> it holds (in `inc`) */
   int keep_include;    /* a file compiled with this one uses the legacy API through it */
-  size_t include_off, include_len; /* the header-name token */
-  char include_quote;  /* '<' or '"' */
+  legacy_include inc[ANYC_MAX_LEGACY_INCLUDES];
   char *content;       /* the bytes the parses saw; NULL until a parse used it */
   size_t size;
   edit_vec edits;
@@ -167,7 +175,8 @@ typedef struct tu_file {
   edit_vec edits;
   edit_vec svc_edits;
   site_vec sites;
-  int has_include; size_t include_off, include_len; char include_quote;
+  int has_include;     /* as src_file's */
+  legacy_include inc[ANYC_MAX_LEGACY_INCLUDES];
 } tu_file;
 
 typedef struct tu_result {

@@ -2695,6 +2695,30 @@ static void test_as010_as013_negative_constant_becomes_zero(void **state)
   scratch_remove();
 }
 
+/* Probe 3: a file naming the legacy header twice (the guard makes the second a no-op):
+ * every include switches to anyc.h.  Only the first did, so the result still included
+ * async_service.h and a second run rewrote again (not idempotent). */
+static void test_as001_every_legacy_include_switches(void **state)
+{
+  (void)state;
+  scratch_new("p3inc");
+  assert_rewrites_to("inc.c",
+    "#include <async_service.h>\n"
+    "#include \"async_service.h\" /* again */\n"
+    "int f(void) { return as_sleep(1); }\n",
+    "#include <anyc.h>\n"
+    "#include \"anyc.h\" /* again */\n"
+    "int f(void) { return anyc_sleep(1); }\n");
+  put_file("inc.c",
+    "#include <async_service.h>\n"
+    "#include <async_service.h>\n"
+    "int f(as_manager *m) { return as_is_running(m); }\n");
+  assert_int_equal(migrate("-w", "inc.c", NULL), 0);
+  assert_contains(run_err, "inc.c:1:10: warning: [AS110] async_service.h: the file still uses");
+  assert_contains(run_err, "inc.c:2:10: warning: [AS110] async_service.h: the file still uses");
+  scratch_remove();
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -2748,6 +2772,7 @@ int main(void)
     cmocka_unit_test(test_as003_parameter_only_for_manager_voided),
     cmocka_unit_test(test_as008_run_declared_in_included_header),
     cmocka_unit_test(test_as010_as013_negative_constant_becomes_zero),
+    cmocka_unit_test(test_as001_every_legacy_include_switches),
     cmocka_unit_test(test_every_rule_has_a_doc_page),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
