@@ -11,11 +11,35 @@
 #define ANYC_RULES_DOC_BASE "docs/rules/"
 #endif
 
+/* The length of the valid UTF-8 sequence at s (1-4), or 0 when it is not one (a stray
+ * continuation byte, a truncated or overlong sequence, a surrogate, past U+10FFFF). */
+static int utf8_len(const unsigned char *s)
+{
+  int n = s[0] < 0x80 ? 1 : s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : s[0] >= 0xe0 && s[0] <= 0xef ? 3
+        : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
+  for (int i = 1; i < n; i++)
+    if ((s[i] & 0xc0) != 0x80)
+      return 0;
+  if ((n == 3 && s[0] == 0xe0 && s[1] < 0xa0) || (n == 3 && s[0] == 0xed && s[1] >= 0xa0) ||
+      (n == 4 && s[0] == 0xf0 && s[1] < 0x90) || (n == 4 && s[0] == 0xf4 && s[1] >= 0x90))
+    return 0;
+  return n;
+}
+
 void anyc__json_str(FILE *out, const char *s, int html_safe)
 {
   fputc('"', out);
   for (; s && *s; s++) {
     unsigned char c = (unsigned char)*s;
+    if (c >= 0x80) {
+      /* JSON is UTF-8: a source byte that is not (a Latin-1 comment) becomes U+FFFD */
+      int n = utf8_len((const unsigned char *)s);
+      if (n)
+        fwrite(s, 1, (size_t)n, out), s += n - 1;
+      else
+        fputs("\\ufffd", out);
+      continue;
+    }
     if (c == '"' || c == '\\')
       fprintf(out, "\\%c", c);
     else if (c == '\n')

@@ -338,6 +338,26 @@ static void test_safety_md_links_encode_paths(void **state)
   scratch_remove();
 }
 
+/* Probe 3: a Latin-1 byte in a comment on a site's line: the JSON report stays UTF-8 (the
+ * byte becomes U+FFFD; it was copied raw, so strict parsers refused the report), valid
+ * UTF-8 text is kept as it is, and the file itself is rewritten byte for byte. */
+static void test_safety_reports_stay_utf8(void **state)
+{
+  (void)state;
+  scratch_new("p3utf8");
+  put_file("l.c", "#include <async_service.h>\n"
+                  "/* caf\xe9 */ int f(void) { return as_sleep(1); } /* \xc3\xa9 */\n");
+  assert_int_equal(migrate("-q", "--report", "r.json", "-w", "l.c", NULL), 0);
+  char *j = get_file("r.json");
+  assert_contains(j, "\"before\": \"/* caf\\ufffd */ int f(void) { return as_sleep(1); } "
+                     "/* \xc3\xa9 */\"");
+  assert_null(strstr(j, "caf\xe9"));
+  free(j);
+  assert_file("l.c", "#include <anyc.h>\n"
+                     "/* caf\xe9 */ int f(void) { return anyc_sleep(1); } /* \xc3\xa9 */\n");
+  scratch_remove();
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -355,6 +375,7 @@ int main(void)
     cmocka_unit_test(test_safety_mode_conflict_and_reports),
     cmocka_unit_test(test_safety_unparsable_in_every_report),
     cmocka_unit_test(test_safety_md_links_encode_paths),
+    cmocka_unit_test(test_safety_reports_stay_utf8),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
