@@ -304,6 +304,58 @@ static int const_number(CXCursor a, double *v)
   return ok;
 }
 
+/* The native call's text: `native(args)`, with the to_thread flag, and a negative
+ * constant delay as 0 (zero_first). */
+static char *native_call(ctx *x, const ref *r, size_t ci, const char *native, int zero_first)
+{
+  CXCursor args[3];
+  int na = anyc__call_args(r->anc[ci - 1], args, 3);
+  sbuf call = {0};
+  anyc__sb_printf(&call, "%s(", native);
+  for (int i = 0; i < na; i++) {
+    char *a = i == 0 && zero_first ? anyc__xstrdup("0") : anyc__arg_text(x, args[i]);
+    anyc__sb_printf(&call, "%s%s", i ? ", " : "", a);
+    free(a);
+  }
+  anyc__sb_add(&call, strcmp(native, "anyc_to_thread") == 0 ? ", 0)" : ")");
+  return call.s;
+}
+
+/* `(void)as_sleep(x);`: the legacy code discarded the status on purpose, but anyc's
+ * checkpoints are warn_unused_result, which gcc does not let a (void) cast silence
+ * (-Werror fails): the status stays ignored, visibly, in a form that uses it.  1 when
+ * done. */
+static int void_cast_stmt(ctx *x, pend *p, const ref *r, size_t ci, const char *native,
+                          int zero_first)
+{
+  size_t pi = anyc__parent_index(r, ci - 1);
+  CXCursor cast = pi ? r->anc[pi - 1] : clang_getNullCursor();
+  if (cast.kind != CXCursor_CStyleCastExpr || clang_getCursorType(cast).kind != CXType_Void)
+    return 0;
+  size_t qi = anyc__parent_index(r, pi - 1);
+  CXCursor par = qi ? r->anc[qi - 1] : clang_getNullCursor();
+  enum CXCursorKind k = par.kind;
+  if (k != CXCursor_CompoundStmt && k != CXCursor_IfStmt && k != CXCursor_WhileStmt &&
+      k != CXCursor_ForStmt && k != CXCursor_DoStmt && k != CXCursor_CaseStmt &&
+      k != CXCursor_DefaultStmt && k != CXCursor_LabelStmt)
+    return 0;
+  CXFile file;
+  size_t b, e, n;
+  if (anyc__extent(cast, &file, &b, &e) != 0)
+    return 0;
+  const char *s = anyc__contents(x, file, &n);
+  size_t semi = anyc__after_semicolon(s, n, e);
+  if (!semi)
+    return 0;
+  char *call = native_call(x, r, ci, native, zero_first);
+  anyc__keep_ignored(p, par, b, semi, call);
+  free(call);
+  anyc__set_reason(p, "the status the legacy code discarded with (void) stays ignored, in a "
+                      "form that uses it: the native call is warn_unused_result, which a "
+                      "(void) cast does not silence");
+  return 1;
+}
+
 /* AS010 / AS011 / AS012: renames (and the to_thread flag). */
 void anyc__rule_simple(ctx *x, const ref *r, size_t ci, fn_info *f)
 {
@@ -335,20 +387,15 @@ void anyc__rule_simple(ctx *x, const ref *r, size_t ci, fn_info *f)
   const char *meaning = !sleep || constant ? ""
                         : "; a negative delay now fails with -EINVAL where as_sleep yielded: "
                           "clamp it to 0 where it can be negative";
+  if (checkpoint && p->s.cls == SC_PLAIN && void_cast_stmt(x, p, r, ci, native, neg)) {
+    p->s.suggest = anyc__xstrdup(native);
+    return;
+  }
   if (checkpoint && ignored && p->s.cls != SC_MACRO_ARG) {
     /* status ignored: the native call is a checkpoint whose result must be used */
-    CXCursor args[3];
-    int na = anyc__call_args(r->anc[ci - 1], args, 3);
-    sbuf call = {0};
-    anyc__sb_printf(&call, "%s(", native);
-    for (int i = 0; i < na; i++) {
-      char *a = i == 0 && neg ? anyc__xstrdup("0") : anyc__arg_text(x, args[i]);
-      anyc__sb_printf(&call, "%s%s", i ? ", " : "", a);
-      free(a);
-    }
-    anyc__sb_add(&call, rule[4] == '1' ? ", 0)" : ")");
-    int rc = checked_stmt(x, f, p, r, ci, call.s);
-    free(call.s);
+    char *call = native_call(x, r, ci, native, neg);
+    int rc = checked_stmt(x, f, p, r, ci, call);
+    free(call);
     if (rc == -3) {
       anyc__set_reason(p, "its status stays ignored: the legacy code ran on after it (cleanup), "
                           "and returning at a cancelled checkpoint would skip that");

@@ -2719,6 +2719,33 @@ static void test_as001_every_legacy_include_switches(void **state)
   scratch_remove();
 }
 
+/* Probe 3: `(void)as_sleep(x);` became `(void)anyc_sleep(x);`, which -Werror refuses
+ * (gcc's warn_unused_result is not silenced by a (void) cast): the status the legacy code
+ * discarded stays ignored, visibly, in a form that uses it. */
+static void test_as010_void_cast_status_stays_ignored(void **state)
+{
+  (void)state;
+  scratch_new("p3void2");
+  assert_rewrites_to("v2.c",
+    "#include <async_service.h>\n"
+    "static void f(int x) {\n"
+    "  if (x)\n"
+    "    (void)as_sleep(-1);\n"
+    "  else\n"
+    "    (void) as_sleep(0.1) ;\n"
+    "}\n"
+    "int g(void) { f(1); return 0; }\n",
+    "#include <anyc.h>\n"
+    "static void f(int x) {\n"
+    "  if (x)\n"
+    "    { if (anyc_sleep(0) < 0) { /* ignored, as before: what follows still runs */ } }\n"
+    "  else\n"
+    "    { if (anyc_sleep(0.1) < 0) { /* ignored, as before: what follows still runs */ } }\n"
+    "}\n"
+    "int g(void) { f(1); return 0; }\n");
+  scratch_remove();
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -2773,6 +2800,7 @@ int main(void)
     cmocka_unit_test(test_as008_run_declared_in_included_header),
     cmocka_unit_test(test_as010_as013_negative_constant_becomes_zero),
     cmocka_unit_test(test_as001_every_legacy_include_switches),
+    cmocka_unit_test(test_as010_void_cast_status_stays_ignored),
     cmocka_unit_test(test_every_rule_has_a_doc_page),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
