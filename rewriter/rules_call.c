@@ -304,6 +304,21 @@ static int const_number(CXCursor a, double *v)
   return ok;
 }
 
+/* Is expression `e`, a child of `par`, part of a for statement's header (its init or
+ * increment) rather than its body? */
+static int in_for_header(CXCursor par, CXCursor e)
+{
+  if (par.kind != CXCursor_ForStmt)
+    return 0;
+  cursor_vec k = anyc__children(par);
+  CXFile f;
+  size_t bb, be, eb, ee;
+  int header = k.n && anyc__extent(k.v[k.n - 1], &f, &bb, &be) == 0 &&
+               anyc__extent(e, &f, &eb, &ee) == 0 && eb < bb;
+  free(k.v);
+  return header;
+}
+
 /* The native call's text: `native(args)`, with the to_thread flag, and a negative
  * constant delay as 0 (zero_first). */
 static char *native_call(ctx *x, const ref *r, size_t ci, const char *native, int zero_first)
@@ -334,6 +349,8 @@ static int void_cast_stmt(ctx *x, pend *p, const ref *r, size_t ci, const char *
     return 0;
   size_t qi = anyc__parent_index(r, pi - 1);
   CXCursor par = qi ? r->anc[qi - 1] : clang_getNullCursor();
+  if (in_for_header(par, cast))
+    return 0;
   enum CXCursorKind k = par.kind;
   if (k != CXCursor_CompoundStmt && k != CXCursor_IfStmt && k != CXCursor_WhileStmt &&
       k != CXCursor_ForStmt && k != CXCursor_DoStmt && k != CXCursor_CaseStmt &&
@@ -370,6 +387,20 @@ void anyc__rule_simple(ctx *x, const ref *r, size_t ci, fn_info *f)
   int ignored = par.kind == CXCursor_CompoundStmt || par.kind == CXCursor_IfStmt ||
                 par.kind == CXCursor_WhileStmt || par.kind == CXCursor_ForStmt ||
                 par.kind == CXCursor_DoStmt;
+  CXCursor hnode = r->anc[ci - 1], hpar = par; /* the call, or its (void) cast */
+  if (par.kind == CXCursor_CStyleCastExpr && clang_getCursorType(par).kind == CXType_Void) {
+    size_t pi = anyc__parent_index(r, ci - 1), qi = pi ? anyc__parent_index(r, pi - 1) : 0;
+    hnode = par;
+    hpar = qi ? r->anc[qi - 1] : clang_getNullCursor();
+  }
+  if (checkpoint && p->s.cls != SC_MACRO_BODY && in_for_header(hpar, hnode)) {
+    /* `for (as_sleep(0); ...; as_sleep(d))`: an expression whose status is discarded,
+     * where no statement can check it (and anyc's checkpoints are warn_unused_result) */
+    anyc__decline(p, "AS110", "%s in a for header discards its status, which the native "
+                              "call must have used: move it into the loop's body", r->name);
+    p->s.suggest = anyc__xstrdup(anyc__suggest_for(r->name));
+    return;
+  }
   if (p->s.cls == SC_MACRO_BODY) {
     anyc__decline(p, "AS105", "%s comes from a macro body; rewrite the macro definition",
                   r->name);

@@ -2746,6 +2746,42 @@ static void test_as010_void_cast_status_stays_ignored(void **state)
   scratch_remove();
 }
 
+/* Probe 3: a legacy checkpoint in a for header.  In the init, it was taken for an ignored
+ * statement and became a braced block inside the header (a syntax error); in the
+ * increment, a rename the native warn_unused_result refuses.  Both are left (AS110):
+ * nothing in a for header can check the status.  The body is rewritten as usual. */
+static void test_as010_for_header_left(void **state)
+{
+  (void)state;
+  scratch_new("p3for");
+  const char *src =
+    "#include <async_service.h>\n"
+    "int f(int n) {\n"
+    "  int i;\n"
+    "  for (i = 0; i < n; as_sleep(0.001))\n"
+    "    i++;\n"
+    "  for (as_sleep(0); i > 0; i--)\n"
+    "    ;\n"
+    "  for ((void)as_sleep(0); i > 0; i--)\n"
+    "    as_sleep(0);\n"
+    "  return i;\n"
+    "}\n";
+  char *got = rewrite_loud("fi.c", src);
+  assert_contains(got, "  for (i = 0; i < n; as_sleep(0.001))\n");
+  assert_contains(got, "  for (as_sleep(0); i > 0; i--)\n");
+  assert_contains(got, "  for ((void)as_sleep(0); i > 0; i--)\n"
+                       "    { if (anyc_sleep(0) < 0) { /* ignored, as before: what follows "
+                       "still runs */ } }\n");
+  assert_contains(run_err, "fi.c:4:22: warning: [AS110] as_sleep: as_sleep in a for header "
+                           "discards its status");
+  assert_contains(run_err, "fi.c:6:8: warning: [AS110]");
+  assert_contains(run_err, "fi.c:8:14: warning: [AS110]");
+  assert_true(compiles("fi.c"));
+  assert_idempotent("fi.c");
+  free(got);
+  scratch_remove();
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -2801,6 +2837,7 @@ int main(void)
     cmocka_unit_test(test_as010_as013_negative_constant_becomes_zero),
     cmocka_unit_test(test_as001_every_legacy_include_switches),
     cmocka_unit_test(test_as010_void_cast_status_stays_ignored),
+    cmocka_unit_test(test_as010_for_header_left),
     cmocka_unit_test(test_every_rule_has_a_doc_page),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
