@@ -384,9 +384,12 @@ void anyc__rule_simple(ctx *x, const ref *r, size_t ci, fn_info *f)
   pend *p = anyc__new_pend(x, r->cur, rule, r->name, 0);
   CXCursor par = anyc__stmt_parent(r, ci);
   int checkpoint = rule[4] != '2';
+  /* a statement of its own: in a block, the body of an if or loop, or the statement a
+   * case, default or goto label names (`case 1: as_sleep(d); break;`) */
   int ignored = par.kind == CXCursor_CompoundStmt || par.kind == CXCursor_IfStmt ||
                 par.kind == CXCursor_WhileStmt || par.kind == CXCursor_ForStmt ||
-                par.kind == CXCursor_DoStmt;
+                par.kind == CXCursor_DoStmt || par.kind == CXCursor_CaseStmt ||
+                par.kind == CXCursor_DefaultStmt || par.kind == CXCursor_LabelStmt;
   CXCursor hnode = r->anc[ci - 1], hpar = par; /* the call, or its (void) cast */
   if (par.kind == CXCursor_CStyleCastExpr && clang_getCursorType(par).kind == CXType_Void) {
     size_t pi = anyc__parent_index(r, ci - 1), qi = pi ? anyc__parent_index(r, pi - 1) : 0;

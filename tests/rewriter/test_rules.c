@@ -2782,6 +2782,45 @@ static void test_as010_for_header_left(void **state)
   scratch_remove();
 }
 
+/* Probe 3: an ignored legacy checkpoint that is the statement a case, default or goto
+ * label names was only renamed, into a discarded warn_unused_result call (-Werror
+ * fails): it takes the checked or visibly-ignored form as in a block. */
+static void test_as010_labelled_statement_checked(void **state)
+{
+  (void)state;
+  scratch_new("p3case");
+  assert_rewrites_to("sw.c",
+    "#include <async_service.h>\n"
+    "int f(int n) {\n"
+    "  switch (n) {\n"
+    "  case 1: as_sleep(0.1); break;\n"
+    "  case 2:\n"
+    "    as_sleep(0.2);\n"
+    "    break;\n"
+    "  default: (void)as_sleep(0.3);\n"
+    "  }\n"
+    "out: as_sleep(0.4);\n"
+    "  if (n > 5) goto out;\n"
+    "  return n;\n"
+    "}\n"
+    "void g(int n) { switch (n) { case 1: as_sleep(1); } }\n",
+    "#include <anyc.h>\n"
+    "int f(int n) {\n"
+    "  switch (n) {\n"
+    "  case 1: { if (anyc_sleep(0.1) < 0) { /* ignored, as before: what follows still runs */ } } break;\n"
+    "  case 2:\n"
+    "    { if (anyc_sleep(0.2) < 0) { /* ignored, as before: what follows still runs */ } }\n"
+    "    break;\n"
+    "  default: { if (anyc_sleep(0.3) < 0) { /* ignored, as before: what follows still runs */ } }\n"
+    "  }\n"
+    "out: { if (anyc_sleep(0.4) < 0) { /* ignored, as before: what follows still runs */ } }\n"
+    "  if (n > 5) goto out;\n"
+    "  return n;\n"
+    "}\n"
+    "void g(int n) { switch (n) { case 1: { if (anyc_sleep(1) < 0) return; } } }\n");
+  scratch_remove();
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -2838,6 +2877,7 @@ int main(void)
     cmocka_unit_test(test_as001_every_legacy_include_switches),
     cmocka_unit_test(test_as010_void_cast_status_stays_ignored),
     cmocka_unit_test(test_as010_for_header_left),
+    cmocka_unit_test(test_as010_labelled_statement_checked),
     cmocka_unit_test(test_every_rule_has_a_doc_page),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
