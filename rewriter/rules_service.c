@@ -304,8 +304,7 @@ void anyc__rule_run_fn(ctx *x, fn_info *f)
     first++;
   CXFile sf;
   size_t sb, se;
-  if (first == k.n || anyc__extent(k.v[first], &sf, &sb, &se) != 0 ||
-      !anyc__only_space(s, anyc__line_start(s, sb), sb)) {
+  if (first == k.n || anyc__extent(k.v[first], &sf, &sb, &se) != 0) {
     anyc__decline(p, "AS107", "no place to open the task group in run");
     free(k.v);
     free(unused);
@@ -313,12 +312,22 @@ void anyc__rule_run_fn(ctx *x, fn_info *f)
   }
   take_status_decl(x, f, p, s, k, first);
   char *ind = stmt_indent(s, k, first);
-  char *open = anyc__xasprintf("%s%s%s%sanyc_group %s;\n%sint %s = anyc_group_open(&%s);\n"
-                               "%sif (%s < 0) return %s;\n",
-                               *unused ? ind : "", unused, *unused ? "\n" : "",
-                               ind, f->tg, ind, f->rc, f->tg, ind, f->rc, f->rc);
+  char *open;
+  if (anyc__only_space(s, anyc__line_start(s, sb), sb)) {
+    open = anyc__xasprintf("%s%s%s%sanyc_group %s;\n%sint %s = anyc_group_open(&%s);\n"
+                           "%sif (%s < 0) return %s;\n",
+                           *unused ? ind : "", unused, *unused ? "\n" : "",
+                           ind, f->tg, ind, f->rc, f->tg, ind, f->rc, f->rc);
+    anyc__pedit(p, anyc__line_start(s, sb), 0, open);
+  } else {
+    /* the statement shares its line (`static int r(as_service *self) { return ...; }`):
+     * the open goes on that line too, before it */
+    open = anyc__xasprintf("%s%sanyc_group %s; int %s = anyc_group_open(&%s); "
+                           "if (%s < 0) return %s; ",
+                           unused, *unused ? " " : "", f->tg, f->rc, f->tg, f->rc, f->rc);
+    anyc__pedit(p, sb, 0, open);
+  }
   free(unused);
-  anyc__pedit(p, anyc__line_start(s, sb), 0, open);
   free(open);
   /* Fall off the end: close the group there. */
   CXCursor last = k.v[k.n - 1];
@@ -574,7 +583,7 @@ static int self_is_object(ctx *x, fn_info *f)
 
 /* Is this use of run's parameter the task argument of a spawn AS004 rewrites
  * (as_run_task(self->manager, fn, self, name))? */
-static int spawn_arg(CXCursor par, const ref *r)
+static int spawn_arg_node(CXCursor par, CXCursor node)
 {
   if (par.kind != CXCursor_CallExpr || clang_Cursor_getNumArguments(par) != 4)
     return 0;
@@ -583,7 +592,12 @@ static int spawn_arg(CXCursor par, const ref *r)
   int spawn = anyc__decl_is_legacy(callee) &&
               (strcmp(name, "as_run_task") == 0 || strcmp(name, "as_run_daemon_task") == 0);
   free(name);
-  return spawn && anyc__same_node(anyc__strip(clang_Cursor_getArgument(par, 2)), r->cur);
+  return spawn && anyc__same_node(anyc__strip(clang_Cursor_getArgument(par, 2)), node);
+}
+
+static int spawn_arg(CXCursor par, const ref *r)
+{
+  return spawn_arg_node(par, r->cur);
 }
 
 /* Uses of run's parameter: only `(T *)self` casts (-> arg), the manager argument of
@@ -611,6 +625,11 @@ void anyc__rule_param_uses(ctx *x, fn_info *f)
       continue;
     }
     if (par.kind == CXCursor_CStyleCastExpr) {
+      /* `as_run_task(self->manager, fn, (T *)self, name)`: AS004 rebuilds the call with
+       * `arg` in that place; a second edit inside it would overlap (a conflict) */
+      size_t q = anyc__parent_index(r, p - 1);
+      if (q && spawn_arg_node(r->anc[q - 1], par))
+        continue;
       CXFile file;
       size_t b, e;
       pend *pd = anyc__new_pend(x, par, "AS003", f->param_name, 1);
@@ -746,7 +765,18 @@ void anyc__rule_owner_call(ctx *x, const ref *r, size_t ci, fn_info *f)
     } else {
       fn = anyc__arg_text(x, args[1]);
       CXCursor a2 = anyc__strip(args[2]);
-      /* run's own parameter (allowed by rule_param_uses only when it is the object) */
+      if (a2.kind == CXCursor_CStyleCastExpr &&
+          clang_getCanonicalType(clang_getCursorType(a2)).kind == CXType_Pointer) {
+        /* `(T *)self`: the object, which run now receives as `arg` (as AS003's casts) */
+        cursor_vec ck = anyc__children(a2);
+        CXCursor op = ck.n ? anyc__strip(ck.v[ck.n - 1]) : clang_getNullCursor();
+        free(ck.v);
+        if (op.kind == CXCursor_DeclRefExpr &&
+            clang_equalCursors(clang_getCursorReferenced(op), f->param))
+          a2 = op;
+      }
+      /* run's own parameter (allowed by rule_param_uses only when it is the object, or
+       * through a cast) */
       a = a2.kind == CXCursor_DeclRefExpr &&
               clang_equalCursors(clang_getCursorReferenced(a2), f->param)
             ? anyc__xstrdup(f->arg)

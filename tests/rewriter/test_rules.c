@@ -2821,6 +2821,120 @@ static void test_as010_labelled_statement_checked(void **state)
   scratch_remove();
 }
 
+/* Probe 3: a spawn passing `(T *)self` as the task's argument: AS004 rebuilt the call with
+ * the cast's text while AS003 rewrote the same cast to `arg` -- overlapping edits, so the
+ * file was left untouched with exit 2.  The rebuilt call now passes `arg`. */
+static void test_as004_cast_self_as_task_argument(void **state)
+{
+  (void)state;
+  scratch_new("p3castarg");
+  assert_rewrites_to("cast.c",
+    "#include <stdio.h>\n"
+    "#include <async_service.h>\n"
+    "struct s { as_service service; int n; };\n"
+    "static int t(void *a) { struct s *p = a; p->n++; return 0; }\n"
+    "static int r1(as_service *self)\n"
+    "{\n"
+    "  return as_run_task(self->manager, t, (struct s *)self, \"t\");\n"
+    "}\n"
+    "int main(void)\n"
+    "{\n"
+    "  struct s x = { .n = 0 };\n"
+    "  as_service_init(&x.service, r1, \"x\");\n"
+    "  int rc = as_run_service(&x.service);\n"
+    "  printf(\"%d %d\\n\", rc, x.n);\n"
+    "  as_service_destroy(&x.service);\n"
+    "  return 0;\n"
+    "}\n",
+    "#include <stdio.h>\n"
+    "#include <anyc.h>\n"
+    "struct s { int n; };\n"
+    "static int t(void *a) { struct s *p = a; p->n++; return 0; }\n"
+    "static int r1(void *arg)\n"
+    "{\n"
+    "  anyc_group tg;\n"
+    "  int rc = anyc_group_open(&tg);\n"
+    "  if (rc < 0) return rc;\n"
+    "  return anyc_group_close(&tg, anyc_start_soon_named(&tg, \"t\", t, arg));\n"
+    "}\n"
+    "int main(void)\n"
+    "{\n"
+    "  struct s x = { .n = 0 };\n"
+    "  int rc = anyc_run(r1, &x);\n"
+    "  printf(\"%d %d\\n\", rc, x.n);\n"
+    "  return 0;\n"
+    "}\n");
+  scratch_remove();
+}
+
+/* Probe 3: a run written on one line (and GNU style beside it): the group's open goes on
+ * that line, before its first statement (the run was left: "no place to open the task
+ * group"). */
+static void test_as003_one_line_run(void **state)
+{
+  (void)state;
+  scratch_new("p3oneline");
+  assert_rewrites_to("gnu.c",
+    "#include <stdio.h>\n"
+    "#include <async_service.h>\n"
+    "struct s { as_service service; int n; };\n"
+    "static int t (void *a) { struct s *p = a; p->n++; return 0; }\n"
+    "static int r1 (as_service *self) { return as_run_task (self->manager, t, (struct s *) self, \"t\"); }\n"
+    "static int\n"
+    "r2 (as_service *self)\n"
+    "{\n"
+    "  struct s *p = (struct s *) self;\n"
+    "  if (p->n == 0)\n"
+    "    {\n"
+    "      int rc = as_run_task (self->manager, t, p, \"t\");\n"
+    "      if (rc < 0)\n"
+    "        return rc;\n"
+    "    }\n"
+    "  return 0;\n"
+    "}\n"
+    "int\n"
+    "main (void)\n"
+    "{\n"
+    "  struct s x = { .n = 0 }, y = { .n = 0 };\n"
+    "  as_service_init (&x.service, r1, \"x\");\n"
+    "  as_service_init (&y.service, r2, \"y\");\n"
+    "  printf (\"%d %d\\n\", as_run_service (&x.service), x.n);\n"
+    "  printf (\"%d %d\\n\", as_run_service (&y.service), y.n);\n"
+    "  as_service_destroy (&x.service);\n"
+    "  as_service_destroy (&y.service);\n"
+    "  return 0;\n"
+    "}\n",
+    "#include <stdio.h>\n"
+    "#include <anyc.h>\n"
+    "struct s { int n; };\n"
+    "static int t (void *a) { struct s *p = a; p->n++; return 0; }\n"
+    "static int r1 (void *arg) { anyc_group tg; int rc = anyc_group_open(&tg); if (rc < 0) return rc; return anyc_group_close(&tg, anyc_start_soon_named(&tg, \"t\", t, arg)); }\n"
+    "static int\n"
+    "r2 (void *arg)\n"
+    "{\n"
+    "  struct s *p = arg;\n"
+    "  anyc_group tg;\n"
+    "  int rc2 = anyc_group_open(&tg);\n"
+    "  if (rc2 < 0) return rc2;\n"
+    "  if (p->n == 0)\n"
+    "    {\n"
+    "      int rc = anyc_start_soon_named(&tg, \"t\", t, p);\n"
+    "      if (rc < 0)\n"
+    "        return anyc_group_close(&tg, rc);\n"
+    "    }\n"
+    "  return anyc_group_close(&tg, 0);\n"
+    "}\n"
+    "int\n"
+    "main (void)\n"
+    "{\n"
+    "  struct s x = { .n = 0 }, y = { .n = 0 };\n"
+    "  printf (\"%d %d\\n\", anyc_run(r1, &x), x.n);\n"
+    "  printf (\"%d %d\\n\", anyc_run(r2, &y), y.n);\n"
+    "  return 0;\n"
+    "}\n");
+  scratch_remove();
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -2878,6 +2992,8 @@ int main(void)
     cmocka_unit_test(test_as010_void_cast_status_stays_ignored),
     cmocka_unit_test(test_as010_for_header_left),
     cmocka_unit_test(test_as010_labelled_statement_checked),
+    cmocka_unit_test(test_as004_cast_self_as_task_argument),
+    cmocka_unit_test(test_as003_one_line_run),
     cmocka_unit_test(test_every_rule_has_a_doc_page),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
