@@ -171,9 +171,17 @@ static void include_rule(const options *o, src_file *f)
     VEC_PUSH(f->sites, s);
     if (stays)
       continue;
-    const char *h = in->quote == '<' ? "<anyc.h>" : "\"anyc.h\"";
+    /* the folder part stays: `"../include/async_service.h"` -> `"../include/anyc.h"` (the
+     * two headers are installed side by side) */
+    size_t dir = 0;
+    for (size_t i = 1; i + 1 < in->len; i++)
+      if (f->content[in->off + i] == '/')
+        dir = i;
+    char *h = anyc__xasprintf("%c%.*sanyc.h%c", in->quote, (int)dir, f->content + in->off + 1,
+                              in->quote == '<' ? '>' : '"');
     if (anyc__edit_add(&f->edits, in->off, in->len, h, &f->conflict_msg, f->content) != 0)
       f->conflict = 1;
+    free(h);
   }
 }
 

@@ -2935,6 +2935,31 @@ static void test_as003_one_line_run(void **state)
   scratch_remove();
 }
 
+/* Probe 3: the legacy header named through a relative folder
+ * (`"../include/async_service.h"`, how a tree without -I finds it) became `"anyc.h"`, which
+ * that tree does not find: the folder part stays. */
+static void test_as001_include_folder_kept(void **state)
+{
+  (void)state;
+  scratch_new("p3incdir");
+  char cmd[1200];
+  snprintf(cmd, sizeof cmd, "mkdir -p '%s/include' '%s/src' && cp '%s/include/anyc.h' "
+           "'%s/include/async_service.h' '%s/include/'", scratch, scratch, ANYC_SOURCE_DIR,
+           ANYC_SOURCE_DIR, scratch);
+  assert_int_equal(system(cmd), 0);
+  put_file("src/a.c", "#include \"../include/async_service.h\"\n"
+                      "int f(void) { return as_sleep(1); }\n");
+  assert_int_equal(migrate("-q", "-w", "src/a.c", NULL), 0);
+  char *got = get_file("src/a.c");
+  assert_string_equal(got, "#include \"../include/anyc.h\"\n"
+                           "int f(void) { return anyc_sleep(1); }\n");
+  free(got);
+  snprintf(cmd, sizeof cmd, "cc -std=c11 -Wall -Wextra -Werror -fsyntax-only '%s/src/a.c'",
+           scratch);
+  assert_int_equal(system(cmd), 0); /* found without -I, as the legacy include was */
+  scratch_remove();
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -2994,6 +3019,7 @@ int main(void)
     cmocka_unit_test(test_as010_labelled_statement_checked),
     cmocka_unit_test(test_as004_cast_self_as_task_argument),
     cmocka_unit_test(test_as003_one_line_run),
+    cmocka_unit_test(test_as001_include_folder_kept),
     cmocka_unit_test(test_every_rule_has_a_doc_page),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
