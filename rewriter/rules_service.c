@@ -1214,24 +1214,63 @@ static enum CXChildVisitResult collect_arg_vars(CXCursor c, CXCursor parent, CXC
   return CXChildVisit_Continue;
 }
 
+/* The names the arguments of `call` use, with counts. */
+static void call_arg_vars(CXCursor call, arg_vars *a)
+{
+  int na = clang_Cursor_getNumArguments(call);
+  for (int i = 0; i < na; i++)
+    clang_visitChildren(clang_Cursor_getArgument(call, (unsigned)i), collect_arg_vars, a);
+  for (int i = 0; i < na; i++) /* an argument that is itself a name */
+    collect_arg_vars(clang_Cursor_getArgument(call, (unsigned)i), clang_getNullCursor(), a);
+}
+
+/* How many uses of variable v lie in the arguments of the as_service_init /
+ * as_service_destroy calls of this unit (statements AS008 deletes together), and whether
+ * `call` is the first of them to name it (it carries the `(void)v;`). */
+static size_t uses_in_deleted(ctx *x, CXCursor v, CXCursor call, int *first)
+{
+  size_t total = 0;
+  unsigned off = 0, best = ~0u;
+  clang_getFileLocation(clang_getCursorLocation(call), NULL, NULL, NULL, &off);
+  for (size_t i = 0; i < x->refs.n; i++) {
+    const ref *o = &x->refs.v[i];
+    if (o->kind != R_FUNC || (strcmp(o->name, "as_service_init") != 0 &&
+                              strcmp(o->name, "as_service_destroy") != 0))
+      continue;
+    size_t oci = anyc__call_index(x, o);
+    if (!oci)
+      continue;
+    arg_vars a = {0};
+    call_arg_vars(o->anc[oci - 1], &a);
+    for (size_t k = 0; k < a.n; k++)
+      if (clang_equalCursors(a.v[k], v)) {
+        unsigned co;
+        clang_getFileLocation(clang_getCursorLocation(o->anc[oci - 1]), NULL, NULL, NULL, &co);
+        total += a.uses[k];
+        if (co < best)
+          best = co;
+      }
+  }
+  *first = best == off;
+  return total;
+}
+
 /* Deleting `call`'s statement removes every use of a parameter or local variable that
- * only its arguments named (`static void setup(struct w *w, const char *name) { w->id =
+ * only its arguments (and those of the other init/destroy statements deleted with it)
+ * named (`static void setup(struct w *w, const char *name) { w->id =
  * 1; as_service_init(&w->service, run, name); }`): -Wall -Wextra would then flag it.  The
  * statement becomes `(void)name;` for each such name, as an expert would leave it; NULL
  * when no name is left unused. */
 static char *unused_after_delete(ctx *x, CXCursor call)
 {
   arg_vars a = {0};
-  int na = clang_Cursor_getNumArguments(call);
-  for (int i = 0; i < na; i++)
-    clang_visitChildren(clang_Cursor_getArgument(call, (unsigned)i), collect_arg_vars, &a);
-  for (int i = 0; i < na; i++) /* an argument that is itself a name */
-    collect_arg_vars(clang_Cursor_getArgument(call, (unsigned)i), clang_getNullCursor(), &a);
+  call_arg_vars(call, &a);
   sbuf t = {0};
   for (size_t i = 0; i < a.n; i++) {
     size_t n;
+    int first;
     free(anyc__fn_uses(x, a.v[i], &n));
-    if (n > a.uses[i])
+    if (n > uses_in_deleted(x, a.v[i], call, &first) || !first)
       continue;
     char *name = anyc__cx_str(clang_getCursorSpelling(a.v[i]));
     if (t.s)

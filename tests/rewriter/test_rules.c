@@ -2458,6 +2458,51 @@ static void test_as008_deleted_init_leaves_no_unused_parameter(void **state)
     "  teardown(&x);\n"
     "  return rc;\n"
     "}\n");
+  /* a local pointer that only the init and the destroy named: one `(void)p;`, at the
+   * first of them */
+  assert_rewrites_to("gl2.c",
+    "#include <stdio.h>\n"
+    "#include <async_service.h>\n"
+    "\n"
+    "typedef struct { as_service base; int n; } worker_t;\n"
+    "static worker_t g_w;\n"
+    "static int t(void *a) { worker_t *w = a; w->n++; return 0; }\n"
+    "static int r(as_service *self)\n"
+    "{\n"
+    "  worker_t *w = (worker_t *)self;\n"
+    "  return as_run_task(self->manager, t, w, \"t\");\n"
+    "}\n"
+    "int main(void)\n"
+    "{\n"
+    "  worker_t *p = &g_w;\n"
+    "  as_service_init(&p->base, r, \"g\");\n"
+    "  int rc = as_run_service(&g_w.base);\n"
+    "  printf(\"%d %d\\n\", rc, g_w.n);\n"
+    "  as_service_destroy(&(*p).base);\n"
+    "  return 0;\n"
+    "}\n",
+    "#include <stdio.h>\n"
+    "#include <anyc.h>\n"
+    "\n"
+    "typedef struct { int n; } worker_t;\n"
+    "static worker_t g_w;\n"
+    "static int t(void *a) { worker_t *w = a; w->n++; return 0; }\n"
+    "static int r(void *arg)\n"
+    "{\n"
+    "  worker_t *w = arg;\n"
+    "  anyc_group tg;\n"
+    "  int rc = anyc_group_open(&tg);\n"
+    "  if (rc < 0) return rc;\n"
+    "  return anyc_group_close(&tg, anyc_start_soon_named(&tg, \"t\", t, w));\n"
+    "}\n"
+    "int main(void)\n"
+    "{\n"
+    "  worker_t *p = &g_w;\n"
+    "  (void)p;\n"
+    "  int rc = anyc_run(r, &g_w);\n"
+    "  printf(\"%d %d\\n\", rc, g_w.n);\n"
+    "  return 0;\n"
+    "}\n");
   scratch_remove();
 }
 
