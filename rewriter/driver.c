@@ -198,16 +198,18 @@ static size_t uf_find(size_t *p, size_t i)
   return i;
 }
 
-static void components(file_table *t, job *jobs, size_t njobs)
+static void components(file_table *t, job *jobs, size_t njobs, size_t first_header_job)
 {
   size_t n = t->f.n;
   size_t *parent = anyc__xrealloc(NULL, (n + 1) * sizeof *parent);
   int *failed = anyc__xrealloc(NULL, (n + 1) * sizeof *failed);
+  int *alone = anyc__xrealloc(NULL, (n + 1) * sizeof *alone);
   const site **why = anyc__xrealloc(NULL, (n + 1) * sizeof *why);
   size_t *why_file = anyc__xrealloc(NULL, (n + 1) * sizeof *why_file);
   for (size_t i = 0; i < n; i++) {
     parent[i] = i;
     failed[i] = 0;
+    alone[i] = 0;
     why[i] = NULL;
   }
   for (size_t j = 0; j < njobs; j++) {
@@ -220,6 +222,11 @@ static void components(file_table *t, job *jobs, size_t njobs)
     size_t mi = (size_t)(m - t->f.v);
     if (jobs[j].res.failed)
       failed[mi] = 1;
+    /* a header no .c file of the run includes (parsed on its own): the files that use
+     * its service are not in the run, and would not build against a rewritten struct or
+     * run -- its service stays legacy */
+    if (j >= first_header_job)
+      failed[mi] = alone[mi] = 1;
     for (size_t k = 0; k < jobs[j].res.files.n; k++) {
       src_file *f = anyc__file_lookup(t, jobs[j].res.files.v[k].id);
       if (f)
@@ -230,6 +237,8 @@ static void components(file_table *t, job *jobs, size_t njobs)
     size_t r = uf_find(parent, i);
     if (failed[i])
       failed[r] = 1;
+    if (alone[i])
+      alone[r] = 1;
     for (size_t s = 0; s < t->f.v[i].sites.n; s++) {
       const site *x = &t->f.v[i].sites.v[s];
       if (x->svc && !x->rewritten && !why[r]) {
@@ -263,12 +272,17 @@ static void components(file_table *t, job *jobs, size_t njobs)
                                            "cannot be rewritten",
                                            t->f.v[why_file[r]].path, why[r]->line,
                                            why[r]->col, why[r]->rule)
+                         : alone[r]
+                         ? anyc__xstrdup("the service is declared in a header that no .c file "
+                                         "of this run includes: the files using it are not "
+                                         "migrated with it (give them too)")
                          : anyc__xstrdup("the service is migrated whole, and a file that "
                                          "shares it did not parse");
     }
   }
   free(parent);
   free(failed);
+  free(alone);
   free(why);
   free(why_file);
 }
@@ -327,7 +341,7 @@ int anyc__migrate_main(int argc, char **argv, FILE *out, FILE *err)
   merge(&t, jobs.v + first_header_job, jobs.n - first_header_job, reached, err);
   free(reached);
 
-  components(&t, jobs.v, jobs.n);
+  components(&t, jobs.v, jobs.n, first_header_job);
   keep_includes(&t, jobs.v, jobs.n);
 
   run_stats st = {0};

@@ -3005,6 +3005,42 @@ static void test_as001_include_folder_kept(void **state)
   scratch_remove();
 }
 
+/* Probe 3: a service declared in a header given without the .c files that use it (parsed
+ * on its own): its struct and run were rewritten, so those files -- not in the run --
+ * no longer built.  Its service stays legacy, with the reason; given with a .c file that
+ * includes it, it migrates. */
+static void test_as107_header_alone_keeps_its_service(void **state)
+{
+  (void)state;
+  scratch_new("p3hdralone");
+  const char *h =
+    "#ifndef C_H\n#define C_H\n#include <async_service.h>\n"
+    "struct c { as_service service; int n; };\n"
+    "static inline int c_bump(void *arg) { struct c *p = arg; p->n++; return 0; }\n"
+    "static inline int c_run(as_service *self) {\n"
+    "  struct c *p = (struct c *)self;\n"
+    "  return as_run_task(self->manager, c_bump, p, \"bump\");\n"
+    "}\n#endif\n";
+  const char *m =
+    "#include \"c.h\"\n"
+    "int main(void) { struct c x = {0}; as_service_init(&x.service, c_run, \"c\");\n"
+    "  int rc = as_run_service(&x.service); as_service_destroy(&x.service); return rc; }\n";
+  put_file("c.h", h);
+  put_file("main.c", m);
+  assert_int_equal(migrate("-w", "c.h", NULL), 0);
+  char *got = get_file("c.h");
+  assert_string_equal(got, h);
+  free(got);
+  assert_contains(run_err, "c.h:4:23: warning: [AS107] as_service: the service is declared in a "
+                           "header that no .c file of this run includes");
+  assert_int_equal(migrate("-q", "-w", "c.h", "main.c", NULL), 0);
+  got = get_file("c.h");
+  assert_contains(got, "struct c { int n; };");
+  free(got);
+  assert_true(compiles("main.c"));
+  scratch_remove();
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -3065,6 +3101,7 @@ int main(void)
     cmocka_unit_test(test_as004_cast_self_as_task_argument),
     cmocka_unit_test(test_as003_one_line_run),
     cmocka_unit_test(test_as001_include_folder_kept),
+    cmocka_unit_test(test_as107_header_alone_keeps_its_service),
     cmocka_unit_test(test_every_rule_has_a_doc_page),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
