@@ -94,6 +94,15 @@ static char **default_argv(const options *o, const char *file, int header, int *
   return v;
 }
 
+/* The index of a `--` that ends the options (argc when there is none). */
+static int options_end(char *const *argv, int argc)
+{
+  for (int i = 1; i < argc; i++)
+    if (strcmp(argv[i], "--") == 0)
+      return i;
+  return argc;
+}
+
 int anyc__make_jobs(const options *o, file_table *t, job_vec *jobs, FILE *err)
 {
   CXCompilationDatabase db = NULL;
@@ -159,8 +168,13 @@ int anyc__make_jobs(const options *o, file_table *t, job_vec *jobs, FILE *err)
         argv[argc++] = anyc__xstrdup(clang_getCString(s));
         clang_disposeString(s);
       }
+      /* --extra-arg / -I / -D before a `--` (libclang's interpolated command for a file the
+       * database does not list ends `-- FILE`: anything after it is an input file) */
+      int dd = options_end(argv, argc);
+      memmove(argv + dd + o->extra.n, argv + dd, (size_t)(argc - dd) * sizeof *argv);
       for (size_t a = 0; a < o->extra.n; a++)
-        argv[argc++] = anyc__xstrdup(o->extra.v[a]);
+        argv[dd + (int)a] = anyc__xstrdup(o->extra.v[a]);
+      argc += (int)o->extra.n;
       CXString d = clang_CompileCommand_getDirectory(cmd);
       const char *dir = clang_getCString(d);
       if (c > 0 || (listed ? wanted(o, f, argv, argc, dir)
@@ -250,8 +264,8 @@ void anyc__tu_args_build(const job *j, tu_args *a)
   a->abs = absolute_args(j->argv, j->argc, j->dir, &a->input);
   a->nabs = j->argc;
   a->v = anyc__xrealloc(NULL, ((size_t)j->argc + 8) * sizeof *a->v);
-  int n = 0;
-  for (int i = 0; i < j->argc; i++)
+  int n = 0, dd = options_end(a->abs, j->argc);
+  for (int i = 0; i < dd; i++)
     a->v[n++] = a->abs[i];
   a->v[n++] = "-Wno-error";
   /* Last-resort folders for <async_service.h> / <anyc.h> (after every folder the
@@ -263,6 +277,15 @@ void anyc__tu_args_build(const job *j, tu_args *a)
       a->v[n++] = "-idirafter";
       a->v[n++] = fallback[i];
     }
+  /* `-- FILE`: the file after every option, and the `--` itself dropped -- libclang
+   * appends options of its own (the detailed preprocessing record: no #include cursors
+   * without it), which must not follow a `--` either */
+  const char *in = a->input >= 0 ? a->abs[a->input] : NULL;
+  for (int i = dd + 1; i < j->argc; i++) {
+    if (a->abs[i] == in)
+      a->input = n;
+    a->v[n++] = a->abs[i];
+  }
   a->n = n; /* room for two more: -include-pch FILE (parse_one) */
 }
 

@@ -358,6 +358,32 @@ static void test_safety_reports_stay_utf8(void **state)
   scratch_remove();
 }
 
+/* Probe 3: a file the compilation database does not list gets libclang's interpolated
+ * command, which ends `-- FILE`: the tool's own arguments appended after it (-Wno-error,
+ * the fallback include folders, --extra-arg / -I / -D) were taken for input files, so
+ * such a file including <async_service.h> without -I was "not parsed" (exit 3) and -D did
+ * nothing.  They now go before the `--`. */
+static void test_engine_unlisted_file_gets_tool_arguments(void **state)
+{
+  (void)state;
+  scratch_new("p3unlisted");
+  put_file("src/listed.c", "int listed(void);\nint listed(void) { return 0; }\n");
+  put_file("src/new.c", "#ifndef NEEDED\n#error needs NEEDED\n#endif\n"
+                        "#include <async_service.h>\nint zz(void) { return as_sleep(0); }\n");
+  char db[2048];
+  snprintf(db, sizeof db,
+           "[{\"directory\": \"%s/src\", \"file\": \"listed.c\", "
+           "\"arguments\": [\"cc\", \"-c\", \"listed.c\", \"-o\", \"listed.o\"]}]\n",
+           scratch);
+  put_file("b/compile_commands.json", db);
+  assert_int_equal(migrate("-q", "-p", sp("b"), sp("src/new.c"), NULL), 3);
+  assert_contains(run_err, "needs NEEDED");
+  assert_int_equal(migrate("-q", "-w", "-p", sp("b"), "-D", "NEEDED", sp("src/new.c"), NULL), 0);
+  assert_file("src/new.c", "#ifndef NEEDED\n#error needs NEEDED\n#endif\n"
+                           "#include <anyc.h>\nint zz(void) { return anyc_sleep(0); }\n");
+  scratch_remove();
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -376,6 +402,7 @@ int main(void)
     cmocka_unit_test(test_safety_unparsable_in_every_report),
     cmocka_unit_test(test_safety_md_links_encode_paths),
     cmocka_unit_test(test_safety_reports_stay_utf8),
+    cmocka_unit_test(test_engine_unlisted_file_gets_tool_arguments),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
