@@ -201,6 +201,32 @@ int anyc__make_jobs(const options *o, file_table *t, job_vec *jobs, FILE *err)
 
 /* ---- parsing ------------------------------------------------------------------------ */
 
+/* diag is the driver's "unknown argument: '-fx'" (or "unknown argument '-fx'; did you
+ * mean ..."): remove every such argument from a->v.  1 when one was removed. */
+static int drop_unknown_argument(tu_args *a, const char *diag)
+{
+  const char *m = diag ? strstr(diag, "unknown argument") : NULL;
+  const char *q = m ? strchr(m, '\'') : NULL;
+  const char *e = q ? strchr(q + 1, '\'') : NULL;
+  if (!e)
+    return 0;
+  size_t len = (size_t)(e - q - 1);
+  int n = 0, dropped = 0;
+  for (int i = 0; i < a->n; i++) {
+    if (i > 0 && i != a->input && strlen(a->v[i]) == len && strncmp(a->v[i], q + 1, len) == 0) {
+      dropped = 1;
+      continue;
+    }
+    if (i == a->input)
+      a->input = n;
+    a->v[n++] = a->v[i];
+  }
+  a->n = n;
+  return dropped;
+}
+
+
+
 /* Options whose next argument is a path. */
 static int path_option(const char *a)
 {
@@ -351,8 +377,18 @@ static void parse_one(CXIndex idx[2], const options *o, const file_table *t, job
     a.v[a.n + 1] = pch;
     anyc__parse(idx[1], a.v, a.n + 2, 0, &tu, j->file, NULL);
   }
-  if (!tu && anyc__parse(idx[0], a.v, a.n, 0, &tu, j->file, &j->res.diag) != 0)
-    j->res.failed = 1;
+  /* A compiler option clang does not know (a GCC-only -fconserve-stack, -fanalyzer in a
+   * project's compilation database) fails the whole parse: drop it and parse again. */
+  for (int tries = 0; !tu && tries < 16; tries++) {
+    free(j->res.diag);
+    j->res.diag = NULL;
+    if (anyc__parse(idx[0], a.v, a.n, 0, &tu, j->file, &j->res.diag) == 0)
+      break;
+    if (!drop_unknown_argument(&a, j->res.diag)) {
+      j->res.failed = 1;
+      break;
+    }
+  }
   anyc__tu_args_free(&a);
   if (!tu)
     return;

@@ -384,6 +384,27 @@ static void test_engine_unlisted_file_gets_tool_arguments(void **state)
   scratch_remove();
 }
 
+/* Probe 3: a compilation database written for gcc: an option clang does not know
+ * (-fconserve-stack, -fanalyzer) failed the whole parse ("not parsed", exit 3) on a real
+ * tree.  Such options are dropped and the file parsed again; -D beside them still
+ * counts. */
+static void test_engine_gcc_only_options_dropped(void **state)
+{
+  (void)state;
+  scratch_new("p3gccopts");
+  put_file("src/a.c", "#ifndef X\n#error X\n#endif\n"
+                      "#include <async_service.h>\nint zz(void) { return as_sleep(0); }\n");
+  char db[2048];
+  snprintf(db, sizeof db,
+           "[{\"directory\": \"%s/src\", \"file\": \"a.c\", \"command\": \"gcc "
+           "-fconserve-stack -fanalyzer -DX=1 -fno-ipa-sra -c a.c -o a.o\"}]\n", scratch);
+  put_file("b/compile_commands.json", db);
+  assert_int_equal(migrate("-q", "-w", "-p", sp("b"), sp("src/a.c"), NULL), 0);
+  assert_file("src/a.c", "#ifndef X\n#error X\n#endif\n"
+                         "#include <anyc.h>\nint zz(void) { return anyc_sleep(0); }\n");
+  scratch_remove();
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -403,6 +424,7 @@ int main(void)
     cmocka_unit_test(test_safety_md_links_encode_paths),
     cmocka_unit_test(test_safety_reports_stay_utf8),
     cmocka_unit_test(test_engine_unlisted_file_gets_tool_arguments),
+    cmocka_unit_test(test_engine_gcc_only_options_dropped),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
