@@ -203,17 +203,12 @@ int anyc__make_jobs(const options *o, file_table *t, job_vec *jobs, FILE *err)
 
 /* diag is the driver's "unknown argument: '-fx'" (or "unknown argument '-fx'; did you
  * mean ..."): remove every such argument from a->v.  1 when one was removed. */
-static int drop_unknown_argument(tu_args *a, const char *diag)
+static int drop_args(tu_args *a, int (*bad)(const char *arg, const char *q, size_t len),
+                     const char *q, size_t len)
 {
-  const char *m = diag ? strstr(diag, "unknown argument") : NULL;
-  const char *q = m ? strchr(m, '\'') : NULL;
-  const char *e = q ? strchr(q + 1, '\'') : NULL;
-  if (!e)
-    return 0;
-  size_t len = (size_t)(e - q - 1);
   int n = 0, dropped = 0;
   for (int i = 0; i < a->n; i++) {
-    if (i > 0 && i != a->input && strlen(a->v[i]) == len && strncmp(a->v[i], q + 1, len) == 0) {
+    if (i > 0 && i != a->input && bad(a->v[i], q, len)) {
       dropped = 1;
       continue;
     }
@@ -223,6 +218,69 @@ static int drop_unknown_argument(tu_args *a, const char *diag)
   }
   a->n = n;
   return dropped;
+}
+
+static int is_arg(const char *arg, const char *q, size_t len)
+{
+  return strlen(arg) == len && strncmp(arg, q, len) == 0;
+}
+
+/* `-fsanitize=bounds-strict` for "unsupported argument 'bounds-strict' to option
+ * 'fsanitize='" (q: the option's name, len its length). */
+static int has_option_prefix(const char *arg, const char *q, size_t len)
+{
+  return arg[0] == '-' && strncmp(arg + 1, q, len) == 0;
+}
+
+/* A target option clang 14 may not know the value of (`-march=znver5`): libclang then
+ * fails without a diagnostic. */
+static int is_target_tuning(const char *arg, const char *q, size_t len)
+{
+  (void)q, (void)len;
+  return strncmp(arg, "-march=", 7) == 0 || strncmp(arg, "-mtune=", 7) == 0 ||
+         strncmp(arg, "-mcpu=", 6) == 0;
+}
+
+/* The i-th single-quoted string of s: its start and length, or NULL. */
+static const char *quoted(const char *s, int i, size_t *len)
+{
+  const char *q = s;
+  for (int k = 0; q && k <= i; k++) {
+    q = strchr(q, '\'');
+    const char *e = q ? strchr(q + 1, '\'') : NULL;
+    if (!e)
+      return NULL;
+    if (k == i) {
+      *len = (size_t)(e - q - 1);
+      return q + 1;
+    }
+    q = e + 1;
+  }
+  return NULL;
+}
+
+/* A parse failed on the command's options, as `diag` says: drop (or, for a C standard
+ * newer than clang 14 names, rename) what failed it.  1 when something changed. */
+static int drop_unknown_argument(tu_args *a, const char *diag, int *tried_target)
+{
+  size_t len;
+  const char *q;
+  if (diag && strstr(diag, "unknown argument") && (q = quoted(diag, 0, &len)))
+    return drop_args(a, is_arg, q, len);
+  if (diag && strstr(diag, "unsupported argument") && (q = quoted(diag, 1, &len)))
+    return drop_args(a, has_option_prefix, q, len);
+  if (!diag || !strstr(diag, "libclang could not parse it") || *tried_target)
+    return 0;
+  /* libclang fails with no diagnostic: a target it does not know, or -std=c23/gnu23 */
+  *tried_target = 1;
+  int changed = drop_args(a, is_target_tuning, NULL, 0);
+  for (int i = 1; i < a->n; i++) {
+    if (strcmp(a->v[i], "-std=c23") == 0)
+      a->v[i] = "-std=c2x", changed = 1;
+    else if (strcmp(a->v[i], "-std=gnu23") == 0)
+      a->v[i] = "-std=gnu2x", changed = 1;
+  }
+  return changed;
 }
 
 
@@ -379,12 +437,13 @@ static void parse_one(CXIndex idx[2], const options *o, const file_table *t, job
   }
   /* A compiler option clang does not know (a GCC-only -fconserve-stack, -fanalyzer in a
    * project's compilation database) fails the whole parse: drop it and parse again. */
+  int tried_target = 0;
   for (int tries = 0; !tu && tries < 16; tries++) {
     free(j->res.diag);
     j->res.diag = NULL;
     if (anyc__parse(idx[0], a.v, a.n, 0, &tu, j->file, &j->res.diag) == 0)
       break;
-    if (!drop_unknown_argument(&a, j->res.diag)) {
+    if (!drop_unknown_argument(&a, j->res.diag, &tried_target)) {
       j->res.failed = 1;
       break;
     }

@@ -385,9 +385,10 @@ static void test_engine_unlisted_file_gets_tool_arguments(void **state)
 }
 
 /* Probe 3: a compilation database written for gcc: an option clang does not know
- * (-fconserve-stack, -fanalyzer) failed the whole parse ("not parsed", exit 3) on a real
- * tree.  Such options are dropped and the file parsed again; -D beside them still
- * counts. */
+ * (-fconserve-stack, -fanalyzer), a value it does not take (-fsanitize=bounds-strict,
+ * -march=znver9) or a standard it names otherwise (-std=gnu23: gnu2x) failed the whole
+ * parse ("not parsed", exit 3) on a real tree.  Such options are dropped (the standard
+ * renamed) and the file parsed again; -D beside them still counts. */
 static void test_engine_gcc_only_options_dropped(void **state)
 {
   (void)state;
@@ -397,7 +398,8 @@ static void test_engine_gcc_only_options_dropped(void **state)
   char db[2048];
   snprintf(db, sizeof db,
            "[{\"directory\": \"%s/src\", \"file\": \"a.c\", \"command\": \"gcc "
-           "-fconserve-stack -fanalyzer -DX=1 -fno-ipa-sra -c a.c -o a.o\"}]\n", scratch);
+           "-fconserve-stack -fanalyzer -DX=1 -fno-ipa-sra -std=gnu23 -march=znver9 "
+           "-fsanitize=bounds-strict -c a.c -o a.o\"}]\n", scratch);
   put_file("b/compile_commands.json", db);
   assert_int_equal(migrate("-q", "-w", "-p", sp("b"), sp("src/a.c"), NULL), 0);
   assert_file("src/a.c", "#ifndef X\n#error X\n#endif\n"
