@@ -407,6 +407,20 @@ static void test_engine_gcc_only_options_dropped(void **state)
   scratch_remove();
 }
 
+/* Probe 3: an exclude glob of src/gen/ files with the folder given as `./src`: the walked path
+ * `./src/gen/g.c` did not match, so the generated file was rewritten anyway. */
+static void test_engine_exclude_ignores_leading_dot(void **state)
+{
+  (void)state;
+  scratch_new("p3excl");
+  put_file("src/gen/g.c", legacy);
+  put_file("src/k.c", legacy);
+  assert_int_equal(migrate("-q", "-w", "--exclude", "src/gen/*", "./src", NULL), 0);
+  assert_file("src/gen/g.c", legacy);
+  assert_file("src/k.c", native);
+  scratch_remove();
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -427,6 +441,7 @@ int main(void)
     cmocka_unit_test(test_safety_reports_stay_utf8),
     cmocka_unit_test(test_engine_unlisted_file_gets_tool_arguments),
     cmocka_unit_test(test_engine_gcc_only_options_dropped),
+    cmocka_unit_test(test_engine_exclude_ignores_leading_dot),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
