@@ -319,6 +319,31 @@ static int in_for_header(CXCursor par, CXCursor e)
   return header;
 }
 
+/* Is expression `e` the left operand of a comma operator `par`?  (libclang 14 does not
+ * name a binary operator: the bytes between the two operands say.) */
+static int comma_lhs(ctx *x, CXCursor par, CXCursor e)
+{
+  if (par.kind != CXCursor_BinaryOperator)
+    return 0;
+  cursor_vec k = anyc__children(par);
+  CXFile f;
+  size_t lb, le, rb, re, eb, ee, n;
+  int lhs = k.n == 2 && anyc__extent(k.v[0], &f, &lb, &le) == 0 &&
+            anyc__extent(k.v[1], &f, &rb, &re) == 0 && anyc__extent(e, &f, &eb, &ee) == 0 &&
+            eb >= lb && ee <= le && le <= rb;
+  free(k.v);
+  if (!lhs)
+    return 0;
+  const char *s = anyc__contents(x, f, &n);
+  int commas = 0, other = 0;
+  for (size_t i = le; i < rb && i < n; i++)
+    if (s[i] == ',')
+      commas++;
+    else if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r' && s[i] != ')')
+      other++;
+  return commas == 1 && !other;
+}
+
 /* The native call's text: `native(args)`, with the to_thread flag, and a negative
  * constant delay as 0 (zero_first). */
 static char *native_call(ctx *x, const ref *r, size_t ci, const char *native, int zero_first)
@@ -401,6 +426,14 @@ void anyc__rule_simple(ctx *x, const ref *r, size_t ci, fn_info *f)
      * where no statement can check it (and anyc's checkpoints are warn_unused_result) */
     anyc__decline(p, "AS110", "%s in a for header discards its status, which the native "
                               "call must have used: move it into the loop's body", r->name);
+    p->s.suggest = anyc__xstrdup(anyc__suggest_for(r->name));
+    return;
+  }
+  if (checkpoint && p->s.cls != SC_MACRO_BODY && comma_lhs(x, hpar, hnode)) {
+    /* `as_sleep(d), n++;`: the comma discards the status, as in a for header */
+    anyc__decline(p, "AS110", "%s is the left operand of a comma, which discards its status "
+                              "the native call must have used: make it a statement of its "
+                              "own", r->name);
     p->s.suggest = anyc__xstrdup(anyc__suggest_for(r->name));
     return;
   }

@@ -3041,6 +3041,37 @@ static void test_as107_header_alone_keeps_its_service(void **state)
   scratch_remove();
 }
 
+/* Probe 3: a legacy checkpoint as the left operand of a comma (`if (x) as_sleep(3), x++;`)
+ * was renamed into a discarded warn_unused_result call (-Werror fails): it is left
+ * (AS110); the right operand and a conditional's arms, whose values gcc does not flag,
+ * are renamed. */
+static void test_as010_comma_left_operand_left(void **state)
+{
+  (void)state;
+  scratch_new("p3comma");
+  char *got = rewrite_loud("tern.c",
+    "#include <async_service.h>\n"
+    "int f(int x) {\n"
+    "  x ? as_sleep(1) : as_sleep(2);\n"
+    "  if (x) as_sleep(3), x++;\n"
+    "  int y = (as_sleep(4), x);\n"
+    "  return x + y + (x, as_sleep(5));\n"
+    "}\n");
+  assert_string_equal(got,
+    "#include <async_service.h>\n"
+    "int f(int x) {\n"
+    "  x ? anyc_sleep(1) : anyc_sleep(2);\n"
+    "  if (x) as_sleep(3), x++;\n"
+    "  int y = (as_sleep(4), x);\n"
+    "  return x + y + (x, anyc_sleep(5));\n"
+    "}\n");
+  assert_contains(run_err, "tern.c:4:10: warning: [AS110] as_sleep: as_sleep is the left "
+                           "operand of a comma");
+  assert_contains(run_err, "tern.c:5:12: warning: [AS110]");
+  free(got);
+  scratch_remove();
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -3102,6 +3133,7 @@ int main(void)
     cmocka_unit_test(test_as003_one_line_run),
     cmocka_unit_test(test_as001_include_folder_kept),
     cmocka_unit_test(test_as107_header_alone_keeps_its_service),
+    cmocka_unit_test(test_as010_comma_left_operand_left),
     cmocka_unit_test(test_every_rule_has_a_doc_page),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
