@@ -421,6 +421,28 @@ static void test_engine_exclude_ignores_leading_dot(void **state)
   scratch_remove();
 }
 
+/* Probe 3: root rewriting a file another user owns: the new file (written beside it and
+ * renamed over it) became root's.  It keeps its owner and group.  (Only root can give a
+ * file away: the check runs as root only.) */
+static void test_safety_owner_kept(void **state)
+{
+  (void)state;
+  if (geteuid() != 0)
+    skip();
+  scratch_new("p3owner");
+  put_file("x.c", legacy);
+  assert_int_equal(chown(sp("x.c"), 65534, 65534), 0);
+  assert_int_equal(chmod(sp("x.c"), 0640), 0);
+  assert_int_equal(migrate("-q", "-w", "x.c", NULL), 0);
+  struct stat st;
+  assert_int_equal(stat(sp("x.c"), &st), 0);
+  assert_int_equal(st.st_uid, 65534);
+  assert_int_equal(st.st_gid, 65534);
+  assert_int_equal(st.st_mode & 07777, 0640);
+  assert_file("x.c", native);
+  scratch_remove();
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -442,6 +464,7 @@ int main(void)
     cmocka_unit_test(test_engine_unlisted_file_gets_tool_arguments),
     cmocka_unit_test(test_engine_gcc_only_options_dropped),
     cmocka_unit_test(test_engine_exclude_ignores_leading_dot),
+    cmocka_unit_test(test_safety_owner_kept),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
