@@ -283,8 +283,6 @@ static int drop_unknown_argument(tu_args *a, const char *diag, int *tried_target
   return changed;
 }
 
-
-
 /* Options whose next argument is a path. */
 static int path_option(const char *a)
 {
@@ -443,11 +441,11 @@ static void parse_one(CXIndex idx[2], const options *o, const file_table *t, job
     j->res.diag = NULL;
     if (anyc__parse(idx[0], a.v, a.n, 0, &tu, j->file, &j->res.diag) == 0)
       break;
-    if (!drop_unknown_argument(&a, j->res.diag, &tried_target)) {
-      j->res.failed = 1;
+    if (!drop_unknown_argument(&a, j->res.diag, &tried_target))
       break;
-    }
   }
+  if (!tu)
+    j->res.failed = 1;
   anyc__tu_args_free(&a);
   if (!tu)
     return;
