@@ -13,7 +13,7 @@ static const char usage[] =
   "  -w, --write          apply it in place\n"
   "  --check              change nothing; exit 1 if anything would be rewritten or any legacy use remains\n"
   "  --report FILE        write the migration report; format from the extension:\n"
-  "                       .md .json .sarif .html\n"
+  "                       .md .json .sarif .html (repeatable: one report per FILE)\n"
   "  --format md|json|sarif|html   write the report to stdout (or FILE) in that format\n"
   "  -p DIR               folder holding compile_commands.json\n"
   "  --extra-arg ARG      one more compiler argument for every parse (repeatable)\n"
@@ -68,6 +68,14 @@ static void split_rules(options *o, const char *list)
   free(copy);
 }
 
+const char *anyc__report_format(const options *o, const char *file)
+{
+  if (o->format)
+    return o->format;
+  const char *dot = strrchr(file, '.'), *slash = strrchr(file, '/');
+  return dot && (!slash || dot > slash) ? dot + 1 : "";
+}
+
 int anyc__cli_parse(options *o, int argc, char **argv, FILE *out, FILE *err)
 {
   memset(o, 0, sizeof *o);
@@ -82,10 +90,15 @@ int anyc__cli_parse(options *o, int argc, char **argv, FILE *out, FILE *err)
       VEC_PUSH(o->paths, a);
     } else if (strcmp(a, "--") == 0) {
       only_paths = 1;
-    } else if (strcmp(a, "-w") == 0 || strcmp(a, "--write") == 0) {
-      o->mode = MODE_WRITE;
-    } else if (strcmp(a, "--check") == 0) {
-      o->mode = MODE_CHECK;
+    } else if (strcmp(a, "-w") == 0 || strcmp(a, "--write") == 0 ||
+               strcmp(a, "--check") == 0) {
+      /* --check promises to change nothing: with -w as well, which wins is a guess */
+      enum mode m = a[1] == '-' && a[2] == 'c' ? MODE_CHECK : MODE_WRITE;
+      if (o->mode != MODE_DIFF && o->mode != m) {
+        fprintf(err, "anyc-migrate: --write and --check exclude each other\n");
+        return -1;
+      }
+      o->mode = m;
     } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
       o->quiet = 1;
     } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
@@ -108,7 +121,7 @@ int anyc__cli_parse(options *o, int argc, char **argv, FILE *out, FILE *err)
     } else if (is_opt(a, "--report")) {
       if (!(v = take(argc, argv, &i, a, 8)))
         goto missing;
-      o->report_file = v;
+      VEC_PUSH(o->reports, v);
     } else if (is_opt(a, "--format")) {
       if (!(v = take(argc, argv, &i, a, 8)))
         goto missing;
@@ -157,14 +170,12 @@ int anyc__cli_parse(options *o, int argc, char **argv, FILE *out, FILE *err)
       fprintf(err, "anyc-migrate: unknown rule '%s' (see --list-rules)\n", o->rules.v[r]);
       return -1;
     }
-  if (!o->format && o->report_file) {
-    const char *dot = strrchr(o->report_file, '.');
-    o->format = dot ? dot + 1 : "";
-  }
-  if (o->format && !known_format(o->format)) {
-    fprintf(err, "anyc-migrate: unknown report format '%s' (json, md, sarif, html)\n",
-            o->format);
-    return -1;
+  for (size_t r = 0; r <= o->reports.n; r++) {
+    const char *f = r < o->reports.n ? anyc__report_format(o, o->reports.v[r]) : o->format;
+    if (f && !known_format(f)) {
+      fprintf(err, "anyc-migrate: unknown report format '%s' (json, md, sarif, html)\n", f);
+      return -1;
+    }
   }
   if (o->paths.n == 0) {
     fprintf(err, "anyc-migrate: no PATH given\n%s", usage);
@@ -181,6 +192,7 @@ void anyc__options_free(options *o)
     free((void *)o->rules.v[i]);
   free(o->extra.v);
   free(o->exclude.v);
+  free(o->reports.v);
   free(o->paths.v);
   free(o->rules.v);
 }

@@ -67,8 +67,11 @@ static void merge(file_table *t, job *jobs, size_t n, int *reached, FILE *err)
       file_id id;
       if (anyc__file_identity(jobs[j].file, &id) == 0) {
         src_file *f = anyc__file_lookup(t, id);
-        if (f)
+        if (f) {
           f->parse_failed = 1;
+          if (!f->parse_msg && r->diag)
+            f->parse_msg = anyc__xstrdup(r->diag);
+        }
       }
       /* an error, not progress: named even under -q (exit 3 alone names nothing) */
       fprintf(err, "%s: error: not parsed, left untouched: %s\n", jobs[j].file,
@@ -112,10 +115,8 @@ static void merge(file_table *t, job *jobs, size_t n, int *reached, FILE *err)
       tf->sites.v = NULL;
       tf->sites.n = 0;
       if (tf->has_include && !f->has_include) {
-        f->has_include = 1;
-        f->include_off = tf->include_off;
-        f->include_len = tf->include_len;
-        f->include_quote = tf->include_quote;
+        f->has_include = tf->has_include;
+        memcpy(f->inc, tf->inc, sizeof f->inc);
       }
     }
   }
@@ -147,40 +148,41 @@ static void include_rule(const options *o, src_file *f)
 {
   if (!f->has_include || !f->content || !anyc__rule_enabled(o, "AS001"))
     return;
-  unsigned line = 1, col = 1;
-  for (size_t i = 0; i < f->include_off; i++) {
-    if (f->content[i] == '\n')
-      line++, col = 1;
-    else
-      col++;
-  }
-  site s = {f->include_off, line, col, "AS001", 1, SC_PLAIN, anyc__xstrdup("async_service.h"),
-            NULL, NULL, 0};
-  for (size_t i = 0; i < f->sites.n; i++)
-    if (!f->sites.v[i].rewritten) {
-      s.rewritten = 0;
-      s.rule = "AS110";
-      s.reason = anyc__xstrdup("the file still uses the legacy API; the include stays");
-      s.suggest = anyc__xstrdup("#include <anyc.h>");
-      VEC_PUSH(f->sites, s);
-      return;
+  const char *stays = NULL;
+  for (size_t i = 0; i < f->sites.n && !stays; i++)
+    if (!f->sites.v[i].rewritten)
+      stays = "the file still uses the legacy API; the include stays";
+  if (!stays && f->keep_include)
+    stays = "a file compiled with this one still uses the legacy API through this include; "
+            "the include stays";
+  for (int k = 0; k < f->has_include; k++) {
+    const legacy_include *in = &f->inc[k];
+    unsigned line = 1, col = 1;
+    for (size_t i = 0; i < in->off; i++) {
+      if (f->content[i] == '\n')
+        line++, col = 1;
+      else
+        col++;
     }
-  if (f->keep_include) {
-    s.rewritten = 0;
-    s.rule = "AS110";
-    s.reason = anyc__xstrdup("a file compiled with this one still uses the legacy API through "
-                             "this include; the include stays");
-    s.suggest = anyc__xstrdup("#include <anyc.h>");
+    site s = {in->off, line, col, stays ? "AS110" : "AS001", !stays, SC_PLAIN,
+              anyc__xstrdup("async_service.h"),
+              anyc__xstrdup(stays ? stays : "nothing legacy is left in the file"),
+              anyc__xstrdup("#include <anyc.h>"), 0};
     VEC_PUSH(f->sites, s);
-    return;
+    if (stays)
+      continue;
+    /* the folder part stays: `"../include/async_service.h"` -> `"../include/anyc.h"` (the
+     * two headers are installed side by side) */
+    size_t dir = 0;
+    for (size_t i = 1; i + 1 < in->len; i++)
+      if (f->content[in->off + i] == '/')
+        dir = i;
+    char *h = anyc__xasprintf("%c%.*sanyc.h%c", in->quote, (int)dir, f->content + in->off + 1,
+                              in->quote == '<' ? '>' : '"');
+    if (anyc__edit_add(&f->edits, in->off, in->len, h, &f->conflict_msg, f->content) != 0)
+      f->conflict = 1;
+    free(h);
   }
-  s.reason = anyc__xstrdup("nothing legacy is left in the file");
-  s.suggest = anyc__xstrdup("#include <anyc.h>");
-  VEC_PUSH(f->sites, s);
-  const char *h = f->include_quote == '<' ? "<anyc.h>" : "\"anyc.h\"";
-  if (anyc__edit_add(&f->edits, f->include_off, f->include_len, h, &f->conflict_msg,
-                     f->content) != 0)
-    f->conflict = 1;
 }
 
 /* ---- services spanning files ----------------------------------------------------
@@ -196,16 +198,18 @@ static size_t uf_find(size_t *p, size_t i)
   return i;
 }
 
-static void components(file_table *t, job *jobs, size_t njobs)
+static void components(file_table *t, job *jobs, size_t njobs, size_t first_header_job)
 {
   size_t n = t->f.n;
   size_t *parent = anyc__xrealloc(NULL, (n + 1) * sizeof *parent);
   int *failed = anyc__xrealloc(NULL, (n + 1) * sizeof *failed);
+  int *alone = anyc__xrealloc(NULL, (n + 1) * sizeof *alone);
   const site **why = anyc__xrealloc(NULL, (n + 1) * sizeof *why);
   size_t *why_file = anyc__xrealloc(NULL, (n + 1) * sizeof *why_file);
   for (size_t i = 0; i < n; i++) {
     parent[i] = i;
     failed[i] = 0;
+    alone[i] = 0;
     why[i] = NULL;
   }
   for (size_t j = 0; j < njobs; j++) {
@@ -218,6 +222,11 @@ static void components(file_table *t, job *jobs, size_t njobs)
     size_t mi = (size_t)(m - t->f.v);
     if (jobs[j].res.failed)
       failed[mi] = 1;
+    /* a header no .c file of the run includes (parsed on its own): the files that use
+     * its service are not in the run, and would not build against a rewritten struct or
+     * run -- its service stays legacy */
+    if (j >= first_header_job)
+      failed[mi] = alone[mi] = 1;
     for (size_t k = 0; k < jobs[j].res.files.n; k++) {
       src_file *f = anyc__file_lookup(t, jobs[j].res.files.v[k].id);
       if (f)
@@ -228,6 +237,8 @@ static void components(file_table *t, job *jobs, size_t njobs)
     size_t r = uf_find(parent, i);
     if (failed[i])
       failed[r] = 1;
+    if (alone[i])
+      alone[r] = 1;
     for (size_t s = 0; s < t->f.v[i].sites.n; s++) {
       const site *x = &t->f.v[i].sites.v[s];
       if (x->svc && !x->rewritten && !why[r]) {
@@ -261,12 +272,17 @@ static void components(file_table *t, job *jobs, size_t njobs)
                                            "cannot be rewritten",
                                            t->f.v[why_file[r]].path, why[r]->line,
                                            why[r]->col, why[r]->rule)
+                         : alone[r]
+                         ? anyc__xstrdup("the service is declared in a header that no .c file "
+                                         "of this run includes: the files using it are not "
+                                         "migrated with it (give them too)")
                          : anyc__xstrdup("the service is migrated whole, and a file that "
                                          "shares it did not parse");
     }
   }
   free(parent);
   free(failed);
+  free(alone);
   free(why);
   free(why_file);
 }
@@ -325,7 +341,7 @@ int anyc__migrate_main(int argc, char **argv, FILE *out, FILE *err)
   merge(&t, jobs.v + first_header_job, jobs.n - first_header_job, reached, err);
   free(reached);
 
-  components(&t, jobs.v, jobs.n);
+  components(&t, jobs.v, jobs.n, first_header_job);
   keep_includes(&t, jobs.v, jobs.n);
 
   run_stats st = {0};
@@ -375,7 +391,7 @@ int anyc__migrate_main(int argc, char **argv, FILE *out, FILE *err)
     crlf_edits(f);
     size_t nn;
     char *nt = anyc__edits_apply(&f->edits, f->content, f->size, &nn);
-    if (o.mode == MODE_DIFF && !(o.format && !o.report_file)) {
+    if (o.mode == MODE_DIFF && !(o.format && !o.reports.n)) {
       anyc__unified_diff(out, f->path, f->content, f->size, nt, nn);
     } else if (o.mode == MODE_WRITE) {
       int r = anyc__replace_file(f->path, f->content, f->size, nt, nn);
@@ -392,14 +408,20 @@ int anyc__migrate_main(int argc, char **argv, FILE *out, FILE *err)
     fprintf(err, "anyc-migrate: %zu files scanned, %zu with legacy use, %zu sites: "
                  "%zu rewritten, %zu left; %zu not parsed\n",
             st.files_scanned, st.files_legacy, st.sites, st.rewritten, st.left, st.not_parsed);
-  if (o.format) {
-    FILE *rf = o.report_file ? fopen(o.report_file, "w") : out;
-    if (!rf || anyc__report_write(rf, o.format, &t, &st) != 0) {
-      fprintf(err, "anyc-migrate: cannot write the report %s\n", o.report_file);
+  /* --format alone: the report to stdout (no diff); else one report per --report */
+  for (size_t r = 0; r < (o.reports.n ? o.reports.n : o.format ? 1 : 0); r++) {
+    const char *path = o.reports.n ? o.reports.v[r] : NULL;
+    FILE *rf = path ? fopen(path, "w") : out;
+    int e = rf ? 0 : errno;
+    int bad_write = !rf || anyc__report_write(rf, path ? anyc__report_format(&o, path)
+                                                       : o.format, &t, &st) != 0;
+    if (rf && rf != out && fclose(rf) != 0)
+      bad_write = 1;
+    if (bad_write) {
+      fprintf(err, "anyc-migrate: cannot write the report %s%s%s\n", path ? path : "to stdout",
+              e ? ": " : "", e ? strerror(e) : "");
       unwritten = 1;
     }
-    if (rf && rf != out && fclose(rf) != 0)
-      unwritten = 1;
   }
   if (bad || unwritten)
     status = 2;

@@ -35,10 +35,13 @@ src_file *anyc__file_lookup(file_table *t, file_id id)
 
 static int excluded(const options *o, const char *path)
 {
-  const char *base = strrchr(path, '/');
+  const char *base = strrchr(path, '/'), *rel = path;
   base = base ? base + 1 : path;
+  while (rel[0] == '.' && rel[1] == '/') /* `./src/gen/x.c` matches the glob `src/gen/x.c` too */
+    rel += 2;
   for (size_t i = 0; i < o->exclude.n; i++)
-    if (fnmatch(o->exclude.v[i], path, 0) == 0 || fnmatch(o->exclude.v[i], base, 0) == 0)
+    if (fnmatch(o->exclude.v[i], path, 0) == 0 || fnmatch(o->exclude.v[i], rel, 0) == 0 ||
+        fnmatch(o->exclude.v[i], base, 0) == 0)
       return 1;
   return 0;
 }
@@ -191,6 +194,7 @@ void anyc__file_table_free(file_table *t)
     free(f->path);
     free(f->content);
     free(f->conflict_msg);
+    free(f->parse_msg);
     anyc__edits_free(&f->edits);
     anyc__edits_free(&f->svc_edits);
     anyc__sites_free(&f->sites);

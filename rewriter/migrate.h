@@ -45,8 +45,8 @@ void anyc__sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf
 enum mode { MODE_DIFF, MODE_WRITE, MODE_CHECK };
 typedef struct options {
   enum mode mode;
-  const char *report_file;   /* --report FILE */
-  const char *format;        /* --format, or from the report file's extension */
+  VEC(const char *) reports; /* --report FILE (repeatable: one report per file) */
+  const char *format;        /* --format (every report in it); NULL: each file's extension */
   const char *db_dir;        /* -p DIR */
   VEC(const char *) extra;   /* --extra-arg, -I, -D, as compiler arguments */
   VEC(const char *) exclude; /* --exclude GLOB */
@@ -61,6 +61,8 @@ typedef struct options {
  * after printing a usage error to `err`. */
 int anyc__cli_parse(options *o, int argc, char **argv, FILE *out, FILE *err);
 void anyc__options_free(options *o);
+/* The format of report file `file`: --format, else the file's extension ("" if none). */
+const char *anyc__report_format(const options *o, const char *file);
 
 /* ---- rules -------------------------------------------------------------------------- */
 typedef struct rule_info {
@@ -96,6 +98,15 @@ typedef struct edit { size_t off, len; char *text; } edit;
 typedef VEC(edit) edit_vec;
 typedef VEC(site) site_vec;
 
+/* One `#include <async_service.h>` (or "async_service.h") of a file: the header-name
+ * token.  A file may name the header more than once (an include guard makes the others
+ * no-ops): every one switches to anyc.h, or none. */
+#define ANYC_MAX_LEGACY_INCLUDES 8
+typedef struct legacy_include {
+  size_t off, len;
+  char quote;          /* '<' or '"' */
+} legacy_include;
+
 /* A file the run looked at, keyed by its real identity (dev/inode). */
 typedef struct src_file {
   char *path;          /* as displayed: the path the user gave (or found below it) */
@@ -106,10 +117,9 @@ typedef struct src_file {
   int conflict;        /* differing overlapping edits, or TUs disagree */
   int content_mismatch;
   int write_failed;
-  int has_include;     /* #include <async_service.h> seen */
+  int has_include;     /* how many #include <async_service.h> it holds (in `inc`) */
   int keep_include;    /* a file compiled with this one uses the legacy API through it */
-  size_t include_off, include_len; /* the header-name token */
-  char include_quote;  /* '<' or '"' */
+  legacy_include inc[ANYC_MAX_LEGACY_INCLUDES];
   char *content;       /* the bytes the parses saw; NULL until a parse used it */
   size_t size;
   edit_vec edits;
@@ -117,6 +127,7 @@ typedef struct src_file {
                           component (files sharing translation units) migrates */
   site_vec sites;
   char *conflict_msg;
+  char *parse_msg;     /* the first error of a parse that failed */
 } src_file;
 
 typedef struct file_table {
@@ -164,7 +175,8 @@ typedef struct tu_file {
   edit_vec edits;
   edit_vec svc_edits;
   site_vec sites;
-  int has_include; size_t include_off, include_len; char include_quote;
+  int has_include;     /* as src_file's */
+  legacy_include inc[ANYC_MAX_LEGACY_INCLUDES];
 } tu_file;
 
 typedef struct tu_result {

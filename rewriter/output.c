@@ -66,6 +66,11 @@ int anyc__replace_file(const char *path, const char *expect, size_t expect_n,
     }
     done += (size_t)w;
   }
+  /* the owner too, where this process may set it (root rewriting a user's tree): the
+   * new file must not become root's.  Before the mode: a chown clears set-id bits. */
+  if (r == 0 && (st.st_uid != geteuid() || st.st_gid != getegid()) &&
+      fchown(fd, st.st_uid, st.st_gid) != 0 && errno != EPERM)
+    r = -errno;
   if (r == 0 && fchmod(fd, st.st_mode & 07777) != 0)
     r = -errno;
   if (r == 0 && fsync(fd) != 0)

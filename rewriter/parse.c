@@ -94,6 +94,15 @@ static char **default_argv(const options *o, const char *file, int header, int *
   return v;
 }
 
+/* The index of a `--` that ends the options (argc when there is none). */
+static int options_end(char *const *argv, int argc)
+{
+  for (int i = 1; i < argc; i++)
+    if (strcmp(argv[i], "--") == 0)
+      return i;
+  return argc;
+}
+
 int anyc__make_jobs(const options *o, file_table *t, job_vec *jobs, FILE *err)
 {
   CXCompilationDatabase db = NULL;
@@ -159,8 +168,13 @@ int anyc__make_jobs(const options *o, file_table *t, job_vec *jobs, FILE *err)
         argv[argc++] = anyc__xstrdup(clang_getCString(s));
         clang_disposeString(s);
       }
+      /* --extra-arg / -I / -D before a `--` (libclang's interpolated command for a file the
+       * database does not list ends `-- FILE`: anything after it is an input file) */
+      int dd = options_end(argv, argc);
+      memmove(argv + dd + o->extra.n, argv + dd, (size_t)(argc - dd) * sizeof *argv);
       for (size_t a = 0; a < o->extra.n; a++)
-        argv[argc++] = anyc__xstrdup(o->extra.v[a]);
+        argv[dd + (int)a] = anyc__xstrdup(o->extra.v[a]);
+      argc += (int)o->extra.n;
       CXString d = clang_CompileCommand_getDirectory(cmd);
       const char *dir = clang_getCString(d);
       if (c > 0 || (listed ? wanted(o, f, argv, argc, dir)
@@ -186,6 +200,88 @@ int anyc__make_jobs(const options *o, file_table *t, job_vec *jobs, FILE *err)
 }
 
 /* ---- parsing ------------------------------------------------------------------------ */
+
+/* diag is the driver's "unknown argument: '-fx'" (or "unknown argument '-fx'; did you
+ * mean ..."): remove every such argument from a->v.  1 when one was removed. */
+static int drop_args(tu_args *a, int (*bad)(const char *arg, const char *q, size_t len),
+                     const char *q, size_t len)
+{
+  int n = 0, dropped = 0;
+  for (int i = 0; i < a->n; i++) {
+    if (i > 0 && i != a->input && bad(a->v[i], q, len)) {
+      dropped = 1;
+      continue;
+    }
+    if (i == a->input)
+      a->input = n;
+    a->v[n++] = a->v[i];
+  }
+  a->n = n;
+  return dropped;
+}
+
+static int is_arg(const char *arg, const char *q, size_t len)
+{
+  return strlen(arg) == len && strncmp(arg, q, len) == 0;
+}
+
+/* `-fsanitize=bounds-strict` for "unsupported argument 'bounds-strict' to option
+ * 'fsanitize='" (q: the option's name, len its length). */
+static int has_option_prefix(const char *arg, const char *q, size_t len)
+{
+  return arg[0] == '-' && strncmp(arg + 1, q, len) == 0;
+}
+
+/* A target option clang 14 may not know the value of (`-march=znver5`): libclang then
+ * fails without a diagnostic. */
+static int is_target_tuning(const char *arg, const char *q, size_t len)
+{
+  (void)q, (void)len;
+  return strncmp(arg, "-march=", 7) == 0 || strncmp(arg, "-mtune=", 7) == 0 ||
+         strncmp(arg, "-mcpu=", 6) == 0;
+}
+
+/* The i-th single-quoted string of s: its start and length, or NULL. */
+static const char *quoted(const char *s, int i, size_t *len)
+{
+  const char *q = s;
+  for (int k = 0; q && k <= i; k++) {
+    q = strchr(q, '\'');
+    const char *e = q ? strchr(q + 1, '\'') : NULL;
+    if (!e)
+      return NULL;
+    if (k == i) {
+      *len = (size_t)(e - q - 1);
+      return q + 1;
+    }
+    q = e + 1;
+  }
+  return NULL;
+}
+
+/* A parse failed on the command's options, as `diag` says: drop (or, for a C standard
+ * newer than clang 14 names, rename) what failed it.  1 when something changed. */
+static int drop_unknown_argument(tu_args *a, const char *diag, int *tried_target)
+{
+  size_t len;
+  const char *q;
+  if (diag && strstr(diag, "unknown argument") && (q = quoted(diag, 0, &len)))
+    return drop_args(a, is_arg, q, len);
+  if (diag && strstr(diag, "unsupported argument") && (q = quoted(diag, 1, &len)))
+    return drop_args(a, has_option_prefix, q, len);
+  if (!diag || !strstr(diag, "libclang could not parse it") || *tried_target)
+    return 0;
+  /* libclang fails with no diagnostic: a target it does not know, or -std=c23/gnu23 */
+  *tried_target = 1;
+  int changed = drop_args(a, is_target_tuning, NULL, 0);
+  for (int i = 1; i < a->n; i++) {
+    if (strcmp(a->v[i], "-std=c23") == 0)
+      a->v[i] = "-std=c2x", changed = 1;
+    else if (strcmp(a->v[i], "-std=gnu23") == 0)
+      a->v[i] = "-std=gnu2x", changed = 1;
+  }
+  return changed;
+}
 
 /* Options whose next argument is a path. */
 static int path_option(const char *a)
@@ -250,8 +346,8 @@ void anyc__tu_args_build(const job *j, tu_args *a)
   a->abs = absolute_args(j->argv, j->argc, j->dir, &a->input);
   a->nabs = j->argc;
   a->v = anyc__xrealloc(NULL, ((size_t)j->argc + 8) * sizeof *a->v);
-  int n = 0;
-  for (int i = 0; i < j->argc; i++)
+  int n = 0, dd = options_end(a->abs, j->argc);
+  for (int i = 0; i < dd; i++)
     a->v[n++] = a->abs[i];
   a->v[n++] = "-Wno-error";
   /* Last-resort folders for <async_service.h> / <anyc.h> (after every folder the
@@ -263,6 +359,15 @@ void anyc__tu_args_build(const job *j, tu_args *a)
       a->v[n++] = "-idirafter";
       a->v[n++] = fallback[i];
     }
+  /* `-- FILE`: the file after every option, and the `--` itself dropped -- libclang
+   * appends options of its own (the detailed preprocessing record: no #include cursors
+   * without it), which must not follow a `--` either */
+  const char *in = a->input >= 0 ? a->abs[a->input] : NULL;
+  for (int i = dd + 1; i < j->argc; i++) {
+    if (a->abs[i] == in)
+      a->input = n;
+    a->v[n++] = a->abs[i];
+  }
   a->n = n; /* room for two more: -include-pch FILE (parse_one) */
 }
 
@@ -328,7 +433,18 @@ static void parse_one(CXIndex idx[2], const options *o, const file_table *t, job
     a.v[a.n + 1] = pch;
     anyc__parse(idx[1], a.v, a.n + 2, 0, &tu, j->file, NULL);
   }
-  if (!tu && anyc__parse(idx[0], a.v, a.n, 0, &tu, j->file, &j->res.diag) != 0)
+  /* A compiler option clang does not know (a GCC-only -fconserve-stack, -fanalyzer in a
+   * project's compilation database) fails the whole parse: drop it and parse again. */
+  int tried_target = 0;
+  for (int tries = 0; !tu && tries < 16; tries++) {
+    free(j->res.diag);
+    j->res.diag = NULL;
+    if (anyc__parse(idx[0], a.v, a.n, 0, &tu, j->file, &j->res.diag) == 0)
+      break;
+    if (!drop_unknown_argument(&a, j->res.diag, &tried_target))
+      break;
+  }
+  if (!tu)
     j->res.failed = 1;
   anyc__tu_args_free(&a);
   if (!tu)

@@ -11,11 +11,35 @@
 #define ANYC_RULES_DOC_BASE "docs/rules/"
 #endif
 
+/* The length of the valid UTF-8 sequence at s (1-4), or 0 when it is not one (a stray
+ * continuation byte, a truncated or overlong sequence, a surrogate, past U+10FFFF). */
+static int utf8_len(const unsigned char *s)
+{
+  int n = s[0] < 0x80 ? 1 : s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : s[0] >= 0xe0 && s[0] <= 0xef ? 3
+        : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
+  for (int i = 1; i < n; i++)
+    if ((s[i] & 0xc0) != 0x80)
+      return 0;
+  if ((n == 3 && s[0] == 0xe0 && s[1] < 0xa0) || (n == 3 && s[0] == 0xed && s[1] >= 0xa0) ||
+      (n == 4 && s[0] == 0xf0 && s[1] < 0x90) || (n == 4 && s[0] == 0xf4 && s[1] >= 0x90))
+    return 0;
+  return n;
+}
+
 void anyc__json_str(FILE *out, const char *s, int html_safe)
 {
   fputc('"', out);
   for (; s && *s; s++) {
     unsigned char c = (unsigned char)*s;
+    if (c >= 0x80) {
+      /* JSON is UTF-8: a source byte that is not (a Latin-1 comment) becomes U+FFFD */
+      int n = utf8_len((const unsigned char *)s);
+      if (n)
+        fwrite(s, 1, (size_t)n, out), s += n - 1;
+      else
+        fputs("\\ufffd", out);
+      continue;
+    }
     if (c == '"' || c == '\\')
       fprintf(out, "\\%c", c);
     else if (c == '\n')
@@ -28,6 +52,18 @@ void anyc__json_str(FILE *out, const char *s, int html_safe)
       fputc(c, out);
   }
   fputc('"', out);
+}
+
+void anyc__uri_chars(FILE *out, const char *p)
+{
+  for (; *p; p++) {
+    unsigned char c = (unsigned char)*p;
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+        strchr("-._~/", c))
+      fputc(c, out);
+    else
+      fprintf(out, "%%%02X", c);
+  }
 }
 
 const char *anyc__rule_uri(const report *r, const char *id, char *buf, size_t n)
@@ -229,13 +265,27 @@ static void md_text(FILE *out, const char *s)
   }
 }
 
+static void md_link_text(FILE *out, const char *s)
+{
+  for (; *s; s++) {
+    if (strchr("[]\\`*_<>|", *s))
+      fputc('\\', out);
+    fputc(*s, out);
+  }
+}
+
 int anyc__report_md(FILE *out, const report *r)
 {
   const run_stats *st = r->st;
   char uri[1024];
   fprintf(out, "## anyc-migrate report\n\n");
-  fprintf(out, "**%.1f%% migrated**: %zu of %zu legacy sites rewritten, %zu left for a person.\n\n",
+  fprintf(out, "**%.1f%% migrated**: %zu of %zu legacy sites rewritten, %zu left for a person",
           r->percent, st->rewritten, st->sites, st->left);
+  /* a file not parsed weighs as one site left: say so, or the percentage reads wrong */
+  if (st->not_parsed)
+    fprintf(out, "; %zu file%s not parsed (each counted as one site left)", st->not_parsed,
+            st->not_parsed == 1 ? "" : "s");
+  fputs(".\n\n", out);
   fprintf(out, "| files scanned | files using the legacy API | sites | rewritten | left | "
                "files not parsed |\n|---:|---:|---:|---:|---:|---:|\n");
   fprintf(out, "| %zu | %zu | %zu | %zu | %zu | %zu |\n\n", st->files_scanned,
@@ -261,8 +311,14 @@ int anyc__report_md(FILE *out, const report *r)
                 st->left - MD_MAX_LEFT);
         break;
       }
-      fprintf(out, "- [ ] [%s:%u](%s#L%u) **%s** `%s`: ", rs->file->path, rs->s->line,
-              rs->file->path, rs->s->line, rs->s->rule, rs->s->what ? rs->s->what : "");
+      /* the path as link text (brackets escaped) and as a link target (percent-encoded:
+       * a space or a parenthesis in a folder name would end a Markdown link) */
+      fputs("- [ ] [", out);
+      md_link_text(out, rs->file->path);
+      fprintf(out, ":%u](", rs->s->line);
+      anyc__uri_chars(out, rs->file->path);
+      fprintf(out, "#L%u) **%s** `%s`: ", rs->s->line, rs->s->rule,
+              rs->s->what ? rs->s->what : "");
       md_text(out, rs->s->reason);
       if (rs->s->suggest && *rs->s->suggest) {
         fputs(" — native form: `", out);
@@ -283,13 +339,21 @@ int anyc__report_md(FILE *out, const report *r)
 
 /* ---- JSON (schema 1; docs/report-format.md, docs/report.schema.json) ---- */
 
-static const char *file_status(const src_file *f)
+const char *anyc__file_status(const src_file *f)
 {
   return f->parse_failed       ? "not-parsed"
          : f->conflict         ? "conflict"
          : f->content_mismatch ? "changed-on-disk"
          : f->write_failed     ? "not-written"
                                : "ok";
+}
+
+const char *anyc__file_message(const src_file *f)
+{
+  return f->conflict_msg ? f->conflict_msg
+         : f->parse_msg  ? f->parse_msg
+         : f->content_mismatch ? "it changed on disk while it was being parsed"
+                               : "";
 }
 
 int anyc__report_json(FILE *out, const report *r)
@@ -322,8 +386,8 @@ int anyc__report_json(FILE *out, const report *r)
     fprintf(out, "%s\n    {\"path\": ", first ? "" : ",");
     first = 0;
     anyc__json_str(out, f->path, 0);
-    fprintf(out, ", \"status\": \"%s\", \"message\": ", file_status(f));
-    anyc__json_str(out, f->conflict_msg ? f->conflict_msg : "", 0);
+    fprintf(out, ", \"status\": \"%s\", \"message\": ", anyc__file_status(f));
+    anyc__json_str(out, anyc__file_message(f), 0);
     fputs(", \"sites\": [", out);
     for (size_t s = 0; s < f->sites.n; s++, k++) {
       const report_site *rs = &r->sites[k];

@@ -62,6 +62,15 @@ int anyc__report_md(FILE *out, const report *r);
 int anyc__report_sarif(FILE *out, const report *r);
 int anyc__report_html(FILE *out, const report *r);
 
+/* A file's status for the reports ("ok", "not-parsed", "conflict", "changed-on-disk",
+ * "not-written") and why (the parse's first error, the conflict; "" when ok). */
+const char *anyc__file_status(const src_file *f);
+const char *anyc__file_message(const src_file *f);
+
+/* A path as URI characters: unreserved bytes as they are, '/' kept, every other byte
+ * percent-encoded (SARIF artifact URIs, Markdown link targets). */
+void anyc__uri_chars(FILE *out, const char *p);
+
 /* A JSON string literal.  html_safe also escapes < > & so the text can sit inside a
  * <script> element. */
 void anyc__json_str(FILE *out, const char *s, int html_safe);

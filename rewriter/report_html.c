@@ -70,8 +70,10 @@ static const char page_tail[] =
     "'>':'&gt;','\"':'&quot;',\"'\":'&#39;'}[c]));\n"
     "const pct=(a,b)=>b?Math.round(1000*a/b)/10:100;\n"
     "const S=D.summary;\n"
-    "document.getElementById('headline').textContent=pct(S.rewritten,S.sites)+'% migrated: '+"
-    "S.rewritten+' of '+S.sites+' legacy sites rewritten, '+S.left+' left for a person.';\n"
+    "document.getElementById('headline').textContent=S.percent_migrated.toFixed(1)+'% migrated: '+"
+    "S.rewritten+' of '+S.sites+' legacy sites rewritten, '+S.left+' left for a person'+"
+    "(S.files_not_parsed?'; '+S.files_not_parsed+' file'+(S.files_not_parsed>1?'s':'')+"
+    "' not parsed (each counted as one site left)':'')+'.';\n"
     "document.getElementById('cards').innerHTML=[['files scanned',S.files_scanned],"
     "['files using the legacy API',S.files_legacy],['sites',S.sites],['rewritten',S.rewritten],"
     "['left',S.left],['not parsed',S.files_not_parsed]].map(([k,v])=>'<div class=\"card\"><b>'+"
@@ -87,12 +89,12 @@ static const char page_tail[] =
     "r=>'<a href=\"'+esc(r.doc)+'\">'+esc(r.id)+'</a> '+esc(r.name));\n"
     "(function chart(){const W=420,H=28*Math.max(1,D.rules.filter(r=>r.rewritten+r.left).length)"
     "+60,rs=D.rules.filter(r=>r.rewritten+r.left),max=Math.max(1,...rs.map(r=>r.rewritten+r.left));"
-    "let g='';const a=S.sites?S.rewritten/S.sites:1,R=34,C=2*Math.PI*R;"
+    "let g='';const a=S.percent_migrated/100,R=34,C=2*Math.PI*R;"
     "g+='<circle cx=\"44\" cy=\"44\" r=\"'+R+'\" fill=\"none\" stroke=\"#ffe8cc\" "
     "stroke-width=\"14\"/><circle cx=\"44\" cy=\"44\" r=\"'+R+'\" fill=\"none\" stroke=\"#2f9e44\""
     " stroke-width=\"14\" stroke-dasharray=\"'+(a*C)+' '+C+'\" transform=\"rotate(-90 44 44)\"/>"
     "<text x=\"44\" y=\"49\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"600\">'+"
-    "pct(S.rewritten,S.sites)+'%</text>';"
+    "S.percent_migrated.toFixed(1)+'%</text>';"
     "rs.forEach((r,i)=>{const y=12+i*28,w1=260*r.rewritten/max,w2=260*r.left/max;"
     "g+='<text x=\"100\" y=\"'+(y+13)+'\" font-size=\"12\">'+esc(r.id)+'</text><rect x=\"150\" y=\"'+y+"
     "'\" width=\"'+w1+'\" height=\"16\" fill=\"#2f9e44\"><title>'+esc(r.id)+': '+r.rewritten+"
@@ -145,9 +147,10 @@ int anyc__report_html(FILE *out, const report *r)
   char uri[1024];
   fputs(page_head, out);
   fprintf(out, "{\"summary\": {\"files_scanned\": %zu, \"files_legacy\": %zu, \"sites\": %zu, "
-               "\"rewritten\": %zu, \"left\": %zu, \"files_not_parsed\": %zu},\n\"rules\": [",
+               "\"rewritten\": %zu, \"left\": %zu, \"files_not_parsed\": %zu, "
+               "\"percent_migrated\": %.1f},\n\"rules\": [",
           st->files_scanned, st->files_legacy, st->sites, st->rewritten, st->left,
-          st->not_parsed);
+          st->not_parsed, r->percent);
   for (size_t i = 0; i < r->nrules; i++) {
     const report_rule *ru = &r->rules[i];
     fprintf(out, "%s{\"id\": \"%s\", \"name\": ", i ? "," : "", ru->info->id);

@@ -19,28 +19,16 @@
 #include "report.h"
 
 /* A path as URI characters: unreserved characters and '/' kept, the rest escaped. */
-static void uri_chars(FILE *out, const char *p)
-{
-  for (; *p; p++) {
-    unsigned char c = (unsigned char)*p;
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-        strchr("-._~/", c))
-      fputc(c, out);
-    else
-      fprintf(out, "%%%02X", c);
-  }
-}
-
 /* An artifactLocation: absolute paths as file: URIs, relative ones against SRCROOT. */
 static void artifact(FILE *out, const char *path)
 {
   fputs("{\"uri\": \"", out);
   if (path[0] == '/') {
     fputs("file://", out);
-    uri_chars(out, path);
+    anyc__uri_chars(out, path);
     fputs("\"}", out);
   } else {
-    uri_chars(out, path);
+    anyc__uri_chars(out, path);
     fputs("\", \"uriBaseId\": \"SRCROOT\"}", out);
   }
 }
@@ -93,6 +81,40 @@ static size_t rule_index(const report *r, const char *id)
   return 0;
 }
 
+/* The run's invocation: a file not parsed, left untouched by a conflict, changed on disk
+ * or not written is a tool execution notification (level error) naming the file and why
+ * -- such a file holds legacy code no result describes -- and makes the execution
+ * unsuccessful (the tool's exit status 2 or 3).  The summary's numbers follow as the
+ * run's properties, so SARIF carries the same numbers as the other formats. */
+static void invocation(FILE *out, const report *r)
+{
+  const run_stats *st = r->st;
+  int ok = 1;
+  fputs("    \"invocations\": [{\"toolExecutionNotifications\": [", out);
+  for (size_t i = 0; i < r->t->f.n; i++) {
+    const src_file *f = &r->t->f.v[i];
+    const char *status = anyc__file_status(f);
+    if (strcmp(status, "ok") == 0)
+      continue;
+    char *msg = anyc__xasprintf("%s: %s%s%s", f->path, status, *anyc__file_message(f) ? ": " : "",
+                                anyc__file_message(f));
+    fprintf(out, "%s\n      {\"level\": \"error\", \"descriptor\": {\"id\": \"%s\"}, "
+                 "\"message\": {\"text\": ", ok ? "" : ",", status);
+    anyc__json_str(out, msg, 0);
+    free(msg);
+    fputs("},\n       \"locations\": [{\"physicalLocation\": {\"artifactLocation\": ", out);
+    artifact(out, f->path);
+    fputs("}}]}", out);
+    ok = 0;
+  }
+  fprintf(out, "%s], \"executionSuccessful\": %s}],\n", ok ? "" : "\n    ", ok ? "true" : "false");
+  fprintf(out, "    \"properties\": {\"summary\": {\"files_scanned\": %zu, \"files_legacy\": %zu, "
+               "\"sites\": %zu, \"rewritten\": %zu, \"left\": %zu, \"files_not_parsed\": %zu, "
+               "\"conflicts\": %zu, \"percent_migrated\": %.1f}}\n",
+          st->files_scanned, st->files_legacy, st->sites, st->rewritten, st->left,
+          st->not_parsed, st->conflicts, r->percent);
+}
+
 int anyc__report_sarif(FILE *out, const report *r)
 {
   char uri[1024], cwd[PATH_MAX];
@@ -121,7 +143,7 @@ int anyc__report_sarif(FILE *out, const report *r)
         "    \"originalUriBaseIds\": {\"SRCROOT\": {\"uri\": ",
         out);
   fputs("\"file://", out);
-  uri_chars(out, cwd);
+  anyc__uri_chars(out, cwd);
   fputs(cwd[strlen(cwd) - 1] == '/' ? "\"}},\n" : "/\"}},\n", out);
   fputs("    \"results\": [", out);
   for (size_t i = 0; i < r->nsites; i++) {
@@ -160,6 +182,8 @@ int anyc__report_sarif(FILE *out, const report *r)
     }
     fputc('}', out);
   }
-  fputs("\n    ]\n  }]\n}\n", out);
+  fputs("\n    ],\n", out);
+  invocation(out, r);
+  fputs("  }]\n}\n", out);
   return ferror(out) ? -EIO : 0;
 }

@@ -287,6 +287,117 @@ static int rename_call(ctx *x, pend *p, const ref *r, size_t ci, const char *new
   return 0;
 }
 
+/* The value of a constant numeric argument (`-1`, `0.5`, `-2 * 0.1`): 1 and *v, or 0. */
+static int const_number(CXCursor a, double *v)
+{
+  CXEvalResult ev = clang_Cursor_Evaluate(a);
+  if (!ev)
+    return 0;
+  CXEvalResultKind k = clang_EvalResult_getKind(ev);
+  int ok = k == CXEval_Int || k == CXEval_Float;
+  if (k == CXEval_Int)
+    *v = clang_EvalResult_isUnsignedInt(ev) ? (double)clang_EvalResult_getAsUnsigned(ev)
+                                            : (double)clang_EvalResult_getAsLongLong(ev);
+  else if (k == CXEval_Float)
+    *v = clang_EvalResult_getAsDouble(ev);
+  clang_EvalResult_dispose(ev);
+  return ok;
+}
+
+/* Is expression `e`, a child of `par`, part of a for statement's header (its init or
+ * increment) rather than its body? */
+static int in_for_header(CXCursor par, CXCursor e)
+{
+  if (par.kind != CXCursor_ForStmt)
+    return 0;
+  cursor_vec k = anyc__children(par);
+  CXFile f;
+  size_t bb, be, eb, ee;
+  int header = k.n && anyc__extent(k.v[k.n - 1], &f, &bb, &be) == 0 &&
+               anyc__extent(e, &f, &eb, &ee) == 0 && eb < bb;
+  free(k.v);
+  return header;
+}
+
+/* Is expression `e` the left operand of a comma operator `par`?  (libclang 14 does not
+ * name a binary operator: the bytes between the two operands say.) */
+static int comma_lhs(ctx *x, CXCursor par, CXCursor e)
+{
+  if (par.kind != CXCursor_BinaryOperator)
+    return 0;
+  cursor_vec k = anyc__children(par);
+  CXFile f;
+  size_t lb, le, rb, re, eb, ee, n;
+  int lhs = k.n == 2 && anyc__extent(k.v[0], &f, &lb, &le) == 0 &&
+            anyc__extent(k.v[1], &f, &rb, &re) == 0 && anyc__extent(e, &f, &eb, &ee) == 0 &&
+            eb >= lb && ee <= le && le <= rb;
+  free(k.v);
+  if (!lhs)
+    return 0;
+  const char *s = anyc__contents(x, f, &n);
+  int commas = 0, other = 0;
+  for (size_t i = le; i < rb && i < n; i++)
+    if (s[i] == ',')
+      commas++;
+    else if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r' && s[i] != ')')
+      other++;
+  return commas == 1 && !other;
+}
+
+/* The native call's text: `native(args)`, with the to_thread flag, and a negative
+ * constant delay as 0 (zero_first). */
+static char *native_call(ctx *x, const ref *r, size_t ci, const char *native, int zero_first)
+{
+  CXCursor args[3];
+  int na = anyc__call_args(r->anc[ci - 1], args, 3);
+  sbuf call = {0};
+  anyc__sb_printf(&call, "%s(", native);
+  for (int i = 0; i < na; i++) {
+    char *a = i == 0 && zero_first ? anyc__xstrdup("0") : anyc__arg_text(x, args[i]);
+    anyc__sb_printf(&call, "%s%s", i ? ", " : "", a);
+    free(a);
+  }
+  anyc__sb_add(&call, strcmp(native, "anyc_to_thread") == 0 ? ", 0)" : ")");
+  return call.s;
+}
+
+/* `(void)as_sleep(x);`: the legacy code discarded the status on purpose, but anyc's
+ * checkpoints are warn_unused_result, which gcc does not let a (void) cast silence
+ * (-Werror fails): the status stays ignored, visibly, in a form that uses it.  1 when
+ * done. */
+static int void_cast_stmt(ctx *x, pend *p, const ref *r, size_t ci, const char *native,
+                          int zero_first)
+{
+  size_t pi = anyc__parent_index(r, ci - 1);
+  CXCursor cast = pi ? r->anc[pi - 1] : clang_getNullCursor();
+  if (cast.kind != CXCursor_CStyleCastExpr || clang_getCursorType(cast).kind != CXType_Void)
+    return 0;
+  size_t qi = anyc__parent_index(r, pi - 1);
+  CXCursor par = qi ? r->anc[qi - 1] : clang_getNullCursor();
+  if (in_for_header(par, cast))
+    return 0;
+  enum CXCursorKind k = par.kind;
+  if (k != CXCursor_CompoundStmt && k != CXCursor_IfStmt && k != CXCursor_WhileStmt &&
+      k != CXCursor_ForStmt && k != CXCursor_DoStmt && k != CXCursor_CaseStmt &&
+      k != CXCursor_DefaultStmt && k != CXCursor_LabelStmt)
+    return 0;
+  CXFile file;
+  size_t b, e, n;
+  if (anyc__extent(cast, &file, &b, &e) != 0)
+    return 0;
+  const char *s = anyc__contents(x, file, &n);
+  size_t semi = anyc__after_semicolon(s, n, e);
+  if (!semi)
+    return 0;
+  char *call = native_call(x, r, ci, native, zero_first);
+  anyc__keep_ignored(p, par, b, semi, call);
+  free(call);
+  anyc__set_reason(p, "the status the legacy code discarded with (void) stays ignored, in a "
+                      "form that uses it: the native call is warn_unused_result, which a "
+                      "(void) cast does not silence");
+  return 1;
+}
+
 /* AS010 / AS011 / AS012: renames (and the to_thread flag). */
 void anyc__rule_simple(ctx *x, const ref *r, size_t ci, fn_info *f)
 {
@@ -298,29 +409,60 @@ void anyc__rule_simple(ctx *x, const ref *r, size_t ci, fn_info *f)
   pend *p = anyc__new_pend(x, r->cur, rule, r->name, 0);
   CXCursor par = anyc__stmt_parent(r, ci);
   int checkpoint = rule[4] != '2';
+  /* a statement of its own: in a block, the body of an if or loop, or the statement a
+   * case, default or goto label names (`case 1: as_sleep(d); break;`) */
   int ignored = par.kind == CXCursor_CompoundStmt || par.kind == CXCursor_IfStmt ||
                 par.kind == CXCursor_WhileStmt || par.kind == CXCursor_ForStmt ||
-                par.kind == CXCursor_DoStmt;
+                par.kind == CXCursor_DoStmt || par.kind == CXCursor_CaseStmt ||
+                par.kind == CXCursor_DefaultStmt || par.kind == CXCursor_LabelStmt;
+  CXCursor hnode = r->anc[ci - 1], hpar = par; /* the call, or its (void) cast */
+  if (par.kind == CXCursor_CStyleCastExpr && clang_getCursorType(par).kind == CXType_Void) {
+    size_t pi = anyc__parent_index(r, ci - 1), qi = pi ? anyc__parent_index(r, pi - 1) : 0;
+    hnode = par;
+    hpar = qi ? r->anc[qi - 1] : clang_getNullCursor();
+  }
+  if (checkpoint && p->s.cls != SC_MACRO_BODY && in_for_header(hpar, hnode)) {
+    /* `for (as_sleep(0); ...; as_sleep(d))`: an expression whose status is discarded,
+     * where no statement can check it (and anyc's checkpoints are warn_unused_result) */
+    anyc__decline(p, "AS110", "%s in a for header discards its status, which the native "
+                              "call must have used: move it into the loop's body", r->name);
+    p->s.suggest = anyc__xstrdup(anyc__suggest_for(r->name));
+    return;
+  }
+  if (checkpoint && p->s.cls != SC_MACRO_BODY && comma_lhs(x, hpar, hnode)) {
+    /* `as_sleep(d), n++;`: the comma discards the status, as in a for header */
+    anyc__decline(p, "AS110", "%s is the left operand of a comma, which discards its status "
+                              "the native call must have used: make it a statement of its "
+                              "own", r->name);
+    p->s.suggest = anyc__xstrdup(anyc__suggest_for(r->name));
+    return;
+  }
   if (p->s.cls == SC_MACRO_BODY) {
     anyc__decline(p, "AS105", "%s comes from a macro body; rewrite the macro definition",
                   r->name);
     p->s.suggest = anyc__xstrdup(anyc__suggest_for(r->name));
     return;
   }
+  /* as_sleep yields for a delay <= 0 (asyncio); anyc_sleep refuses a negative one
+   * (-EINVAL): a negative constant becomes 0, the same checkpoint; any other delay keeps
+   * its text and the site says what changed */
+  CXCursor a0[1];
+  int sleep = rule[4] == '0' && anyc__call_args(r->anc[ci - 1], a0, 1) == 1;
+  double d = 0;
+  int constant = sleep && const_number(a0[0], &d);
+  int neg = constant && d < 0 && p->s.cls == SC_PLAIN;
+  const char *meaning = !sleep || constant ? ""
+                        : "; a negative delay now fails with -EINVAL where as_sleep yielded: "
+                          "clamp it to 0 where it can be negative";
+  if (checkpoint && p->s.cls == SC_PLAIN && void_cast_stmt(x, p, r, ci, native, neg)) {
+    p->s.suggest = anyc__xstrdup(native);
+    return;
+  }
   if (checkpoint && ignored && p->s.cls != SC_MACRO_ARG) {
     /* status ignored: the native call is a checkpoint whose result must be used */
-    CXCursor args[3];
-    int na = anyc__call_args(r->anc[ci - 1], args, 3);
-    sbuf call = {0};
-    anyc__sb_printf(&call, "%s(", native);
-    for (int i = 0; i < na; i++) {
-      char *a = anyc__arg_text(x, args[i]);
-      anyc__sb_printf(&call, "%s%s", i ? ", " : "", a);
-      free(a);
-    }
-    anyc__sb_add(&call, rule[4] == '1' ? ", 0)" : ")");
-    int rc = checked_stmt(x, f, p, r, ci, call.s);
-    free(call.s);
+    char *call = native_call(x, r, ci, native, neg);
+    int rc = checked_stmt(x, f, p, r, ci, call);
+    free(call);
     if (rc == -3) {
       anyc__set_reason(p, "its status stays ignored: the legacy code ran on after it (cleanup), "
                           "and returning at a cancelled checkpoint would skip that");
@@ -328,7 +470,9 @@ void anyc__rule_simple(ctx *x, const ref *r, size_t ci, fn_info *f)
       return;
     }
     if (rc == 0) {
-      anyc__set_reason(p, "the status the legacy code ignored is now checked");
+      anyc__set_reason(p, "the status the legacy code ignored is now checked%s%s",
+                       neg ? "; the negative delay becomes 0 (as_sleep only yielded)" : "",
+                       meaning);
       p->s.suggest = anyc__xstrdup(native);
       return;
     }
@@ -341,7 +485,12 @@ void anyc__rule_simple(ctx *x, const ref *r, size_t ci, fn_info *f)
       return;
     }
   }
-  anyc__set_reason(p, "the same call in the native API");
+  anyc__set_reason(p, "the same call in the native API%s%s",
+                   neg ? "; the negative delay becomes 0 (as_sleep only yielded)" : "", meaning);
+  CXFile af;
+  size_t ab, ae;
+  if (neg && anyc__extent(a0[0], &af, &ab, &ae) == 0)
+    anyc__pedit(p, ab, ae - ab, "0");
   if (rename_call(x, p, r, ci, native, rule[4] == '1' ? ", 0" : NULL) != 0) {
     anyc__decline(p, p->s.cls == SC_MACRO_ARG ? "AS109" : "AS110",
                   "the call's text could not be located");
@@ -432,8 +581,12 @@ void anyc__rule_wait_for(ctx *x, const ref *r, size_t ci, fn_info *f)
   anyc__extent(stmt, &sf, &sb, &se);
   char *ind = anyc__indent_at(s, sb);
   char *sc = anyc__fresh(x, f, "scope");
+  /* a timeout <= 0 times out at once in as_wait_for (asyncio); anyc_fail_after refuses a
+   * negative one (-EINVAL, fn never runs): a negative constant becomes 0 */
+  double tv = 0;
+  int tconst = const_number(args[2], &tv);
   char *fn = anyc__arg_text(x, args[0]), *arg = anyc__arg_text(x, args[1]),
-       *t = anyc__arg_text(x, args[2]);
+       *t = tconst && tv < 0 ? anyc__xstrdup("0") : anyc__arg_text(x, args[2]);
   CXCursor fn0 = anyc__strip(args[0]);
   char *callee = fn0.kind == CXCursor_DeclRefExpr ? anyc__xstrdup(fn)
                                                   : anyc__xasprintf("(%s)", fn);
@@ -466,7 +619,11 @@ void anyc__rule_wait_for(ctx *x, const ref *r, size_t ci, fn_info *f)
     anyc__pedit(p, anyc__line_start(s, sb), 0, before);
     anyc__pedit(p, b, e - b, repl);
     anyc__set_reason(p, "fn(arg) now runs in the calling task inside a fail_after scope "
-                  "(-ETIMEDOUT when the deadline caught it)");
+                  "(-ETIMEDOUT when the deadline caught it)%s",
+                  tconst ? tv < 0 ? "; the negative timeout becomes 0 (as_wait_for timed out "
+                                    "at once)" : ""
+                         : "; a negative timeout now fails with -EINVAL before fn runs, where "
+                           "as_wait_for timed out: clamp it to 0 where it can be negative");
   }
   p->s.suggest = anyc__xstrdup(anyc__suggest_for(r->name));
   free(before);

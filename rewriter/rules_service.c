@@ -63,6 +63,17 @@ void anyc__find_runs(ctx *x)
         size_t pi = anyc__parent_index(r, r->depth);
         if (pi && r->anc[pi - 1].kind == CXCursor_CStyleCastExpr) {
           CXType ct = clang_getCanonicalType(clang_getCursorType(r->anc[pi - 1]));
+          /* `struct T *obj = (void *)self;`: the type is the variable's */
+          size_t j = pi - 1;
+          while (ct.kind == CXType_Pointer &&
+                 clang_getCanonicalType(clang_getPointeeType(ct)).kind == CXType_Void &&
+                 j-- > 0) {
+            enum CXCursorKind ak = r->anc[j].kind;
+            if (ak == CXCursor_VarDecl)
+              ct = clang_getCanonicalType(clang_getCursorType(r->anc[j]));
+            else if (ak != CXCursor_UnexposedExpr && ak != CXCursor_ParenExpr)
+              break;
+          }
           if (ct.kind == CXType_Pointer) {
             f->obj_type = clang_getCanonicalType(clang_getPointeeType(ct));
             f->has_obj_type = 1;
@@ -84,6 +95,26 @@ fn_info *anyc__run_fn_of(ctx *x, const ref *r)
 {
   fn_info *f = anyc__fn_of(x, r);
   return f && f->is_run ? f : NULL;
+}
+
+/* The indentation of body statement k[i], for lines inserted before it: a label's line
+ * (`again:` at column 0, as most styles write it) tells nothing, so a label takes the
+ * indentation of the body's other statements (the nearest one on a line of its own). */
+static char *stmt_indent(const char *s, cursor_vec k, size_t i)
+{
+  CXFile file;
+  size_t b, e;
+  if (k.v[i].kind == CXCursor_LabelStmt)
+    for (size_t d = 1; d < k.n; d++)
+      for (int side = -1; side <= 1; side += 2) {
+        size_t j = i + (size_t)side * d;   /* wraps past 0: then j >= k.n */
+        if (j < k.n && k.v[j].kind != CXCursor_LabelStmt &&
+            anyc__extent(k.v[j], &file, &b, &e) == 0 &&
+            anyc__only_space(s, anyc__line_start(s, b), b))
+          return anyc__indent_at(s, b);
+      }
+  anyc__extent(k.v[i], &file, &b, &e);
+  return anyc__indent_at(s, b);
 }
 
 /* Run's first status-bearing statement declares its status: `int rc = as_run_task(...);`.
@@ -172,6 +203,51 @@ static int always_returns(CXCursor c)
   return r;
 }
 
+/* Does anything of run f but its manager reads its parameter (a cast, the spawn of the
+ * object itself, a use that keeps the service legacy)? */
+static int param_kept(ctx *x, fn_info *f)
+{
+  for (size_t i = 0; i < x->refs.n; i++) {
+    const ref *r = &x->refs.v[i];
+    if (r->kind != R_PARAMREF || !anyc__ref_inside(r, f->fn) ||
+        !clang_equalCursors(clang_getCursorReferenced(r->cur), f->param))
+      continue;
+    size_t pi = anyc__parent_index(r, r->depth);
+    CXCursor par = pi ? r->anc[pi - 1] : clang_getNullCursor();
+    if (par.kind != CXCursor_MemberRefExpr)
+      return 1;
+    CXCursor refd = clang_getCursorReferenced(par);
+    char *name = anyc__cx_str(clang_getCursorSpelling(refd));
+    int mgr = anyc__decl_is_legacy(refd) && strcmp(name, "manager") == 0;
+    free(name);
+    if (!mgr)
+      return 1;
+  }
+  return 0;
+}
+
+/* Insert statement `stmt` first in run's body: on a line of its own, indented as the
+ * body's statements, when the first statement has a line of its own; else after `{`. */
+static void void_at_body_start(pend *p, fn_info *f, const char *s, const char *stmt)
+{
+  cursor_vec k = anyc__children(f->body);
+  CXFile file;
+  size_t b, e;
+  if (k.n && anyc__extent(k.v[0], &file, &b, &e) == 0 &&
+      anyc__only_space(s, anyc__line_start(s, b), b)) {
+    char *ind = stmt_indent(s, k, 0);
+    char *t = anyc__xasprintf("%s%s\n", ind, stmt);
+    anyc__pedit(p, anyc__line_start(s, b), 0, t);
+    free(t);
+    free(ind);
+  } else if (anyc__extent(f->body, &file, &b, &e) == 0) {
+    char *t = anyc__xasprintf(" %s", stmt);
+    anyc__pedit(p, b + 1, 0, t);
+    free(t);
+  }
+  free(k.v);
+}
+
 /* AS003: the run function: parameter, the cast of self, the group. */
 void anyc__rule_run_fn(ctx *x, fn_info *f)
 {
@@ -196,9 +272,17 @@ void anyc__rule_run_fn(ctx *x, fn_info *f)
   anyc__pedit(p, b, e - b, np);
   free(np);
   anyc__set_reason(p, "run(as_service *) becomes an anyc_fn; the object is passed as void *");
+  /* run named its parameter only for the manager: nothing reads `arg` now, and -Wextra
+   * would flag it (`(void)arg;`, as an expert writes) */
+  char *unused = param_kept(x, f) ? anyc__xstrdup("")
+                                  : anyc__xasprintf("(void)%s;", f->arg);
   /* Prototypes of the same function in this unit: anyc__rule_prototype_param. */
-  if (!f->needs_group)
+  if (!f->needs_group) {
+    if (*unused)
+      void_at_body_start(p, f, s, unused);
+    free(unused);
     return;
+  }
   anyc__set_reason(p, "the service's tasks now run in a task group that run opens and closes; "
                 "a daemon that returns no longer fails the service");
   if (f->close_off && anyc__has_goto(x, f->body)) {
@@ -208,6 +292,7 @@ void anyc__rule_run_fn(ctx *x, fn_info *f)
                   "a goto in run can jump past the as_wait_finished that becomes the group's "
                   "close, leaving run with its task group open: close the group on every "
                   "path by hand");
+    free(unused);
     return;
   }
   /* Open the group before the first statement that is not a declaration, or that is
@@ -219,18 +304,30 @@ void anyc__rule_run_fn(ctx *x, fn_info *f)
     first++;
   CXFile sf;
   size_t sb, se;
-  if (first == k.n || anyc__extent(k.v[first], &sf, &sb, &se) != 0 ||
-      !anyc__only_space(s, anyc__line_start(s, sb), sb)) {
+  if (first == k.n || anyc__extent(k.v[first], &sf, &sb, &se) != 0) {
     anyc__decline(p, "AS107", "no place to open the task group in run");
     free(k.v);
+    free(unused);
     return;
   }
   take_status_decl(x, f, p, s, k, first);
-  char *ind = anyc__indent_at(s, sb);
-  char *open = anyc__xasprintf("%sanyc_group %s;\n%sint %s = anyc_group_open(&%s);\n"
-                               "%sif (%s < 0) return %s;\n",
-                               ind, f->tg, ind, f->rc, f->tg, ind, f->rc, f->rc);
-  anyc__pedit(p, anyc__line_start(s, sb), 0, open);
+  char *ind = stmt_indent(s, k, first);
+  char *open;
+  if (anyc__only_space(s, anyc__line_start(s, sb), sb)) {
+    open = anyc__xasprintf("%s%s%s%sanyc_group %s;\n%sint %s = anyc_group_open(&%s);\n"
+                           "%sif (%s < 0) return %s;\n",
+                           *unused ? ind : "", unused, *unused ? "\n" : "",
+                           ind, f->tg, ind, f->rc, f->tg, ind, f->rc, f->rc);
+    anyc__pedit(p, anyc__line_start(s, sb), 0, open);
+  } else {
+    /* the statement shares its line (`static int r(as_service *self) { return ...; }`):
+     * the open goes on that line too, before it */
+    open = anyc__xasprintf("%s%sanyc_group %s; int %s = anyc_group_open(&%s); "
+                           "if (%s < 0) return %s; ",
+                           unused, *unused ? " " : "", f->tg, f->rc, f->tg, f->rc, f->rc);
+    anyc__pedit(p, sb, 0, open);
+  }
+  free(unused);
   free(open);
   /* Fall off the end: close the group there. */
   CXCursor last = k.v[k.n - 1];
@@ -486,7 +583,7 @@ static int self_is_object(ctx *x, fn_info *f)
 
 /* Is this use of run's parameter the task argument of a spawn AS004 rewrites
  * (as_run_task(self->manager, fn, self, name))? */
-static int spawn_arg(CXCursor par, const ref *r)
+static int spawn_arg_node(CXCursor par, CXCursor node)
 {
   if (par.kind != CXCursor_CallExpr || clang_Cursor_getNumArguments(par) != 4)
     return 0;
@@ -495,7 +592,12 @@ static int spawn_arg(CXCursor par, const ref *r)
   int spawn = anyc__decl_is_legacy(callee) &&
               (strcmp(name, "as_run_task") == 0 || strcmp(name, "as_run_daemon_task") == 0);
   free(name);
-  return spawn && anyc__same_node(anyc__strip(clang_Cursor_getArgument(par, 2)), r->cur);
+  return spawn && anyc__same_node(anyc__strip(clang_Cursor_getArgument(par, 2)), node);
+}
+
+static int spawn_arg(CXCursor par, const ref *r)
+{
+  return spawn_arg_node(par, r->cur);
 }
 
 /* Uses of run's parameter: only `(T *)self` casts (-> arg), the manager argument of
@@ -523,6 +625,11 @@ void anyc__rule_param_uses(ctx *x, fn_info *f)
       continue;
     }
     if (par.kind == CXCursor_CStyleCastExpr) {
+      /* `as_run_task(self->manager, fn, (T *)self, name)`: AS004 rebuilds the call with
+       * `arg` in that place; a second edit inside it would overlap (a conflict) */
+      size_t q = anyc__parent_index(r, p - 1);
+      if (q && spawn_arg_node(r->anc[q - 1], par))
+        continue;
       CXFile file;
       size_t b, e;
       pend *pd = anyc__new_pend(x, par, "AS003", f->param_name, 1);
@@ -658,7 +765,18 @@ void anyc__rule_owner_call(ctx *x, const ref *r, size_t ci, fn_info *f)
     } else {
       fn = anyc__arg_text(x, args[1]);
       CXCursor a2 = anyc__strip(args[2]);
-      /* run's own parameter (allowed by rule_param_uses only when it is the object) */
+      if (a2.kind == CXCursor_CStyleCastExpr &&
+          clang_getCanonicalType(clang_getCursorType(a2)).kind == CXType_Pointer) {
+        /* `(T *)self`: the object, which run now receives as `arg` (as AS003's casts) */
+        cursor_vec ck = anyc__children(a2);
+        CXCursor op = ck.n ? anyc__strip(ck.v[ck.n - 1]) : clang_getNullCursor();
+        free(ck.v);
+        if (op.kind == CXCursor_DeclRefExpr &&
+            clang_equalCursors(clang_getCursorReferenced(op), f->param))
+          a2 = op;
+      }
+      /* run's own parameter (allowed by rule_param_uses only when it is the object, or
+       * through a cast) */
       a = a2.kind == CXCursor_DeclRefExpr &&
               clang_equalCursors(clang_getCursorReferenced(a2), f->param)
             ? anyc__xstrdup(f->arg)
@@ -1069,6 +1187,102 @@ static fn_info *service_run(ctx *x, fn_info *f, CXCursor svc, CXType t, char **r
   return run;
 }
 
+/* The local variables and parameters an argument of a call names, each with how many
+ * times it does. */
+typedef struct arg_vars {
+  CXCursor v[8];
+  size_t uses[8], n;
+} arg_vars;
+
+static enum CXChildVisitResult collect_arg_vars(CXCursor c, CXCursor parent, CXClientData d)
+{
+  (void)parent;
+  arg_vars *a = d;
+  if (c.kind != CXCursor_DeclRefExpr)
+    return CXChildVisit_Recurse;
+  CXCursor v = clang_getCanonicalCursor(clang_getCursorReferenced(c));
+  if (v.kind != CXCursor_ParmDecl &&
+      (v.kind != CXCursor_VarDecl || clang_Cursor_hasVarDeclGlobalStorage(v)))
+    return CXChildVisit_Continue;
+  size_t i = 0;
+  while (i < a->n && !clang_equalCursors(a->v[i], v))
+    i++;
+  if (i == a->n && a->n < 8)
+    a->v[a->n++] = v;
+  if (i < a->n)
+    a->uses[i]++;
+  return CXChildVisit_Continue;
+}
+
+/* The names the arguments of `call` use, with counts. */
+static void call_arg_vars(CXCursor call, arg_vars *a)
+{
+  int na = clang_Cursor_getNumArguments(call);
+  for (int i = 0; i < na; i++)
+    clang_visitChildren(clang_Cursor_getArgument(call, (unsigned)i), collect_arg_vars, a);
+  for (int i = 0; i < na; i++) /* an argument that is itself a name */
+    collect_arg_vars(clang_Cursor_getArgument(call, (unsigned)i), clang_getNullCursor(), a);
+}
+
+/* How many uses of variable v lie in the arguments of the as_service_init /
+ * as_service_destroy calls of this unit (statements AS008 deletes together), and whether
+ * `call` is the first of them to name it (it carries the `(void)v;`). */
+static size_t uses_in_deleted(ctx *x, CXCursor v, CXCursor call, int *first)
+{
+  size_t total = 0;
+  unsigned off = 0, best = ~0u;
+  clang_getFileLocation(clang_getCursorLocation(call), NULL, NULL, NULL, &off);
+  for (size_t i = 0; i < x->refs.n; i++) {
+    const ref *o = &x->refs.v[i];
+    if (o->kind != R_FUNC || (strcmp(o->name, "as_service_init") != 0 &&
+                              strcmp(o->name, "as_service_destroy") != 0))
+      continue;
+    size_t oci = anyc__call_index(x, o);
+    if (!oci)
+      continue;
+    arg_vars a = {0};
+    call_arg_vars(o->anc[oci - 1], &a);
+    for (size_t k = 0; k < a.n; k++)
+      if (clang_equalCursors(a.v[k], v)) {
+        unsigned co;
+        clang_getFileLocation(clang_getCursorLocation(o->anc[oci - 1]), NULL, NULL, NULL, &co);
+        total += a.uses[k];
+        if (co < best)
+          best = co;
+      }
+  }
+  *first = best == off;
+  return total;
+}
+
+/* Deleting `call`'s statement removes every use of a parameter or local variable that
+ * only its arguments (and those of the other init/destroy statements deleted with it)
+ * named (`static void setup(struct w *w, const char *name) { w->id =
+ * 1; as_service_init(&w->service, run, name); }`): -Wall -Wextra would then flag it.  The
+ * statement becomes `(void)name;` for each such name, as an expert would leave it; NULL
+ * when no name is left unused. */
+static char *unused_after_delete(ctx *x, CXCursor call)
+{
+  arg_vars a = {0};
+  call_arg_vars(call, &a);
+  sbuf t = {0};
+  for (size_t i = 0; i < a.n; i++) {
+    size_t n;
+    int first;
+    free(anyc__fn_uses(x, a.v[i], &n));
+    if (n > uses_in_deleted(x, a.v[i], call, &first) || !first)
+      continue;
+    char *name = anyc__cx_str(clang_getCursorSpelling(a.v[i]));
+    if (t.s)
+      anyc__sb_add(&t, " ");
+    anyc__sb_add(&t, "(void)");
+    anyc__sb_add(&t, name);
+    anyc__sb_add(&t, ";");
+    free(name);
+  }
+  return t.s;
+}
+
 /* as_service_init of a service whose run is defined here, and as_service_destroy: the
  * statement goes (a plain struct needs neither). */
 void anyc__rule_init_destroy(ctx *x, const ref *r, size_t ci)
@@ -1092,9 +1306,46 @@ void anyc__rule_init_destroy(ctx *x, const ref *r, size_t ci)
     return;
   }
   pend *p = anyc__new_pend(x, r->cur, "AS008", r->name, 1);
-  anyc__delete_stmt(p, s, n, b, semi);
+  char *keep = unused_after_delete(x, call);
+  if (keep)
+    anyc__pedit(p, b, semi - b, keep); /* `(void)name;`: no unused parameter or variable */
+  else
+    anyc__delete_stmt(p, s, n, b, semi);
+  free(keep);
   anyc__set_reason(p, "a plain struct needs no %s", init ? "initialisation" : "teardown");
   p->s.suggest = anyc__xstrdup("");
+}
+
+/* Is a declaration at offset doff of file df seen before offset b of file `file`: in
+ * the same file before it, or in a header that `file` includes (itself or through
+ * others) by a directive before b? */
+typedef struct incl_find {
+  CXFile target, in;
+  size_t before;
+  int found;
+} incl_find;
+
+static void find_inclusion(CXFile inc, CXSourceLocation *stack, unsigned len, CXClientData d)
+{
+  incl_find *w = d;
+  if (!clang_File_isEqual(inc, w->target))
+    return;
+  for (unsigned i = 0; i < len; i++) {
+    CXFile f;
+    unsigned off;
+    clang_getFileLocation(stack[i], &f, NULL, NULL, &off);
+    if (clang_File_isEqual(f, w->in) && off < w->before)
+      w->found = 1;
+  }
+}
+
+static int declared_before(ctx *x, CXFile df, unsigned doff, CXFile file, size_t b)
+{
+  if (clang_File_isEqual(df, file))
+    return doff <= b;
+  incl_find w = {df, file, b, 0};
+  clang_getInclusions(x->tu, find_inclusion, &w);
+  return w.found;
 }
 
 /* as_run_service(&obj.service) -> anyc_run(run, &obj) outside any task (main, or code
@@ -1127,7 +1378,7 @@ void anyc__rule_run_service(ctx *x, const ref *r, size_t ci)
                           NULL, NULL, &doff);
   why = !obj   ? "the service is not named as &object.field"
         : !run ? "no as_service_init of this service with a run defined in this file"
-        : !clang_File_isEqual(df, file) || doff > b
+        : !declared_before(x, df, doff, file, b)
             ? "the service's run is declared after this call"
             : NULL;
   if (why) {

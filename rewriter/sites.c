@@ -758,12 +758,8 @@ void anyc__find_sites(struct CXTranslationUnitImpl *tu, const options *o,
         for (size_t k = b; k < e && !q; k++)
           if (s[k] == '<' || s[k] == '"')
             q = s + k;
-        if (q && !tf->has_include) {
-          tf->has_include = 1;
-          tf->include_off = (size_t)(q - s);
-          tf->include_len = e - tf->include_off;
-          tf->include_quote = *q;
-        }
+        if (q && tf->has_include < ANYC_MAX_LEGACY_INCLUDES)
+          tf->inc[tf->has_include++] = (legacy_include){(size_t)(q - s), e - (size_t)(q - s), *q};
       }
       break;
     }

@@ -63,6 +63,11 @@ def main():
         assert loc["region"]["startLine"] >= 1 and loc["region"]["startColumn"] >= 1
         if r["level"] == "note":
             assert r.get("fixes"), ("rewritten site without a fix", r["ruleId"])
+    assert run["properties"]["summary"] == summ, "SARIF carries the summary"
+    notes = run["invocations"][0]["toolExecutionNotifications"]
+    bad = [f["path"] for f in rep["files"] if f["status"] != "ok"]
+    assert len(notes) == len(bad), "one notification per file not parsed or not written"
+    assert run["invocations"][0]["executionSuccessful"] == (not bad)
     fps = [tuple(r["partialFingerprints"].values()) for r in res]
     assert len(set(fps)) == len(fps), "fingerprints are unique"
 
@@ -81,7 +86,8 @@ def main():
     assert not re.search(r"<(script|link|img)[^>]+(src|href)=\"(https?:)?//", html), "no network"
     data = json.loads(re.search(r'<script id="data" type="application/json">(.*?)</script>',
                                 html, re.S).group(1))
-    for k in ("sites", "rewritten", "left", "files_scanned"):
+    for k in ("sites", "rewritten", "left", "files_scanned", "files_not_parsed",
+              "percent_migrated"):
         assert data["summary"][k] == summ[k], k
     assert len(data["sites"]) == summ["sites"]
     assert {r["id"]: (r["rewritten"], r["left"]) for r in data["rules"]} == per_rule

@@ -113,7 +113,7 @@ static inline int migrate(const char *first, ...)
 static inline int compiles(const char *name)
 {
   char cmd[900];
-  snprintf(cmd, sizeof cmd, "cc -std=c11 -Wall -Werror -fsyntax-only -I '%s/include' '%s' 2>&1",
+  snprintf(cmd, sizeof cmd, "cc -std=c11 -Wall -Wextra -Werror -fsyntax-only -I '%s/include' '%s' 2>&1",
            ANYC_SOURCE_DIR, sp(name));
   return system(cmd) == 0;
 }

@@ -2325,6 +2325,753 @@ static void test_every_rule_has_a_doc_page(void **state)
   }
 }
 
+/* Probe 3: a label before run's first spawn (`again:` at column 0) -- the group's open
+ * goes before the label (a goto back to it must not open the group twice), indented as
+ * the body's statements, not as the label. */
+static void test_as003_group_open_before_label_indented(void **state)
+{
+  (void)state;
+  scratch_new("p3label");
+  assert_rewrites_to("l.c",
+    "#include <async_service.h>\n"
+    "struct j { as_service service; int tries; };\n"
+    "static int work(void *p) { (void)p; return 0; }\n"
+    "static int r(as_service *self) {\n"
+    "    struct j *o = (struct j *)self;\n"
+    "again:\n"
+    "    as_run_task(self->manager, work, o, \"w\");\n"
+    "    if (++o->tries < 2)\n"
+    "        goto again;\n"
+    "    return 0;\n"
+    "}\n"
+    "int main(void) { struct j x = {0}; as_service_init(&x.service, r, \"j\"); "
+    "return as_run_service(&x.service); }\n",
+    "#include <anyc.h>\n"
+    "struct j { int tries; };\n"
+    "static int work(void *p) { (void)p; return 0; }\n"
+    "static int r(void *arg) {\n"
+    "    struct j *o = arg;\n"
+    "    anyc_group tg;\n"
+    "    int rc = anyc_group_open(&tg);\n"
+    "    if (rc < 0) return rc;\n"
+    "again:\n"
+    "    { if (anyc_start_soon_named(&tg, \"w\", work, o) < 0) { /* ignored, as before: "
+    "what follows still runs */ } }\n"
+    "    if (++o->tries < 2)\n"
+    "        goto again;\n"
+    "    return anyc_group_close(&tg, 0);\n"
+    "}\n"
+    "int main(void) { struct j x = {0}; return anyc_run(r, &x); }\n");
+  scratch_remove();
+}
+
+/* Probe 3: run's object from `(void *)self` is the variable's type: the service's task
+ * (its is_running loop) is known as the service's own, and the service is rewritten. */
+static void test_as003_object_from_void_cast(void **state)
+{
+  (void)state;
+  scratch_new("p3void");
+  assert_rewrites_to("v.c",
+    "#include <async_service.h>\n"
+    "struct f { as_service service; int n; };\n"
+    "static int tend(void *arg) {\n"
+    "  struct f *o = arg;\n"
+    "  while (as_is_running(o->service.manager) && o->n < 3)\n"
+    "    o->n++;\n"
+    "  return 0;\n"
+    "}\n"
+    "static int r(as_service *svc) {\n"
+    "  struct f *o = (void *)svc;\n"
+    "  return as_run_task(svc->manager, tend, o, \"tend\");\n"
+    "}\n"
+    "int main(void) { struct f x = {0}; as_service_init(&x.service, r, \"f\"); "
+    "return as_run_service(&x.service); }\n",
+    "#include <anyc.h>\n"
+    "struct f { int n; };\n"
+    "static int tend(void *arg) {\n"
+    "  struct f *o = arg;\n"
+    "  while (!anyc_cancelled() && o->n < 3)\n"
+    "    o->n++;\n"
+    "  return 0;\n"
+    "}\n"
+    "static int r(void *arg) {\n"
+    "  struct f *o = arg;\n"
+    "  anyc_group tg;\n"
+    "  int rc = anyc_group_open(&tg);\n"
+    "  if (rc < 0) return rc;\n"
+    "  return anyc_group_close(&tg, anyc_start_soon_named(&tg, \"tend\", tend, o));\n"
+    "}\n"
+    "int main(void) { struct f x = {0}; return anyc_run(r, &x); }\n");
+  scratch_remove();
+}
+
+/* Probe 3: as_service_init / as_service_destroy in helpers whose parameters only they
+ * named: the deleted statement leaves `(void)name;` so that -Wall -Wextra (unused
+ * parameter) still builds the result. */
+static void test_as008_deleted_init_leaves_no_unused_parameter(void **state)
+{
+  (void)state;
+  scratch_new("p3unused");
+  assert_rewrites_to("u.c",
+    "#include <async_service.h>\n"
+    "struct w { as_service service; int id; };\n"
+    "static int step(void *p) { (void)p; return 0; }\n"
+    "static int r(as_service *self) {\n"
+    "  struct w *o = (struct w *)self;\n"
+    "  return as_run_task(self->manager, step, o, \"step\");\n"
+    "}\n"
+    "static void setup(struct w *o, int id, const char *name) {\n"
+    "  o->id = id;\n"
+    "  as_service_init(&o->service, r, name);\n"
+    "}\n"
+    "static void teardown(struct w *o) {\n"
+    "  as_service_destroy(&o->service);\n"
+    "}\n"
+    "int main(void) {\n"
+    "  struct w x;\n"
+    "  setup(&x, 1, \"w\");\n"
+    "  int rc = as_run_service(&x.service);\n"
+    "  teardown(&x);\n"
+    "  return rc;\n"
+    "}\n",
+    "#include <anyc.h>\n"
+    "struct w { int id; };\n"
+    "static int step(void *p) { (void)p; return 0; }\n"
+    "static int r(void *arg) {\n"
+    "  struct w *o = arg;\n"
+    "  anyc_group tg;\n"
+    "  int rc = anyc_group_open(&tg);\n"
+    "  if (rc < 0) return rc;\n"
+    "  return anyc_group_close(&tg, anyc_start_soon_named(&tg, \"step\", step, o));\n"
+    "}\n"
+    "static void setup(struct w *o, int id, const char *name) {\n"
+    "  o->id = id;\n"
+    "  (void)name;\n"
+    "}\n"
+    "static void teardown(struct w *o) {\n"
+    "  (void)o;\n"
+    "}\n"
+    "int main(void) {\n"
+    "  struct w x;\n"
+    "  setup(&x, 1, \"w\");\n"
+    "  int rc = anyc_run(r, &x);\n"
+    "  teardown(&x);\n"
+    "  return rc;\n"
+    "}\n");
+  /* a local pointer that only the init and the destroy named: one `(void)p;`, at the
+   * first of them */
+  assert_rewrites_to("gl2.c",
+    "#include <stdio.h>\n"
+    "#include <async_service.h>\n"
+    "\n"
+    "typedef struct { as_service base; int n; } worker_t;\n"
+    "static worker_t g_w;\n"
+    "static int t(void *a) { worker_t *w = a; w->n++; return 0; }\n"
+    "static int r(as_service *self)\n"
+    "{\n"
+    "  worker_t *w = (worker_t *)self;\n"
+    "  return as_run_task(self->manager, t, w, \"t\");\n"
+    "}\n"
+    "int main(void)\n"
+    "{\n"
+    "  worker_t *p = &g_w;\n"
+    "  as_service_init(&p->base, r, \"g\");\n"
+    "  int rc = as_run_service(&g_w.base);\n"
+    "  printf(\"%d %d\\n\", rc, g_w.n);\n"
+    "  as_service_destroy(&(*p).base);\n"
+    "  return 0;\n"
+    "}\n",
+    "#include <stdio.h>\n"
+    "#include <anyc.h>\n"
+    "\n"
+    "typedef struct { int n; } worker_t;\n"
+    "static worker_t g_w;\n"
+    "static int t(void *a) { worker_t *w = a; w->n++; return 0; }\n"
+    "static int r(void *arg)\n"
+    "{\n"
+    "  worker_t *w = arg;\n"
+    "  anyc_group tg;\n"
+    "  int rc = anyc_group_open(&tg);\n"
+    "  if (rc < 0) return rc;\n"
+    "  return anyc_group_close(&tg, anyc_start_soon_named(&tg, \"t\", t, w));\n"
+    "}\n"
+    "int main(void)\n"
+    "{\n"
+    "  worker_t *p = &g_w;\n"
+    "  (void)p;\n"
+    "  int rc = anyc_run(r, &g_w);\n"
+    "  printf(\"%d %d\\n\", rc, g_w.n);\n"
+    "  return 0;\n"
+    "}\n");
+  scratch_remove();
+}
+
+/* Probe 3: run's parameter named only for its manager: once the manager is gone nothing
+ * reads `arg`, so run opens with `(void)arg;` (-Wextra: unused parameter), with a group
+ * and without one. */
+static void test_as003_parameter_only_for_manager_voided(void **state)
+{
+  (void)state;
+  scratch_new("p3param");
+  assert_rewrites_to("a.c",
+    "#include <stdio.h>\n"
+    "#include <async_service.h>\n"
+    "struct w { as_service service; int id; };\n"
+    "static int step(void *p) { (void)p; printf(\"step\\n\"); return 0; }\n"
+    "static int r(as_service *self) {\n"
+    "  return as_run_task(self->manager, step, NULL, \"s\");\n"
+    "}\n"
+    "static int q(as_service *self) {\n"
+    "  while (as_is_running(self->manager)) {\n"
+    "    printf(\"q\\n\");\n"
+    "    return 0;\n"
+    "  }\n"
+    "  return 0;\n"
+    "}\n"
+    "int main(void) {\n"
+    "  struct w x = {0}, y = {0};\n"
+    "  as_service_init(&x.service, r, \"w\");\n"
+    "  as_service_init(&y.service, q, \"q\");\n"
+    "  int rc = as_run_service(&x.service);\n"
+    "  rc |= as_run_service(&y.service);\n"
+    "  as_service_destroy(&x.service);\n"
+    "  return rc;\n"
+    "}\n",
+    "#include <stdio.h>\n"
+    "#include <anyc.h>\n"
+    "struct w { int id; };\n"
+    "static int step(void *p) { (void)p; printf(\"step\\n\"); return 0; }\n"
+    "static int r(void *arg) {\n"
+    "  (void)arg;\n"
+    "  anyc_group tg;\n"
+    "  int rc = anyc_group_open(&tg);\n"
+    "  if (rc < 0) return rc;\n"
+    "  return anyc_group_close(&tg, anyc_start_soon_named(&tg, \"s\", step, NULL));\n"
+    "}\n"
+    "static int q(void *arg) {\n"
+    "  (void)arg;\n"
+    "  while (!anyc_cancelled()) {\n"
+    "    printf(\"q\\n\");\n"
+    "    return 0;\n"
+    "  }\n"
+    "  return 0;\n"
+    "}\n"
+    "int main(void) {\n"
+    "  struct w x = {0}, y = {0};\n"
+    "  int rc = anyc_run(r, &x);\n"
+    "  rc |= anyc_run(q, &y);\n"
+    "  return rc;\n"
+    "}\n");
+  scratch_remove();
+}
+
+/* Probe 3: a service whose struct, task and run are in a header that main.c includes
+ * before its as_run_service: the run is declared before the call (it was taken as "declared
+ * after" because it is in another file) and the service is migrated, header and all. */
+static void test_as008_run_declared_in_included_header(void **state)
+{
+  (void)state;
+  scratch_new("p3hdr");
+  put_file("counter.h",
+    "/* counter.h — probe3 hdrsvc: a whole service (struct, task, run) in a header that two\n"
+    " * .c files include. */\n"
+    "#ifndef COUNTER_H\n"
+    "#define COUNTER_H\n"
+    "#include <async_service.h>\n"
+    "\n"
+    "struct counter {\n"
+    "    as_service service;\n"
+    "    int n;\n"
+    "};\n"
+    "\n"
+    "static inline int counter_bump(void *arg)\n"
+    "{\n"
+    "    struct counter *c = arg;\n"
+    "    int rc = as_sleep(0.001);\n"
+    "    if (rc < 0)\n"
+    "        return rc;\n"
+    "    c->n++;\n"
+    "    return 0;\n"
+    "}\n"
+    "\n"
+    "static inline int counter_run(as_service *self)\n"
+    "{\n"
+    "    struct counter *c = (struct counter *)self;\n"
+    "    int i, rc;\n"
+    "    for (i = 0; i < 3; i++) {\n"
+    "        rc = as_run_task(self->manager, counter_bump, c, \"bump\");\n"
+    "        if (rc < 0)\n"
+    "            return rc;\n"
+    "    }\n"
+    "    return 0;\n"
+    "}\n"
+    "#endif\n");
+  put_file("main.c",
+    "#include <stdio.h>\n"
+    "#include \"counter.h\"\n"
+    "\n"
+    "int main(void)\n"
+    "{\n"
+    "    struct counter c = { .n = 10 };\n"
+    "    as_service_init(&c.service, counter_run, \"two\");\n"
+    "    int rc = as_run_service(&c.service);\n"
+    "    printf(\"two: rc=%d n=%d\\n\", rc, c.n);\n"
+    "    as_service_destroy(&c.service);\n"
+    "    return rc;\n"
+    "}\n");
+  assert_int_equal(migrate("-q", "-w", ".", NULL), 0);
+  char *got = get_file("counter.h");
+  assert_string_equal(got,
+    "/* counter.h — probe3 hdrsvc: a whole service (struct, task, run) in a header that two\n"
+    " * .c files include. */\n"
+    "#ifndef COUNTER_H\n"
+    "#define COUNTER_H\n"
+    "#include <anyc.h>\n"
+    "\n"
+    "struct counter {\n"
+    "    int n;\n"
+    "};\n"
+    "\n"
+    "static inline int counter_bump(void *arg)\n"
+    "{\n"
+    "    struct counter *c = arg;\n"
+    "    int rc = anyc_sleep(0.001);\n"
+    "    if (rc < 0)\n"
+    "        return rc;\n"
+    "    c->n++;\n"
+    "    return 0;\n"
+    "}\n"
+    "\n"
+    "static inline int counter_run(void *arg)\n"
+    "{\n"
+    "    struct counter *c = arg;\n"
+    "    int i, rc;\n"
+    "    anyc_group tg;\n"
+    "    int rc2 = anyc_group_open(&tg);\n"
+    "    if (rc2 < 0) return rc2;\n"
+    "    for (i = 0; i < 3; i++) {\n"
+    "        rc = anyc_start_soon_named(&tg, \"bump\", counter_bump, c);\n"
+    "        if (rc < 0)\n"
+    "            return anyc_group_close(&tg, rc);\n"
+    "    }\n"
+    "    return anyc_group_close(&tg, 0);\n"
+    "}\n"
+    "#endif\n");
+  free(got);
+  got = get_file("main.c");
+  assert_string_equal(got,
+    "#include <stdio.h>\n"
+    "#include \"counter.h\"\n"
+    "\n"
+    "int main(void)\n"
+    "{\n"
+    "    struct counter c = { .n = 10 };\n"
+    "    int rc = anyc_run(counter_run, &c);\n"
+    "    printf(\"two: rc=%d n=%d\\n\", rc, c.n);\n"
+    "    return rc;\n"
+    "}\n");
+  free(got);
+  assert_true(compiles("main.c"));
+  assert_idempotent("main.c");
+  scratch_remove();
+}
+
+/* Probe 3: as_sleep(-1) yields and as_wait_for(fn, arg, -0.5) times out at once, where
+ * anyc_sleep and anyc_fail_after refuse a negative value (-EINVAL; fn never ran): a
+ * negative constant becomes 0; a delay that is not constant keeps its text and its site
+ * says that a negative value now fails. */
+static void test_as010_as013_negative_constant_becomes_zero(void **state)
+{
+  (void)state;
+  scratch_new("p3neg");
+  assert_rewrites_to("s.c",
+    "#include <async_service.h>\n"
+    "static int quick(void *arg) { (void)arg; return 0; }\n"
+    "static int body(void *arg) {\n"
+    "  double d = *(double *)arg;\n"
+    "  int rc = as_sleep(-1);\n"
+    "  if (rc < 0)\n"
+    "    return rc;\n"
+    "  rc = as_sleep(d);\n"
+    "  if (rc < 0)\n"
+    "    return rc;\n"
+    "  rc = as_wait_for(quick, arg, -0.5);\n"
+    "  return rc;\n"
+    "}\n"
+    "int main(void) { double d = 0.001; return as_run(body, &d); }\n",
+    "#include <anyc.h>\n"
+    "static int quick(void *arg) { (void)arg; return 0; }\n"
+    "static int body(void *arg) {\n"
+    "  double d = *(double *)arg;\n"
+    "  int rc = anyc_sleep(0);\n"
+    "  if (rc < 0)\n"
+    "    return rc;\n"
+    "  rc = anyc_sleep(d);\n"
+    "  if (rc < 0)\n"
+    "    return rc;\n"
+    "  anyc_scope scope;\n"
+    "  rc = anyc_fail_after(&scope, 0);\n"
+    "  if (rc == 0)\n"
+    "    rc = anyc_scope_close(&scope, quick(arg));\n"
+    "  return rc;\n"
+    "}\n"
+    "int main(void) { double d = 0.001; return anyc_run(body, &d); }\n");
+  put_file("s.c",
+    "#include <async_service.h>\n"
+    "static int quick(void *arg) { (void)arg; return 0; }\n"
+    "static int body(void *arg) {\n"
+    "  double d = *(double *)arg;\n"
+    "  int rc = as_sleep(-1);\n"
+    "  if (rc < 0)\n"
+    "    return rc;\n"
+    "  rc = as_sleep(d);\n"
+    "  if (rc < 0)\n"
+    "    return rc;\n"
+    "  rc = as_wait_for(quick, arg, -0.5);\n"
+    "  return rc;\n"
+    "}\n"
+    "int main(void) { double d = 0.001; return as_run(body, &d); }\n");
+  assert_int_equal(migrate("-v", "s.c", NULL), 0);
+  assert_contains(run_err, "s.c:5:12: note: [AS010] as_sleep: the same call in the native API; "
+                           "the negative delay becomes 0 (as_sleep only yielded)");
+  assert_contains(run_err, "s.c:8:8: note: [AS010] as_sleep: the same call in the native API; "
+                           "a negative delay now fails with -EINVAL where as_sleep yielded");
+  assert_contains(run_err, "the negative timeout becomes 0 (as_wait_for timed out at once)");
+  scratch_remove();
+}
+
+/* Probe 3: a file naming the legacy header twice (the guard makes the second a no-op):
+ * every include switches to anyc.h.  Only the first did, so the result still included
+ * async_service.h and a second run rewrote again (not idempotent). */
+static void test_as001_every_legacy_include_switches(void **state)
+{
+  (void)state;
+  scratch_new("p3inc");
+  assert_rewrites_to("inc.c",
+    "#include <async_service.h>\n"
+    "#include \"async_service.h\" /* again */\n"
+    "int f(void) { return as_sleep(1); }\n",
+    "#include <anyc.h>\n"
+    "#include \"anyc.h\" /* again */\n"
+    "int f(void) { return anyc_sleep(1); }\n");
+  put_file("inc.c",
+    "#include <async_service.h>\n"
+    "#include <async_service.h>\n"
+    "int f(as_manager *m) { return as_is_running(m); }\n");
+  assert_int_equal(migrate("-w", "inc.c", NULL), 0);
+  assert_contains(run_err, "inc.c:1:10: warning: [AS110] async_service.h: the file still uses");
+  assert_contains(run_err, "inc.c:2:10: warning: [AS110] async_service.h: the file still uses");
+  scratch_remove();
+}
+
+/* Probe 3: `(void)as_sleep(x);` became `(void)anyc_sleep(x);`, which -Werror refuses
+ * (gcc's warn_unused_result is not silenced by a (void) cast): the status the legacy code
+ * discarded stays ignored, visibly, in a form that uses it. */
+static void test_as010_void_cast_status_stays_ignored(void **state)
+{
+  (void)state;
+  scratch_new("p3void2");
+  assert_rewrites_to("v2.c",
+    "#include <async_service.h>\n"
+    "static void f(int x) {\n"
+    "  if (x)\n"
+    "    (void)as_sleep(-1);\n"
+    "  else\n"
+    "    (void) as_sleep(0.1) ;\n"
+    "}\n"
+    "int g(void) { f(1); return 0; }\n",
+    "#include <anyc.h>\n"
+    "static void f(int x) {\n"
+    "  if (x)\n"
+    "    { if (anyc_sleep(0) < 0) { /* ignored, as before: what follows still runs */ } }\n"
+    "  else\n"
+    "    { if (anyc_sleep(0.1) < 0) { /* ignored, as before: what follows still runs */ } }\n"
+    "}\n"
+    "int g(void) { f(1); return 0; }\n");
+  scratch_remove();
+}
+
+/* Probe 3: a legacy checkpoint in a for header.  In the init, it was taken for an ignored
+ * statement and became a braced block inside the header (a syntax error); in the
+ * increment, a rename the native warn_unused_result refuses.  Both are left (AS110):
+ * nothing in a for header can check the status.  The body is rewritten as usual. */
+static void test_as010_for_header_left(void **state)
+{
+  (void)state;
+  scratch_new("p3for");
+  const char *src =
+    "#include <async_service.h>\n"
+    "int f(int n) {\n"
+    "  int i;\n"
+    "  for (i = 0; i < n; as_sleep(0.001))\n"
+    "    i++;\n"
+    "  for (as_sleep(0); i > 0; i--)\n"
+    "    ;\n"
+    "  for ((void)as_sleep(0); i > 0; i--)\n"
+    "    as_sleep(0);\n"
+    "  return i;\n"
+    "}\n";
+  char *got = rewrite_loud("fi.c", src);
+  assert_contains(got, "  for (i = 0; i < n; as_sleep(0.001))\n");
+  assert_contains(got, "  for (as_sleep(0); i > 0; i--)\n");
+  assert_contains(got, "  for ((void)as_sleep(0); i > 0; i--)\n"
+                       "    { if (anyc_sleep(0) < 0) { /* ignored, as before: what follows "
+                       "still runs */ } }\n");
+  assert_contains(run_err, "fi.c:4:22: warning: [AS110] as_sleep: as_sleep in a for header "
+                           "discards its status");
+  assert_contains(run_err, "fi.c:6:8: warning: [AS110]");
+  assert_contains(run_err, "fi.c:8:14: warning: [AS110]");
+  assert_true(compiles("fi.c"));
+  assert_idempotent("fi.c");
+  free(got);
+  scratch_remove();
+}
+
+/* Probe 3: an ignored legacy checkpoint that is the statement a case, default or goto
+ * label names was only renamed, into a discarded warn_unused_result call (-Werror
+ * fails): it takes the checked or visibly-ignored form as in a block. */
+static void test_as010_labelled_statement_checked(void **state)
+{
+  (void)state;
+  scratch_new("p3case");
+  assert_rewrites_to("sw.c",
+    "#include <async_service.h>\n"
+    "int f(int n) {\n"
+    "  switch (n) {\n"
+    "  case 1: as_sleep(0.1); break;\n"
+    "  case 2:\n"
+    "    as_sleep(0.2);\n"
+    "    break;\n"
+    "  default: (void)as_sleep(0.3);\n"
+    "  }\n"
+    "out: as_sleep(0.4);\n"
+    "  if (n > 5) goto out;\n"
+    "  return n;\n"
+    "}\n"
+    "void g(int n) { switch (n) { case 1: as_sleep(1); } }\n",
+    "#include <anyc.h>\n"
+    "int f(int n) {\n"
+    "  switch (n) {\n"
+    "  case 1: { if (anyc_sleep(0.1) < 0) { /* ignored, as before: what follows still runs */ } } break;\n"
+    "  case 2:\n"
+    "    { if (anyc_sleep(0.2) < 0) { /* ignored, as before: what follows still runs */ } }\n"
+    "    break;\n"
+    "  default: { if (anyc_sleep(0.3) < 0) { /* ignored, as before: what follows still runs */ } }\n"
+    "  }\n"
+    "out: { if (anyc_sleep(0.4) < 0) { /* ignored, as before: what follows still runs */ } }\n"
+    "  if (n > 5) goto out;\n"
+    "  return n;\n"
+    "}\n"
+    "void g(int n) { switch (n) { case 1: { if (anyc_sleep(1) < 0) return; } } }\n");
+  scratch_remove();
+}
+
+/* Probe 3: a spawn passing `(T *)self` as the task's argument: AS004 rebuilt the call with
+ * the cast's text while AS003 rewrote the same cast to `arg` -- overlapping edits, so the
+ * file was left untouched with exit 2.  The rebuilt call now passes `arg`. */
+static void test_as004_cast_self_as_task_argument(void **state)
+{
+  (void)state;
+  scratch_new("p3castarg");
+  assert_rewrites_to("cast.c",
+    "#include <stdio.h>\n"
+    "#include <async_service.h>\n"
+    "struct s { as_service service; int n; };\n"
+    "static int t(void *a) { struct s *p = a; p->n++; return 0; }\n"
+    "static int r1(as_service *self)\n"
+    "{\n"
+    "  return as_run_task(self->manager, t, (struct s *)self, \"t\");\n"
+    "}\n"
+    "int main(void)\n"
+    "{\n"
+    "  struct s x = { .n = 0 };\n"
+    "  as_service_init(&x.service, r1, \"x\");\n"
+    "  int rc = as_run_service(&x.service);\n"
+    "  printf(\"%d %d\\n\", rc, x.n);\n"
+    "  as_service_destroy(&x.service);\n"
+    "  return 0;\n"
+    "}\n",
+    "#include <stdio.h>\n"
+    "#include <anyc.h>\n"
+    "struct s { int n; };\n"
+    "static int t(void *a) { struct s *p = a; p->n++; return 0; }\n"
+    "static int r1(void *arg)\n"
+    "{\n"
+    "  anyc_group tg;\n"
+    "  int rc = anyc_group_open(&tg);\n"
+    "  if (rc < 0) return rc;\n"
+    "  return anyc_group_close(&tg, anyc_start_soon_named(&tg, \"t\", t, arg));\n"
+    "}\n"
+    "int main(void)\n"
+    "{\n"
+    "  struct s x = { .n = 0 };\n"
+    "  int rc = anyc_run(r1, &x);\n"
+    "  printf(\"%d %d\\n\", rc, x.n);\n"
+    "  return 0;\n"
+    "}\n");
+  scratch_remove();
+}
+
+/* Probe 3: a run written on one line (and GNU style beside it): the group's open goes on
+ * that line, before its first statement (the run was left: "no place to open the task
+ * group"). */
+static void test_as003_one_line_run(void **state)
+{
+  (void)state;
+  scratch_new("p3oneline");
+  assert_rewrites_to("gnu.c",
+    "#include <stdio.h>\n"
+    "#include <async_service.h>\n"
+    "struct s { as_service service; int n; };\n"
+    "static int t (void *a) { struct s *p = a; p->n++; return 0; }\n"
+    "static int r1 (as_service *self) { return as_run_task (self->manager, t, (struct s *) self, \"t\"); }\n"
+    "static int\n"
+    "r2 (as_service *self)\n"
+    "{\n"
+    "  struct s *p = (struct s *) self;\n"
+    "  if (p->n == 0)\n"
+    "    {\n"
+    "      int rc = as_run_task (self->manager, t, p, \"t\");\n"
+    "      if (rc < 0)\n"
+    "        return rc;\n"
+    "    }\n"
+    "  return 0;\n"
+    "}\n"
+    "int\n"
+    "main (void)\n"
+    "{\n"
+    "  struct s x = { .n = 0 }, y = { .n = 0 };\n"
+    "  as_service_init (&x.service, r1, \"x\");\n"
+    "  as_service_init (&y.service, r2, \"y\");\n"
+    "  printf (\"%d %d\\n\", as_run_service (&x.service), x.n);\n"
+    "  printf (\"%d %d\\n\", as_run_service (&y.service), y.n);\n"
+    "  as_service_destroy (&x.service);\n"
+    "  as_service_destroy (&y.service);\n"
+    "  return 0;\n"
+    "}\n",
+    "#include <stdio.h>\n"
+    "#include <anyc.h>\n"
+    "struct s { int n; };\n"
+    "static int t (void *a) { struct s *p = a; p->n++; return 0; }\n"
+    "static int r1 (void *arg) { anyc_group tg; int rc = anyc_group_open(&tg); if (rc < 0) return rc; return anyc_group_close(&tg, anyc_start_soon_named(&tg, \"t\", t, arg)); }\n"
+    "static int\n"
+    "r2 (void *arg)\n"
+    "{\n"
+    "  struct s *p = arg;\n"
+    "  anyc_group tg;\n"
+    "  int rc2 = anyc_group_open(&tg);\n"
+    "  if (rc2 < 0) return rc2;\n"
+    "  if (p->n == 0)\n"
+    "    {\n"
+    "      int rc = anyc_start_soon_named(&tg, \"t\", t, p);\n"
+    "      if (rc < 0)\n"
+    "        return anyc_group_close(&tg, rc);\n"
+    "    }\n"
+    "  return anyc_group_close(&tg, 0);\n"
+    "}\n"
+    "int\n"
+    "main (void)\n"
+    "{\n"
+    "  struct s x = { .n = 0 }, y = { .n = 0 };\n"
+    "  printf (\"%d %d\\n\", anyc_run(r1, &x), x.n);\n"
+    "  printf (\"%d %d\\n\", anyc_run(r2, &y), y.n);\n"
+    "  return 0;\n"
+    "}\n");
+  scratch_remove();
+}
+
+/* Probe 3: the legacy header named through a relative folder
+ * (`"../include/async_service.h"`, how a tree without -I finds it) became `"anyc.h"`, which
+ * that tree does not find: the folder part stays. */
+static void test_as001_include_folder_kept(void **state)
+{
+  (void)state;
+  scratch_new("p3incdir");
+  char cmd[1200];
+  snprintf(cmd, sizeof cmd, "mkdir -p '%s/include' '%s/src' && cp '%s/include/anyc.h' "
+           "'%s/include/async_service.h' '%s/include/'", scratch, scratch, ANYC_SOURCE_DIR,
+           ANYC_SOURCE_DIR, scratch);
+  assert_int_equal(system(cmd), 0);
+  put_file("src/a.c", "#include \"../include/async_service.h\"\n"
+                      "int f(void) { return as_sleep(1); }\n");
+  assert_int_equal(migrate("-q", "-w", "src/a.c", NULL), 0);
+  char *got = get_file("src/a.c");
+  assert_string_equal(got, "#include \"../include/anyc.h\"\n"
+                           "int f(void) { return anyc_sleep(1); }\n");
+  free(got);
+  snprintf(cmd, sizeof cmd, "cc -std=c11 -Wall -Wextra -Werror -fsyntax-only '%s/src/a.c'",
+           scratch);
+  assert_int_equal(system(cmd), 0); /* found without -I, as the legacy include was */
+  scratch_remove();
+}
+
+/* Probe 3: a service declared in a header given without the .c files that use it (parsed
+ * on its own): its struct and run were rewritten, so those files -- not in the run --
+ * no longer built.  Its service stays legacy, with the reason; given with a .c file that
+ * includes it, it migrates. */
+static void test_as107_header_alone_keeps_its_service(void **state)
+{
+  (void)state;
+  scratch_new("p3hdralone");
+  const char *h =
+    "#ifndef C_H\n#define C_H\n#include <async_service.h>\n"
+    "struct c { as_service service; int n; };\n"
+    "static inline int c_bump(void *arg) { struct c *p = arg; p->n++; return 0; }\n"
+    "static inline int c_run(as_service *self) {\n"
+    "  struct c *p = (struct c *)self;\n"
+    "  return as_run_task(self->manager, c_bump, p, \"bump\");\n"
+    "}\n#endif\n";
+  const char *m =
+    "#include \"c.h\"\n"
+    "int main(void) { struct c x = {0}; as_service_init(&x.service, c_run, \"c\");\n"
+    "  int rc = as_run_service(&x.service); as_service_destroy(&x.service); return rc; }\n";
+  put_file("c.h", h);
+  put_file("main.c", m);
+  assert_int_equal(migrate("-w", "c.h", NULL), 0);
+  char *got = get_file("c.h");
+  assert_string_equal(got, h);
+  free(got);
+  assert_contains(run_err, "c.h:4:23: warning: [AS107] as_service: the service is declared in a "
+                           "header that no .c file of this run includes");
+  assert_int_equal(migrate("-q", "-w", "c.h", "main.c", NULL), 0);
+  got = get_file("c.h");
+  assert_contains(got, "struct c { int n; };");
+  free(got);
+  assert_true(compiles("main.c"));
+  scratch_remove();
+}
+
+/* Probe 3: a legacy checkpoint as the left operand of a comma (`if (x) as_sleep(3), x++;`)
+ * was renamed into a discarded warn_unused_result call (-Werror fails): it is left
+ * (AS110); the right operand and a conditional's arms, whose values gcc does not flag,
+ * are renamed. */
+static void test_as010_comma_left_operand_left(void **state)
+{
+  (void)state;
+  scratch_new("p3comma");
+  char *got = rewrite_loud("tern.c",
+    "#include <async_service.h>\n"
+    "int f(int x) {\n"
+    "  x ? as_sleep(1) : as_sleep(2);\n"
+    "  if (x) as_sleep(3), x++;\n"
+    "  int y = (as_sleep(4), x);\n"
+    "  return x + y + (x, as_sleep(5));\n"
+    "}\n");
+  assert_string_equal(got,
+    "#include <async_service.h>\n"
+    "int f(int x) {\n"
+    "  x ? anyc_sleep(1) : anyc_sleep(2);\n"
+    "  if (x) as_sleep(3), x++;\n"
+    "  int y = (as_sleep(4), x);\n"
+    "  return x + y + (x, anyc_sleep(5));\n"
+    "}\n");
+  assert_contains(run_err, "tern.c:4:10: warning: [AS110] as_sleep: as_sleep is the left "
+                           "operand of a comma");
+  assert_contains(run_err, "tern.c:5:12: warning: [AS110]");
+  free(got);
+  scratch_remove();
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -2372,6 +3119,21 @@ int main(void)
     cmocka_unit_test(test_as003_forward_declared_run),
     cmocka_unit_test(test_as001_header_include_kept_for_includer),
     cmocka_unit_test(test_as106_branch_active_in_another_unit),
+    cmocka_unit_test(test_as003_group_open_before_label_indented),
+    cmocka_unit_test(test_as003_object_from_void_cast),
+    cmocka_unit_test(test_as008_deleted_init_leaves_no_unused_parameter),
+    cmocka_unit_test(test_as003_parameter_only_for_manager_voided),
+    cmocka_unit_test(test_as008_run_declared_in_included_header),
+    cmocka_unit_test(test_as010_as013_negative_constant_becomes_zero),
+    cmocka_unit_test(test_as001_every_legacy_include_switches),
+    cmocka_unit_test(test_as010_void_cast_status_stays_ignored),
+    cmocka_unit_test(test_as010_for_header_left),
+    cmocka_unit_test(test_as010_labelled_statement_checked),
+    cmocka_unit_test(test_as004_cast_self_as_task_argument),
+    cmocka_unit_test(test_as003_one_line_run),
+    cmocka_unit_test(test_as001_include_folder_kept),
+    cmocka_unit_test(test_as107_header_alone_keeps_its_service),
+    cmocka_unit_test(test_as010_comma_left_operand_left),
     cmocka_unit_test(test_every_rule_has_a_doc_page),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

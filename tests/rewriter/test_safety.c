@@ -258,6 +258,191 @@ static void test_engine_finds_legacy_header_without_flags(void **state)
   scratch_remove();
 }
 
+/* Probe 3: --check with -w is bad usage (exit 2) and writes nothing, whatever the order
+ * (it was: the last one won, so `--check -w` rewrote the tree); --report may be given once
+ * per format, each file written (it was: only the last); a report that cannot be
+ * written is named with its reason, exit 2. */
+static void test_safety_mode_conflict_and_reports(void **state)
+{
+  (void)state;
+  scratch_new("p3cli");
+  put_file("x.c", legacy);
+  assert_int_equal(migrate("-q", "--check", "-w", sp("x.c"), NULL), 2);
+  assert_contains(run_err, "--write and --check exclude each other");
+  assert_int_equal(migrate("-q", "-w", "--check", sp("x.c"), NULL), 2);
+  assert_file("x.c", legacy);
+  assert_int_equal(migrate("-q", "--report", sp("r.json"), "--report", sp("r.md"), sp("x.c"),
+                           NULL), 0);
+  char *j = get_file("r.json"), *m = get_file("r.md");
+  assert_contains(j, "\"schema\": 1");
+  assert_contains(m, "## anyc-migrate report");
+  free(j);
+  free(m);
+  assert_int_equal(migrate("-q", "--report", sp("no/such/dir/r.json"), sp("x.c"), NULL), 2);
+  assert_contains(run_err, "cannot write the report");
+  assert_contains(run_err, "No such file or directory");
+  assert_file("x.c", legacy);
+  scratch_remove();
+}
+
+/* Probe 3: a file not parsed is in every report with its reason: JSON's message holds
+ * the parse error (it was empty), SARIF names it as an error notification of an
+ * unsuccessful execution and carries the summary (it said nothing of it: a scan of such a
+ * tree looked clean), the Markdown headline says why the percentage is not 100, and the
+ * HTML page shows that percentage (it computed 100% from the sites alone). */
+static void test_safety_unparsable_in_every_report(void **state)
+{
+  (void)state;
+  scratch_new("p3unparsed");
+  put_file("bad.c", "#include <async_service.h>\nint f( { return as_sleep(1); }\n");
+  put_file("good.c", legacy);
+  assert_int_equal(migrate("-q", "--report", "r.json", "--report", "r.sarif", "--report",
+                           "r.md", "--report", "r.html", ".", NULL), 3);
+  char *h = get_file("r.html"); /* the page's headline and chart use the same percentage */
+  assert_contains(h, "\"files_not_parsed\": 1, \"percent_migrated\": 66.7}");
+  free(h);
+  char *j = get_file("r.json"), *sa = get_file("r.sarif"), *m = get_file("r.md");
+  assert_contains(j, "\"path\": \"./bad.c\", \"status\": \"not-parsed\", \"message\": "
+                     "\"./bad.c:2:8: error:");
+  assert_contains(sa, "{\"level\": \"error\", \"descriptor\": {\"id\": \"not-parsed\"}, "
+                      "\"message\": {\"text\": \"./bad.c: not-parsed: ./bad.c:2:8: error:");
+  assert_contains(sa, "\"executionSuccessful\": false");
+  assert_contains(sa, "\"files_not_parsed\": 1");
+  assert_contains(m, "left for a person; 1 file not parsed (each counted as one site left).");
+  free(j);
+  free(sa);
+  free(m);
+  put_file("bad.c", legacy);
+  assert_int_equal(migrate("-q", "--report", "r.sarif", ".", NULL), 0);
+  sa = get_file("r.sarif");
+  assert_contains(sa, "\"invocations\": [{\"toolExecutionNotifications\": [], "
+                      "\"executionSuccessful\": true}]");
+  free(sa);
+  scratch_remove();
+}
+
+/* Probe 3: a site in a folder whose name has a space and a file with parentheses and an
+ * underscore: the Markdown checklist links it with a percent-encoded target (a space or
+ * a parenthesis ended the link) and the link text escaped. */
+static void test_safety_md_links_encode_paths(void **state)
+{
+  (void)state;
+  scratch_new("p3mdlink");
+  put_file("my dir/left_(1).c",
+           "#include <async_service.h>\n"
+           "static int z(as_manager *m) { return as_is_running(m); }\n"
+           "int y(void) { return z(0); }\n");
+  assert_int_equal(migrate("-q", "--format", "md", ".", NULL), 0);
+  assert_contains(run_out, "- [ ] [./my dir/left\\_(1).c:2](./my%20dir/left_%281%29.c#L2) "
+                           "**AS101** `as_manager`");
+  scratch_remove();
+}
+
+/* Probe 3: a Latin-1 byte in a comment on a site's line: the JSON report stays UTF-8 (the
+ * byte becomes U+FFFD; it was copied raw, so strict parsers refused the report), valid
+ * UTF-8 text is kept as it is, and the file itself is rewritten byte for byte. */
+static void test_safety_reports_stay_utf8(void **state)
+{
+  (void)state;
+  scratch_new("p3utf8");
+  put_file("l.c", "#include <async_service.h>\n"
+                  "/* caf\xe9 */ int f(void) { return as_sleep(1); } /* \xc3\xa9 */\n");
+  assert_int_equal(migrate("-q", "--report", "r.json", "-w", "l.c", NULL), 0);
+  char *j = get_file("r.json");
+  assert_contains(j, "\"before\": \"/* caf\\ufffd */ int f(void) { return as_sleep(1); } "
+                     "/* \xc3\xa9 */\"");
+  assert_null(strstr(j, "caf\xe9"));
+  free(j);
+  assert_file("l.c", "#include <anyc.h>\n"
+                     "/* caf\xe9 */ int f(void) { return anyc_sleep(1); } /* \xc3\xa9 */\n");
+  scratch_remove();
+}
+
+/* Probe 3: a file the compilation database does not list gets libclang's interpolated
+ * command, which ends `-- FILE`: the tool's own arguments appended after it (-Wno-error,
+ * the fallback include folders, --extra-arg / -I / -D) were taken for input files, so
+ * such a file including <async_service.h> without -I was "not parsed" (exit 3) and -D did
+ * nothing.  They now go before the `--`. */
+static void test_engine_unlisted_file_gets_tool_arguments(void **state)
+{
+  (void)state;
+  scratch_new("p3unlisted");
+  put_file("src/listed.c", "int listed(void);\nint listed(void) { return 0; }\n");
+  put_file("src/new.c", "#ifndef NEEDED\n#error needs NEEDED\n#endif\n"
+                        "#include <async_service.h>\nint zz(void) { return as_sleep(0); }\n");
+  char db[2048];
+  snprintf(db, sizeof db,
+           "[{\"directory\": \"%s/src\", \"file\": \"listed.c\", "
+           "\"arguments\": [\"cc\", \"-c\", \"listed.c\", \"-o\", \"listed.o\"]}]\n",
+           scratch);
+  put_file("b/compile_commands.json", db);
+  assert_int_equal(migrate("-q", "-p", sp("b"), sp("src/new.c"), NULL), 3);
+  assert_contains(run_err, "needs NEEDED");
+  assert_int_equal(migrate("-q", "-w", "-p", sp("b"), "-D", "NEEDED", sp("src/new.c"), NULL), 0);
+  assert_file("src/new.c", "#ifndef NEEDED\n#error needs NEEDED\n#endif\n"
+                           "#include <anyc.h>\nint zz(void) { return anyc_sleep(0); }\n");
+  scratch_remove();
+}
+
+/* Probe 3: a compilation database written for gcc: an option clang does not know
+ * (-fconserve-stack, -fanalyzer), a value it does not take (-fsanitize=bounds-strict,
+ * -march=znver9) or a standard it names otherwise (-std=gnu23: gnu2x) failed the whole
+ * parse ("not parsed", exit 3) on a real tree.  Such options are dropped (the standard
+ * renamed) and the file parsed again; -D beside them still counts. */
+static void test_engine_gcc_only_options_dropped(void **state)
+{
+  (void)state;
+  scratch_new("p3gccopts");
+  put_file("src/a.c", "#ifndef X\n#error X\n#endif\n"
+                      "#include <async_service.h>\nint zz(void) { return as_sleep(0); }\n");
+  char db[2048];
+  snprintf(db, sizeof db,
+           "[{\"directory\": \"%s/src\", \"file\": \"a.c\", \"command\": \"gcc "
+           "-fconserve-stack -fanalyzer -DX=1 -fno-ipa-sra -std=gnu23 -march=znver9 "
+           "-fsanitize=bounds-strict -c a.c -o a.o\"}]\n", scratch);
+  put_file("b/compile_commands.json", db);
+  assert_int_equal(migrate("-q", "-w", "-p", sp("b"), sp("src/a.c"), NULL), 0);
+  assert_file("src/a.c", "#ifndef X\n#error X\n#endif\n"
+                         "#include <anyc.h>\nint zz(void) { return anyc_sleep(0); }\n");
+  scratch_remove();
+}
+
+/* Probe 3: an exclude glob of src/gen/ files with the folder given as `./src`: the walked path
+ * `./src/gen/g.c` did not match, so the generated file was rewritten anyway. */
+static void test_engine_exclude_ignores_leading_dot(void **state)
+{
+  (void)state;
+  scratch_new("p3excl");
+  put_file("src/gen/g.c", legacy);
+  put_file("src/k.c", legacy);
+  assert_int_equal(migrate("-q", "-w", "--exclude", "src/gen/*", "./src", NULL), 0);
+  assert_file("src/gen/g.c", legacy);
+  assert_file("src/k.c", native);
+  scratch_remove();
+}
+
+/* Probe 3: root rewriting a file another user owns: the new file (written beside it and
+ * renamed over it) became root's.  It keeps its owner and group.  (Only root can give a
+ * file away: the check runs as root only.) */
+static void test_safety_owner_kept(void **state)
+{
+  (void)state;
+  if (geteuid() != 0)
+    skip();
+  scratch_new("p3owner");
+  put_file("x.c", legacy);
+  assert_int_equal(chown(sp("x.c"), 65534, 65534), 0);
+  assert_int_equal(chmod(sp("x.c"), 0640), 0);
+  assert_int_equal(migrate("-q", "-w", "x.c", NULL), 0);
+  struct stat st;
+  assert_int_equal(stat(sp("x.c"), &st), 0);
+  assert_int_equal(st.st_uid, 65534);
+  assert_int_equal(st.st_gid, 65534);
+  assert_int_equal(st.st_mode & 07777, 0640);
+  assert_file("x.c", native);
+  scratch_remove();
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -272,6 +457,14 @@ int main(void)
     cmocka_unit_test(test_engine_jobs_exclude_prefilter),
     cmocka_unit_test(test_engine_compile_db_relative_paths),
     cmocka_unit_test(test_engine_finds_legacy_header_without_flags),
+    cmocka_unit_test(test_safety_mode_conflict_and_reports),
+    cmocka_unit_test(test_safety_unparsable_in_every_report),
+    cmocka_unit_test(test_safety_md_links_encode_paths),
+    cmocka_unit_test(test_safety_reports_stay_utf8),
+    cmocka_unit_test(test_engine_unlisted_file_gets_tool_arguments),
+    cmocka_unit_test(test_engine_gcc_only_options_dropped),
+    cmocka_unit_test(test_engine_exclude_ignores_leading_dot),
+    cmocka_unit_test(test_safety_owner_kept),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
