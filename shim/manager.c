@@ -181,17 +181,7 @@ int as_run_service(as_service *svc)
 
 /* ---- scheduling ---- */
 
-int as_run_task(as_manager *m, as_task_fn fn, void *arg, const char *name)
-{
-  AS_TRACE("as_run_task");
-  return as__schedule(m, fn, arg, NULL, name, 0);
-}
-
-int as_run_daemon_task(as_manager *m, as_task_fn fn, void *arg, const char *name)
-{
-  AS_TRACE("as_run_daemon_task");
-  return as__schedule(m, fn, arg, NULL, name, 1);
-}
+/* as_run_task and as_run_daemon_task: task.c, beside the scheduling they inline. */
 
 static int run_child(as_manager *m, as_service *child, const char *name, int daemon)
 {

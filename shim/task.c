@@ -163,7 +163,7 @@ static inline as_task *task_alloc(as_manager *m)
   if (AS_UNLIKELY(!t) && !(t = chunk_refill(m)))
     return NULL;
   m->free_tasks = t->next;
-  return t; /* as__schedule sets every field */
+  return t; /* schedule() sets every field */
 }
 
 static void task_free(as_task *t)
@@ -370,8 +370,10 @@ AS_COLD static const char *default_name(as_task_fn fn, as_service *child, char *
   return buf;
 }
 
-int as__schedule(as_manager *m, as_task_fn fn, void *arg, as_service *child,
-                 const char *name, int daemon)
+/* Inlined into each public scheduling call below: as_run_task is the hot one. */
+static inline __attribute__((always_inline)) int schedule(as_manager *m, as_task_fn fn,
+                                                          void *arg, as_service *child,
+                                                          const char *name, int daemon)
 {
   if (AS_UNLIKELY(!m || !fn == !child))
     return -EINVAL;
@@ -436,4 +438,22 @@ out:
   if (t->flags & AS_TASK_FINISHED)
     task_free(t);
   return rc;
+}
+
+int as__schedule(as_manager *m, as_task_fn fn, void *arg, as_service *child,
+                 const char *name, int daemon)
+{
+  return schedule(m, fn, arg, child, name, daemon);
+}
+
+int as_run_task(as_manager *m, as_task_fn fn, void *arg, const char *name)
+{
+  AS_TRACE("as_run_task");
+  return schedule(m, fn, arg, NULL, name, 0);
+}
+
+int as_run_daemon_task(as_manager *m, as_task_fn fn, void *arg, const char *name)
+{
+  AS_TRACE("as_run_daemon_task");
+  return schedule(m, fn, arg, NULL, name, 1);
 }
