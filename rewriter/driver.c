@@ -354,16 +354,47 @@ int anyc__migrate_main(int argc, char **argv, FILE *out, FILE *err)
       qsort(f->sites.v, f->sites.n, sizeof *f->sites.v, cmp_site);
     st.files_legacy += f->sites.n > 0;
     st.not_parsed += f->parse_failed;
-    int untouched = f->edits.n && !f->parse_failed && f->scanned &&
-                    (f->conflict || f->content_mismatch);
+    /* Written (or diffed) first, so that the sites of a file left untouched -- its edits
+     * conflict, it changed on disk, it could not be written -- count as left. */
+    const char *untouched = NULL;
+    char *write_err = NULL;
+    if (f->edits.n && !f->parse_failed && f->scanned) {
+      work = 1;
+      if (f->conflict || f->content_mismatch) {
+        st.conflicts++;
+        unwritten = 1;
+        untouched = "the file is left untouched (its edits conflict, or it changed on disk): "
+                    "rewrite by hand or fix the conflict";
+        fprintf(err, "%s: error: left untouched: %s\n", f->path,
+                f->conflict ? f->conflict_msg : "it changed on disk while it was being parsed");
+      } else {
+        anyc__edits_sort(&f->edits);
+        crlf_edits(f);
+        size_t nn;
+        char *nt = anyc__edits_apply(&f->edits, f->content, f->size, &nn);
+        if (o.mode == MODE_DIFF && !(o.format && !o.reports.n)) {
+          anyc__unified_diff(out, f->path, f->content, f->size, nt, nn);
+        } else if (o.mode == MODE_WRITE) {
+          int r = anyc__replace_file(f->path, f->content, f->size, nt, nn);
+          if (r != 0) {
+            f->write_failed = 1;
+            unwritten = 1;
+            const char *why = r == -ESTALE ? "it changed on disk since it was read" : strerror(-r);
+            fprintf(err, "%s: error: not written: %s\n", f->path, why);
+            untouched = write_err = anyc__xasprintf("the file could not be written (%s): "
+                                                    "its rewrite is not applied", why);
+          }
+        }
+        free(nt);
+      }
+    }
     for (size_t s = 0; s < f->sites.n; s++) {
       site *x = &f->sites.v[s];
       if (untouched && x->rewritten) { /* its rewrite is not written: it is left */
         x->rewritten = 0;
         x->rule = "AS110";
         free(x->reason);
-        x->reason = anyc__xstrdup("the file is left untouched (its edits conflict, or it "
-                                  "changed on disk): rewrite by hand or fix the conflict");
+        x->reason = anyc__xstrdup(untouched);
       }
       st.sites++;
       x->rewritten ? st.rewritten++ : st.left++;
@@ -377,32 +408,7 @@ int anyc__migrate_main(int argc, char **argv, FILE *out, FILE *err)
         fprintf(err, "; native form: %s", x->suggest);
       fputc('\n', err);
     }
-    if (!f->edits.n || f->parse_failed || !f->scanned)
-      continue;
-    work = 1;
-    if (f->conflict || f->content_mismatch) {
-      st.conflicts++;
-      unwritten = 1;
-      fprintf(err, "%s: error: left untouched: %s\n", f->path,
-              f->conflict ? f->conflict_msg : "it changed on disk while it was being parsed");
-      continue;
-    }
-    anyc__edits_sort(&f->edits);
-    crlf_edits(f);
-    size_t nn;
-    char *nt = anyc__edits_apply(&f->edits, f->content, f->size, &nn);
-    if (o.mode == MODE_DIFF && !(o.format && !o.reports.n)) {
-      anyc__unified_diff(out, f->path, f->content, f->size, nt, nn);
-    } else if (o.mode == MODE_WRITE) {
-      int r = anyc__replace_file(f->path, f->content, f->size, nt, nn);
-      if (r != 0) {
-        f->write_failed = 1;
-        unwritten = 1;
-        fprintf(err, "%s: error: not written: %s\n", f->path,
-                r == -ESTALE ? "it changed on disk since it was read" : strerror(-r));
-      }
-    }
-    free(nt);
+    free(write_err);
   }
   if (!o.quiet)
     fprintf(err, "anyc-migrate: %zu files scanned, %zu with legacy use, %zu sites: "

@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <clang-c/CXCompilationDatabase.h>
@@ -108,7 +109,15 @@ int anyc__make_jobs(const options *o, file_table *t, job_vec *jobs, FILE *err)
   CXCompilationDatabase db = NULL;
   if (o->db_dir) {
     CXCompilationDatabase_Error e;
-    db = clang_CompilationDatabase_fromDirectory(o->db_dir, &e);
+    /* `-p build/compile_commands.json` names the folder too */
+    char *dir = anyc__xstrdup(o->db_dir);
+    size_t dl = strlen(dir), fl = strlen("compile_commands.json");
+    struct stat st;
+    if (dl >= fl && strcmp(dir + dl - fl, "compile_commands.json") == 0 &&
+        stat(dir, &st) == 0 && S_ISREG(st.st_mode))
+      dir[dl - fl > 0 ? dl - fl : 0] = '\0';
+    db = clang_CompilationDatabase_fromDirectory(*dir ? dir : ".", &e);
+    free(dir);
     if (e != CXCompilationDatabase_NoError || !db) {
       fprintf(err, "anyc-migrate: cannot load %s/compile_commands.json\n", o->db_dir);
       return -1;

@@ -52,6 +52,15 @@ static void test_safety_read_only_file(void **state)
   assert_int_equal(migrate("-w", "ro.c", NULL), 2);
   assert_contains(run_err, "ro.c: error: not written");
   assert_file("ro.c", legacy);
+  /* probe 3: its sites are left, not "rewritten" (the summary read 100% migrated) */
+  assert_int_equal(migrate("-w", "--report", "r.json", "ro.c", NULL), 2);
+  assert_contains(run_err, "ro.c:3:25: warning: [AS110] as_run: the file could not be written "
+                           "(Permission denied): its rewrite is not applied");
+  assert_contains(run_err, "2 sites: 0 rewritten, 2 left");
+  char *j = get_file("r.json");
+  assert_contains(j, "\"rewritten\": 0, \"left\": 2");
+  assert_contains(j, "\"status\": \"not-written\"");
+  free(j);
   scratch_remove();
 }
 
@@ -378,7 +387,9 @@ static void test_engine_unlisted_file_gets_tool_arguments(void **state)
   put_file("b/compile_commands.json", db);
   assert_int_equal(migrate("-q", "-p", sp("b"), sp("src/new.c"), NULL), 3);
   assert_contains(run_err, "needs NEEDED");
-  assert_int_equal(migrate("-q", "-w", "-p", sp("b"), "-D", "NEEDED", sp("src/new.c"), NULL), 0);
+  /* `-p` naming the database file itself, as some tools take it (it wanted the folder) */
+  assert_int_equal(migrate("-q", "-w", "-p", sp("b/compile_commands.json"), "-D", "NEEDED",
+                           sp("src/new.c"), NULL), 0);
   assert_file("src/new.c", "#ifndef NEEDED\n#error needs NEEDED\n#endif\n"
                            "#include <anyc.h>\nint zz(void) { return anyc_sleep(0); }\n");
   scratch_remove();
