@@ -170,7 +170,9 @@ ANYC_CHECKPOINT ANYC_EXTERN int anyc_group_close(anyc_group *g, int body_status)
  * Attach a message (printf format) to the current task's failure and return `code`:
  *   return anyc_fail(-EIO, "peer %s gone", id);
  * The message is reported with the next error this task produces (its return value, or
- * the body status it passes to anyc_group_close).  Blocks: no.  Thread: a task.
+ * the body status it passes to anyc_group_close).  Blocks: no.  Thread: a task, or a
+ * function run by anyc_to_thread: when it returns an error the message becomes the
+ * caller's, as an exception raised in the thread would be (an extension of the spec).
  */
 ANYC_EXTERN int anyc_fail(int code, const char *fmt, ...) ANYC_PRINTF(2, 3);
 

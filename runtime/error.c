@@ -110,7 +110,7 @@ void anyc__errors_clear(struct anyc__errors *e)
 int anyc_fail(int code, const char *fmt, ...)
 {
   struct anyc__task *t = anyc__rt ? anyc__rt->current : NULL;
-  if (!t || !fmt)
+  if (!fmt)
     return code;
   va_list ap;
   va_start(ap, fmt);
@@ -118,12 +118,20 @@ int anyc_fail(int code, const char *fmt, ...)
   va_end(ap);
   if (n < 0)
     return code;
-  char *msg = anyc__malloc((size_t)n + 1);
+  /* On an anyc_to_thread worker there is no task: the message goes back with the job
+   * (thread.c), so plain malloc, as the job's own memory (the counted heap is the loop
+   * thread's). */
+  char *msg = t ? anyc__malloc((size_t)n + 1) : malloc((size_t)n + 1);
   if (!msg)
     return code; /* the code still propagates; only the message is lost */
   va_start(ap, fmt);
   vsnprintf(msg, (size_t)n + 1, fmt, ap);
   va_end(ap);
+  if (!t) {
+    if (!anyc__worker_fail(msg))
+      free(msg); /* neither a task nor a worker: nobody to report it */
+    return code;
+  }
   anyc__free(t->fail_msg);
   t->fail_msg = msg;
   return code;

@@ -406,6 +406,10 @@ struct anyc__error {
 void anyc__errors_add(struct anyc__errors *e, int code, const char *task, char *message);
 void anyc__errors_clear(struct anyc__errors *e);
 
+/* On an anyc_to_thread worker: keep `msg` (malloc'd) as the job's anyc_fail() message and
+ * return 1; elsewhere 0 (thread.c). */
+int anyc__worker_fail(char *msg);
+
 /* Print "anyc: <message>" naming the current task and abort (structural misuse). */
 void anyc__die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 

@@ -70,7 +70,14 @@ struct job {
   int parked;               /* the host is parked on the job */
   int delivered;            /* the door handed the result to the host */
   int *outcome;             /* KEEP / DROPPED / ORPHANED / WAIT, in the host's frame */
+  char *fail_msg;           /* fn's anyc_fail() message (plain malloc: made on the worker) */
 };
+
+static void job_free(struct job *job)
+{
+  free(job->fail_msg);
+  free(job);
+}
 
 /* An anyc_from_thread request, on the worker's stack. */
 struct call {
@@ -98,6 +105,16 @@ static unsigned nthreads, nidle, nqueued;
 
 static ANYC_TLS struct door *run_door;  /* the open door of this thread's run */
 static ANYC_TLS struct job *worker_job; /* the job a worker thread is running */
+static ANYC_TLS char *worker_fail_msg;   /* its pending anyc_fail() message */
+
+int anyc__worker_fail(char *msg)
+{
+  if (!worker_job)
+    return 0;
+  free(worker_fail_msg);
+  worker_fail_msg = msg;
+  return 1;
+}
 
 /* ---- the pool ---- */
 
@@ -128,6 +145,12 @@ static void *worker_main(void *unused)
     worker_job = job;
     int status = job->fn(job->arg);
     worker_job = NULL;
+    char *msg = worker_fail_msg; /* goes back with an error, as an exception would */
+    worker_fail_msg = NULL;
+    if (status < 0)
+      job->fail_msg = msg;
+    else
+      free(msg);
 
     pthread_mutex_lock(&mu);
     if (job->orphan) {
@@ -135,7 +158,7 @@ static void *worker_main(void *unused)
       anyc__list_remove(&job->link);
       if (d && anyc__list_empty(&d->orphans))
         uv_async_send(&d->async); /* the loop may close the door now */
-      free(job);
+      job_free(job);
     } else {
       job->status = status;
       job->state = JOB_DONE;
@@ -396,7 +419,14 @@ int anyc_to_thread(anyc_fn fn, void *arg, unsigned flags)
   rc = anyc__park("to_thread", job_abort, job);
   if (rc == 0) {
     rc = job->status;
-    free(job);
+    if (job->fail_msg) { /* the worker's anyc_fail() message becomes the caller's */
+      char *m = anyc__strdup(job->fail_msg);
+      if (m) {
+        anyc__free(t->fail_msg);
+        t->fail_msg = m;
+      }
+    }
+    job_free(job);
     return rc;
   }
   /* Cancelled: job_abort decided who owns the job now. */
@@ -407,7 +437,7 @@ int anyc_to_thread(anyc_fn fn, void *arg, unsigned flags)
     }
   }
   if (outcome != ORPHANED)
-    free(job);
+    job_free(job);
   return -ECANCELED;
 }
 

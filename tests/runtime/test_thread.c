@@ -577,6 +577,62 @@ static void test_trio_loop_objects_from_worker_thread_abort(void **state)
   run_expect_abort(foreign_send_main, "use anyc_from_thread");
 }
 
+/* An anyc_fail() message made in a to_thread worker comes back with its error, as an
+ * exception raised in the thread does (AnyIO re-raises it in the caller); a worker
+ * that fails but returns 0 leaves nothing behind. */
+static int worker_fails(void *arg)
+{
+  return anyc_fail(-EIO, "disk %d full", *(int *)arg);
+}
+
+static int worker_recovers(void *arg)
+{
+  (void)arg;
+  (void)anyc_fail(-EIO, "transient");
+  return 0;
+}
+
+static int failing_child(void *arg)
+{
+  return anyc_to_thread(worker_fails, arg, 0);
+}
+
+static int recovered_child(void *arg)
+{
+  int rc = anyc_to_thread(worker_recovers, arg, 0);
+  return rc == 0 ? -EPIPE : rc; /* an error of its own, with no message */
+}
+
+static int fail_msg_main(void *arg)
+{
+  (void)arg;
+  static int disk = 3;
+  anyc_group g;
+  CHECK_INT(anyc_group_open(&g), 0);
+  CHECK_INT(anyc_start_soon_named(&g, "writer", failing_child, &disk), 0);
+  CHECK_INT(anyc_group_close(&g, 0), -EIO);
+  anyc_error_info info = {0};
+  CHECK_INT(anyc_error_at(0, &info), 0);
+  CHECK(info.message && strcmp(info.message, "disk 3 full") == 0);
+  CHECK(info.task && strcmp(info.task, "writer") == 0);
+
+  CHECK_INT(anyc_group_open(&g), 0);
+  CHECK_INT(anyc_start_soon_named(&g, "reader", recovered_child, NULL), 0);
+  CHECK_INT(anyc_group_close(&g, 0), -EPIPE);
+  CHECK_INT(anyc_error_at(0, &info), 0);
+  CHECK(info.message == NULL);
+  return 0;
+}
+
+static void test_to_thread_fail_message_reaches_caller(void **state)
+{
+  (void)state;
+  checks_reset();
+  assert_int_equal(anyc_run(fail_msg_main, NULL), 0);
+  ASSERT_CHECKS();
+  assert_int_equal(anyc_fail(-EIO, "nobody's"), -EIO); /* outside both: just the code */
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -591,6 +647,7 @@ int main(void)
       TEST(test_to_thread_out_of_memory),
       TEST(test_to_thread_after_fork),
       TEST(test_trio_loop_objects_from_worker_thread_abort),
+      TEST(test_to_thread_fail_message_reaches_caller),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -126,6 +126,38 @@ static void test_as_to_thread_outside_a_task(void **state)
   assert_int_equal(as_to_thread(blocking_work, &status), -EPERM);
 }
 
+/* A worker's anyc_fail() message is the task's error message, as an exception raised in
+ * asyncio.to_thread's function reaches the service with its text. */
+static int failing_work(void *arg)
+{
+  return anyc_fail(-ENOSPC, "volume %s full", (const char *)arg);
+}
+
+static int fetch_task(void *arg)
+{
+  return as_to_thread(failing_work, arg);
+}
+
+static char volume[] = "data";
+
+static int fetch_run(as_service *self)
+{
+  return as_run_task(self->manager, fetch_task, volume, "fetch");
+}
+
+static void test_as_to_thread_error_keeps_its_message(void **state)
+{
+  (void)state;
+  as_service svc;
+  as_service_init(&svc, fetch_run, "fetcher");
+  assert_int_equal(as_run_service(&svc), -ENOSPC);
+  const char *msg = NULL;
+  assert_int_equal(first_error(svc.manager, &msg), -ENOSPC);
+  assert_string_equal(msg, "volume data full");
+  assert_int_equal(as_error_count(svc.manager), 1);
+  as_service_destroy(&svc);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -133,6 +165,7 @@ int main(void)
     TEST(test_as_to_thread_cancelled_caller_waits),
     TEST(test_as_to_thread_outside_a_task),
     TEST(test_as_cancel_and_stop_from_a_worker_thread),
+    TEST(test_as_to_thread_error_keeps_its_message),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
