@@ -442,9 +442,9 @@ typedef struct anyc_task anyc_task;
 /* The running task's handle; NULL outside a task.  Valid until that task ends.
  * Blocks: no.  Thread: the loop thread. */
 ANYC_EXTERN anyc_task *anyc_current_task(void);
-/* Cancel the task `task` (see above); cancelling it again does nothing more.  A task not
- * yet run is cancelled from its start.  The handle must be one of a task that has not
- * ended: after that its storage is reused (keep a flag, as the shim does).
+/* Cancel the task `task` (see above); cancelling it again does nothing more.  The handle
+ * must be one of a task that has not ended: after that its storage is reused (keep a
+ * flag, as the shim does).
  * Returns: 0.  Errors: -EINVAL for NULL (or a task caught ending), -EPERM off the loop
  *   thread with a NULL task (with a task: abort, as any wake from another thread).
  * Blocks: no.  Cancellation point: no (the task sees it at its next one).

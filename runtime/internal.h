@@ -160,9 +160,6 @@ double anyc__real_now(void);
 /* ---- tasks and the scheduler (task.c, sched.c, run.c) ---------------------------------- */
 
 enum anyc__task_state { ANYC__READY, ANYC__RUNNING, ANYC__BLOCKED, ANYC__DONE };
-/* A task's own scope (anyc_task_cancel): none; cancelled before the task had a stack (it
- * is inserted, cancelled, when the task first runs); in its chain, at stack->own. */
-enum anyc__own { ANYC__OWN_NONE, ANYC__OWN_PENDING, ANYC__OWN_OPEN };
 
 struct anyc__task;
 struct anyc__group;
@@ -216,7 +213,7 @@ struct anyc__task {
   uint8_t is_start;                  /* body.start_fn (anyc_start), else body.fn */
   uint8_t stack_canary;              /* its stack is canary-checked (copy of the slot's
                                         flag: exit must not touch the cold descriptor) */
-  uint8_t own_state;                 /* enum anyc__own: anyc_task_cancel's scope */
+  uint8_t has_own;                   /* anyc_task_cancel gave it stack->own (scope.c) */
   uint32_t held;                     /* locks and limiter tokens it holds (see task.c) */
   int wake_status;                   /* what anyc__park() returns */
   const char *wait_what;             /* what a blocked task waits on (anyc_dump_tasks) */

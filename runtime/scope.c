@@ -266,12 +266,12 @@ void anyc__scope_insert_own(struct anyc__task *t)
       link_chain(x);
     }
   }
-  t->own_state = ANYC__OWN_OPEN;
+  t->has_own = 1;
 }
 
 int anyc__scope_close_own(struct anyc__task *t, int status)
 {
-  t->own_state = ANYC__OWN_NONE;
+  t->has_own = 0;
   return scope_pop(t, &t->stack->own, status);
 }
 

@@ -69,14 +69,11 @@ int anyc_task_cancel(anyc_task *task)
     return task ? (anyc__foreign_thread_die(), 0) : -EPERM;
   if (!t || t->state == ANYC__DONE)
     return -EINVAL;
-  if (t->own_state == ANYC__OWN_OPEN) {
-    anyc__scope_cancel(&t->stack->own);
-  } else if (!t->stack) {
-    t->own_state = ANYC__OWN_PENDING; /* not run yet: its entry opens and cancels it */
-  } else {
+  /* A handle comes from the task itself (anyc_current_task), so the task has run and
+   * holds its stack, where its own scope lives. */
+  if (!t->has_own)
     anyc__scope_insert_own(t);
-    anyc__scope_cancel(&t->stack->own);
-  }
+  anyc__scope_cancel(&t->stack->own);
   return 0;
 }
 
@@ -95,10 +92,6 @@ void anyc__task_entry(void *arg)
 #endif
   if (rt->dead)
     anyc__reap(rt);
-  if (ANYC_UNLIKELY(t->own_state == ANYC__OWN_PENDING)) {
-    anyc__scope_insert_own(t);
-    anyc__scope_cancel(&t->stack->own);
-  }
   int status = t->is_start ? t->body.start_fn(t->arg, (anyc_task_status *)(void *)t)
                            : t->body.fn(t->arg);
   anyc__task_finished(t, status);
@@ -191,7 +184,7 @@ int anyc__task_spawn(struct anyc__group *group, struct anyc__scope *base, const 
   }
   t->stack = NULL;
   t->stack_canary = 0;
-  t->own_state = ANYC__OWN_NONE;
+  t->has_own = 0;
   t->is_start = start_fn != NULL;
   if (start_fn)
     t->body.start_fn = start_fn;
@@ -234,7 +227,7 @@ int anyc__task_spawn(struct anyc__group *group, struct anyc__scope *base, const 
 void anyc__task_finished(struct anyc__task *t, int status)
 {
   struct anyc__runtime *rt = anyc__rt;
-  if (ANYC_UNLIKELY(t->own_state == ANYC__OWN_OPEN) && t->cur_scope == &t->stack->own)
+  if (ANYC_UNLIKELY(t->has_own) && t->cur_scope == &t->stack->own)
     status = anyc__scope_close_own(t, status); /* anyc_task_cancel's cancellation ends here */
   if (t->cur_scope != t->base_scope)
     anyc__die("task returned while a cancel scope or task group it opened is still open");
