@@ -243,6 +243,23 @@ int anyc__scope_close(struct anyc__scope *s, int body_status)
   return scope_pop(t, s, body_status);
 }
 
+/* Hang the outermost scope t has open under `to` (what is linked below it stays
+ * reachable) and return it; NULL when t has none open. */
+static struct anyc__scope *rehang_own_scopes(struct anyc__task *t, struct anyc__scope *to)
+{
+  struct anyc__scope *s = t->cur_scope;
+  if (s == t->base_scope)
+    return NULL;
+  while (s->parent != t->base_scope)
+    s = s->parent;
+  s->parent = to;
+  if (linked(s)) { /* something below waits: keep it reachable from its new home */
+    anyc__list_remove(&s->sibling);
+    link_chain(s);
+  }
+  return s;
+}
+
 /* anyc_task_cancel's scope goes in at the bottom of t's chain, between the scopes t has
  * open and the scope it runs under, as if t's body had opened it first thing; the
  * scopes above it move with it, and what is linked stays reachable. */
@@ -252,19 +269,10 @@ void anyc__scope_insert_own(struct anyc__task *t)
   scope_init(s, INFINITY, 0);
   s->owner = t;
   s->parent = t->base_scope;
-  struct anyc__scope *x = t->cur_scope;
-  if (x == t->base_scope) {
+  if (!rehang_own_scopes(t, s)) {
     t->cur_scope = s;
     if (t->tracked) /* parked at a cancel point right under its base: track it here */
       anyc__scope_track(t);
-  } else {
-    while (x->parent != t->base_scope)
-      x = x->parent;
-    x->parent = s;
-    if (linked(x)) {
-      anyc__list_remove(&x->sibling);
-      link_chain(x);
-    }
   }
   t->has_own = 1;
 }
@@ -279,21 +287,11 @@ int anyc__scope_close_own(struct anyc__task *t, int status)
  * the task itself when it has none) moves from the caller's scope to `to`. */
 void anyc__scope_reparent_task(struct anyc__task *t, struct anyc__scope *to)
 {
-  struct anyc__scope *s = t->cur_scope, *moved = NULL;
   if (t->tracked == t->base_scope)
     untrack(t);
-  if (s == t->base_scope) {
+  struct anyc__scope *moved = rehang_own_scopes(t, to);
+  if (!moved)
     t->cur_scope = to;
-  } else {
-    while (s->parent != t->base_scope)
-      s = s->parent;
-    s->parent = to;
-    moved = s;
-    if (linked(s)) { /* something below waits: keep it reachable from its new home */
-      anyc__list_remove(&s->sibling);
-      link_chain(s);
-    }
-  }
   t->base_scope = to;
   /* The new home may already be cancelled: deliver it as any cancel would, to the task
    * and to everything parked in the scopes it brought along (its own children sleeping

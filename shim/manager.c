@@ -262,8 +262,8 @@ int as__manager_cancel(as_manager *m)
 int as_stop(as_manager *m)
 {
   AS_TRACE("as_stop");
-  if (!m) /* never started, as as_cancel */
-    return as__refuse(AS_ELIFECYCLE, "Cannot cancel as service which was never started.");
+  if (!m) /* never started: as_cancel's refusal */
+    return as__manager_cancel(m);
   int rc = anyc_from_thread(stop_on_loop, m);
   return rc == -EPERM ? stop_on_loop(m) : rc;
 }
