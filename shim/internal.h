@@ -41,6 +41,8 @@ typedef struct as_task as_task;
 typedef struct as_waiter {
   anyc_event ev;
   as_task *on;
+  uint32_t what;                 /* AS_TASK_WAITED: on's end; AS_TASK_WAITED_CHILDREN:
+                                    on's last child's end */
   struct as_waiter *next;
 } as_waiter;
 
@@ -52,6 +54,8 @@ enum {
   AS_TASK_FINISHED = 1 << 4,
   AS_TASK_WAITED = 1 << 5,    /* an as_waiter in m->waiters is on it */
   AS_TASK_HELD = 1 << 6,      /* the canceller walks it: freed by the canceller */
+  AS_TASK_LIVE = 1 << 7,
+  AS_TASK_WAITED_CHILDREN = 1 << 8, /* an as_waiter waits until it has no children */      /* scheduled, not yet freed (a free record has no flags) */
 };
 
 /* One cache line: a service spawning a thousand tasks writes a thousand records and
@@ -60,8 +64,9 @@ enum {
 struct as_task {
   as_manager *m;
   as_task *parent;               /* NULL: a root task */
-  as_task *prev, *next;          /* siblings in the parent's (or the root) set */
-  as_task *children;             /* first child */
+  as_task *prev, *next;          /* siblings in the parent's (or the root) set, once
+                                    m->linked; `next` links a free record */
+  as_task *children;             /* first child, once m->linked */
   uint32_t nchildren;
   uint32_t flags;                /* AS_TASK_* */
   union {
@@ -100,7 +105,8 @@ struct as_manager {
   anyc_group bg;                 /* the background block's group (enter/exit) */
   as_manager *bg_outer;          /* the block entered before this one on this thread */
   const char *bg_key;            /* anyc_task_name() of the task that entered the block */
-  as_task *roots;                /* the first root task */
+  int linked;                    /* its task sets keep lists (as__tasks_link) */
+  as_task *roots;                /* the first root task, once linked */
   uint32_t nroots;
   as_waiter *waiters;            /* waiting for one of its tasks to finish */
   as_task *free_tasks;           /* recycled records, linked through `next` */
@@ -134,6 +140,10 @@ static inline int as__manager_is_running(const as_manager *m)
 int as__schedule(as_manager *m, as_task_fn fn, void *arg, as_service *child,
                  const char *name, int daemon);
 int as__task_cancel(as_task *t);
+/* From now on keep the lists of m's task sets (built from its running tasks' records),
+ * so they can be walked: before cancelling leaves first, handing up or waiting for
+ * children.  O(records) once per manager. */
+void as__tasks_link(as_manager *m);
 /* Give back the manager's record storage (no task of it may be alive). */
 void as__tasks_release(as_manager *m);
 

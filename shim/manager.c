@@ -103,6 +103,7 @@ static int cancel_handler(void *arg)
   as_manager *m = arg;
   if (anyc_event_wait(&m->cancel_ev) < 0)
     return 0; /* shutting down, or cancelled from outside: the group scope does it */
+  as__tasks_link(m);
   while (m->roots)
     if (as__task_cancel(m->roots) < 0)
       return 0;

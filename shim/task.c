@@ -82,8 +82,13 @@ static int thread_storage_arm(void)
 }
 
 /* ---- the tree ----
- * A set of tasks (a task's children, or the manager's roots) is its first member and a
- * count, kept by the owner; the operations take a view of the two. */
+ * A set of tasks (a task's children, or the manager's roots) is a count and a list of
+ * its members, kept by the owner; the operations take a view of the two.  The count is
+ * always kept: the 1000-children limit and the wait for children need only it.  The list
+ * is walked only when a task is cancelled leaves first, or ends with children to hand up
+ * or wait for, so a manager keeps lists only from the first such walk on (m->linked,
+ * as__tasks_link): until then a legacy task's spawn and end touch its parent's count, not
+ * a sibling's record (issue 5: shim vs native spawn cost). */
 
 typedef struct as_set {
   as_task **first;
@@ -97,18 +102,27 @@ static inline as_set set_of(as_task *t)
   return t->parent ? children_of(t->parent) : (as_set){&t->m->roots, &t->m->nroots};
 }
 
-static void set_link(as_set s, as_task *t)
+static void list_push(as_set s, as_task *t)
 {
   t->prev = NULL;
   t->next = *s.first;
   if (*s.first)
     (*s.first)->prev = t;
   *s.first = t;
+}
+
+static void set_link(as_set s, as_task *t)
+{
   ++*s.count;
+  if (t->m->linked)
+    list_push(s, t);
 }
 
 static void set_remove(as_set s, as_task *t)
 {
+  --*s.count;
+  if (!t->m->linked)
+    return;
   if (t->prev)
     t->prev->next = t->next;
   else
@@ -116,14 +130,13 @@ static void set_remove(as_set s, as_task *t)
   if (t->next)
     t->next->prev = t->prev;
   t->prev = t->next = NULL;
-  --*s.count;
 }
 
 /* A task that ends with children still running hands them to its own parent (upstream
  * PR #79), so cancellation still reaches them in tree order.  The limit firing here is
  * an error of the service (upstream); the orphan is linked regardless so it stays
  * reachable for cancellation. */
-static void hand_children_up(as_task *t)
+AS_COLD static void hand_children_up(as_task *t)
 {
   as_task *c;
   while ((c = t->children)) {
@@ -151,6 +164,7 @@ AS_COLD static as_task *chunk_refill(as_manager *m)
   c->next = m->chunks;
   m->chunks = c;
   for (size_t i = AS_TASK_CHUNK; i-- > 0;) {
+    c->tasks[i].flags = 0;
     c->tasks[i].next = m->free_tasks;
     m->free_tasks = &c->tasks[i];
   }
@@ -168,8 +182,22 @@ static inline as_task *task_alloc(as_manager *m)
 
 static void task_free(as_task *t)
 {
+  t->flags = 0; /* not LIVE: as__tasks_link skips it */
   t->next = t->m->free_tasks;
   t->m->free_tasks = t;
+}
+
+void as__tasks_link(as_manager *m)
+{
+  if (m->linked)
+    return;
+  m->linked = 1;
+  for (as_task_chunk *c = m->chunks; c; c = c->next)
+    for (size_t i = 0; i < AS_TASK_CHUNK; i++) {
+      as_task *t = &c->tasks[i];
+      if ((t->flags & (AS_TASK_LIVE | AS_TASK_FINISHED)) == AS_TASK_LIVE)
+        list_push(set_of(t), t);
+    }
 }
 
 void as__tasks_release(as_manager *m)
@@ -190,17 +218,19 @@ void as__tasks_release(as_manager *m)
 
 /* ---- the wrapper ---- */
 
-/* Wait until t finished: 0, or -ECANCELED (then t may still run).  A checkpoint, even
- * when t already finished (the canceller, holding it, may find it so). */
-static int task_wait(as_task *t)
+/* Wait until t finished (what = AS_TASK_WAITED) or has no children left (what =
+ * AS_TASK_WAITED_CHILDREN): 0, or -ECANCELED (then t may still run).  Waiting for t's end
+ * is a checkpoint even when t already finished (the canceller, holding it, may find it
+ * so). */
+static int task_wait(as_task *t, uint32_t what)
 {
-  if (t->flags & AS_TASK_FINISHED)
-    return anyc_checkpoint();
+  if (what == AS_TASK_WAITED ? (t->flags & AS_TASK_FINISHED) != 0 : !t->nchildren)
+    return what == AS_TASK_WAITED ? anyc_checkpoint() : 0;
   as_manager *m = t->m;
-  as_waiter w = {.on = t, .next = m->waiters};
+  as_waiter w = {.on = t, .what = what, .next = m->waiters};
   anyc_event_init(&w.ev);
   m->waiters = &w;
-  t->flags |= AS_TASK_WAITED;
+  t->flags |= what;
   int rc = anyc_event_wait(&w.ev);
   if (rc < 0 && !anyc_event_is_set(&w.ev)) /* still listed: unlink */
     for (as_waiter **p = &m->waiters; *p; p = &(*p)->next)
@@ -211,12 +241,12 @@ static int task_wait(as_task *t)
   return rc;
 }
 
-/* Wake (and unlist) everyone waiting for t. */
-AS_COLD static void wake_waiters(as_task *t)
+/* Wake (and unlist) everyone waiting for `what` of t. */
+AS_COLD static void wake_waiters(as_task *t, uint32_t what)
 {
   for (as_waiter **p = &t->m->waiters; *p;) {
     as_waiter *w = *p;
-    if (w->on == t) {
+    if (w->on == t && w->what == what) {
       *p = w->next; /* unlist first: once set, w's owner may run and leave */
       anyc_event_set(&w->ev);
     } else {
@@ -230,13 +260,20 @@ static void task_done(as_task *t)
   /* Leave the parent's set first, then hand the children up: upstream discards the task
    * from its parent (FunctionTask.run's finally) before re-parenting its orphans, so an
    * orphan may take the ended task's place under the 1000-children limit. */
+  if (AS_UNLIKELY(t->nchildren))
+    as__tasks_link(t->m); /* before t leaves its set: the lists are built from the
+                             records still running */
   set_remove(set_of(t), t);
-  hand_children_up(t);
+  if (AS_UNLIKELY(t->nchildren))
+    hand_children_up(t);
+  as_task *parent = t->parent;
+  if (parent && AS_UNLIKELY(!parent->nchildren && (parent->flags & AS_TASK_WAITED_CHILDREN)))
+    wake_waiters(parent, AS_TASK_WAITED_CHILDREN);
   t->m->done++;
   uint32_t flags = t->flags;
   t->flags = flags | AS_TASK_FINISHED;
   if (flags & AS_TASK_WAITED)
-    wake_waiters(t);
+    wake_waiters(t, AS_TASK_WAITED);
   if (!(flags & AS_TASK_HELD))
     task_free(t);
 }
@@ -284,38 +321,49 @@ AS_COLD static void record_task_error(as_manager *m, int rc)
   free(inherited);
 }
 
-/* A function task: upstream wraps it in a CancelScope of its own, created with the task
- * so a cancel before it first runs is not lost; here the anyc task's handle is that
- * scope (anyc_task_cancel catches the cancellation it causes when the task ends). */
-static int function_task_main(as_task *t)
+/* After a function task's function returned an error, or a daemon's returned, or one
+ * with children still running: off the common path (a task whose function returns 0
+ * with no children left). */
+AS_COLD static void function_task_end(as_task *t, int status)
 {
-  void *arg = t->a.arg;
-  t->a.task = anyc_current_task();
-  t->flags |= AS_TASK_RUNNING;
-  if (t->flags & AS_TASK_CANCEL)
-    AS_IGNORE(anyc_task_cancel(t->a.task));
-  int status = t->u.fn(arg);
-  t->flags &= ~(uint32_t)AS_TASK_RUNNING;
   if (status == -ECANCELED)
-    return 0; /* cancelled: by its own handle (then every child already finished), or
-                 with the whole group from outside (then no wait for children) */
+    return; /* cancelled: by its own handle (then every child already finished), or
+               with the whole group from outside (then no wait for children) */
   if (status < 0) {
     record_task_error(t->m, status);
-    return 0;
+    return;
   }
   if (t->flags & AS_TASK_DAEMON) {
     if (!t->m->cancelled)
       record_daemon_exit(t);
-    return 0; /* upstream raises before waiting: the children are handed up */
+    return; /* upstream raises before waiting: the children are handed up */
   }
-  /* Finished only when every child is: wait for them (upstream trio.py 80-81). */
-  while (t->children)
-    if (task_wait(t->children) < 0)
+  /* Finished only when every child is, those handed up meanwhile included: wait for
+   * them (upstream trio.py 80-81). */
+  while (t->nchildren)
+    if (task_wait(t, AS_TASK_WAITED_CHILDREN) < 0)
       break;
-  return 0;
 }
 
-static int child_task_main(as_task *t)
+/* A function task: upstream wraps it in a CancelScope of its own, created with the task
+ * so a cancel before it first runs is not lost; here the anyc task's handle is that
+ * scope (anyc_task_cancel catches the cancellation it causes when the task ends). */
+static void function_task_main(as_task *t)
+{
+  void *arg = t->a.arg;
+  t->a.task = anyc_current_task();
+  t->flags |= AS_TASK_RUNNING;
+  if (AS_UNLIKELY(t->flags & AS_TASK_CANCEL))
+    AS_IGNORE(anyc_task_cancel(t->a.task));
+  int status = t->u.fn(arg);
+  uint32_t flags = t->flags & ~(uint32_t)AS_TASK_RUNNING;
+  t->flags = flags;
+  if (AS_UNLIKELY(status < 0 || (flags & AS_TASK_DAEMON) || t->nchildren))
+    function_task_end(t, status);
+}
+
+/* Not inlined into task_main: keeps the function tasks' path small. */
+__attribute__((noinline)) static void child_task_main(as_task *t)
 {
   as_manager *cm = t->u.child->manager;
   cm->cancel_at_start = (t->flags & AS_TASK_CANCEL) != 0;
@@ -323,18 +371,17 @@ static int child_task_main(as_task *t)
   /* Cancelled from outside, with the parent's task group: upstream's child run() then
    * raises Cancelled, not the errors it recorded, so the parent records nothing. */
   if (rc == -ECANCELED)
-    return 0;
+    return;
   if (cm->nerrors) { /* the child's failure is an error of this task (matrix P11) */
     as__manager_record(t->m, cm->errors[0].code, cm->errors[0].message);
-    return 0;
+    return;
   }
   if (rc < 0) {
     as__manager_record(t->m, rc, NULL);
-    return 0;
+    return;
   }
   if ((t->flags & AS_TASK_DAEMON) && !t->m->cancelled)
     record_daemon_exit(t);
-  return 0;
 }
 
 static int task_main(void *arg)
@@ -357,20 +404,21 @@ AS_COLD static int schedule_refused(const as_manager *m)
   return 0;
 }
 
-/* Upstream's get_task_name: the child service's name, or the function's (here its
- * address) when the caller gave none. */
-AS_COLD static const char *default_name(as_task_fn fn, as_service *child, char *buf,
-                                        size_t size)
+static int schedule_unnamed(as_manager *m, as_task_fn fn, void *arg, as_service *child,
+                            int daemon);
+
+/* A spawn that failed after t was linked (out of memory): undo the bookkeeping. */
+AS_COLD static int schedule_undo(as_task *t, int rc)
 {
-  if (child)
-    return child->name ? child->name : "service";
-  void *addr;
-  memcpy(&addr, &fn, sizeof addr < sizeof fn ? sizeof addr : sizeof fn);
-  snprintf(buf, size, "%p", addr);
-  return buf;
+  set_remove(set_of(t), t);
+  t->m->total--;
+  task_free(t);
+  return rc;
 }
 
-/* Inlined into each public scheduling call below: as_run_task is the hot one. */
+/* Inlined into each public scheduling call below: as_run_task is the hot one.  The
+ * record is linked before the spawn, so that across the runtime's calls only m's
+ * arguments, then only t, stay live (a smaller frame on every legacy spawn). */
 static inline __attribute__((always_inline)) int schedule(as_manager *m, as_task_fn fn,
                                                           void *arg, as_service *child,
                                                           const char *name, int daemon)
@@ -379,9 +427,8 @@ static inline __attribute__((always_inline)) int schedule(as_manager *m, as_task
     return -EINVAL;
   if (AS_UNLIKELY(!m->started || m->finished || !m->group_open || m->cancelled))
     return schedule_refused(m);
-  char buf[2 * sizeof(void *) + 3];
   if (AS_UNLIKELY(!name))
-    name = default_name(fn, child, buf, sizeof buf);
+    return schedule_unnamed(m, fn, arg, child, daemon);
   as_task *parent = current_task(m);
   as_set set = parent ? children_of(parent) : (as_set){&m->roots, &m->nroots};
   if (AS_UNLIKELY(*set.count > AS_MAX_CHILDREN)) /* upstream: a set of more than 1000 */
@@ -395,20 +442,36 @@ static inline __attribute__((always_inline)) int schedule(as_manager *m, as_task
   t->parent = parent;
   t->children = NULL;
   t->nchildren = 0;
-  t->flags = (daemon ? AS_TASK_DAEMON : 0) | (child ? AS_TASK_CHILD : 0);
+  t->flags = AS_TASK_LIVE | (daemon ? AS_TASK_DAEMON : 0) | (child ? AS_TASK_CHILD : 0);
   if (child)
     t->u.child = child;
   else
     t->u.fn = fn;
   t->a.arg = arg;
-  int rc = anyc_start_soon_named(&m->group, name, task_main, t);
-  if (AS_UNLIKELY(rc < 0)) {
-    task_free(t);
-    return rc;
-  }
   set_link(set, t);
   m->total++;
+  int rc = anyc_start_soon_named(&m->group, name, task_main, t);
+  if (AS_UNLIKELY(rc < 0))
+    return schedule_undo(t, rc);
   return 0;
+}
+
+/* Upstream's get_task_name for a call that gave none: the child service's name, or the
+ * function's (here its address). */
+AS_COLD static int schedule_unnamed(as_manager *m, as_task_fn fn, void *arg,
+                                    as_service *child, int daemon)
+{
+  char buf[2 * sizeof(void *) + 3];
+  const char *name;
+  if (child) {
+    name = child->name ? child->name : "service";
+  } else {
+    void *addr;
+    memcpy(&addr, &fn, sizeof addr < sizeof fn ? sizeof addr : sizeof fn);
+    snprintf(buf, sizeof buf, "%p", addr);
+    name = buf;
+  }
+  return as__schedule(m, fn, arg, child, name, daemon);
 }
 
 /* Cancel `t` leaves first: each child (and the children handed up meanwhile) is
@@ -432,7 +495,7 @@ int as__task_cancel(as_task *t)
   } else {
     t->flags |= AS_TASK_CANCEL;
   }
-  rc = task_wait(t);
+  rc = task_wait(t, AS_TASK_WAITED);
 out:
   t->flags &= ~(uint32_t)AS_TASK_HELD;
   if (t->flags & AS_TASK_FINISHED)

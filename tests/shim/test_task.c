@@ -701,6 +701,78 @@ static int recycled_main(void *arg)
 }
 static void test_recycled_task_record_starts_clean(void **state) { (void)state; RUN(recycled_main); }
 
+/* A manager keeps its task sets' lists only from the first walk on (task.c): here B
+ * ends with its child D running, which builds them midway and hands D to A; E is spawned
+ * after.  Stopping the service must still cancel leaves first: D and E (A's children,
+ * one handed up, one linked as it came) finish before A is cancelled. */
+typedef struct midway {
+  as_manager *m;
+  anyc_event d_ready, b_done, e_ready, all_ready;
+} midway;
+static int midway_leaf(void *arg, anyc_event *ready, const char *name)
+{
+  (void)arg;
+  anyc_event_set(ready);
+  int rc = anyc_sleep(FOREVER);
+  TRACE("%s", name);
+  return rc;
+}
+static int midway_d(void *arg) { return midway_leaf(arg, &((midway *)arg)->d_ready, "D"); }
+static int midway_e(void *arg) { return midway_leaf(arg, &((midway *)arg)->e_ready, "E"); }
+static int midway_b(void *arg)
+{
+  midway *w = arg;
+  CHECK_INT(as_run_task(w->m, midway_d, w, "D"), 0);
+  int rc = anyc_event_wait(&w->d_ready);
+  anyc_event_set(&w->b_done);
+  return rc ? rc : -ECANCELED; /* ended as cancelled: its child is handed up */
+}
+static int midway_a(void *arg)
+{
+  midway *w = arg;
+  CHECK_INT(as_run_task(w->m, midway_b, w, "B"), 0);
+  CHECK_INT(anyc_event_wait(&w->b_done), 0);
+  CHECK_INT(as_run_task(w->m, midway_e, w, "E"), 0);
+  CHECK_INT(anyc_event_wait(&w->e_ready), 0);
+  anyc_event_set(&w->all_ready);
+  int rc = anyc_sleep(FOREVER);
+  TRACE("A");
+  return rc;
+}
+static int midway_run(as_service *s)
+{
+  midway *w = tsvc_of(s)->user;
+  w->m = s->manager;
+  CHECK_INT(as_run_task(s->manager, midway_a, w, "A"), 0);
+  return as_wait_finished(s->manager);
+}
+static int midway_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  midway w;
+  anyc_group g;
+  memset(&w, 0, sizeof w);
+  anyc_event_init(&w.d_ready);
+  anyc_event_init(&w.b_done);
+  anyc_event_init(&w.e_ready);
+  anyc_event_init(&w.all_ready);
+  tsvc_init(&t, midway_run, NULL);
+  t.user = &w;
+  CHECK_INT(anyc_group_open(&g), 0);
+  CHECK_INT(anyc_start_soon(&g, run_service_task, &t), 0);
+  CHECK_INT(anyc_event_wait(&w.all_ready), 0);
+  CHECK_INT(as_stop(w.m), 0);
+  CHECK(strcmp(trace_log, "E,D,A") == 0 || strcmp(trace_log, "D,E,A") == 0);
+  as_stats st;
+  as_get_stats(w.m, &st);
+  CHECK_INT((int)st.total_count, 4);
+  CHECK_INT(anyc_group_close(&g, 0), 0);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_tree_lists_built_midway_still_cancel_leaves_first(void **state) { (void)state; RUN(midway_main); }
+
 /* The storage a thread keeps between services is freed when the thread exits (the ASan
  * and valgrind runs of this suite report it lost otherwise). */
 static int thread_tasks_ran;
@@ -851,6 +923,7 @@ int main(void)
     TEST(test_daemon_task_raises_exception_leaving_children),
     TEST(test_task_raises_exception_leaving_children),
     TEST(test_orphan_handed_to_grandparent),
+    TEST(test_tree_lists_built_midway_still_cancel_leaves_first),
     TEST(test_cancel_before_task_first_ran),
     TEST(test_recycled_task_record_starts_clean),
     TEST(test_thread_storage_freed_at_thread_exit),
