@@ -1,7 +1,7 @@
 /* task.c — legacy tasks: scheduling, the task tree, the per-task wrapper and
  * leaves-first cancellation (upstream's FunctionTask / ChildServiceTask).
  *
- * Each legacy task is an anyc task in its manager's task group, running task_main() with
+ * Each legacy task is an anyc task in its manager's task group, running a wrapper with
  * its record as the argument.  Its anyc task handle is its own cancel handle (upstream
  * pre-creates a trio CancelScope per task; a cancel that comes before the task first runs
  * is a flag until it does).  The scheduling task is the parent, found through
@@ -24,16 +24,17 @@
 #define AS_TOO_MANY_CHILDREN_MESSAGE "Tried to add more than 1000 child tasks."
 
 /* ---- the running legacy task ----
- * Every legacy task runs task_main() with its record as the argument, so the record of
- * the task the caller runs in is anyc_task_arg(task_main): a lookup, no registry. */
+ * Every legacy function task runs function_task_body() with its record as the argument
+ * (child services run child_task_body()), so the record of the function task the caller
+ * runs in is anyc_task_arg(function_task_body): a lookup, no registry. */
 
-static int task_main(void *arg);
+static int function_task_body(void *arg);
 
 /* The legacy function task of `m` the caller is running in, or NULL (a root). */
 static as_task *current_task(as_manager *m)
 {
-  as_task *t = anyc_task_arg(task_main);
-  return t && t->m == m && !(t->flags & AS_TASK_CHILD) ? t : NULL;
+  as_task *t = anyc_task_arg(function_task_body);
+  return t && t->m == m ? t : NULL;
 }
 
 /* ---- per-thread storage kept between services ----
@@ -362,8 +363,7 @@ static void function_task_main(as_task *t)
     function_task_end(t, status);
 }
 
-/* Not inlined into task_main: keeps the function tasks' path small. */
-__attribute__((noinline)) static void child_task_main(as_task *t)
+static void child_task_main(as_task *t)
 {
   as_manager *cm = t->u.child->manager;
   cm->cancel_at_start = (t->flags & AS_TASK_CANCEL) != 0;
@@ -384,14 +384,18 @@ __attribute__((noinline)) static void child_task_main(as_task *t)
     record_daemon_exit(t);
 }
 
-static int task_main(void *arg)
+/* The anyc bodies of a legacy function task and of a child-service task. */
+static int function_task_body(void *arg)
 {
-  as_task *t = arg;
-  if (t->flags & AS_TASK_CHILD)
-    child_task_main(t);
-  else
-    function_task_main(t);
-  task_done(t);
+  function_task_main(arg);
+  task_done(arg);
+  return 0;
+}
+
+static int child_task_body(void *arg)
+{
+  child_task_main(arg);
+  task_done(arg);
   return 0;
 }
 
@@ -425,7 +429,8 @@ static inline __attribute__((always_inline)) int schedule(as_manager *m, as_task
 {
   if (AS_UNLIKELY(!m || !fn == !child))
     return -EINVAL;
-  if (AS_UNLIKELY(!m->started || m->finished || !m->group_open || m->cancelled))
+  /* group_open implies started and not finished (manager.c) */
+  if (AS_UNLIKELY(!m->group_open || m->cancelled))
     return schedule_refused(m);
   if (AS_UNLIKELY(!name))
     return schedule_unnamed(m, fn, arg, child, daemon);
@@ -450,7 +455,7 @@ static inline __attribute__((always_inline)) int schedule(as_manager *m, as_task
   t->a.arg = arg;
   set_link(set, t);
   m->total++;
-  int rc = anyc_start_soon_named(&m->group, name, task_main, t);
+  int rc = anyc_start_soon_named(&m->group, name, child ? child_task_body : function_task_body, t);
   if (AS_UNLIKELY(rc < 0))
     return schedule_undo(t, rc);
   return 0;
