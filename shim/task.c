@@ -268,19 +268,31 @@ AS_COLD static char *closed_group_message(int rc)
  * its system group with the service's error) re-raises that group's exception in
  * Python, message included: take the message the group recorded for that code.  Read
  * before the empty group replaces the list.  Else a legacy call that refused this task
- * with rc (upstream raised, e.g. LifecycleError): its message (as__refuse). */
+ * with rc (upstream raised, e.g. LifecycleError): its message (as__refuse), also read
+ * before the schedule point, where another task may refuse.
+ * The error takes its place in the list (and cancels the service) before the schedule
+ * point: upstream appends and cancels without yielding, so tasks failing in the same
+ * batch are listed in the order they failed, and a task scheduled by a sibling that runs
+ * meanwhile is dropped.  The message is filled in after. */
 AS_COLD static void record_task_error(as_manager *m, int rc)
 {
   anyc_group g;
   anyc_error_info info = {0};
   const char *message = NULL;
   char *inherited = closed_group_message(rc);
+  const char *refused = as__refusal_message(rc);
+  size_t slot = m->nerrors;
+  if (as__manager_record(m, rc, NULL) < 0) {
+    free(inherited);
+    return;
+  }
   if (anyc_group_open(&g) == 0 && anyc_group_close(&g, rc) == rc &&
       anyc_error_count() > 0 && anyc_error_at(0, &info) == 0 && info.code == rc)
     message = info.message;
   if (!message)
-    message = inherited ? inherited : as__refusal_message(rc);
-  as__manager_record(m, rc, message);
+    message = inherited ? inherited : refused;
+  if (message)
+    m->errors[slot].message = strdup(message);
   free(inherited);
 }
 
