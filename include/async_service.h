@@ -56,7 +56,9 @@ struct as_service {
 /* Initialise a service (any thread, no task needed).  `name` is not copied. */
 AS_DEPRECATED("a plain struct and anyc_fn")
 AS_EXTERN void as_service_init(as_service *svc, as_run_fn run, const char *name);
-/* Release what the manager holds; after the service finished, or if it never ran. */
+/* Release what the manager holds; after the service finished, or if it never ran.
+ * Destroying a service that runs, or that a scheduled task will run (a child service, a
+ * background block), aborts with a message naming the service and the task. */
 AS_DEPRECATED("nothing (task groups need no teardown)")
 AS_EXTERN void as_service_destroy(as_service *svc);
 

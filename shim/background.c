@@ -80,6 +80,7 @@ int as_background_service_enter(as_service *svc, as_manager **out)
     as_service_destroy(svc);
     return rc;
   }
+  m->scheduled = 1;
   rc = anyc_event_wait(&m->started_ev);
   if (rc < 0) { /* the caller is cancelled: the service ends with it */
     AS_IGNORE(anyc_group_close(&m->bg, rc));

@@ -95,6 +95,7 @@ struct as_manager {
   int started, cancelled, finished;
   int group_open;                /* the task group accepts spawns */
   int cancel_at_start;           /* a child service cancelled before it ran */
+  int scheduled;                 /* a task will run it (child service, background block) */
   anyc_event started_ev, cancel_ev, finished_ev;
   anyc_group group;              /* the service's task group */
   anyc_group bg;                 /* the background block's group (enter/exit) */

@@ -9,6 +9,7 @@
  * the whole task group as a catch-all, exactly upstream's _handle_cancelled.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,12 +23,28 @@ void as_service_init(as_service *svc, as_run_fn run, const char *name)
   svc->name = name;
 }
 
+/* Freeing a manager that runs, or that a scheduled task will run, leaves its tasks on
+ * freed memory: a corruption found much later, far from the call.  There is no error to
+ * return (void, as Python's `del`), so it aborts at the call, naming service and task. */
+AS_COLD static void destroy_live(const as_manager *m)
+{
+  const char *task = anyc_task_name();
+  fprintf(stderr,
+          "async_service: as_service_destroy('%s') while the service %s: destroy it after "
+          "it finished, or if it never ran (in task '%s')\n",
+          m->svc->name ? m->svc->name : "service",
+          m->started ? "is running" : "is scheduled to run", task[0] ? task : "<none>");
+  abort();
+}
+
 void as_service_destroy(as_service *svc)
 {
   AS_TRACE("as_service_destroy");
   as_manager *m = svc ? svc->manager : NULL;
   if (!m)
     return;
+  if ((m->started || m->scheduled) && !m->finished)
+    destroy_live(m);
   for (size_t i = 0; i < m->nerrors; i++)
     free(m->errors[i].message);
   free(m->errors);
@@ -194,9 +211,12 @@ static int run_child(as_manager *m, as_service *child, const char *name, int dae
   int rc = as__manager_attach(child, &cm);
   if (rc)
     return rc;
+  unsigned long scheduled_before = m->total; /* 0 is also "dropped": total tells */
   rc = as__schedule(m, NULL, NULL, child, name, daemon);
   if (rc < 0 && rc != AS_ELIFECYCLE && rc != AS_ETOOMANYCHILDREN)
     as_service_destroy(child);
+  else if (rc == 0 && m->total != scheduled_before)
+    cm->scheduled = 1;
   return rc;
 }
 

@@ -1,6 +1,7 @@
 /* test_manager.c — upstream's tests-trio/test_trio_based_service.py (all 28), each
  * named after its upstream test, for shim/manager.c (and the paths through task.c and
  * background.c they exercise).  "raises X" in Python is "returns X" here. */
+#include "abort_helper.h"
 #include "shim_test.h"
 
 /* ---- services shared by several tests ---- */
@@ -1305,6 +1306,82 @@ static int refused_message_main(void *arg)
 }
 static void test_refused_call_returned_by_a_task_keeps_upstream_message(void **state) { (void)state; RUN(refused_message_main); }
 
+/* as_service_destroy of a service that runs, or that a scheduled task will run, would
+ * leave its tasks on freed memory: it aborts at the call, naming service and task.  A
+ * child dropped because its parent was cancelled never runs: destroying it is fine. */
+static tsvc doomed;
+static int destroys_doomed(void *arg)
+{
+  (void)arg;
+  as_service_destroy(&doomed.svc);
+  return 0;
+}
+static int destroy_running_run(as_service *s)
+{
+  CHECK_INT(as_run_task(s->manager, destroys_doomed, NULL, "destroyer"), 0);
+  return as_wait_finished(s->manager);
+}
+static int destroy_running_main(void *arg)
+{
+  (void)arg;
+  tsvc_init(&doomed, destroy_running_run, "doomed");
+  return as_run_service(&doomed.svc);
+}
+static int destroy_child_run(as_service *s)
+{
+  CHECK_INT(as_run_child_service(s->manager, &doomed.svc, NULL), 0);
+  as_service_destroy(&doomed.svc);
+  return 0;
+}
+static int destroy_child_main(void *arg)
+{
+  (void)arg;
+  tsvc parent;
+  tsvc_init(&parent, destroy_child_run, "parent");
+  tsvc_init(&doomed, wait_cancelled_run, "doomed");
+  return as_run_service(&parent.svc);
+}
+static int destroy_in_block_main(void *arg)
+{
+  (void)arg;
+  as_manager *m = NULL;
+  tsvc_init(&doomed, wait_cancelled_run, "doomed");
+  if (as_background_service_enter(&doomed.svc, &m) == 0)
+    as_service_destroy(&doomed.svc);
+  return 0;
+}
+static int dropped_child_run(as_service *s)
+{
+  CHECK_INT(as_cancel(s->manager), 0);
+  CHECK_INT(as_run_child_service(s->manager, &doomed.svc, NULL), 0); /* dropped */
+  as_service_destroy(&doomed.svc);
+  CHECK(doomed.svc.manager == NULL);
+  return 0;
+}
+static int dropped_child_main(void *arg)
+{
+  (void)arg;
+  tsvc parent;
+  tsvc_init(&parent, dropped_child_run, "parent");
+  tsvc_init(&doomed, wait_cancelled_run, "doomed");
+  CHECK_INT(as_run_service(&parent.svc), 0);
+  as_service_destroy(&parent.svc);
+  return 0;
+}
+static void test_destroy_live_service_aborts(void **state)
+{
+  (void)state;
+  run_expect_abort(destroy_running_main,
+                   "as_service_destroy('doomed') while the service is running: destroy it "
+                   "after it finished, or if it never ran (in task 'destroyer')");
+  run_expect_abort(destroy_child_main,
+                   "as_service_destroy('doomed') while the service is scheduled to run: "
+                   "destroy it after it finished, or if it never ran (in task 'run')");
+  run_expect_abort(destroy_in_block_main,
+                   "as_service_destroy('doomed') while the service is running");
+  RUN(dropped_child_main);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -1356,6 +1433,7 @@ int main(void)
     TEST(test_run_service_from_a_cancelled_caller_never_starts),
     TEST(test_run_service_in_a_task_error_keeps_its_message),
     TEST(test_refused_call_returned_by_a_task_keeps_upstream_message),
+    TEST(test_destroy_live_service_aborts),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
