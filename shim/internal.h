@@ -139,12 +139,13 @@ int as__task_cancel(as_task *t);
 void as__tasks_release(as_manager *m);
 
 /* trace.c: note one legacy call (ASYNC_SERVICE_TRACE=1).  as__trace_state is -1 until
- * the environment was read, then 0 (off) or 1: when off, a legacy call costs one load. */
+ * the environment was read, then 0 (off) or 1: when off, a legacy call costs one load
+ * (relaxed: any thread may make the first call and store it). */
 extern int as__trace_state;
 void as__trace(const char *api, void *return_address);
 #define AS_TRACE(api)                                                              \
   do {                                                                             \
-    if (as__trace_state)                                                           \
+    if (__atomic_load_n(&as__trace_state, __ATOMIC_RELAXED))                      \
       as__trace(api, __builtin_return_address(0));                                 \
   } while (0)
 
