@@ -1382,6 +1382,51 @@ static void test_destroy_live_service_aborts(void **state)
   RUN(dropped_child_main);
 }
 
+/* C-only misuse: a NULL where a service, manager, function or out-pointer belongs is
+ * -EINVAL from the calls that return a status, and nothing (no crash) from the void
+ * ones; a service cannot be its own child (it already has its manager). */
+static int null_args_run(as_service *s)
+{
+  as_manager *m = s->manager, *out = NULL;
+  as_service no_run;
+  as_service_init(&no_run, NULL, "no-run");
+  CHECK_INT(as_run_task(NULL, just_checkpoint, NULL, NULL), -EINVAL);
+  CHECK_INT(as_run_task(m, NULL, NULL, NULL), -EINVAL);
+  CHECK_INT(as_run_daemon_task(NULL, just_checkpoint, NULL, NULL), -EINVAL);
+  CHECK_INT(as_run_daemon_task(m, NULL, NULL, NULL), -EINVAL);
+  CHECK_INT(as_run_child_service(NULL, &no_run, NULL), -EINVAL);
+  CHECK_INT(as_run_child_service(m, NULL, NULL), -EINVAL);
+  CHECK_INT(as_run_daemon_child_service(m, &no_run, NULL), -EINVAL);
+  CHECK(no_run.manager == NULL);
+  CHECK_INT(as_run_child_service(m, s, NULL), AS_ELIFECYCLE);
+  CHECK_INT(as_run_service(NULL), -EINVAL);
+  CHECK_INT(as_run_service(&no_run), -EINVAL);
+  CHECK_INT(as_background_service_enter(NULL, &out), -EINVAL);
+  CHECK_INT(as_background_service_enter(&no_run, &out), -EINVAL);
+  CHECK_INT(as_background_service_enter(&no_run, NULL), -EINVAL);
+  CHECK(out == NULL);
+  as_get_stats(m, NULL);
+  as_service_init(NULL, NULL, NULL);
+  as_service_destroy(NULL);
+  as_service_destroy(&no_run);
+  as_stats st;
+  as_get_stats(m, &st);
+  CHECK_INT(st.total_count, 0); /* nothing was scheduled */
+  return anyc_fail(-EIO, "done");
+}
+static int null_args_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  tsvc_init(&t, null_args_run, NULL);
+  CHECK_INT(as_run_service(&t.svc), -EIO);
+  CHECK_INT(as_error_at(t.svc.manager, 0, NULL, NULL), 0);
+  CHECK_INT(as_error_count(t.svc.manager), 1);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_null_arguments(void **state) { (void)state; RUN(null_args_main); }
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -1434,6 +1479,7 @@ int main(void)
     TEST(test_run_service_in_a_task_error_keeps_its_message),
     TEST(test_refused_call_returned_by_a_task_keeps_upstream_message),
     TEST(test_destroy_live_service_aborts),
+    TEST(test_null_arguments),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,8 @@
 
 static atomic_int thread_started, thread_done;
 
+static int wait_cancelled_run_fn(as_service *s) { return as_wait_finished(s->manager); }
+
 static int blocking_work(void *arg)
 {
   atomic_store(&thread_started, 1);
@@ -158,6 +160,60 @@ static void test_as_to_thread_error_keeps_its_message(void **state)
   as_service_destroy(&svc);
 }
 
+/* Scheduling needs the loop: from an as_to_thread worker as_run_task and
+ * as_run_child_service answer -EPERM, and touch nothing of the manager (its task
+ * records are the loop's: the worker must not take one while the loop spawns, as the
+ * churning task here does; a lost race is rare, so this mostly pins the answer). */
+static int worker_tries(void *arg)
+{
+  tsvc *t = arg;
+  as_service child;
+  int bad = 0;
+  for (int i = 0; i < 200000; i++)
+    bad |= as_run_task(t->svc.manager, just_checkpoint, NULL, "w") != -EPERM;
+  as_service_init(&child, wait_cancelled_run_fn, "child");
+  bad |= as_run_child_service(t->svc.manager, &child, NULL) != -EPERM;
+  bad |= child.manager != NULL;
+  return bad ? -EIO : 0;
+}
+static int churn(void *arg)
+{
+  tsvc *t = arg;
+  while (!anyc_event_is_set(&t->ev)) {
+    for (int i = 0; i < 50; i++)
+      if (as_run_task(t->svc.manager, just_checkpoint, NULL, "c") < 0)
+        return -EIO;
+    int rc = anyc_sleep(0);
+    if (rc)
+      return rc;
+    t->flag += 50;
+  }
+  return 0;
+}
+static int worker_schedules_run(as_service *s)
+{
+  tsvc *t = tsvc_of(s);
+  CHECK_INT(as_run_task(s->manager, churn, t, "churn"), 0);
+  t->rc = as_to_thread(worker_tries, t);
+  anyc_event_set(&t->ev);
+  return 0;
+}
+static int worker_schedules_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  tsvc_init(&t, worker_schedules_run, "svc");
+  CHECK_INT(as_run_service(&t.svc), 0);
+  CHECK_INT(t.rc, 0);
+  as_stats st;
+  as_get_stats(t.svc.manager, &st);
+  CHECK_INT(st.total_count, (unsigned long)t.flag + 1); /* churn and its tasks only */
+  CHECK_INT(st.pending_count, 0);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_scheduling_from_a_worker_thread_is_refused(void **state) { (void)state; RUN(worker_schedules_main); }
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -166,6 +222,7 @@ int main(void)
     TEST(test_as_to_thread_outside_a_task),
     TEST(test_as_cancel_and_stop_from_a_worker_thread),
     TEST(test_as_to_thread_error_keeps_its_message),
+    TEST(test_scheduling_from_a_worker_thread_is_refused),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
