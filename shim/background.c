@@ -34,6 +34,7 @@ static void block_leave(as_manager *m)
     as_manager *b = *p;
     if (b == m) {
       *p = m->bg_outer;
+      m->bg_key = NULL; /* out of the list: as_service_destroy may free it */
       return;
     }
     if (b->bg_key == key) {

@@ -100,7 +100,7 @@ struct as_manager {
   anyc_group group;              /* the service's task group */
   anyc_group bg;                 /* the background block's group (enter/exit) */
   as_manager *bg_outer;          /* the block entered before this one on this thread */
-  const char *bg_key;            /* anyc_task_name() of the task that entered the block */
+  const char *bg_key;            /* anyc_task_name() of the task in the block; NULL: none */
   as_task *roots;                /* the first root task */
   uint32_t nroots;
   as_waiter *waiters;            /* waiting for one of its tasks to finish */

@@ -26,7 +26,7 @@ void as_service_init(as_service *svc, as_run_fn run, const char *name)
 }
 
 /* Freeing a manager that runs, or that a scheduled task will run, leaves its tasks on
- * freed memory: a corruption found much later, far from the call.  There is no error to
+ * freed memory (and one whose background block is open, the thread's list of blocks): a corruption found much later, far from the call.  There is no error to
  * return (void, as Python's `del`), so it aborts at the call, naming service and task. */
 AS_COLD static void destroy_live(const as_manager *m)
 {
@@ -35,7 +35,10 @@ AS_COLD static void destroy_live(const as_manager *m)
           "async_service: as_service_destroy('%s') while the service %s: destroy it after "
           "it finished, or if it never ran (in task '%s')\n",
           m->svc->name ? m->svc->name : "service",
-          m->started ? "is running" : "is scheduled to run", task[0] ? task : "<none>");
+          m->finished  ? "is in a background block still open"
+          : m->started ? "is running"
+                       : "is scheduled to run",
+          task[0] ? task : "<none>");
   abort();
 }
 
@@ -45,7 +48,7 @@ void as_service_destroy(as_service *svc)
   as_manager *m = svc ? svc->manager : NULL;
   if (!m)
     return;
-  if ((m->started || m->scheduled) && !m->finished)
+  if (((m->started || m->scheduled) && !m->finished) || m->bg_key)
     destroy_live(m);
   for (size_t i = 0; i < m->nerrors; i++)
     free(m->errors[i].message);

@@ -1307,7 +1307,8 @@ static int refused_message_main(void *arg)
 static void test_refused_call_returned_by_a_task_keeps_upstream_message(void **state) { (void)state; RUN(refused_message_main); }
 
 /* as_service_destroy of a service that runs, or that a scheduled task will run, would
- * leave its tasks on freed memory: it aborts at the call, naming service and task.  A
+ * leave its tasks on freed memory (one in an open background block, the list of open
+ * blocks): it aborts at the call, naming service and task.  A
  * child dropped because its parent was cancelled never runs: destroying it is fine. */
 static tsvc doomed;
 static int destroys_doomed(void *arg)
@@ -1350,6 +1351,15 @@ static int destroy_in_block_main(void *arg)
     as_service_destroy(&doomed.svc);
   return 0;
 }
+static int destroy_finished_in_block_main(void *arg)
+{
+  (void)arg;
+  as_manager *m = NULL;
+  tsvc_init(&doomed, returns_run_at_once, "doomed");
+  if (as_background_service_enter(&doomed.svc, &m) == 0 && as_wait_finished(m) == 0)
+    as_service_destroy(&doomed.svc); /* finished on its own, but the block is open */
+  return 0;
+}
 static int dropped_child_run(as_service *s)
 {
   CHECK_INT(as_cancel(s->manager), 0);
@@ -1379,6 +1389,10 @@ static void test_destroy_live_service_aborts(void **state)
                    "destroy it after it finished, or if it never ran (in task 'run')");
   run_expect_abort(destroy_in_block_main,
                    "as_service_destroy('doomed') while the service is running");
+  run_expect_abort(destroy_finished_in_block_main,
+                   "as_service_destroy('doomed') while the service is in a background block "
+                   "still open: destroy it after it finished, or if it never ran (in task "
+                   "'main')");
   RUN(dropped_child_main);
 }
 
