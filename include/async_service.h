@@ -78,7 +78,8 @@ AS_EXTERN int as_run_service(as_service *svc);
  * `async with background_trio_service(svc) as m:` — start the service beside the calling
  * task and return once it has started.  While the block runs, a failure of the service
  * cancels the block (its checkpoints return -ECANCELED).
- * Returns: 0 and *out.  Errors: AS_ELIFECYCLE, -ENOMEM, -EPERM outside a task.
+ * Returns: 0 and *out.  Errors: AS_ELIFECYCLE, -EINVAL (NULL svc, run or out), -ENOMEM,
+ *   -ECANCELED (the caller is cancelled: the service never starts), -EPERM outside a task.
  * Blocks: until started.  Cancellation point: yes.
  */
 AS_DEPRECATED("anyc_group_open + anyc_start_soon")
@@ -101,7 +102,8 @@ AS_EXTERN int as_background_service_exit(as_manager *m, int body_status);
  * Schedule fn(arg) as a task of the service; the scheduling task is its parent.
  * `name` is copied (NULL: the function's address).  Returns 0 (also when the service is
  * cancelled: the task is then silently dropped).  Errors: AS_ELIFECYCLE when the service
- * is not running, AS_ETOOMANYCHILDREN past 1001 children of one parent, -ENOMEM.
+ * is not running, AS_ETOOMANYCHILDREN past 1001 children of one parent, -EINVAL (NULL m
+ * or fn), -EPERM from a thread not running the loop (a to_thread worker), -ENOMEM.
  * Blocks: no.  Cancellation point: no.
  */
 AS_DEPRECATED("anyc_start_soon_named")
@@ -175,7 +177,7 @@ AS_DEPRECATED("anyc_sleep")
 AS_EXTERN int as_sleep(double seconds);
 /* asyncio.wait_for: fn(arg)'s status, or -ETIMEDOUT when it ran out of time.  A timeout
  * <= 0 is already expired: -ETIMEDOUT at fn's first checkpoint (asyncio).  -EINVAL for
- * NaN. */
+ * NaN or a NULL fn. */
 AS_DEPRECATED("anyc_fail_after around the call")
 AS_EXTERN int as_wait_for(as_task_fn fn, void *arg, double timeout);
 /* asyncio.to_thread: anyc_to_thread() without the abandon flag. */
