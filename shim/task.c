@@ -243,10 +243,17 @@ static void task_done(as_task *t)
 
 AS_COLD static void record_daemon_exit(as_task *t)
 {
-  char msg[256];
-  /* The running task's name is the legacy task's: the runtime keeps the copy. */
-  snprintf(msg, sizeof msg, "Daemon task %s[daemon=True] exited", anyc_task_name());
+#define AS_DAEMON_EXIT_FORMAT "Daemon task %s[daemon=True] exited"
+  /* The running task's name is the legacy task's: the runtime keeps the copy, of any
+   * length; the message has the whole of it (a fixed buffer cut the "exited" off). */
+  const char *name = anyc_task_name();
+  size_t size = sizeof AS_DAEMON_EXIT_FORMAT + strlen(name);
+  char *msg = malloc(size);
+  if (msg)
+    snprintf(msg, size, AS_DAEMON_EXIT_FORMAT, name);
   as__manager_record(t->m, AS_EDAEMONEXIT, msg);
+  free(msg);
+#undef AS_DAEMON_EXIT_FORMAT
 }
 
 /* The message of the first error coded `rc` in the list of the last group the caller

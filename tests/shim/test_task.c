@@ -899,6 +899,37 @@ static int same_batch_main(void *arg)
 }
 static void test_errors_of_one_batch_listed_in_order(void **state) { (void)state; RUN(same_batch_main); }
 
+/* A daemon's exit message carries its whole name, however long (upstream formats the
+ * task's str()): "Daemon task <name>[daemon=True] exited". */
+static int returns_at_once(void *arg)
+{
+  (void)arg;
+  return 0;
+}
+static char long_name[400];
+static int long_daemon_run(as_service *s)
+{
+  CHECK_INT(as_run_daemon_task(s->manager, returns_at_once, NULL, long_name), 0);
+  return as_wait_finished(s->manager);
+}
+static int long_daemon_main(void *arg)
+{
+  (void)arg;
+  char want[sizeof long_name + 64];
+  memset(long_name, 'd', sizeof long_name - 1);
+  long_name[sizeof long_name - 1] = '\0';
+  snprintf(want, sizeof want, "Daemon task %s[daemon=True] exited", long_name);
+  tsvc t;
+  const char *msg = NULL;
+  tsvc_init(&t, long_daemon_run, NULL);
+  CHECK_INT(as_run_service(&t.svc), AS_EDAEMONEXIT);
+  CHECK_INT(first_error(t.svc.manager, &msg), AS_EDAEMONEXIT);
+  CHECK(msg && strcmp(msg, want) == 0);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_daemon_exit_message_keeps_a_long_name(void **state) { (void)state; RUN(long_daemon_main); }
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -927,6 +958,7 @@ int main(void)
     TEST(test_stop_from_the_services_own_task),
     TEST(test_task_error_from_a_private_nursery_keeps_its_message),
     TEST(test_errors_of_one_batch_listed_in_order),
+    TEST(test_daemon_exit_message_keeps_a_long_name),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
