@@ -120,8 +120,9 @@ int as__manager_record(as_manager *m, int code, const char *message);
 int as__manager_cancel(as_manager *m);
 /* A legacy call refuses the calling task with `code` (AS_E*): upstream raised an
  * exception carrying `message` (a static string), which a task returning the code
- * re-raises.  Noted for the task, returned.  as__refusal_message(code): the message of
- * the current task's last refusal if it was `code`, else NULL (record_task_error). */
+ * re-raises.  Noted for the task (each task its own), returned.
+ * as__refusal_message(code): the message of the current task's last refusal if it was
+ * `code`, else NULL (record_task_error). */
 int as__refuse(int code, const char *message);
 const char *as__refusal_message(int code);
 

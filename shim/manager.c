@@ -58,30 +58,46 @@ void as_service_destroy(as_service *svc)
   svc->manager = NULL;
 }
 
-/* The last refusal on this thread: which task, which code, upstream's message.  A task
- * is compared by its handle only while it may still run; a recycled handle would need
- * the same code without a refusal of its own, and then gets a LifecycleError's text. */
-static AS_TLS struct {
+/* Recent refusals on this thread: which task, which code, upstream's message.  Several
+ * tasks may each hold a refusal across checkpoints before returning it (a handler
+ * refused by one peer's stopped manager while another is refused by a child that had a
+ * manager), so one slot per task, the oldest reused past AS_REFUSALS.  A task is
+ * compared by its handle only while it may still run; a recycled handle would need the
+ * same code without a refusal of its own, and then gets a LifecycleError's text. */
+#define AS_REFUSALS 8
+static AS_TLS struct refusal {
   anyc_task *task;
   int code;
   const char *message;
-} refusal;
+} refusals[AS_REFUSALS];
+static AS_TLS unsigned refusal_next;
 
 int as__refuse(int code, const char *message)
 {
-  refusal.task = anyc_current_task();
-  refusal.code = code;
-  refusal.message = message;
+  anyc_task *self = anyc_current_task();
+  if (!self) /* outside a task: no task will return it */
+    return code;
+  struct refusal *r = NULL;
+  for (size_t i = 0; i < AS_REFUSALS && !r; i++)
+    if (refusals[i].task == self)
+      r = &refusals[i];
+  if (!r)
+    r = &refusals[refusal_next++ % AS_REFUSALS];
+  *r = (struct refusal){self, code, message};
   return code;
 }
 
 const char *as__refusal_message(int code)
 {
   anyc_task *self = anyc_current_task();
-  if (!self || refusal.task != self || refusal.code != code)
+  if (!self)
     return NULL;
-  refusal.task = NULL; /* used once */
-  return refusal.message;
+  for (size_t i = 0; i < AS_REFUSALS; i++)
+    if (refusals[i].task == self && refusals[i].code == code) {
+      refusals[i].task = NULL; /* used once */
+      return refusals[i].message;
+    }
+  return NULL;
 }
 
 int as__manager_attach(as_service *svc, as_manager **out)

@@ -1306,6 +1306,53 @@ static int refused_message_main(void *arg)
 }
 static void test_refused_call_returned_by_a_task_keeps_upstream_message(void **state) { (void)state; RUN(refused_message_main); }
 
+/* Two tasks each hold a different refusal across a checkpoint, the later refusal made
+ * before the first task returns its own: each keeps its text (Python's exceptions carry
+ * theirs).  A fails first and cancels the service, so B's refusal is never returned. */
+static int holds_child_refusal(void *arg)
+{
+  tsvc *t = arg;
+  tsvc *done = t->user;
+  int rc = as_run_child_service(t->svc.manager, &done->svc, "again");
+  int s = anyc_sleep(1);
+  return s ? s : rc;
+}
+static int holds_schedule_refusal(void *arg)
+{
+  tsvc *t = arg;
+  tsvc *done = t->user;
+  int s = anyc_sleep(0.5);
+  if (s)
+    return s;
+  int rc = as_run_task(done->svc.manager, noop_task, NULL, "late");
+  s = anyc_sleep(1.5);
+  return s ? s : rc;
+}
+static int two_refusals_run(as_service *s)
+{
+  CHECK_INT(as_run_task(s->manager, holds_child_refusal, tsvc_of(s), "A"), 0);
+  CHECK_INT(as_run_task(s->manager, holds_schedule_refusal, tsvc_of(s), "B"), 0);
+  return 0;
+}
+static int two_refusals_main(void *arg)
+{
+  (void)arg;
+  tsvc done, t;
+  const char *msg = NULL;
+  tsvc_init(&done, finished_run, "done");
+  CHECK_INT(as_run_service(&done.svc), 0);
+  tsvc_init(&t, two_refusals_run, "svc");
+  t.user = &done;
+  CHECK_INT(as_run_service(&t.svc), AS_ELIFECYCLE);
+  CHECK_INT(as_error_count(t.svc.manager), 1);
+  first_error(t.svc.manager, &msg);
+  CHECK(msg && strcmp(msg, "Service already has a manager.") == 0);
+  as_service_destroy(&t.svc);
+  as_service_destroy(&done.svc);
+  return 0;
+}
+static void test_refusals_held_by_two_tasks_keep_their_messages(void **state) { (void)state; RUN(two_refusals_main); }
+
 /* as_service_destroy of a service that runs, or that a scheduled task will run, would
  * leave its tasks on freed memory (one in an open background block, the list of open
  * blocks): it aborts at the call, naming service and task.  A
@@ -1492,6 +1539,7 @@ int main(void)
     TEST(test_run_service_from_a_cancelled_caller_never_starts),
     TEST(test_run_service_in_a_task_error_keeps_its_message),
     TEST(test_refused_call_returned_by_a_task_keeps_upstream_message),
+    TEST(test_refusals_held_by_two_tasks_keep_their_messages),
     TEST(test_destroy_live_service_aborts),
     TEST(test_null_arguments),
   };
