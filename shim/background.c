@@ -78,7 +78,7 @@ int as_background_service_enter(as_service *svc, as_manager **out)
   if (rc < 0) {
     if (rc != -EPERM)
       AS_IGNORE(anyc_group_close(&m->bg, rc));
-    as_service_destroy(svc);
+    as__manager_detach(svc);
     return rc;
   }
   m->scheduled = 1;

@@ -119,6 +119,9 @@ struct as_manager {
 /* Give svc its one manager for life: 0, -EINVAL (no service or run), AS_ELIFECYCLE
  * (it already had one), -ENOMEM. */
 int as__manager_attach(as_service *svc, as_manager **out);
+/* Free svc's manager and clear svc->manager (as_service_destroy without its checks and
+ * its trace: for a manager the shim attached and could not start). */
+void as__manager_detach(as_service *svc);
 int as__manager_run(as_manager *m);
 int as__manager_record(as_manager *m, int code, const char *message);
 int as__manager_cancel(as_manager *m);

@@ -26,8 +26,9 @@ void as_service_init(as_service *svc, as_run_fn run, const char *name)
 }
 
 /* Freeing a manager that runs, or that a scheduled task will run, leaves its tasks on
- * freed memory (and one whose background block is open, the thread's list of blocks): a corruption found much later, far from the call.  There is no error to
- * return (void, as Python's `del`), so it aborts at the call, naming service and task. */
+ * freed memory (and one whose background block is open, the thread's list of blocks):
+ * a corruption found much later, far from the call.  There is no error to return (void,
+ * as Python's `del`), so it aborts at the call, naming service and task. */
 AS_COLD static void destroy_live(const as_manager *m)
 {
   const char *task = anyc_task_name();
@@ -46,10 +47,18 @@ void as_service_destroy(as_service *svc)
 {
   AS_TRACE("as_service_destroy");
   as_manager *m = svc ? svc->manager : NULL;
+  if (m && (((m->started || m->scheduled) && !m->finished) || m->bg_key))
+    destroy_live(m);
+  as__manager_detach(svc);
+}
+
+/* The shim's own release (a manager it attached and then could not start): not a legacy
+ * call of the program, so not traced. */
+void as__manager_detach(as_service *svc)
+{
+  as_manager *m = svc ? svc->manager : NULL;
   if (!m)
     return;
-  if (((m->started || m->scheduled) && !m->finished) || m->bg_key)
-    destroy_live(m);
   for (size_t i = 0; i < m->nerrors; i++)
     free(m->errors[i].message);
   free(m->errors);
@@ -235,7 +244,7 @@ static int run_child(as_manager *m, as_service *child, const char *name, int dae
   unsigned long scheduled_before = m->total; /* 0 is also "dropped": total tells */
   rc = as__schedule(m, NULL, NULL, child, name, daemon);
   if (rc < 0 && rc != AS_ELIFECYCLE && rc != AS_ETOOMANYCHILDREN)
-    as_service_destroy(child);
+    as__manager_detach(child);
   else if (rc == 0 && m->total != scheduled_before)
     cm->scheduled = 1;
   return rc;

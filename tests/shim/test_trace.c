@@ -45,8 +45,18 @@ static int count_lines(const char *buf, const char *needle)
   return lines;
 }
 
+static int never_runs(as_service *s)
+{
+  (void)s;
+  return 0;
+}
+
 static void two_sites(void)
 {
+  as_service svc;
+  as_manager *m = NULL;
+  as_service_init(&svc, never_runs, "never");
+  assert_int_equal(as_background_service_enter(&svc, &m), -EPERM);
   for (int i = 0; i < 3; i++)
     assert_int_equal(site_a(), -EPERM);
   assert_int_equal(site_b(), -EPERM);
@@ -59,6 +69,11 @@ static void test_trace_prints_each_call_site_once(void **state)
   capture_stderr(two_sites, buf, sizeof buf);
   /* two sites, the first called three times */
   assert_int_equal(count_lines(buf, "legacy call as_sleep from "), 2);
+  /* Only the program's calls: the enter refused outside a task releases the manager it
+   * attached, which is no as_service_destroy of the program's. */
+  assert_int_equal(count_lines(buf, "legacy call as_background_service_enter from "), 1);
+  assert_int_equal(count_lines(buf, "as_service_destroy"), 0);
+  assert_int_equal(count_lines(buf, "as_service_init"), 1);
   /* With debug info (RelWithDebInfo, Debug) addr2line names the callers. */
   if (access("/usr/bin/addr2line", X_OK) == 0 && strstr(buf, "test_trace.c:")) {
     assert_non_null(strstr(buf, "site_a"));
