@@ -30,6 +30,13 @@ static const char *service_name(const as_manager *m)
 static void block_leave(as_manager *m)
 {
   const char *key = anyc_task_name();
+  if (!m->bg_key) { /* left already (an `async with` is left once) */
+    fprintf(stderr,
+            "async_service: as_background_service_exit('%s') of a block already left (in "
+            "task '%s')\n",
+            service_name(m), key);
+    abort();
+  }
   for (as_manager **p = &bg_top; *p; p = &(*p)->bg_outer) {
     as_manager *b = *p;
     if (b == m) {
