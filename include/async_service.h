@@ -130,12 +130,14 @@ AS_EXTERN int as_wait_started(as_manager *m);
 AS_DEPRECATED("anyc_group_close")
 AS_EXTERN int as_wait_finished(as_manager *m);
 /* Cancel, then wait until finished.  Never returns the service's errors.  Checkpoint.
- * Thread: the loop thread, or an as_to_thread worker (it then runs on the loop). */
+ * Thread: the loop thread, or an as_to_thread worker (it then runs on the loop); -EPERM
+ * from any other thread while the service runs. */
 AS_DEPRECATED("anyc_group_cancel + anyc_group_close")
 AS_EXTERN int as_stop(as_manager *m);
 /* Request cancellation.  0; AS_ELIFECYCLE before start; nothing after finish.
  * Blocks: no (from an as_to_thread worker: the worker, until the loop ran it).
- * Cancellation point: no.  Thread: the loop thread, or an as_to_thread worker. */
+ * Cancellation point: no.  Thread: the loop thread, or an as_to_thread worker; -EPERM
+ * from any other thread while the service runs. */
 AS_DEPRECATED("anyc_group_cancel")
 AS_EXTERN int as_cancel(as_manager *m);
 

@@ -291,11 +291,22 @@ static int stop_on_loop(void *m)
   return rc < 0 ? rc : anyc_event_wait(&((as_manager *)m)->finished_ev);
 }
 
+/* anyc_from_thread answered -EPERM: the caller is on the loop thread, or outside any
+ * run.  A running service with no task calling is another thread that is no worker:
+ * nothing can carry the call to the loop, and touching the manager there would race it
+ * (the runtime would abort on the handler's wake-up). */
+static int foreign_thread(const as_manager *m)
+{
+  return m && as__manager_is_running(m) && !anyc_current_task();
+}
+
 int as_cancel(as_manager *m)
 {
   AS_TRACE("as_cancel");
   int rc = anyc_from_thread(cancel_on_loop, m);
-  return rc == -EPERM ? cancel_on_loop(m) : rc;
+  if (rc != -EPERM)
+    return rc;
+  return foreign_thread(m) ? -EPERM : cancel_on_loop(m);
 }
 
 int as__manager_cancel(as_manager *m)
@@ -315,7 +326,9 @@ int as_stop(as_manager *m)
   if (!m) /* never started: as_cancel's refusal */
     return as__manager_cancel(m);
   int rc = anyc_from_thread(stop_on_loop, m);
-  return rc == -EPERM ? stop_on_loop(m) : rc;
+  if (rc != -EPERM)
+    return rc;
+  return foreign_thread(m) ? -EPERM : stop_on_loop(m);
 }
 
 /* ---- flags, stats, errors ----

@@ -1,5 +1,6 @@
 /* test_thread.c — shim/thread.c: as_to_thread is anyc_to_thread without the abandon
  * flag: the result comes back, and a cancelled caller still waits for its thread. */
+#include <pthread.h>
 #include <stdatomic.h>
 #include <time.h>
 
@@ -214,6 +215,47 @@ static int worker_schedules_main(void *arg)
 }
 static void test_scheduling_from_a_worker_thread_is_refused(void **state) { (void)state; RUN(worker_schedules_main); }
 
+/* A thread that is neither the loop's nor a to_thread worker cannot reach the loop:
+ * as_cancel and as_stop answer -EPERM there while the service runs (they touched the
+ * manager from that thread and the runtime aborted on the handler's wake-up). */
+static as_manager *foreign_target;
+static int foreign_rc[2];
+static void *foreign_thread_main(void *arg)
+{
+  (void)arg;
+  foreign_rc[0] = as_cancel(foreign_target);
+  foreign_rc[1] = as_stop(foreign_target);
+  return NULL;
+}
+static int joins_foreign(void *arg)
+{
+  return pthread_join(*(pthread_t *)arg, NULL) == 0 ? 0 : -EIO;
+}
+static int foreign_run(as_service *s)
+{
+  pthread_t th;
+  foreign_target = s->manager;
+  if (pthread_create(&th, NULL, foreign_thread_main, NULL) != 0)
+    return -EIO;
+  int rc = as_to_thread(joins_foreign, &th);
+  CHECK_INT(as_is_cancelled(s->manager), 0);
+  return rc;
+}
+static int foreign_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  tsvc_init(&t, foreign_run, "svc");
+  CHECK_INT(as_run_service(&t.svc), 0);
+  CHECK_INT(foreign_rc[0], -EPERM);
+  CHECK_INT(foreign_rc[1], -EPERM);
+  CHECK_INT(as_is_cancelled(t.svc.manager), 0);
+  CHECK_INT(as_cancel(t.svc.manager), 0); /* finished: nothing to race, nothing done */
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_as_cancel_and_stop_from_a_foreign_thread(void **state) { (void)state; RUN(foreign_main); }
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -223,6 +265,7 @@ int main(void)
     TEST(test_as_cancel_and_stop_from_a_worker_thread),
     TEST(test_as_to_thread_error_keeps_its_message),
     TEST(test_scheduling_from_a_worker_thread_is_refused),
+    TEST(test_as_cancel_and_stop_from_a_foreign_thread),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
