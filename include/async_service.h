@@ -103,7 +103,8 @@ AS_EXTERN int as_background_service_exit(as_manager *m, int body_status);
  * `name` is copied (NULL: the function's address).  Returns 0 (also when the service is
  * cancelled: the task is then silently dropped).  Errors: AS_ELIFECYCLE when the service
  * is not running, AS_ETOOMANYCHILDREN past 1001 children of one parent, -EINVAL (NULL m
- * or fn), -EPERM from a thread not running the loop (a to_thread worker), -ENOMEM.
+ * or fn), -EPERM from a thread other than the service's loop (a to_thread worker, the
+ * loop of another run), -ENOMEM.
  * Blocks: no.  Cancellation point: no.
  */
 AS_DEPRECATED("anyc_start_soon_named")
@@ -131,7 +132,7 @@ AS_DEPRECATED("anyc_group_close")
 AS_EXTERN int as_wait_finished(as_manager *m);
 /* Cancel, then wait until finished.  Never returns the service's errors.  Checkpoint.
  * Thread: the loop thread, or an as_to_thread worker (it then runs on the loop); -EPERM
- * from any other thread while the service runs. */
+ * from any other thread (or another run's loop) while the service runs. */
 AS_DEPRECATED("anyc_group_cancel + anyc_group_close")
 AS_EXTERN int as_stop(as_manager *m);
 /* Request cancellation.  0; AS_ELIFECYCLE before start; nothing after finish.

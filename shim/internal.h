@@ -31,6 +31,12 @@
  * default model makes every access a call to __tls_get_addr (three on each spawn). */
 #define AS_TLS __thread __attribute__((tls_model("initial-exec")))
 
+/* One byte per thread; its address tells threads apart in two instructions.  A manager
+ * notes its loop thread's (m->thread): a call from any other thread -- a to_thread
+ * worker, a plain thread, the loop of another run -- must not touch it. */
+extern AS_TLS char as__thread_marker;
+static inline int as__on_loop_thread(const struct as_manager *m);
+
 /* Off the hot path: keeps error reporting out of the per-task wrapper's frame. */
 #define AS_COLD __attribute__((cold, noinline))
 #define AS_UNLIKELY(x) __builtin_expect(!!(x), 0)
@@ -96,6 +102,7 @@ typedef struct as_error {
 
 struct as_manager {
   as_service *svc;
+  const char *thread;            /* &as__thread_marker of the loop thread that runs it */
   int started, cancelled, finished;
   int group_open;                /* the task group accepts spawns */
   int cancel_at_start;           /* a child service cancelled before it ran */
@@ -137,6 +144,11 @@ const char *as__refusal_message(int code);
 static inline int as__manager_is_running(const as_manager *m)
 {
   return m->started && !m->finished;
+}
+
+static inline int as__on_loop_thread(const as_manager *m)
+{
+  return m->thread == &as__thread_marker;
 }
 
 /* task.c */

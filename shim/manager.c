@@ -15,6 +15,8 @@
 
 #include "internal.h"
 
+AS_TLS char as__thread_marker;
+
 void as_service_init(as_service *svc, as_run_fn run, const char *name)
 {
   AS_TRACE("as_service_init");
@@ -183,6 +185,7 @@ int as__manager_run(as_manager *m)
   if (rc < 0)
     return anyc_group_close(&sys, rc);
   AS_IGNORE(anyc_group_open(&m->group)); /* cannot fail: we are in a task */
+  m->thread = &as__thread_marker;
   m->group_open = 1;
   m->started = 1;
   anyc_event_set(&m->started_ev);
@@ -291,13 +294,14 @@ static int stop_on_loop(void *m)
   return rc < 0 ? rc : anyc_event_wait(&((as_manager *)m)->finished_ev);
 }
 
-/* anyc_from_thread answered -EPERM: the caller is on the loop thread, or outside any
- * run.  A running service with no task calling is another thread that is no worker:
- * nothing can carry the call to the loop, and touching the manager there would race it
- * (the runtime would abort on the handler's wake-up). */
+/* anyc_from_thread answered -EPERM: the caller is no to_thread worker.  A running
+ * service called from a thread other than its loop's (a plain thread, the loop of
+ * another run): nothing can carry the call to the loop, and touching the manager there
+ * would race it (the runtime aborts on the handler's wake-up, or wakes it on the wrong
+ * loop). */
 static int foreign_thread(const as_manager *m)
 {
-  return m && as__manager_is_running(m) && !anyc_current_task();
+  return m && as__manager_is_running(m) && !as__on_loop_thread(m);
 }
 
 int as_cancel(as_manager *m)

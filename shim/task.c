@@ -401,11 +401,11 @@ static inline __attribute__((always_inline)) int schedule(as_manager *m, as_task
   char buf[2 * sizeof(void *) + 3];
   if (AS_UNLIKELY(!name))
     name = default_name(fn, child, buf, sizeof buf);
-  as_task *parent = current_task(m);
-  /* Not in a task (another thread: a to_thread worker, a foreign thread): -EPERM before
-   * a record is taken; the records are the loop thread's. */
-  if (AS_UNLIKELY(!parent) && AS_UNLIKELY(!anyc_current_task()))
+  /* From another thread (a to_thread worker, a plain thread, another run's loop): -EPERM
+   * before a record is taken; the records and the group are the loop thread's. */
+  if (AS_UNLIKELY(!as__on_loop_thread(m)))
     return -EPERM;
+  as_task *parent = current_task(m);
   as_set set = parent ? children_of(parent) : (as_set){&m->roots, &m->nroots};
   if (AS_UNLIKELY(*set.count > AS_MAX_CHILDREN)) /* upstream: a set of more than 1000 */
     return as__refuse(AS_ETOOMANYCHILDREN, AS_TOO_MANY_CHILDREN_MESSAGE);

@@ -216,15 +216,28 @@ static int worker_schedules_main(void *arg)
 static void test_scheduling_from_a_worker_thread_is_refused(void **state) { (void)state; RUN(worker_schedules_main); }
 
 /* A thread that is neither the loop's nor a to_thread worker cannot reach the loop:
- * as_cancel and as_stop answer -EPERM there while the service runs (they touched the
- * manager from that thread and the runtime aborted on the handler's wake-up). */
+ * as_cancel, as_stop and as_run_task answer -EPERM there while the service runs, from a
+ * plain thread (they touched the manager from it and the runtime aborted on the
+ * handler's wake-up) and from a task of another run's loop (it would have woken the
+ * handler on the wrong loop). */
 static as_manager *foreign_target;
-static int foreign_rc[2];
+static int foreign_rc[6];
+static int other_loop_main(void *arg)
+{
+  (void)arg;
+  foreign_rc[3] = as_cancel(foreign_target);
+  foreign_rc[4] = as_stop(foreign_target);
+  foreign_rc[5] = as_run_task(foreign_target, just_checkpoint, NULL, "x");
+  return 0;
+}
 static void *foreign_thread_main(void *arg)
 {
   (void)arg;
   foreign_rc[0] = as_cancel(foreign_target);
   foreign_rc[1] = as_stop(foreign_target);
+  foreign_rc[2] = as_run_task(foreign_target, just_checkpoint, NULL, "x");
+  if (as_run(other_loop_main, NULL) != 0)
+    foreign_rc[3] = 1;
   return NULL;
 }
 static int joins_foreign(void *arg)
@@ -247,14 +260,17 @@ static int foreign_main(void *arg)
   tsvc t;
   tsvc_init(&t, foreign_run, "svc");
   CHECK_INT(as_run_service(&t.svc), 0);
-  CHECK_INT(foreign_rc[0], -EPERM);
-  CHECK_INT(foreign_rc[1], -EPERM);
+  for (int i = 0; i < 6; i++)
+    CHECK_INT(foreign_rc[i], -EPERM);
   CHECK_INT(as_is_cancelled(t.svc.manager), 0);
   CHECK_INT(as_cancel(t.svc.manager), 0); /* finished: nothing to race, nothing done */
+  as_stats st;
+  as_get_stats(t.svc.manager, &st);
+  CHECK_INT(st.total_count, 0);
   as_service_destroy(&t.svc);
   return 0;
 }
-static void test_as_cancel_and_stop_from_a_foreign_thread(void **state) { (void)state; RUN(foreign_main); }
+static void test_calls_from_another_thread_or_loop_are_refused(void **state) { (void)state; RUN(foreign_main); }
 
 int main(void)
 {
@@ -265,7 +281,7 @@ int main(void)
     TEST(test_as_cancel_and_stop_from_a_worker_thread),
     TEST(test_as_to_thread_error_keeps_its_message),
     TEST(test_scheduling_from_a_worker_thread_is_refused),
-    TEST(test_as_cancel_and_stop_from_a_foreign_thread),
+    TEST(test_calls_from_another_thread_or_loop_are_refused),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
