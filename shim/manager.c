@@ -267,20 +267,27 @@ int as_run_daemon_child_service(as_manager *m, as_service *child, const char *na
 
 /* ---- waiting and cancelling ---- */
 
+/* A waiter of another run's loop would be queued on this loop's event, and woken by
+ * this loop: refused.  (Before the service started its loop is not known yet.) */
+static int wait_on(as_manager *m, anyc_event *ev)
+{
+  if (!m)
+    return -EINVAL;
+  if (m->thread && !as__on_loop_thread(m))
+    return -EPERM;
+  return anyc_event_wait(ev);
+}
+
 int as_wait_started(as_manager *m)
 {
   AS_TRACE("as_wait_started");
-  if (!m)
-    return -EINVAL;
-  return anyc_event_wait(&m->started_ev);
+  return wait_on(m, m ? &m->started_ev : NULL);
 }
 
 int as_wait_finished(as_manager *m)
 {
   AS_TRACE("as_wait_finished");
-  if (!m)
-    return -EINVAL;
-  return anyc_event_wait(&m->finished_ev);
+  return wait_on(m, m ? &m->finished_ev : NULL);
 }
 
 /* Stopping a service from a blocking worker (asyncio's call_soon_threadsafe(

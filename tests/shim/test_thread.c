@@ -221,13 +221,15 @@ static void test_scheduling_from_a_worker_thread_is_refused(void **state) { (voi
  * handler's wake-up) and from a task of another run's loop (it would have woken the
  * handler on the wrong loop). */
 static as_manager *foreign_target;
-static int foreign_rc[6];
+static int foreign_rc[8];
 static int other_loop_main(void *arg)
 {
   (void)arg;
   foreign_rc[3] = as_cancel(foreign_target);
   foreign_rc[4] = as_stop(foreign_target);
   foreign_rc[5] = as_run_task(foreign_target, just_checkpoint, NULL, "x");
+  foreign_rc[6] = as_wait_started(foreign_target);
+  foreign_rc[7] = as_wait_finished(foreign_target);
   return 0;
 }
 static void *foreign_thread_main(void *arg)
@@ -260,7 +262,7 @@ static int foreign_main(void *arg)
   tsvc t;
   tsvc_init(&t, foreign_run, "svc");
   CHECK_INT(as_run_service(&t.svc), 0);
-  for (int i = 0; i < 6; i++)
+  for (int i = 0; i < 8; i++)
     CHECK_INT(foreign_rc[i], -EPERM);
   CHECK_INT(as_is_cancelled(t.svc.manager), 0);
   CHECK_INT(as_cancel(t.svc.manager), 0); /* finished: nothing to race, nothing done */
