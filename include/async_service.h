@@ -125,7 +125,7 @@ AS_EXTERN int as_run_daemon_child_service(as_manager *m, as_service *child,
                                           const char *name);
 
 /* Wait until the service started / finished.  0, or -ECANCELED for the caller; -EPERM
- * outside a task, or from another run's loop once the service started.
+ * outside a task, or from another run's loop while the service runs.
  * Blocks: yes.  Cancellation point: yes. */
 AS_DEPRECATED("anyc_start")
 AS_EXTERN int as_wait_started(as_manager *m);

@@ -268,12 +268,13 @@ int as_run_daemon_child_service(as_manager *m, as_service *child, const char *na
 /* ---- waiting and cancelling ---- */
 
 /* A waiter of another run's loop would be queued on this loop's event, and woken by
- * this loop: refused.  (Before the service started its loop is not known yet.) */
+ * this loop: refused.  An event already set queues nobody (a checkpoint of the caller's
+ * own loop).  Before the service started its loop is not known yet. */
 static int wait_on(as_manager *m, anyc_event *ev)
 {
   if (!m)
     return -EINVAL;
-  if (m->thread && !as__on_loop_thread(m))
+  if (m->thread && !as__on_loop_thread(m) && !anyc_event_is_set(ev))
     return -EPERM;
   return anyc_event_wait(ev);
 }

@@ -219,7 +219,8 @@ static void test_scheduling_from_a_worker_thread_is_refused(void **state) { (voi
  * as_cancel, as_stop and as_run_task answer -EPERM there while the service runs, from a
  * plain thread (they touched the manager from it and the runtime aborted on the
  * handler's wake-up) and from a task of another run's loop (it would have woken the
- * handler on the wrong loop). */
+ * handler on the wrong loop); so do the waits for an event not yet set (the waiter
+ * would be queued on this loop).  Once the service finished, the waits just return. */
 static as_manager *foreign_target;
 static int foreign_rc[8];
 static int other_loop_main(void *arg)
@@ -231,6 +232,17 @@ static int other_loop_main(void *arg)
   foreign_rc[6] = as_wait_started(foreign_target);
   foreign_rc[7] = as_wait_finished(foreign_target);
   return 0;
+}
+static int waits_in_other_loop(void *arg)
+{
+  (void)arg;
+  foreign_rc[0] = as_wait_finished(foreign_target);
+  return 0;
+}
+static int waits_in_own_run(void *arg)
+{
+  (void)arg;
+  return as_run(waits_in_other_loop, NULL);
 }
 static void *foreign_thread_main(void *arg)
 {
@@ -262,10 +274,14 @@ static int foreign_main(void *arg)
   tsvc t;
   tsvc_init(&t, foreign_run, "svc");
   CHECK_INT(as_run_service(&t.svc), 0);
-  for (int i = 0; i < 8; i++)
-    CHECK_INT(foreign_rc[i], -EPERM);
+  for (int i = 0; i < 8; i++) /* as_wait_started: started already, nothing to queue */
+    CHECK_INT(foreign_rc[i], i == 6 ? 0 : -EPERM);
   CHECK_INT(as_is_cancelled(t.svc.manager), 0);
   CHECK_INT(as_cancel(t.svc.manager), 0); /* finished: nothing to race, nothing done */
+  /* finished: another run's loop may wait on it (nothing is queued) */
+  foreign_rc[0] = 1;
+  CHECK_INT(as_to_thread(waits_in_own_run, NULL), 0);
+  CHECK_INT(foreign_rc[0], 0);
   as_stats st;
   as_get_stats(t.svc.manager, &st);
   CHECK_INT(st.total_count, 0);
