@@ -56,7 +56,9 @@ struct as_service {
 /* Initialise a service (any thread, no task needed).  `name` is not copied. */
 AS_DEPRECATED("a plain struct and anyc_fn")
 AS_EXTERN void as_service_init(as_service *svc, as_run_fn run, const char *name);
-/* Release what the manager holds; after the service finished, or if it never ran. */
+/* Release what the manager holds; after the service finished, or if it never ran.
+ * Destroying a service that runs, or that a scheduled task will run (a child service, a
+ * background block), aborts with a message naming the service and the task. */
 AS_DEPRECATED("nothing (task groups need no teardown)")
 AS_EXTERN void as_service_destroy(as_service *svc);
 
@@ -76,7 +78,8 @@ AS_EXTERN int as_run_service(as_service *svc);
  * `async with background_trio_service(svc) as m:` — start the service beside the calling
  * task and return once it has started.  While the block runs, a failure of the service
  * cancels the block (its checkpoints return -ECANCELED).
- * Returns: 0 and *out.  Errors: AS_ELIFECYCLE, -ENOMEM, -EPERM outside a task.
+ * Returns: 0 and *out.  Errors: AS_ELIFECYCLE, -EINVAL (NULL svc, run or out), -ENOMEM,
+ *   -ECANCELED (the caller is cancelled: the service never starts), -EPERM outside a task.
  * Blocks: until started.  Cancellation point: yes.
  */
 AS_DEPRECATED("anyc_group_open + anyc_start_soon")
@@ -99,7 +102,9 @@ AS_EXTERN int as_background_service_exit(as_manager *m, int body_status);
  * Schedule fn(arg) as a task of the service; the scheduling task is its parent.
  * `name` is copied (NULL: the function's address).  Returns 0 (also when the service is
  * cancelled: the task is then silently dropped).  Errors: AS_ELIFECYCLE when the service
- * is not running, AS_ETOOMANYCHILDREN past 1001 children of one parent, -ENOMEM.
+ * is not running, AS_ETOOMANYCHILDREN past 1001 children of one parent, -EINVAL (NULL m
+ * or fn), -EPERM from a thread other than the service's loop (a to_thread worker, the
+ * loop of another run), -ENOMEM.
  * Blocks: no.  Cancellation point: no.
  */
 AS_DEPRECATED("anyc_start_soon_named")
@@ -119,19 +124,22 @@ AS_DEPRECATED("anyc_start_soon_named with the child's run")
 AS_EXTERN int as_run_daemon_child_service(as_manager *m, as_service *child,
                                           const char *name);
 
-/* Wait until the service started / finished.  0, or -ECANCELED for the caller.
+/* Wait until the service started / finished.  0, or -ECANCELED for the caller; -EPERM
+ * outside a task, or from another run's loop while the service runs.
  * Blocks: yes.  Cancellation point: yes. */
 AS_DEPRECATED("anyc_start")
 AS_EXTERN int as_wait_started(as_manager *m);
 AS_DEPRECATED("anyc_group_close")
 AS_EXTERN int as_wait_finished(as_manager *m);
 /* Cancel, then wait until finished.  Never returns the service's errors.  Checkpoint.
- * Thread: the loop thread, or an as_to_thread worker (it then runs on the loop). */
+ * Thread: the loop thread, or an as_to_thread worker (it then runs on the loop); -EPERM
+ * from any other thread (or another run's loop) while the service runs. */
 AS_DEPRECATED("anyc_group_cancel + anyc_group_close")
 AS_EXTERN int as_stop(as_manager *m);
 /* Request cancellation.  0; AS_ELIFECYCLE before start; nothing after finish.
  * Blocks: no (from an as_to_thread worker: the worker, until the loop ran it).
- * Cancellation point: no.  Thread: the loop thread, or an as_to_thread worker. */
+ * Cancellation point: no.  Thread: the loop thread, or an as_to_thread worker; -EPERM
+ * from any other thread while the service runs. */
 AS_DEPRECATED("anyc_group_cancel")
 AS_EXTERN int as_cancel(as_manager *m);
 
@@ -173,7 +181,7 @@ AS_DEPRECATED("anyc_sleep")
 AS_EXTERN int as_sleep(double seconds);
 /* asyncio.wait_for: fn(arg)'s status, or -ETIMEDOUT when it ran out of time.  A timeout
  * <= 0 is already expired: -ETIMEDOUT at fn's first checkpoint (asyncio).  -EINVAL for
- * NaN. */
+ * NaN or a NULL fn. */
 AS_DEPRECATED("anyc_fail_after around the call")
 AS_EXTERN int as_wait_for(as_task_fn fn, void *arg, double timeout);
 /* asyncio.to_thread: anyc_to_thread() without the abandon flag. */

@@ -25,6 +25,8 @@ int as_sleep(double seconds)
 int as_wait_for(as_task_fn fn, void *arg, double timeout)
 {
   AS_TRACE("as_wait_for");
+  if (!fn) /* as anyc_to_thread and anyc_run answer a NULL function */
+    return -EINVAL;
   anyc_scope s;
   int rc = anyc_fail_after(&s, not_negative(timeout));
   if (rc < 0)

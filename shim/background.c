@@ -30,10 +30,18 @@ static const char *service_name(const as_manager *m)
 static void block_leave(as_manager *m)
 {
   const char *key = anyc_task_name();
+  if (!m->bg_key) { /* left already (an `async with` is left once) */
+    fprintf(stderr,
+            "async_service: as_background_service_exit('%s') of a block already left (in "
+            "task '%s')\n",
+            service_name(m), key);
+    abort();
+  }
   for (as_manager **p = &bg_top; *p; p = &(*p)->bg_outer) {
     as_manager *b = *p;
     if (b == m) {
       *p = m->bg_outer;
+      m->bg_key = NULL; /* out of the list: as_service_destroy may free it */
       return;
     }
     if (b->bg_key == key) {
@@ -77,9 +85,10 @@ int as_background_service_enter(as_service *svc, as_manager **out)
   if (rc < 0) {
     if (rc != -EPERM)
       AS_IGNORE(anyc_group_close(&m->bg, rc));
-    as_service_destroy(svc);
+    as__manager_detach(svc);
     return rc;
   }
+  m->scheduled = 1;
   rc = anyc_event_wait(&m->started_ev);
   if (rc < 0) { /* the caller is cancelled: the service ends with it */
     AS_IGNORE(anyc_group_close(&m->bg, rc));

@@ -13,6 +13,10 @@
 
 #include <stdint.h>
 
+/* The shim implements the legacy calls and calls a few of them itself: a project that
+ * defines ASYNC_SERVICE_DEPRECATED for all its code (and builds this library with it)
+ * must not get deprecation warnings, errors under -Werror, from the library's own calls. */
+#undef ASYNC_SERVICE_DEPRECATED
 #include <async_service.h>
 
 /* Drop a result the shim has no use for (closing a group whose errors are already in
@@ -26,6 +30,12 @@
 /* Thread-locals in the initial-exec model, as the runtime's: in a shared library the
  * default model makes every access a call to __tls_get_addr (three on each spawn). */
 #define AS_TLS __thread __attribute__((tls_model("initial-exec")))
+
+/* One byte per thread; its address tells threads apart in two instructions.  A manager
+ * notes its loop thread's (m->thread): a call from any other thread -- a to_thread
+ * worker, a plain thread, the loop of another run -- must not touch it. */
+extern AS_TLS char as__thread_marker;
+static inline int as__on_loop_thread(const struct as_manager *m);
 
 /* Off the hot path: keeps error reporting out of the per-task wrapper's frame. */
 #define AS_COLD __attribute__((cold, noinline))
@@ -97,14 +107,16 @@ typedef struct as_error {
 
 struct as_manager {
   as_service *svc;
+  const char *thread;            /* &as__thread_marker of the loop thread that runs it */
   int started, cancelled, finished;
   int group_open;                /* the task group accepts spawns */
   int cancel_at_start;           /* a child service cancelled before it ran */
+  int scheduled;                 /* a task will run it (child service, background block) */
   anyc_event started_ev, cancel_ev, finished_ev;
   anyc_group group;              /* the service's task group */
   anyc_group bg;                 /* the background block's group (enter/exit) */
   as_manager *bg_outer;          /* the block entered before this one on this thread */
-  const char *bg_key;            /* anyc_task_name() of the task that entered the block */
+  const char *bg_key;            /* anyc_task_name() of the task in the block; NULL: none */
   int linked;                    /* its task sets keep lists (as__tasks_link) */
   as_task *roots;                /* the first root task, once linked */
   uint32_t nroots;
@@ -120,13 +132,17 @@ struct as_manager {
 /* Give svc its one manager for life: 0, -EINVAL (no service or run), AS_ELIFECYCLE
  * (it already had one), -ENOMEM. */
 int as__manager_attach(as_service *svc, as_manager **out);
+/* Free svc's manager and clear svc->manager (as_service_destroy without its checks and
+ * its trace: for a manager the shim attached and could not start). */
+void as__manager_detach(as_service *svc);
 int as__manager_run(as_manager *m);
 int as__manager_record(as_manager *m, int code, const char *message);
 int as__manager_cancel(as_manager *m);
 /* A legacy call refuses the calling task with `code` (AS_E*): upstream raised an
  * exception carrying `message` (a static string), which a task returning the code
- * re-raises.  Noted for the task, returned.  as__refusal_message(code): the message of
- * the current task's last refusal if it was `code`, else NULL (record_task_error). */
+ * re-raises.  Noted for the task (each task its own), returned.
+ * as__refusal_message(code): the message of the current task's last refusal if it was
+ * `code`, else NULL (record_task_error). */
 int as__refuse(int code, const char *message);
 const char *as__refusal_message(int code);
 
@@ -134,6 +150,11 @@ const char *as__refusal_message(int code);
 static inline int as__manager_is_running(const as_manager *m)
 {
   return m->started && !m->finished;
+}
+
+static inline int as__on_loop_thread(const as_manager *m)
+{
+  return m->thread == &as__thread_marker;
 }
 
 /* task.c */
@@ -148,12 +169,13 @@ void as__tasks_link(as_manager *m);
 void as__tasks_release(as_manager *m);
 
 /* trace.c: note one legacy call (ASYNC_SERVICE_TRACE=1).  as__trace_state is -1 until
- * the environment was read, then 0 (off) or 1: when off, a legacy call costs one load. */
+ * the environment was read, then 0 (off) or 1: when off, a legacy call costs one load
+ * (relaxed: any thread may make the first call and store it). */
 extern int as__trace_state;
 void as__trace(const char *api, void *return_address);
 #define AS_TRACE(api)                                                              \
   do {                                                                             \
-    if (as__trace_state)                                                           \
+    if (__atomic_load_n(&as__trace_state, __ATOMIC_RELAXED))                      \
       as__trace(api, __builtin_return_address(0));                                 \
   } while (0)
 

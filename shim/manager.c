@@ -9,22 +9,55 @@
  * the whole task group as a catch-all, exactly upstream's _handle_cancelled.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
 
+AS_TLS char as__thread_marker;
+
 void as_service_init(as_service *svc, as_run_fn run, const char *name)
 {
   AS_TRACE("as_service_init");
+  if (!svc) /* void: nothing to report; as_run_service(NULL) is -EINVAL */
+    return;
   memset(svc, 0, sizeof *svc);
   svc->run = run;
   svc->name = name;
 }
 
+/* Freeing a manager that runs, or that a scheduled task will run, leaves its tasks on
+ * freed memory (and one whose background block is open, the thread's list of blocks):
+ * a corruption found much later, far from the call.  There is no error to return (void,
+ * as Python's `del`), so it aborts at the call, naming service and task. */
+AS_COLD static void destroy_live(const as_manager *m)
+{
+  const char *task = anyc_task_name();
+  fprintf(stderr,
+          "async_service: as_service_destroy('%s') while the service %s: destroy it after "
+          "it finished, or if it never ran (in task '%s')\n",
+          m->svc->name ? m->svc->name : "service",
+          m->finished  ? "is in a background block still open"
+          : m->started ? "is running"
+                       : "is scheduled to run",
+          task[0] ? task : "<none>");
+  abort();
+}
+
 void as_service_destroy(as_service *svc)
 {
   AS_TRACE("as_service_destroy");
+  as_manager *m = svc ? svc->manager : NULL;
+  if (m && (((m->started || m->scheduled) && !m->finished) || m->bg_key))
+    destroy_live(m);
+  as__manager_detach(svc);
+}
+
+/* The shim's own release (a manager it attached and then could not start): not a legacy
+ * call of the program, so not traced. */
+void as__manager_detach(as_service *svc)
+{
   as_manager *m = svc ? svc->manager : NULL;
   if (!m)
     return;
@@ -36,30 +69,46 @@ void as_service_destroy(as_service *svc)
   svc->manager = NULL;
 }
 
-/* The last refusal on this thread: which task, which code, upstream's message.  A task
- * is compared by its handle only while it may still run; a recycled handle would need
- * the same code without a refusal of its own, and then gets a LifecycleError's text. */
-static AS_TLS struct {
+/* Recent refusals on this thread: which task, which code, upstream's message.  Several
+ * tasks may each hold a refusal across checkpoints before returning it (a handler
+ * refused by one peer's stopped manager while another is refused by a child that had a
+ * manager), so one slot per task, the oldest reused past AS_REFUSALS.  A task is
+ * compared by its handle only while it may still run; a recycled handle would need the
+ * same code without a refusal of its own, and then gets a LifecycleError's text. */
+#define AS_REFUSALS 8
+static AS_TLS struct refusal {
   anyc_task *task;
   int code;
   const char *message;
-} refusal;
+} refusals[AS_REFUSALS];
+static AS_TLS unsigned refusal_next;
 
 int as__refuse(int code, const char *message)
 {
-  refusal.task = anyc_current_task();
-  refusal.code = code;
-  refusal.message = message;
+  anyc_task *self = anyc_current_task();
+  if (!self) /* outside a task: no task will return it */
+    return code;
+  struct refusal *r = NULL;
+  for (size_t i = 0; i < AS_REFUSALS && !r; i++)
+    if (refusals[i].task == self)
+      r = &refusals[i];
+  if (!r)
+    r = &refusals[refusal_next++ % AS_REFUSALS];
+  *r = (struct refusal){self, code, message};
   return code;
 }
 
 const char *as__refusal_message(int code)
 {
   anyc_task *self = anyc_current_task();
-  if (!self || refusal.task != self || refusal.code != code)
+  if (!self)
     return NULL;
-  refusal.task = NULL; /* used once */
-  return refusal.message;
+  for (size_t i = 0; i < AS_REFUSALS; i++)
+    if (refusals[i].task == self && refusals[i].code == code) {
+      refusals[i].task = NULL; /* used once */
+      return refusals[i].message;
+    }
+  return NULL;
 }
 
 int as__manager_attach(as_service *svc, as_manager **out)
@@ -137,6 +186,7 @@ int as__manager_run(as_manager *m)
   if (rc < 0)
     return anyc_group_close(&sys, rc);
   AS_IGNORE(anyc_group_open(&m->group)); /* cannot fail: we are in a task */
+  m->thread = &as__thread_marker;
   m->group_open = 1;
   m->started = 1;
   anyc_event_set(&m->started_ev);
@@ -195,9 +245,12 @@ static int run_child(as_manager *m, as_service *child, const char *name, int dae
   int rc = as__manager_attach(child, &cm);
   if (rc)
     return rc;
+  unsigned long scheduled_before = m->total; /* 0 is also "dropped": total tells */
   rc = as__schedule(m, NULL, NULL, child, name, daemon);
   if (rc < 0 && rc != AS_ELIFECYCLE && rc != AS_ETOOMANYCHILDREN)
-    as_service_destroy(child);
+    as__manager_detach(child);
+  else if (rc == 0 && m->total != scheduled_before)
+    cm->scheduled = 1;
   return rc;
 }
 
@@ -215,20 +268,28 @@ int as_run_daemon_child_service(as_manager *m, as_service *child, const char *na
 
 /* ---- waiting and cancelling ---- */
 
+/* A waiter of another run's loop would be queued on this loop's event, and woken by
+ * this loop: refused.  An event already set queues nobody (a checkpoint of the caller's
+ * own loop).  Before the service started its loop is not known yet. */
+static int wait_on(as_manager *m, anyc_event *ev)
+{
+  if (!m)
+    return -EINVAL;
+  if (m->thread && !as__on_loop_thread(m) && !anyc_event_is_set(ev))
+    return -EPERM;
+  return anyc_event_wait(ev);
+}
+
 int as_wait_started(as_manager *m)
 {
   AS_TRACE("as_wait_started");
-  if (!m)
-    return -EINVAL;
-  return anyc_event_wait(&m->started_ev);
+  return wait_on(m, m ? &m->started_ev : NULL);
 }
 
 int as_wait_finished(as_manager *m)
 {
   AS_TRACE("as_wait_finished");
-  if (!m)
-    return -EINVAL;
-  return anyc_event_wait(&m->finished_ev);
+  return wait_on(m, m ? &m->finished_ev : NULL);
 }
 
 /* Stopping a service from a blocking worker (asyncio's call_soon_threadsafe(
@@ -242,11 +303,23 @@ static int stop_on_loop(void *m)
   return rc < 0 ? rc : anyc_event_wait(&((as_manager *)m)->finished_ev);
 }
 
+/* anyc_from_thread answered -EPERM: the caller is no to_thread worker.  A running
+ * service called from a thread other than its loop's (a plain thread, the loop of
+ * another run): nothing can carry the call to the loop, and touching the manager there
+ * would race it (the runtime aborts on the handler's wake-up, or wakes it on the wrong
+ * loop). */
+static int foreign_thread(const as_manager *m)
+{
+  return m && as__manager_is_running(m) && !as__on_loop_thread(m);
+}
+
 int as_cancel(as_manager *m)
 {
   AS_TRACE("as_cancel");
   int rc = anyc_from_thread(cancel_on_loop, m);
-  return rc == -EPERM ? cancel_on_loop(m) : rc;
+  if (rc != -EPERM)
+    return rc;
+  return foreign_thread(m) ? -EPERM : cancel_on_loop(m);
 }
 
 int as__manager_cancel(as_manager *m)
@@ -266,7 +339,9 @@ int as_stop(as_manager *m)
   if (!m) /* never started: as_cancel's refusal */
     return as__manager_cancel(m);
   int rc = anyc_from_thread(stop_on_loop, m);
-  return rc == -EPERM ? stop_on_loop(m) : rc;
+  if (rc != -EPERM)
+    return rc;
+  return foreign_thread(m) ? -EPERM : stop_on_loop(m);
 }
 
 /* ---- flags, stats, errors ----
@@ -307,6 +382,8 @@ int as_did_error(const as_manager *m)
 void as_get_stats(const as_manager *m, as_stats *out)
 {
   AS_TRACE("as_get_stats");
+  if (!out) /* void: nothing to report, nothing to write */
+    return;
   if (!m) {
     out->total_count = out->finished_count = out->pending_count = 0;
     return;

@@ -281,10 +281,17 @@ static void task_done(as_task *t)
 
 AS_COLD static void record_daemon_exit(as_task *t)
 {
-  char msg[256];
-  /* The running task's name is the legacy task's: the runtime keeps the copy. */
-  snprintf(msg, sizeof msg, "Daemon task %s[daemon=True] exited", anyc_task_name());
+#define AS_DAEMON_EXIT_FORMAT "Daemon task %s[daemon=True] exited"
+  /* The running task's name is the legacy task's: the runtime keeps the copy, of any
+   * length; the message has the whole of it (a fixed buffer cut the "exited" off). */
+  const char *name = anyc_task_name();
+  size_t size = sizeof AS_DAEMON_EXIT_FORMAT + strlen(name);
+  char *msg = malloc(size);
+  if (msg)
+    snprintf(msg, size, AS_DAEMON_EXIT_FORMAT, name);
   as__manager_record(t->m, AS_EDAEMONEXIT, msg);
+  free(msg);
+#undef AS_DAEMON_EXIT_FORMAT
 }
 
 /* The message of the first error coded `rc` in the list of the last group the caller
@@ -306,19 +313,31 @@ AS_COLD static char *closed_group_message(int rc)
  * its system group with the service's error) re-raises that group's exception in
  * Python, message included: take the message the group recorded for that code.  Read
  * before the empty group replaces the list.  Else a legacy call that refused this task
- * with rc (upstream raised, e.g. LifecycleError): its message (as__refuse). */
+ * with rc (upstream raised, e.g. LifecycleError): its message (as__refuse), also read
+ * before the schedule point, where another task may refuse.
+ * The error takes its place in the list (and cancels the service) before the schedule
+ * point: upstream appends and cancels without yielding, so tasks failing in the same
+ * batch are listed in the order they failed, and a task scheduled by a sibling that runs
+ * meanwhile is dropped.  The message is filled in after. */
 AS_COLD static void record_task_error(as_manager *m, int rc)
 {
   anyc_group g;
   anyc_error_info info = {0};
   const char *message = NULL;
   char *inherited = closed_group_message(rc);
+  const char *refused = as__refusal_message(rc);
+  size_t slot = m->nerrors;
+  if (as__manager_record(m, rc, NULL) < 0) {
+    free(inherited);
+    return;
+  }
   if (anyc_group_open(&g) == 0 && anyc_group_close(&g, rc) == rc &&
       anyc_error_count() > 0 && anyc_error_at(0, &info) == 0 && info.code == rc)
     message = info.message;
   if (!message)
-    message = inherited ? inherited : as__refusal_message(rc);
-  as__manager_record(m, rc, message);
+    message = inherited ? inherited : refused;
+  if (message)
+    m->errors[slot].message = strdup(message);
   free(inherited);
 }
 
@@ -434,6 +453,10 @@ static inline __attribute__((always_inline)) int schedule(as_manager *m, as_task
     return schedule_refused(m);
   if (AS_UNLIKELY(!name))
     return schedule_unnamed(m, fn, arg, child, daemon);
+  /* From another thread (a to_thread worker, a plain thread, another run's loop): -EPERM
+   * before a record is taken; the records and the group are the loop thread's. */
+  if (AS_UNLIKELY(!as__on_loop_thread(m)))
+    return -EPERM;
   as_task *parent = current_task(m);
   as_set set = parent ? children_of(parent) : (as_set){&m->roots, &m->nroots};
   if (AS_UNLIKELY(*set.count > AS_MAX_CHILDREN)) /* upstream: a set of more than 1000 */

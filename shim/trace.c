@@ -11,6 +11,7 @@
 #define _GNU_SOURCE
 #endif
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,10 @@
 #include "internal.h"
 
 int as__trace_state = -1; /* unknown until the first call */
+/* Legacy calls come from several threads (a run per thread, as_cancel from to_thread
+ * workers): the table of seen sites and the printing are under one lock.  Tracing is a
+ * diagnostic mode; the lock is taken only when it is on (and on the first call). */
+static pthread_mutex_t trace_lock = PTHREAD_MUTEX_INITIALIZER;
 static void **seen;
 static size_t nseen, capseen;
 
@@ -61,14 +66,23 @@ static void source_line(const char *module, uintptr_t offset, char *fn, char *wh
   pclose(p);
 }
 
+static void trace_site(const char *api, void *return_address);
+
 void as__trace(const char *api, void *return_address)
 {
+  pthread_mutex_lock(&trace_lock);
   if (as__trace_state < 0) {
     const char *v = getenv("ASYNC_SERVICE_TRACE");
-    as__trace_state = v && *v && strcmp(v, "0") != 0;
+    __atomic_store_n(&as__trace_state, v && *v && strcmp(v, "0") != 0, __ATOMIC_RELAXED);
   }
-  if (!as__trace_state || !first_time(return_address))
-    return;
+  if (as__trace_state && first_time(return_address))
+    trace_site(api, return_address);
+  pthread_mutex_unlock(&trace_lock);
+}
+
+/* Print one site (first time seen; under the lock). */
+static void trace_site(const char *api, void *return_address)
+{
   Dl_info info;
   memset(&info, 0, sizeof info);
   const char *module = "?", *fn = NULL;

@@ -74,6 +74,7 @@ static int wait_for_expired_main(void *arg)
   CHECK_NEAR(anyc_now(), 0, 1e-9);
   CHECK_INT(as_wait_for(no_checkpoint, NULL, -1), 7);
   CHECK_INT(as_wait_for(no_checkpoint, NULL, NAN), -EINVAL);
+  CHECK_INT(as_wait_for(NULL, NULL, 1), -EINVAL); /* no function: refused, not called */
   return 0;
 }
 static void test_as_wait_for_expired_timeout(void **state) { (void)state; RUN(wait_for_expired_main); }

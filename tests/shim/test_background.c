@@ -159,6 +159,25 @@ static void test_background_exit_out_of_order_aborts(void **state)
                    "(in task 'main')");
 }
 
+/* Leaving a block twice aborts with a message saying so, not "a task that did not enter
+ * the block". */
+static int exit_twice_main(void *arg)
+{
+  (void)arg;
+  static tsvc a;
+  as_manager *m = NULL;
+  tsvc_init(&a, trace_on_cancel_run, "svc-a");
+  if (as_background_service_enter(&a.svc, &m) == 0 && as_background_service_exit(m, 0) == 0)
+    (void)as_background_service_exit(m, 0);
+  return 0;
+}
+static void test_background_exit_twice_aborts(void **state)
+{
+  (void)state;
+  run_expect_abort(exit_twice_main, "as_background_service_exit('svc-a') of a block already "
+                                    "left (in task 'main')");
+}
+
 /* Blocks held by different tasks are independent: each task leaves its own in its own
  * order, whatever the other does meanwhile. */
 static int own_block(void *arg)
@@ -286,6 +305,7 @@ int main(void)
     TEST(test_background_body_fails_service_stops_leaves_first),
     TEST(test_background_exit_error_keeps_its_message),
     TEST(test_background_exit_out_of_order_aborts),
+    TEST(test_background_exit_twice_aborts),
     TEST(test_background_blocks_of_two_tasks_are_independent),
     TEST(test_background_enter_outside_a_task),
     TEST(test_background_enter_from_a_cancelled_task_never_starts),

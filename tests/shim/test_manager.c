@@ -1,6 +1,7 @@
 /* test_manager.c — upstream's tests-trio/test_trio_based_service.py (all 28), each
  * named after its upstream test, for shim/manager.c (and the paths through task.c and
  * background.c they exercise).  "raises X" in Python is "returns X" here. */
+#include "abort_helper.h"
 #include "shim_test.h"
 
 /* ---- services shared by several tests ---- */
@@ -1305,6 +1306,188 @@ static int refused_message_main(void *arg)
 }
 static void test_refused_call_returned_by_a_task_keeps_upstream_message(void **state) { (void)state; RUN(refused_message_main); }
 
+/* Two tasks each hold a different refusal across a checkpoint, the later refusal made
+ * before the first task returns its own: each keeps its text (Python's exceptions carry
+ * theirs).  A fails first and cancels the service, so B's refusal is never returned. */
+static int holds_child_refusal(void *arg)
+{
+  tsvc *t = arg;
+  tsvc *done = t->user;
+  int rc = as_run_child_service(t->svc.manager, &done->svc, "again");
+  int s = anyc_sleep(1);
+  return s ? s : rc;
+}
+static int holds_schedule_refusal(void *arg)
+{
+  tsvc *t = arg;
+  tsvc *done = t->user;
+  int s = anyc_sleep(0.5);
+  if (s)
+    return s;
+  int rc = as_run_task(done->svc.manager, noop_task, NULL, "late");
+  s = anyc_sleep(1.5);
+  return s ? s : rc;
+}
+static int two_refusals_run(as_service *s)
+{
+  CHECK_INT(as_run_task(s->manager, holds_child_refusal, tsvc_of(s), "A"), 0);
+  CHECK_INT(as_run_task(s->manager, holds_schedule_refusal, tsvc_of(s), "B"), 0);
+  return 0;
+}
+static int two_refusals_main(void *arg)
+{
+  (void)arg;
+  tsvc done, t;
+  const char *msg = NULL;
+  tsvc_init(&done, finished_run, "done");
+  CHECK_INT(as_run_service(&done.svc), 0);
+  tsvc_init(&t, two_refusals_run, "svc");
+  t.user = &done;
+  CHECK_INT(as_run_service(&t.svc), AS_ELIFECYCLE);
+  CHECK_INT(as_error_count(t.svc.manager), 1);
+  first_error(t.svc.manager, &msg);
+  CHECK(msg && strcmp(msg, "Service already has a manager.") == 0);
+  as_service_destroy(&t.svc);
+  as_service_destroy(&done.svc);
+  return 0;
+}
+static void test_refusals_held_by_two_tasks_keep_their_messages(void **state) { (void)state; RUN(two_refusals_main); }
+
+/* as_service_destroy of a service that runs, or that a scheduled task will run, would
+ * leave its tasks on freed memory (one in an open background block, the list of open
+ * blocks): it aborts at the call, naming service and task.  A
+ * child dropped because its parent was cancelled never runs: destroying it is fine. */
+static tsvc doomed;
+static int destroys_doomed(void *arg)
+{
+  (void)arg;
+  as_service_destroy(&doomed.svc);
+  return 0;
+}
+static int destroy_running_run(as_service *s)
+{
+  CHECK_INT(as_run_task(s->manager, destroys_doomed, NULL, "destroyer"), 0);
+  return as_wait_finished(s->manager);
+}
+static int destroy_running_main(void *arg)
+{
+  (void)arg;
+  tsvc_init(&doomed, destroy_running_run, "doomed");
+  return as_run_service(&doomed.svc);
+}
+static int destroy_child_run(as_service *s)
+{
+  CHECK_INT(as_run_child_service(s->manager, &doomed.svc, NULL), 0);
+  as_service_destroy(&doomed.svc);
+  return 0;
+}
+static int destroy_child_main(void *arg)
+{
+  (void)arg;
+  tsvc parent;
+  tsvc_init(&parent, destroy_child_run, "parent");
+  tsvc_init(&doomed, wait_cancelled_run, "doomed");
+  return as_run_service(&parent.svc);
+}
+static int destroy_in_block_main(void *arg)
+{
+  (void)arg;
+  as_manager *m = NULL;
+  tsvc_init(&doomed, wait_cancelled_run, "doomed");
+  if (as_background_service_enter(&doomed.svc, &m) == 0)
+    as_service_destroy(&doomed.svc);
+  return 0;
+}
+static int destroy_finished_in_block_main(void *arg)
+{
+  (void)arg;
+  as_manager *m = NULL;
+  tsvc_init(&doomed, returns_run_at_once, "doomed");
+  if (as_background_service_enter(&doomed.svc, &m) == 0 && as_wait_finished(m) == 0)
+    as_service_destroy(&doomed.svc); /* finished on its own, but the block is open */
+  return 0;
+}
+static int dropped_child_run(as_service *s)
+{
+  CHECK_INT(as_cancel(s->manager), 0);
+  CHECK_INT(as_run_child_service(s->manager, &doomed.svc, NULL), 0); /* dropped */
+  as_service_destroy(&doomed.svc);
+  CHECK(doomed.svc.manager == NULL);
+  return 0;
+}
+static int dropped_child_main(void *arg)
+{
+  (void)arg;
+  tsvc parent;
+  tsvc_init(&parent, dropped_child_run, "parent");
+  tsvc_init(&doomed, wait_cancelled_run, "doomed");
+  CHECK_INT(as_run_service(&parent.svc), 0);
+  as_service_destroy(&parent.svc);
+  return 0;
+}
+static void test_destroy_live_service_aborts(void **state)
+{
+  (void)state;
+  run_expect_abort(destroy_running_main,
+                   "as_service_destroy('doomed') while the service is running: destroy it "
+                   "after it finished, or if it never ran (in task 'destroyer')");
+  run_expect_abort(destroy_child_main,
+                   "as_service_destroy('doomed') while the service is scheduled to run: "
+                   "destroy it after it finished, or if it never ran (in task 'run')");
+  run_expect_abort(destroy_in_block_main,
+                   "as_service_destroy('doomed') while the service is running");
+  run_expect_abort(destroy_finished_in_block_main,
+                   "as_service_destroy('doomed') while the service is in a background block "
+                   "still open: destroy it after it finished, or if it never ran (in task "
+                   "'main')");
+  RUN(dropped_child_main);
+}
+
+/* C-only misuse: a NULL where a service, manager, function or out-pointer belongs is
+ * -EINVAL from the calls that return a status, and nothing (no crash) from the void
+ * ones; a service cannot be its own child (it already has its manager). */
+static int null_args_run(as_service *s)
+{
+  as_manager *m = s->manager, *out = NULL;
+  as_service no_run;
+  as_service_init(&no_run, NULL, "no-run");
+  CHECK_INT(as_run_task(NULL, just_checkpoint, NULL, NULL), -EINVAL);
+  CHECK_INT(as_run_task(m, NULL, NULL, NULL), -EINVAL);
+  CHECK_INT(as_run_daemon_task(NULL, just_checkpoint, NULL, NULL), -EINVAL);
+  CHECK_INT(as_run_daemon_task(m, NULL, NULL, NULL), -EINVAL);
+  CHECK_INT(as_run_child_service(NULL, &no_run, NULL), -EINVAL);
+  CHECK_INT(as_run_child_service(m, NULL, NULL), -EINVAL);
+  CHECK_INT(as_run_daemon_child_service(m, &no_run, NULL), -EINVAL);
+  CHECK(no_run.manager == NULL);
+  CHECK_INT(as_run_child_service(m, s, NULL), AS_ELIFECYCLE);
+  CHECK_INT(as_run_service(NULL), -EINVAL);
+  CHECK_INT(as_run_service(&no_run), -EINVAL);
+  CHECK_INT(as_background_service_enter(NULL, &out), -EINVAL);
+  CHECK_INT(as_background_service_enter(&no_run, &out), -EINVAL);
+  CHECK_INT(as_background_service_enter(&no_run, NULL), -EINVAL);
+  CHECK(out == NULL);
+  as_get_stats(m, NULL);
+  as_service_init(NULL, NULL, NULL);
+  as_service_destroy(NULL);
+  as_service_destroy(&no_run);
+  as_stats st;
+  as_get_stats(m, &st);
+  CHECK_INT(st.total_count, 0); /* nothing was scheduled */
+  return anyc_fail(-EIO, "done");
+}
+static int null_args_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  tsvc_init(&t, null_args_run, NULL);
+  CHECK_INT(as_run_service(&t.svc), -EIO);
+  CHECK_INT(as_error_at(t.svc.manager, 0, NULL, NULL), 0);
+  CHECK_INT(as_error_count(t.svc.manager), 1);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_null_arguments(void **state) { (void)state; RUN(null_args_main); }
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -1356,6 +1539,9 @@ int main(void)
     TEST(test_run_service_from_a_cancelled_caller_never_starts),
     TEST(test_run_service_in_a_task_error_keeps_its_message),
     TEST(test_refused_call_returned_by_a_task_keeps_upstream_message),
+    TEST(test_refusals_held_by_two_tasks_keep_their_messages),
+    TEST(test_destroy_live_service_aborts),
+    TEST(test_null_arguments),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

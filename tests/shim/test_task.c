@@ -902,6 +902,106 @@ static int rethrowing_nursery_main(void *arg)
 }
 static void test_task_error_from_a_private_nursery_keeps_its_message(void **state) { (void)state; RUN(rethrowing_nursery_main); }
 
+/* Tasks failing in the same batch (woken by one event, in the order they waited) are
+ * listed in the order they failed, each with its message, and the first failure cancels the service at once:
+ * upstream appends and cancels without yielding, so a daemon of the same batch returning
+ * after it is no DaemonTaskExit, and a sibling scheduling a task after it gets it
+ * dropped (returns 0, not run, not counted). */
+static anyc_event batch_go;
+static int fails_at_go(void *arg)
+{
+  int code = (int)(intptr_t)arg;
+  int rc = anyc_event_wait(&batch_go);
+  return rc ? rc : anyc_fail(code, "worker %d failed", -code);
+}
+static int returns_at_go(void *arg)
+{
+  (void)arg;
+  return anyc_event_wait(&batch_go);
+}
+static int schedules_at_go(void *arg)
+{
+  tsvc *t = arg;
+  int rc = anyc_event_wait(&batch_go);
+  if (rc)
+    return rc;
+  t->rc = as_run_task(t->svc.manager, set_event, &t->ev, "late");
+  return 0;
+}
+static int same_batch_run(as_service *s)
+{
+  static const int codes[] = {-EIO, -EPIPE, -EBADF};
+  for (size_t i = 0; i < 3; i++)
+    CHECK_INT(as_run_task(s->manager, fails_at_go, (void *)(intptr_t)codes[i], NULL), 0);
+  CHECK_INT(as_run_daemon_task(s->manager, returns_at_go, NULL, NULL), 0);
+  CHECK_INT(as_run_task(s->manager, schedules_at_go, tsvc_of(s), NULL), 0);
+  int rc = anyc_sleep(1);
+  if (rc)
+    return rc;
+  anyc_event_set(&batch_go);
+  return anyc_sleep(FOREVER);
+}
+static int same_batch_main(void *arg)
+{
+  (void)arg;
+  static const int codes[] = {-EIO, -EPIPE, -EBADF};
+  tsvc t;
+  tsvc_init(&t, same_batch_run, NULL);
+  anyc_event_init(&batch_go);
+  t.rc = 1;
+  CHECK_INT(as_run_service(&t.svc), -EIO);
+  CHECK_INT(as_error_count(t.svc.manager), 3);
+  for (size_t i = 0; i < 3; i++) {
+    int code = 0;
+    const char *msg = NULL;
+    char want[32];
+    snprintf(want, sizeof want, "worker %d failed", -codes[i]);
+    CHECK_INT(as_error_at(t.svc.manager, i, &code, &msg), 0);
+    CHECK_INT(code, codes[i]);
+    CHECK(msg && strcmp(msg, want) == 0);
+  }
+  CHECK_INT(t.rc, 0);                  /* dropped silently... */
+  CHECK(!anyc_event_is_set(&t.ev));    /* ...not run... */
+  as_stats st;
+  as_get_stats(t.svc.manager, &st);
+  CHECK_INT(st.total_count, 5);        /* ...not counted */
+  CHECK_INT(st.finished_count, 5);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_errors_of_one_batch_listed_in_order(void **state) { (void)state; RUN(same_batch_main); }
+
+/* A daemon's exit message carries its whole name, however long (upstream formats the
+ * task's str()): "Daemon task <name>[daemon=True] exited". */
+static int returns_at_once(void *arg)
+{
+  (void)arg;
+  return 0;
+}
+static char long_name[400];
+static int long_daemon_run(as_service *s)
+{
+  CHECK_INT(as_run_daemon_task(s->manager, returns_at_once, NULL, long_name), 0);
+  return as_wait_finished(s->manager);
+}
+static int long_daemon_main(void *arg)
+{
+  (void)arg;
+  char want[sizeof long_name + 64];
+  memset(long_name, 'd', sizeof long_name - 1);
+  long_name[sizeof long_name - 1] = '\0';
+  snprintf(want, sizeof want, "Daemon task %s[daemon=True] exited", long_name);
+  tsvc t;
+  const char *msg = NULL;
+  tsvc_init(&t, long_daemon_run, NULL);
+  CHECK_INT(as_run_service(&t.svc), AS_EDAEMONEXIT);
+  CHECK_INT(first_error(t.svc.manager, &msg), AS_EDAEMONEXIT);
+  CHECK(msg && strcmp(msg, want) == 0);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_daemon_exit_message_keeps_a_long_name(void **state) { (void)state; RUN(long_daemon_main); }
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -930,6 +1030,8 @@ int main(void)
     TEST(test_stop_never_returns_service_errors),
     TEST(test_stop_from_the_services_own_task),
     TEST(test_task_error_from_a_private_nursery_keeps_its_message),
+    TEST(test_errors_of_one_batch_listed_in_order),
+    TEST(test_daemon_exit_message_keeps_a_long_name),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
