@@ -2764,6 +2764,89 @@ static void test_as001_every_legacy_include_switches(void **state)
   scratch_remove();
 }
 
+/* Probe 4: a legacy call in a macro argument the expansion drops (a debug-only hook
+ * empty in this build) reached no AST node: the file counted as migrated, its include
+ * switched to anyc.h, and the build that keeps the argument (-DDEBUG_SLOW) no longer
+ * compiled (as_sleep undeclared).  Such a name is now a site left (AS109) and the
+ * include stays; compiled in both configurations, the one that keeps the argument
+ * rewrites it and the include switches. */
+static void test_as109_dropped_macro_argument_left(void **state)
+{
+  (void)state;
+  scratch_new("p4drop");
+  static const char src[] =
+    "#include <async_service.h>\n"
+    "#ifdef DEBUG_SLOW\n"
+    "#define DEBUG_ONLY(x) x\n"
+    "#else\n"
+    "#define DEBUG_ONLY(x)\n"
+    "#endif\n"
+    "#define CHECK(c) do { if (!(c)) return -1; } while (0)\n"
+    "int f(void) {\n"
+    "  DEBUG_ONLY(if (as_sleep(0.5) < 0) return -1;)\n"
+    "  CHECK(as_sleep(0) != AS_ELIFECYCLE);\n"
+    "  return as_sleep(0.01);\n"
+    "}\n";
+  put_file("d.c", src);
+  assert_int_equal(migrate("-w", "d.c", NULL), 0);
+  assert_contains(run_err, "d.c:9:18: warning: [AS109] as_sleep: in a macro argument that "
+                           "the macro's expansion drops");
+  assert_contains(run_err, "d.c:1:10: warning: [AS110] async_service.h: the file still uses");
+  /* the used argument and its nested legacy macro are no dropped-argument sites */
+  assert_not_contains(run_err, "d.c:10:9: warning: [AS109]");
+  assert_not_contains(run_err, "[AS109] AS_ELIFECYCLE");
+  char *got = get_file("d.c");
+  assert_contains(got, "#include <async_service.h>\n");
+  assert_contains(got, "  DEBUG_ONLY(if (as_sleep(0.5) < 0) return -1;)\n");
+  assert_contains(got, "  return anyc_sleep(0.01);\n");
+  free(got);
+  /* both builds in the database: the one that keeps the argument rewrites it */
+  put_file("d.c", src);
+  char db[2048];
+  snprintf(db, sizeof db,
+           "[{\"directory\": \"%s\", \"file\": \"d.c\", \"arguments\": [\"cc\", \"-I%s/include\", "
+           "\"-DDEBUG_SLOW\", \"-c\", \"d.c\", \"-o\", \"a.o\"]},\n"
+           " {\"directory\": \"%s\", \"file\": \"d.c\", \"arguments\": [\"cc\", \"-I%s/include\", "
+           "\"-c\", \"d.c\", \"-o\", \"b.o\"]}]\n",
+           scratch, ANYC_SOURCE_DIR, scratch, ANYC_SOURCE_DIR);
+  put_file("compile_commands.json", db);
+  assert_int_equal(migrate("-q", "-w", "-p", ".", "d.c", NULL), 0);
+  got = get_file("d.c");
+  assert_contains(got, "  DEBUG_ONLY(if (anyc_sleep(0.5) < 0) return -1;)\n");
+  assert_contains(got, "  return anyc_sleep(0.01);\n");
+  free(got);
+  scratch_remove();
+}
+
+/* Probe 4: a project's own names that merely start "as_" / "AS_E" (`as_text`, a macro
+ * `AS_EXTRA`) in a macro body or an inactive #if branch were reported as legacy API
+ * (AS105/AS106): the include never switched and --check never passed on a migrated
+ * file.  Only async_service.h's own names are sites. */
+static void test_as105_own_as_names_are_not_legacy(void **state)
+{
+  (void)state;
+  scratch_new("p4names");
+  assert_rewrites_to("n.c",
+    "#include <async_service.h>\n"
+    "static const char *as_text(int v) { return v ? \"yes\" : \"no\"; }\n"
+    "#define SHOW(v) as_text(v)\n"
+    "#define AS_EXTRA 3\n"
+    "#if 0\n"
+    "static int as_old_counter;\n"
+    "#endif\n"
+    "const char *f(void) { return as_sleep(0) < 0 ? SHOW(AS_EXTRA) : \"\"; }\n",
+    "#include <anyc.h>\n"
+    "static const char *as_text(int v) { return v ? \"yes\" : \"no\"; }\n"
+    "#define SHOW(v) as_text(v)\n"
+    "#define AS_EXTRA 3\n"
+    "#if 0\n"
+    "static int as_old_counter;\n"
+    "#endif\n"
+    "const char *f(void) { return anyc_sleep(0) < 0 ? SHOW(AS_EXTRA) : \"\"; }\n");
+  assert_int_equal(migrate("--check", "n.c", NULL), 0);
+  scratch_remove();
+}
+
 /* Probe 3: `(void)as_sleep(x);` became `(void)anyc_sleep(x);`, which -Werror refuses
  * (gcc's warn_unused_result is not silenced by a (void) cast): the status the legacy code
  * discarded stays ignored, visibly, in a form that uses it. */
@@ -3134,6 +3217,8 @@ int main(void)
     cmocka_unit_test(test_as001_include_folder_kept),
     cmocka_unit_test(test_as107_header_alone_keeps_its_service),
     cmocka_unit_test(test_as010_comma_left_operand_left),
+    cmocka_unit_test(test_as109_dropped_macro_argument_left),
+    cmocka_unit_test(test_as105_own_as_names_are_not_legacy),
     cmocka_unit_test(test_every_rule_has_a_doc_page),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
