@@ -122,6 +122,35 @@ static void merge(file_table *t, job *jobs, size_t n, int *reached, FILE *err)
   }
 }
 
+/* A .c file that another unit #includes (a unity build: redis's ae.c includes
+ * ae_epoll.c) and that the database does not list is a fragment of that unit, not a
+ * unit of its own: parsed alone it usually fails (its includer's declarations are
+ * missing).  That failure is not the file's: the includer's parse covers its sites, and
+ * counting it "not parsed" would drop them while the includer's include switch went
+ * ahead, leaving the fragment's legacy calls undeclared. */
+static void fragments(job *jobs, size_t n, const options *o, FILE *err)
+{
+  for (size_t j = 0; j < n; j++) {
+    file_id id;
+    if (!jobs[j].res.failed || jobs[j].listed || anyc__file_identity(jobs[j].file, &id) != 0)
+      continue;
+    for (size_t i = 0; i < n; i++) {
+      const tu_result *r = &jobs[i].res;
+      int in = 0;
+      for (size_t k = 0; i != j && !r->failed && k < r->files.n && !in; k++)
+        in = r->files.v[k].id.dev == id.dev && r->files.v[k].id.ino == id.ino;
+      if (!in)
+        continue;
+      if (o->verbose)
+        fprintf(err, "%s: note: not a unit of its own: parsed as part of %s, which includes "
+                     "it (alone: %s)\n", jobs[j].file, jobs[i].file,
+                jobs[j].res.diag ? jobs[j].res.diag : "");
+      jobs[j].res.failed = 0;
+      break;
+    }
+  }
+}
+
 /* A file with a site left that does not include async_service.h itself reaches the
  * legacy declarations through a header of its unit: every file of that unit keeps its
  * legacy include (switching it would leave the file's left sites undeclared). */
@@ -334,6 +363,7 @@ int anyc__migrate_main(int argc, char **argv, FILE *out, FILE *err)
   memset(reached, 0, (nscanned + 1) * sizeof *reached);
   for (size_t i = 0; i < nscanned; i++)
     reached[i] = !strstr(t.f.v[i].path, ".h") || t.f.v[i].path[strlen(t.f.v[i].path) - 1] != 'h';
+  fragments(jobs.v, jobs.n, &o, err);
   merge(&t, jobs.v, jobs.n, reached, err);
   size_t first_header_job = jobs.n;
   anyc__header_jobs(&o, &t, reached, &jobs);

@@ -191,6 +191,7 @@ typedef struct job {
   char *file;            /* the main file */
   char **argv; int argc; /* full compiler argv (argv[0] = compiler) */
   char *dir;             /* working directory, or NULL */
+  int listed;            /* the compilation database lists the file: a unit of the build */
   tu_result res;
 } job;
 

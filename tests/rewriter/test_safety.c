@@ -395,6 +395,46 @@ static void test_engine_unlisted_file_gets_tool_arguments(void **state)
   scratch_remove();
 }
 
+/* Probe 4: a unity build (redis's ae.c includes ae_epoll.c): the included .c file,
+ * which the database does not list, was parsed alone, failed (its includer's
+ * declarations missing) and counted "not parsed" (exit 3), while its includer's parse
+ * switched the include: the fragment's as_sleep was left undeclared.  A .c file another
+ * unit includes is now parsed as part of it; its sites are rewritten with it. */
+static void test_engine_included_c_file_is_part_of_its_includer(void **state)
+{
+  (void)state;
+  scratch_new("p4unity");
+  put_file("main.c", "#include <async_service.h>\nstatic int ticks;\n#include \"impl.c\"\n"
+                     "int main(void) { return as_run(poll_main, 0); }\n");
+  put_file("impl.c", "static int poll_main(void *arg) {\n  (void)arg;\n  ticks++;\n"
+                     "  return as_sleep(0);\n}\n");
+  char db[1024];
+  snprintf(db, sizeof db,
+           "[{\"directory\": \"%s\", \"file\": \"main.c\", \"arguments\": [\"cc\", "
+           "\"-I%s/include\", \"-c\", \"main.c\"]}]\n", scratch, ANYC_SOURCE_DIR);
+  put_file("compile_commands.json", db);
+  assert_int_equal(migrate("-w", "-p", ".", ".", NULL), 0);
+  assert_not_contains(run_err, "not parsed, left untouched");
+  assert_contains(run_err, "2 with legacy use, 3 sites: 3 rewritten, 0 left; 0 not parsed");
+  assert_file("main.c", "#include <anyc.h>\nstatic int ticks;\n#include \"impl.c\"\n"
+                        "int main(void) { return anyc_run(poll_main, 0); }\n");
+  assert_file("impl.c", "static int poll_main(void *arg) {\n  (void)arg;\n  ticks++;\n"
+                        "  return anyc_sleep(0);\n}\n");
+  /* without a database every .c file is a candidate unit: the same */
+  put_file("main.c", "#include <async_service.h>\nstatic int ticks;\n#include \"impl.c\"\n"
+                     "int main(void) { return as_run(poll_main, 0); }\n");
+  put_file("impl.c", "static int poll_main(void *arg) {\n  (void)arg;\n  ticks++;\n"
+                     "  return as_sleep(0);\n}\n");
+  assert_int_equal(migrate("-q", "-w", ".", NULL), 0);
+  assert_file("impl.c", "static int poll_main(void *arg) {\n  (void)arg;\n  ticks++;\n"
+                        "  return anyc_sleep(0);\n}\n");
+  /* a .c file nobody includes that does not parse is still "not parsed" */
+  put_file("broken.c", "#include <async_service.h>\nint b(void) { return as_sleep(0) + nope; }\n");
+  assert_int_equal(migrate("-q", "-w", ".", NULL), 3);
+  assert_contains(run_err, "broken.c: error: not parsed");
+  scratch_remove();
+}
+
 /* Probe 3: a compilation database written for gcc: an option clang does not know
  * (-fconserve-stack, -fanalyzer), a value it does not take (-fsanitize=bounds-strict,
  * -march=znver9) or a standard it names otherwise (-std=gnu23: gnu2x) failed the whole
@@ -476,6 +516,7 @@ int main(void)
     cmocka_unit_test(test_engine_gcc_only_options_dropped),
     cmocka_unit_test(test_engine_exclude_ignores_leading_dot),
     cmocka_unit_test(test_safety_owner_kept),
+    cmocka_unit_test(test_engine_included_c_file_is_part_of_its_includer),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
