@@ -248,6 +248,27 @@ static void void_at_body_start(pend *p, fn_info *f, const char *s, const char *s
   free(k.v);
 }
 
+/* Does s[b, e) hold a conditional directive line (#if, #ifdef, #ifndef, #elif, #else,
+ * #endif)?  The rewrite of run is checked in the one configuration parsed: the group's
+ * open placed inside an #ifdef block, a status variable declared there and reused
+ * after it, or `self` in a branch compiled out here (never seen, so never renamed)
+ * would each break the other configurations. */
+static int has_conditional(const char *s, size_t b, size_t e)
+{
+  for (size_t i = b; i < e; i++) {
+    if (s[i] != '#' || !anyc__only_space(s, anyc__line_start(s, i), i))
+      continue;
+    size_t k = i + 1;
+    while (k < e && (s[k] == ' ' || s[k] == '\t'))
+      k++;
+    if ((e - k >= 2 && strncmp(s + k, "if", 2) == 0) ||
+        (e - k >= 4 && (strncmp(s + k, "elif", 4) == 0 || strncmp(s + k, "else", 4) == 0)) ||
+        (e - k >= 5 && strncmp(s + k, "endif", 5) == 0))
+      return 1;
+  }
+  return 0;
+}
+
 /* AS003: the run function: parameter, the cast of self, the group. */
 void anyc__rule_run_fn(ctx *x, fn_info *f)
 {
@@ -268,6 +289,16 @@ void anyc__rule_run_fn(ctx *x, fn_info *f)
     return;
   }
   const char *s = anyc__contents(x, file, &n);
+  size_t body_b, body_e;
+  CXFile bf;
+  if (anyc__extent(f->body, &bf, &body_b, &body_e) == 0 && clang_File_isEqual(bf, file) &&
+      body_e <= n && has_conditional(s, body_b, body_e)) {
+    anyc__decline(p, "AS107",
+                  "run's body has #if/#ifdef blocks: its rewrite (the group's open and close, "
+                  "the parameter's new name) would hold only in the configuration parsed; "
+                  "rewrite by hand, or move the conditional code into a function of its own");
+    return;
+  }
   char *np = anyc__xasprintf("void *%s", f->arg);
   anyc__pedit(p, b, e - b, np);
   free(np);

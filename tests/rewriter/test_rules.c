@@ -2847,6 +2847,48 @@ static void test_as105_own_as_names_are_not_legacy(void **state)
   scratch_remove();
 }
 
+/* Probe 4: run's first spawn inside an #ifdef block: the group's open went inside it and
+ * the spawn after #endif reused its `rc`, so the build without WITH_METRICS no longer
+ * compiled (tg and rc undeclared); `self` in a branch compiled out is never renamed
+ * either.  A run whose body has conditional blocks is left whole (AS107), the file
+ * untouched in every configuration. */
+static void test_as003_run_with_ifdef_left(void **state)
+{
+  (void)state;
+  scratch_new("p4ifdef");
+  static const char src[] =
+    "#include <async_service.h>\n"
+    "struct app { as_service service; int n; };\n"
+    "static int work(void *arg) { ((struct app *)arg)->n++; return 0; }\n"
+    "static int app_run(as_service *self) {\n"
+    "  struct app *a = (struct app *)self;\n"
+    "#ifdef WITH_METRICS\n"
+    "  int rc = as_run_task(self->manager, work, a, \"metrics\");\n"
+    "  if (rc != 0)\n"
+    "    return rc;\n"
+    "#endif\n"
+    "  as_run_task(self->manager, work, a, \"work\");\n"
+    "  return 0;\n"
+    "}\n"
+    "int main(void) {\n"
+    "  static struct app a;\n"
+    "  as_service_init(&a.service, app_run, \"app\");\n"
+    "  return as_run_service(&a.service);\n"
+    "}\n";
+  put_file("f.c", src);
+  assert_int_equal(migrate("-w", "-D", "WITH_METRICS", "f.c", NULL), 0);
+  assert_contains(run_err, "f.c:4:32: warning: [AS107] as_service: run's body has #if/#ifdef "
+                           "blocks");
+  char *got = get_file("f.c");
+  assert_string_equal(got, src);
+  free(got);
+  assert_int_equal(migrate("-q", "-w", "f.c", NULL), 0);
+  got = get_file("f.c");
+  assert_string_equal(got, src);
+  free(got);
+  scratch_remove();
+}
+
 /* Probe 3: `(void)as_sleep(x);` became `(void)anyc_sleep(x);`, which -Werror refuses
  * (gcc's warn_unused_result is not silenced by a (void) cast): the status the legacy code
  * discarded stays ignored, visibly, in a form that uses it. */
@@ -3219,6 +3261,7 @@ int main(void)
     cmocka_unit_test(test_as010_comma_left_operand_left),
     cmocka_unit_test(test_as109_dropped_macro_argument_left),
     cmocka_unit_test(test_as105_own_as_names_are_not_legacy),
+    cmocka_unit_test(test_as003_run_with_ifdef_left),
     cmocka_unit_test(test_every_rule_has_a_doc_page),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
