@@ -475,16 +475,30 @@ static void token_sites(ctx *x, CXSourceRange range, const char *rule, enum site
     int seen = 0;
     for (size_t k = 0; skip && k < skip->n && !seen; k++)
       seen = skip->v[k].off == off && clang_File_isEqual(skip->v[k].f, p.file);
-    if (!seen && anyc__is_legacy_name(sp)) {
+    /* In a branch compiled out here, a service's embedded field (`a.service`) is a use
+     * the rewrite of the service cannot see: the struct would lose the field the other
+     * configuration still names, so the service is left whole (AS107). */
+    int field = 0;
+    for (size_t k = 0; cls == SC_INACTIVE && k < x->svcfields.n && !field; k++) {
+      char *fn = anyc__cx_str(clang_getCursorSpelling(x->svcfields.v[k]));
+      field = strcmp(fn, sp) == 0;
+      free(fn);
+    }
+    if (!seen && (field || anyc__is_legacy_name(sp))) {
       p.s.line = line;
       p.s.col = col;
       p.s.offset = off;
-      p.s.rule = rule;
+      p.s.rule = field ? "AS107" : rule;
       p.s.cls = cls;
       p.s.what = anyc__xstrdup(sp);
-      p.s.reason = anyc__xstrdup(why);
-      p.s.suggest = anyc__xstrdup(anyc__suggest_for(sp));
-      p.svc = 0;
+      p.s.reason = field ? anyc__xasprintf("the embedded as_service field '%s' is named in an "
+                                           "inactive #if branch, which the rewrite cannot "
+                                           "see: the service is migrated whole", sp)
+                         : anyc__xstrdup(why);
+      p.s.suggest = anyc__xstrdup(field ? "the object itself" : anyc__suggest_for(sp));
+      /* a legacy call there is reported (AS106) and keeps the include, so the other
+       * configuration's error points at a reported site; a field the struct lost would not */
+      p.svc = field;
       VEC_PUSH(x->pends, p);
     }
     free(sp);

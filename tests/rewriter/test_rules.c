@@ -2889,6 +2889,41 @@ static void test_as003_run_with_ifdef_left(void **state)
   scratch_remove();
 }
 
+/* Probe 4: the service's embedded field named only in a branch compiled out here
+ * (`#ifdef VERBOSE printf(..., a.service.name)`) was not seen: the struct lost its
+ * `service` member and the VERBOSE build no longer compiled.  Such a use blocks the
+ * service (AS107, left whole).  (A legacy call there stays an AS106 site that keeps the
+ * include: the other build's error then points at a reported site.) */
+static void test_as107_service_field_in_inactive_branch(void **state)
+{
+  (void)state;
+  scratch_new("p4inactsvc");
+  static const char src[] =
+    "#include <async_service.h>\n"
+    "#include <stdio.h>\n"
+    "struct app { as_service service; int n; };\n"
+    "static int work(void *arg) { ((struct app *)arg)->n++; return 0; }\n"
+    "static int app_run(as_service *self) {\n"
+    "  return as_run_task(self->manager, work, self, \"work\");\n"
+    "}\n"
+    "int main(void) {\n"
+    "  static struct app a;\n"
+    "  as_service_init(&a.service, app_run, \"app\");\n"
+    "#ifdef VERBOSE\n"
+    "  printf(\"starting %s\\n\", a.service.name);\n"
+    "#endif\n"
+    "  return as_run_service(&a.service);\n"
+    "}\n";
+  put_file("g.c", src);
+  assert_int_equal(migrate("-w", "g.c", NULL), 0);
+  assert_contains(run_err, "g.c:12:29: warning: [AS107] service: the embedded as_service field "
+                           "'service' is named in an inactive #if branch");
+  char *got = get_file("g.c");
+  assert_string_equal(got, src);
+  free(got);
+  scratch_remove();
+}
+
 /* Probe 3: `(void)as_sleep(x);` became `(void)anyc_sleep(x);`, which -Werror refuses
  * (gcc's warn_unused_result is not silenced by a (void) cast): the status the legacy code
  * discarded stays ignored, visibly, in a form that uses it. */
@@ -3262,6 +3297,7 @@ int main(void)
     cmocka_unit_test(test_as109_dropped_macro_argument_left),
     cmocka_unit_test(test_as105_own_as_names_are_not_legacy),
     cmocka_unit_test(test_as003_run_with_ifdef_left),
+    cmocka_unit_test(test_as107_service_field_in_inactive_branch),
     cmocka_unit_test(test_every_rule_has_a_doc_page),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
