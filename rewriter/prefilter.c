@@ -41,7 +41,7 @@ static int names_legacy(const char *t, size_t n)
   return 0;
 }
 
-#define MAX_DEPTH 8
+#define MAX_DEPTH 32
 
 /* Headers are shared by many files (libuv: every .c reads the same dozen), so each
  * header's verdict is remembered for the run, keyed by its path and the include folders
@@ -54,6 +54,11 @@ struct memo {
   char key[];
 };
 static struct memo *memo[MEMO_BUCKETS];
+/* Set when a scan stopped at MAX_DEPTH without following a header's includes: its "no"
+ * is then only true from that depth, and memoised it would answer for the same header
+ * reached at depth 1 from another file (b.c's use of a macro from h9.h was missed once
+ * a.c had reached h8.h through seven other headers). */
+static int depth_cut;
 
 static size_t memo_hash(const char *k)
 {
@@ -91,9 +96,12 @@ static int scan_header(const char *path, const char **incdirs, size_t nincdirs, 
 {
   char *key = anyc__xasprintf("%s\n%s", path, sig);
   struct memo *m = memo_find(key);
+  int cut = depth_cut;
+  depth_cut = 0;
   int hit = m ? m->hit : scan(path, incdirs, nincdirs, depth, sig);
-  if (!m)
+  if (!m && (hit || !depth_cut))
     memo_put(key, hit);
+  depth_cut |= cut;
   free(key);
   return hit;
 }
@@ -106,6 +114,8 @@ static int scan(const char *path, const char **incdirs, size_t nincdirs, int dep
   if (anyc__read_file(path, &text, &n) != 0)
     return 1; /* unreadable here: let the parse decide */
   int hit = names_legacy(text, n);
+  if (!hit && depth >= MAX_DEPTH)
+    depth_cut = 1;
   /* Follow #include "x" / <x> into headers found beside the file or in -I folders. */
   for (char *l = text; !hit && depth < MAX_DEPTH && l && *l; l = strchr(l, '\n')) {
     while (*l == '\n' || *l == ' ' || *l == '\t')

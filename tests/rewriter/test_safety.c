@@ -435,6 +435,29 @@ static void test_engine_included_c_file_is_part_of_its_includer(void **state)
   scratch_remove();
 }
 
+/* Probe 4: the pre-filter remembers each header's verdict for the run, but a header
+ * reached at its depth limit was remembered "no legacy" without its includes being
+ * read: once a.c had reached h8.h through seven headers, b.c (which includes h8.h
+ * directly and uses a legacy macro of h9.h) was skipped, and its site was missing from
+ * a run over the folder while `anyc-migrate b.c` reported it. */
+static void test_engine_prefilter_memo_ignores_depth_limit(void **state)
+{
+  (void)state;
+  scratch_new("p4deep");
+  char name[32], text[64];
+  for (int i = 1; i <= 8; i++) {
+    snprintf(name, sizeof name, "h%d.h", i);
+    snprintf(text, sizeof text, "#include \"h%d.h\"\n", i + 1);
+    put_file(name, text);
+  }
+  put_file("h9.h", "#include <async_service.h>\n#define NAP(s) as_sleep(s)\n");
+  put_file("a.c", "#include \"h1.h\"\nint a(void) { return 0; }\n");
+  put_file("b.c", "#include \"h8.h\"\nint b(void) { return NAP(0); }\n");
+  assert_int_equal(migrate(".", NULL), 0);
+  assert_contains(run_err, "b.c:2:22: warning: [AS105] as_sleep: as_sleep comes from a macro body");
+  scratch_remove();
+}
+
 /* Probe 3: a compilation database written for gcc: an option clang does not know
  * (-fconserve-stack, -fanalyzer), a value it does not take (-fsanitize=bounds-strict,
  * -march=znver9) or a standard it names otherwise (-std=gnu23: gnu2x) failed the whole
@@ -517,6 +540,7 @@ int main(void)
     cmocka_unit_test(test_engine_exclude_ignores_leading_dot),
     cmocka_unit_test(test_safety_owner_kept),
     cmocka_unit_test(test_engine_included_c_file_is_part_of_its_includer),
+    cmocka_unit_test(test_engine_prefilter_memo_ignores_depth_limit),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
