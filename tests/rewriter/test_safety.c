@@ -364,6 +364,17 @@ static void test_safety_reports_stay_utf8(void **state)
   free(j);
   assert_file("l.c", "#include <anyc.h>\n"
                      "/* caf\xe9 */ int f(void) { return anyc_sleep(1); } /* \xc3\xa9 */\n");
+  /* Probe 4: a Latin-1 file name went raw into the Markdown (a pull-request
+   * description: invalid UTF-8); it becomes U+FFFD there as in the JSON, the link target
+   * stays percent-encoded, and a valid name is kept as it is */
+  put_file("na\xefve.c", "#include <async_service.h>\nint g(void) { return as_cancel(0); }\n");
+  put_file("\xc3\xa9t\xc3\xa9.c", "#include <async_service.h>\nint h(void) { return as_cancel(0); }\n");
+  assert_int_equal(migrate("-q", "--report", "r.md", ".", NULL), 0);
+  char *m = get_file("r.md");
+  assert_contains(m, "- [ ] [./na\xef\xbf\xbdve.c:2](./na%EFve.c#L2) **AS110** `as_cancel`");
+  assert_contains(m, "- [ ] [./\xc3\xa9t\xc3\xa9.c:2](./%C3%A9t%C3%A9.c#L2)");
+  assert_null(strstr(m, "na\xefve"));
+  free(m);
   scratch_remove();
 }
 
