@@ -358,6 +358,7 @@ int anyc__migrate_main(int argc, char **argv, FILE *out, FILE *err)
     anyc__options_free(&o);
     return 2;
   }
+  anyc__prefilter_reset();
   anyc__run_jobs(&o, &t, jobs.v, jobs.n, err);
   int *reached = anyc__xrealloc(NULL, (nscanned + 1) * sizeof *reached);
   memset(reached, 0, (nscanned + 1) * sizeof *reached);

@@ -446,11 +446,12 @@ static void test_engine_included_c_file_is_part_of_its_includer(void **state)
   scratch_remove();
 }
 
-/* Probe 4: the pre-filter remembers each header's verdict for the run, but a header
+/* Probe 4: the pre-filter remembered each header's verdict for the run, but a header
  * reached at its depth limit was remembered "no legacy" without its includes being
  * read: once a.c had reached h8.h through seven headers, b.c (which includes h8.h
  * directly and uses a legacy macro of h9.h) was skipped, and its site was missing from
- * a run over the folder while `anyc-migrate b.c` reported it. */
+ * a run over the folder while `anyc-migrate b.c` reported it.  It now remembers each
+ * header's own text and includes, and walks that graph per file. */
 static void test_engine_prefilter_memo_ignores_depth_limit(void **state)
 {
   (void)state;
@@ -466,6 +467,16 @@ static void test_engine_prefilter_memo_ignores_depth_limit(void **state)
   put_file("b.c", "#include \"h8.h\"\nint b(void) { return NAP(0); }\n");
   assert_int_equal(migrate(".", NULL), 0);
   assert_contains(run_err, "b.c:2:22: warning: [AS105] as_sleep: as_sleep comes from a macro body");
+  /* an include cycle (guarded headers): x.h is first seen from y.h, which it includes
+   * back; z.c reaches the legacy macro through x.h -> w.h.  A per-header verdict taken
+   * while the cycle was open said "no" for y.h; the walk of the include graph does not */
+  put_file("x.h", "#ifndef X_H\n#define X_H\n#include \"y.h\"\n#include \"w.h\"\n#endif\n");
+  put_file("y.h", "#ifndef Y_H\n#define Y_H\n#include \"x.h\"\n#endif\n");
+  put_file("w.h", "#include <async_service.h>\n#define NAP2(s) as_sleep(s)\n");
+  put_file("m.c", "#include \"x.h\"\nint m(void) { return 0; }\n");
+  put_file("z.c", "#include \"y.h\"\nint z(void) { return NAP2(0); }\n");
+  assert_int_equal(migrate(".", NULL), 0);
+  assert_contains(run_err, "z.c:2:22: warning: [AS105] as_sleep: as_sleep comes from a macro body");
   scratch_remove();
 }
 
