@@ -828,6 +828,7 @@ void anyc__find_sites(struct CXTranslationUnitImpl *tu, const options *o,
       break;
     }
   }
+  anyc__rule_run_conditionals(&x);
   clang_visitChildren(root, macro_defs, &x);
   dropped_args(&x, root);
   for (size_t i = 0, n = res->files.n; i < n; i++) {
