@@ -27,8 +27,18 @@ static void merge_site(src_file *f, site *s)
   for (size_t i = 0; i < f->sites.n; i++) {
     site *o = &f->sites.v[i];
     if (o->offset == s->offset && strcmp(o->what, s->what) == 0 &&
-        (strcmp(o->rule, s->rule) == 0 || o->rewritten != s->rewritten)) {
-      if (o->rewritten != s->rewritten && o->svc && s->svc) {
+        (strcmp(o->rule, s->rule) == 0 || o->rewritten != s->rewritten ||
+         o->cls == SC_INACTIVE || s->cls == SC_INACTIVE)) {
+      if (!o->rewritten && !s->rewritten) {
+        /* left in both: one use, one site.  A configuration that compiles it knows the
+         * real reason; "inactive" only says another one does not (round 4: each such
+         * use counted twice, AS106 and AS103) */
+        if (o->cls == SC_INACTIVE && s->cls != SC_INACTIVE) {
+          site keep = *s;
+          *s = *o;
+          *o = keep;
+        }
+      } else if (o->rewritten != s->rewritten && o->svc && s->svc) {
         /* one unit left the service, another rewrote it: the component decides
          * (left wins, see components()) */
         if (o->rewritten) {

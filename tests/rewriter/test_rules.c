@@ -2818,6 +2818,39 @@ static void test_as109_dropped_macro_argument_left(void **state)
   scratch_remove();
 }
 
+/* Probe 4: a use left in a configuration that compiles it and inactive in another (the
+ * file listed twice, -DLIVE and without) was one site per configuration: AS103 and AS106
+ * at the same place, 10 sites for 7 uses.  It is one site, with the reason of the
+ * configuration that compiles it. */
+static void test_as106_left_in_both_configurations_once(void **state)
+{
+  (void)state;
+  scratch_new("p4leftleft");
+  put_file("l.c",
+    "#include <async_service.h>\n"
+    "int f(as_manager *m) {\n"
+    "#ifdef LIVE\n"
+    "  return as_is_cancelled(m);\n"
+    "#else\n"
+    "  return as_cancel(m);\n"
+    "#endif\n"
+    "}\n");
+  char db[2048];
+  snprintf(db, sizeof db,
+           "[{\"directory\": \"%s\", \"file\": \"l.c\", \"arguments\": [\"cc\", \"-I%s/include\", "
+           "\"-DLIVE\", \"-c\", \"l.c\", \"-o\", \"a.o\"]},\n"
+           " {\"directory\": \"%s\", \"file\": \"l.c\", \"arguments\": [\"cc\", \"-I%s/include\", "
+           "\"-c\", \"l.c\", \"-o\", \"b.o\"]}]\n",
+           scratch, ANYC_SOURCE_DIR, scratch, ANYC_SOURCE_DIR);
+  put_file("compile_commands.json", db);
+  assert_int_equal(migrate("-p", ".", "l.c", NULL), 0);
+  assert_contains(run_err, "l.c:4:10: warning: [AS103] as_is_cancelled");
+  assert_contains(run_err, "l.c:6:10: warning: [AS110] as_cancel");
+  assert_not_contains(run_err, "[AS106]");
+  assert_contains(run_err, "4 sites: 0 rewritten, 4 left");
+  scratch_remove();
+}
+
 /* Probe 4: a project's own names that merely start "as_" / "AS_E" (`as_text`, a macro
  * `AS_EXTRA`) in a macro body or an inactive #if branch were reported as legacy API
  * (AS105/AS106): the include never switched and --check never passed on a migrated
@@ -3341,6 +3374,7 @@ int main(void)
     cmocka_unit_test(test_as107_header_alone_keeps_its_service),
     cmocka_unit_test(test_as010_comma_left_operand_left),
     cmocka_unit_test(test_as109_dropped_macro_argument_left),
+    cmocka_unit_test(test_as106_left_in_both_configurations_once),
     cmocka_unit_test(test_as105_own_as_names_are_not_legacy),
     cmocka_unit_test(test_as003_run_with_ifdef),
     cmocka_unit_test(test_as107_service_field_in_inactive_branch),
