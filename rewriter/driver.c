@@ -27,8 +27,18 @@ static void merge_site(src_file *f, site *s)
   for (size_t i = 0; i < f->sites.n; i++) {
     site *o = &f->sites.v[i];
     if (o->offset == s->offset && strcmp(o->what, s->what) == 0 &&
-        (strcmp(o->rule, s->rule) == 0 || o->rewritten != s->rewritten)) {
-      if (o->rewritten != s->rewritten && o->svc && s->svc) {
+        (strcmp(o->rule, s->rule) == 0 || o->rewritten != s->rewritten ||
+         o->cls == SC_INACTIVE || s->cls == SC_INACTIVE)) {
+      if (!o->rewritten && !s->rewritten) {
+        /* left in both: one use, one site.  A configuration that compiles it knows the
+         * real reason; "inactive" only says another one does not (round 4: each such
+         * use counted twice, AS106 and AS103) */
+        if (o->cls == SC_INACTIVE && s->cls != SC_INACTIVE) {
+          site keep = *s;
+          *s = *o;
+          *o = keep;
+        }
+      } else if (o->rewritten != s->rewritten && o->svc && s->svc) {
         /* one unit left the service, another rewrote it: the component decides
          * (left wins, see components()) */
         if (o->rewritten) {
@@ -118,6 +128,35 @@ static void merge(file_table *t, job *jobs, size_t n, int *reached, FILE *err)
         f->has_include = tf->has_include;
         memcpy(f->inc, tf->inc, sizeof f->inc);
       }
+    }
+  }
+}
+
+/* A .c file that another unit #includes (a unity build: redis's ae.c includes
+ * ae_epoll.c) and that the database does not list is a fragment of that unit, not a
+ * unit of its own: parsed alone it usually fails (its includer's declarations are
+ * missing).  That failure is not the file's: the includer's parse covers its sites, and
+ * counting it "not parsed" would drop them while the includer's include switch went
+ * ahead, leaving the fragment's legacy calls undeclared. */
+static void fragments(job *jobs, size_t n, const options *o, FILE *err)
+{
+  for (size_t j = 0; j < n; j++) {
+    file_id id;
+    if (!jobs[j].res.failed || jobs[j].listed || anyc__file_identity(jobs[j].file, &id) != 0)
+      continue;
+    for (size_t i = 0; i < n; i++) {
+      const tu_result *r = &jobs[i].res;
+      int in = 0;
+      for (size_t k = 0; i != j && !r->failed && k < r->files.n && !in; k++)
+        in = r->files.v[k].id.dev == id.dev && r->files.v[k].id.ino == id.ino;
+      if (!in)
+        continue;
+      if (o->verbose)
+        fprintf(err, "%s: note: not a unit of its own: parsed as part of %s, which includes "
+                     "it (alone: %s)\n", jobs[j].file, jobs[i].file,
+                jobs[j].res.diag ? jobs[j].res.diag : "");
+      jobs[j].res.failed = 0;
+      break;
     }
   }
 }
@@ -329,11 +368,13 @@ int anyc__migrate_main(int argc, char **argv, FILE *out, FILE *err)
     anyc__options_free(&o);
     return 2;
   }
+  anyc__prefilter_reset();
   anyc__run_jobs(&o, &t, jobs.v, jobs.n, err);
   int *reached = anyc__xrealloc(NULL, (nscanned + 1) * sizeof *reached);
   memset(reached, 0, (nscanned + 1) * sizeof *reached);
   for (size_t i = 0; i < nscanned; i++)
     reached[i] = !strstr(t.f.v[i].path, ".h") || t.f.v[i].path[strlen(t.f.v[i].path) - 1] != 'h';
+  fragments(jobs.v, jobs.n, &o, err);
   merge(&t, jobs.v, jobs.n, reached, err);
   size_t first_header_job = jobs.n;
   anyc__header_jobs(&o, &t, reached, &jobs);

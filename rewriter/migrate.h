@@ -151,6 +151,7 @@ void anyc__sites_free(site_vec *v);      /* a site vector and the strings it own
 int anyc__is_legacy_ident(const char *s, size_t n);
 /* 1 if `text` or a header it includes (found in dir or include dirs) names the API. */
 int anyc__prefilter(const char *path, const char **incdirs, size_t nincdirs);
+void anyc__prefilter_reset(void);
 
 /* ---- edits -------------------------------------------------------------------------- */
 /* Add an edit; identical ones are kept once.  Returns 0, or -1 on a conflict (message
@@ -191,6 +192,7 @@ typedef struct job {
   char *file;            /* the main file */
   char **argv; int argc; /* full compiler argv (argv[0] = compiler) */
   char *dir;             /* working directory, or NULL */
+  int listed;            /* the compilation database lists the file: a unit of the build */
   tu_result res;
 } job;
 

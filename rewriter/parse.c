@@ -187,9 +187,10 @@ int anyc__make_jobs(const options *o, file_table *t, job_vec *jobs, FILE *err)
       CXString d = clang_CompileCommand_getDirectory(cmd);
       const char *dir = clang_getCString(d);
       if (c > 0 || (listed ? wanted(o, f, argv, argc, dir)
-                           : wanted_by_text(f, argv, argc, dir)))
+                           : wanted_by_text(f, argv, argc, dir))) {
         add_job(jobs, abs ? abs : f->path, argv, argc, dir);
-      else {
+        jobs->v[jobs->n - 1].listed = listed;
+      } else {
         for (int k = 0; k < argc; k++)
           free(argv[k]);
         free(argv);

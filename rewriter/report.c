@@ -252,11 +252,28 @@ void anyc__report_free(report *r)
  * the checklist stops after this many sites and says how many more there are. */
 #define MD_MAX_LEFT 100
 
+/* Markdown is UTF-8 too (a pull-request description): a byte of a path or reason that
+ * is not valid UTF-8 (a Latin-1 file name) is written as U+FFFD, as in the JSON.
+ * Returns the bytes consumed at s, 0 for ASCII (the caller writes it). */
+static size_t md_utf8(FILE *out, const char *s)
+{
+  if ((unsigned char)*s < 0x80)
+    return 0;
+  int n = utf8_len((const unsigned char *)s);
+  if (n)
+    fwrite(s, 1, (size_t)n, out);
+  else
+    fputs("\xef\xbf\xbd", out);
+  return n ? (size_t)n : 1;
+}
+
 /* Markdown-safe text for a table cell or list item: pipes escaped, one line. */
 static void md_text(FILE *out, const char *s)
 {
-  for (; s && *s; s++) {
-    if (*s == '|')
+  for (size_t n; s && *s; s++) {
+    if ((n = md_utf8(out, s)) != 0)
+      s += n - 1;
+    else if (*s == '|')
       fputs("\\|", out);
     else if (*s == '\n')
       fputc(' ', out);
@@ -267,7 +284,11 @@ static void md_text(FILE *out, const char *s)
 
 static void md_link_text(FILE *out, const char *s)
 {
-  for (; *s; s++) {
+  for (size_t n; *s; s++) {
+    if ((n = md_utf8(out, s)) != 0) {
+      s += n - 1;
+      continue;
+    }
     if (strchr("[]\\`*_<>|", *s))
       fputc('\\', out);
     fputc(*s, out);
@@ -331,8 +352,11 @@ int anyc__report_md(FILE *out, const report *r)
   if (st->not_parsed) {
     fprintf(out, "\n### Not parsed (left untouched)\n\n");
     for (size_t i = 0; i < r->t->f.n; i++)
-      if (r->t->f.v[i].parse_failed)
-        fprintf(out, "- `%s`\n", r->t->f.v[i].path);
+      if (r->t->f.v[i].parse_failed) {
+        fputs("- `", out);
+        md_text(out, r->t->f.v[i].path);
+        fputs("`\n", out);
+      }
   }
   return ferror(out) ? -EIO : 0;
 }

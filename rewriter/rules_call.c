@@ -47,6 +47,18 @@ const char *anyc__suggest_for(const char *n)
   return "see docs/rules";
 }
 
+/* Is n a name async_service.h gives its users?  Tokens (macro bodies, inactive #if
+ * branches, macro arguments) carry no declaration, and real trees have names of their
+ * own that merely start "as_" (`as_text`, `AS_EXTRA`): only the header's own names are
+ * legacy sites (the pre-filter's prefix test stays an over-approximation). */
+int anyc__is_legacy_name(const char *n)
+{
+  static const char *const others[] = {"as_service", "as_manager", "as_run_fn", "as_task_fn",
+                                       "as_stats", "AS_ELIFECYCLE", "AS_EDAEMONEXIT",
+                                       "AS_ETOOMANYCHILDREN", NULL};
+  return strcmp(anyc__suggest_for(n), "see docs/rules") != 0 || anyc__is_one_of(n, others);
+}
+
 static int is_loop_cond(const ref *r, size_t ci)
 {
   for (size_t i = ci - 1; i-- > 0;) {

@@ -1765,3 +1765,147 @@ void anyc__rule_background(ctx *x, const ref *r, size_t ci)
   free(var);
   free(obj);
 }
+
+/* ---- run's body and the preprocessor ------------------------------------------------
+ * The rewrite of run is checked in the one configuration parsed.  Probe round 4: the
+ * group's open placed inside an #ifdef block (the spawn after #endif then used an
+ * undeclared tg and rc), a status variable declared under a conditional and reused after
+ * it, or `self` in a branch compiled out here (never seen, so never renamed) each broke
+ * the other configurations.  Conditional code that the rewrite does not touch (a debug
+ * printf under #ifdef DEBUG) is no reason to leave the service. */
+
+struct region {
+  size_t b;
+  size_t e;
+};
+typedef VEC(struct region) region_vec;
+
+/* The parts of s[b, e) between a conditional directive and its #endif (at depth > 0;
+ * a body that starts inside an outer #if counts from b). */
+static region_vec cond_regions(const char *s, size_t b, size_t e)
+{
+  region_vec r = {0};
+  int depth = 0;
+  size_t start = b;
+  for (size_t i = b; i < e; i++) {
+    if (s[i] != '#' || !anyc__only_space(s, anyc__line_start(s, i), i))
+      continue;
+    size_t k = i + 1;
+    while (k < e && (s[k] == ' ' || s[k] == '\t'))
+      k++;
+    size_t eol = k;
+    while (eol < e && s[eol] != '\n')
+      eol++;
+    if (e - k >= 5 && strncmp(s + k, "endif", 5) == 0) {
+      if (depth == 0 || --depth == 0)
+        VEC_PUSH(r, ((struct region){depth == 0 && start < i ? start : b, eol}));
+    } else if (e - k >= 2 && strncmp(s + k, "if", 2) == 0) {
+      if (depth++ == 0)
+        start = anyc__line_start(s, i);
+    }
+  }
+  if (depth > 0)
+    VEC_PUSH(r, ((struct region){start, e}));
+  return r;
+}
+
+static int in_regions(const region_vec *r, size_t off)
+{
+  for (size_t i = 0; i < r->n; i++)
+    if (off >= r->v[i].b && off < r->v[i].e)
+      return 1;
+  return 0;
+}
+
+struct decl_scan { const region_vec *r; int hit; };
+
+static enum CXChildVisitResult decl_in_region(CXCursor c, CXCursor parent, CXClientData d)
+{
+  (void)parent;
+  struct decl_scan *ds = d;
+  CXFile f;
+  size_t b, e;
+  if (c.kind == CXCursor_VarDecl && anyc__extent(c, &f, &b, &e) == 0 && in_regions(ds->r, b)) {
+    ds->hit = 1;
+    return CXChildVisit_Break;
+  }
+  return CXChildVisit_Recurse;
+}
+
+/* Does an inactive #if range inside s[b, e) of file f name `name`? */
+static int inactive_names(ctx *x, CXFile f, size_t b, size_t e, const char *name)
+{
+  CXSourceRangeList *l = clang_getSkippedRanges(x->tu, f);
+  int hit = 0;
+  for (unsigned i = 0; l && i < l->count && !hit; i++) {
+    unsigned rb, re;
+    clang_getFileLocation(clang_getRangeStart(l->ranges[i]), NULL, NULL, NULL, &rb);
+    clang_getFileLocation(clang_getRangeEnd(l->ranges[i]), NULL, NULL, NULL, &re);
+    if (rb < b || re > e)
+      continue;
+    CXToken *toks;
+    unsigned n;
+    clang_tokenize(x->tu, l->ranges[i], &toks, &n);
+    for (unsigned t = 0; t < n && !hit; t++) {
+      if (clang_getTokenKind(toks[t]) != CXToken_Identifier)
+        continue;
+      char *sp = anyc__cx_str(clang_getTokenSpelling(x->tu, toks[t]));
+      hit = strcmp(sp, name) == 0;
+      free(sp);
+    }
+    clang_disposeTokens(x->tu, toks, n);
+  }
+  if (l)
+    clang_disposeSourceRangeList(l);
+  return hit;
+}
+
+void anyc__rule_run_conditionals(ctx *x)
+{
+  for (size_t i = 0; i < x->fns.n; i++) {
+    fn_info *f = &x->fns.v[i];
+    CXFile file;
+    size_t b, e, n;
+    if (!f->is_run || anyc__extent(f->body, &file, &b, &e) != 0)
+      continue;
+    const char *s = anyc__contents(x, file, &n);
+    if (!s || e > n)
+      continue;
+    region_vec r = cond_regions(s, b, e);
+    const char *why = NULL;
+    struct decl_scan ds = {&r, 0};
+    if (r.n && f->needs_group) {
+      clang_visitChildren(f->body, decl_in_region, &ds);
+      if (ds.hit)
+        why = "a variable of run is declared inside an #if block: the group's status could "
+              "land in a name other configurations lack";
+    }
+    for (size_t k = 0; !why && r.n && k < x->pends.n; k++) {
+      pend *p = &x->pends.v[k];
+      if (!p->svc || !p->s.rewritten || !p->file || !clang_File_isEqual(p->file, file))
+        continue;
+      for (size_t m = 0; m < p->edits.n && !why; m++)
+        if (p->edits.v[m].off >= b && p->edits.v[m].off < e && in_regions(&r, p->edits.v[m].off))
+          why = "the rewrite of run would edit inside an #if block (the group's open or a "
+                "status it reuses would exist in this configuration only)";
+    }
+    if (!why && f->param_name && *f->param_name && inactive_names(x, file, b, e, f->param_name))
+      why = "run's parameter is used in an #if branch compiled out here, which the rewrite "
+            "cannot rename";
+    free(r.v);
+    if (!why)
+      continue;
+    /* decline run's own site (AS003): the service is then left whole (finish) */
+    unsigned po;
+    clang_getFileLocation(clang_getCursorLocation(f->param), NULL, NULL, NULL, &po);
+    for (size_t k = 0; k < x->pends.n; k++) {
+      pend *p = &x->pends.v[k];
+      if (strcmp(p->s.rule, "AS003") == 0 && p->s.offset == po && p->file &&
+          clang_File_isEqual(p->file, file)) {
+        anyc__decline(p, "AS107", "%s; rewrite by hand, or move the conditional code into a "
+                                  "function of its own", why);
+        break;
+      }
+    }
+  }
+}

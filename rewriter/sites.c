@@ -454,10 +454,13 @@ static void rule_macro(ctx *x, const ref *r)
              "legacy error code %s has no native equivalent", r->name);
 }
 
-/* User macros whose definitions name the legacy API (AS105), and inactive #if branches
- * (AS106): found by tokens, never rewritten. */
-static void token_sites(ctx *x, CXSourceRange range, CXCursor at, const char *rule,
-                        const char *why)
+/* User macros whose definitions name the legacy API (AS105), inactive #if branches
+ * (AS106) and macro arguments their expansion drops (AS109): found by tokens, never
+ * rewritten.  `skip`: the file offsets of tokens the AST walk already saw (NULL: none). */
+typedef VEC(struct seen_tok { CXFile f; unsigned off; }) seen_vec;
+
+static void token_sites(ctx *x, CXSourceRange range, const char *rule, enum site_class cls,
+                        const char *why, const seen_vec *skip)
 {
   CXToken *toks;
   unsigned n;
@@ -466,26 +469,41 @@ static void token_sites(ctx *x, CXSourceRange range, CXCursor at, const char *ru
     if (clang_getTokenKind(toks[i]) != CXToken_Identifier)
       continue;
     char *sp = anyc__cx_str(clang_getTokenSpelling(x->tu, toks[i]));
-    if (anyc__is_legacy_ident(sp, strlen(sp)) && strcmp(sp, "async_service") != 0) {
-      pend p = {0};
-      unsigned line, col, off;
-      clang_getFileLocation(clang_getTokenLocation(x->tu, toks[i]), &p.file, &line, &col,
-                            &off);
+    pend p = {0};
+    unsigned line, col, off;
+    clang_getFileLocation(clang_getTokenLocation(x->tu, toks[i]), &p.file, &line, &col, &off);
+    int seen = 0;
+    for (size_t k = 0; skip && k < skip->n && !seen; k++)
+      seen = skip->v[k].off == off && clang_File_isEqual(skip->v[k].f, p.file);
+    /* In a branch compiled out here, a service's embedded field (`a.service`) is a use
+     * the rewrite of the service cannot see: the struct would lose the field the other
+     * configuration still names, so the service is left whole (AS107). */
+    int field = 0;
+    for (size_t k = 0; cls == SC_INACTIVE && k < x->svcfields.n && !field; k++) {
+      char *fn = anyc__cx_str(clang_getCursorSpelling(x->svcfields.v[k]));
+      field = strcmp(fn, sp) == 0;
+      free(fn);
+    }
+    if (!seen && (field || anyc__is_legacy_name(sp))) {
       p.s.line = line;
       p.s.col = col;
       p.s.offset = off;
-      p.s.rule = rule;
-      p.s.cls = rule[4] == '6' ? SC_INACTIVE : SC_MACRO_BODY;
+      p.s.rule = field ? "AS107" : rule;
+      p.s.cls = cls;
       p.s.what = anyc__xstrdup(sp);
-      p.s.reason = anyc__xstrdup(why);
-      p.s.suggest = anyc__xstrdup(anyc__suggest_for(sp));
-      p.svc = 0;
+      p.s.reason = field ? anyc__xasprintf("the embedded as_service field '%s' is named in an "
+                                           "inactive #if branch, which the rewrite cannot "
+                                           "see: the service is migrated whole", sp)
+                         : anyc__xstrdup(why);
+      p.s.suggest = anyc__xstrdup(field ? "the object itself" : anyc__suggest_for(sp));
+      /* a legacy call there is reported (AS106) and keeps the include, so the other
+       * configuration's error points at a reported site; a field the struct lost would not */
+      p.svc = field;
       VEC_PUSH(x->pends, p);
     }
     free(sp);
   }
   clang_disposeTokens(x->tu, toks, n);
-  (void)at;
 }
 
 static enum CXChildVisitResult macro_defs(CXCursor c, CXCursor parent, CXClientData d)
@@ -493,9 +511,52 @@ static enum CXChildVisitResult macro_defs(CXCursor c, CXCursor parent, CXClientD
   (void)parent;
   ctx *x = d;
   if (c.kind == CXCursor_MacroDefinition && !anyc__in_system(c))
-    token_sites(x, clang_getCursorExtent(c), c, "AS105",
-                "a macro body names the legacy API; rewrite the macro by hand");
+    token_sites(x, clang_getCursorExtent(c), "AS105", SC_MACRO_BODY,
+                "a macro body names the legacy API; rewrite the macro by hand", NULL);
   return CXChildVisit_Continue;
+}
+
+/* A legacy name in the arguments of a macro whose expansion drops them
+ * (`DEBUG_ONLY(as_sleep(1))` with DEBUG_ONLY empty in this configuration) reaches no AST
+ * node: without a site of its own the file would count as migrated, its include would
+ * switch, and the configuration that keeps the argument would no longer build.  Every
+ * legacy name spelled inside a macro invocation (its name aside) that no reference of
+ * the walk stands at is such a site. */
+static void dropped_args(ctx *x, CXCursor root)
+{
+  cursor_vec kids = anyc__children(root);
+  seen_vec seen = {0};
+  for (size_t i = 0; i < x->refs.n; i++) {
+    struct seen_tok t;
+    clang_getFileLocation(clang_getCursorLocation(x->refs.v[i].cur), &t.f, NULL, NULL, &t.off);
+    VEC_PUSH(seen, t);
+  }
+  for (size_t i = 0; i < kids.n; i++) {
+    CXCursor c = kids.v[i];
+    if (c.kind != CXCursor_MacroExpansion || anyc__in_system(c) ||
+        !clang_Cursor_isMacroFunctionLike(clang_getCursorReferenced(c)))
+      continue;
+    CXSourceRange r = clang_getCursorExtent(c);
+    CXFile f;
+    unsigned b, e;
+    clang_getFileLocation(clang_getRangeStart(r), &f, NULL, NULL, &b);
+    clang_getFileLocation(clang_getRangeEnd(r), NULL, NULL, NULL, &e);
+    size_t n;
+    const char *s = f ? anyc__contents(x, f, &n) : NULL;
+    unsigned open = b;
+    while (s && open < e && open < n && s[open] != '(')
+      open++;
+    if (!s || open >= e)
+      continue;
+    /* only the arguments: the macro's own name is its definition's business */
+    token_sites(x, clang_getRange(clang_getLocationForOffset(x->tu, f, open),
+                                  clang_getRangeEnd(r)),
+                "AS109", SC_INACTIVE,
+                "in a macro argument that the macro's expansion drops in this configuration: "
+                "never compiled here, so never rewritten; rewrite it by hand", &seen);
+  }
+  free(seen.v);
+  free(kids.v);
 }
 
 static void inactive_sites(ctx *x, CXFile f)
@@ -504,8 +565,8 @@ static void inactive_sites(ctx *x, CXFile f)
   if (!l)
     return;
   for (unsigned i = 0; i < l->count; i++)
-    token_sites(x, l->ranges[i], clang_getNullCursor(), "AS106",
-                "in an inactive #if branch: not compiled in this configuration");
+    token_sites(x, l->ranges[i], "AS106", SC_INACTIVE,
+                "in an inactive #if branch: not compiled in this configuration", NULL);
   clang_disposeSourceRangeList(l);
 }
 
@@ -767,7 +828,9 @@ void anyc__find_sites(struct CXTranslationUnitImpl *tu, const options *o,
       break;
     }
   }
+  anyc__rule_run_conditionals(&x);
   clang_visitChildren(root, macro_defs, &x);
+  dropped_args(&x, root);
   for (size_t i = 0, n = res->files.n; i < n; i++) {
     CXFile f = clang_getFile(tu, res->files.v[i].path);
     if (f)

@@ -147,6 +147,9 @@ void anyc__mark_handled(ctx *x, CXCursor c);
 
 /* ---- rules_call.c: single calls, checked statuses, suggestions --------------------------- */
 const char *anyc__suggest_for(const char *n);
+int anyc__is_legacy_name(const char *n);
+/* Leave a run whose rewrite would not hold in other #if configurations (AS107). */
+void anyc__rule_run_conditionals(ctx *x);
 char *anyc__close_text(fn_info *f, const char *status);
 void anyc__keep_ignored(pend *p, CXCursor par, size_t b, size_t semi, const char *newcall);
 void anyc__rule_simple(ctx *x, const ref *r, size_t ci, fn_info *f);

@@ -2764,6 +2764,245 @@ static void test_as001_every_legacy_include_switches(void **state)
   scratch_remove();
 }
 
+/* Probe 4: a legacy call in a macro argument the expansion drops (a debug-only hook
+ * empty in this build) reached no AST node: the file counted as migrated, its include
+ * switched to anyc.h, and the build that keeps the argument (-DDEBUG_SLOW) no longer
+ * compiled (as_sleep undeclared).  Such a name is now a site left (AS109) and the
+ * include stays; compiled in both configurations, the one that keeps the argument
+ * rewrites it and the include switches. */
+static void test_as109_dropped_macro_argument_left(void **state)
+{
+  (void)state;
+  scratch_new("p4drop");
+  static const char src[] =
+    "#include <async_service.h>\n"
+    "#ifdef DEBUG_SLOW\n"
+    "#define DEBUG_ONLY(x) x\n"
+    "#else\n"
+    "#define DEBUG_ONLY(x)\n"
+    "#endif\n"
+    "#define CHECK(c) do { if (!(c)) return -1; } while (0)\n"
+    "int f(void) {\n"
+    "  DEBUG_ONLY(if (as_sleep(0.5) < 0) return -1;)\n"
+    "  CHECK(as_sleep(0) != AS_ELIFECYCLE);\n"
+    "  return as_sleep(0.01);\n"
+    "}\n";
+  put_file("d.c", src);
+  assert_int_equal(migrate("-w", "d.c", NULL), 0);
+  assert_contains(run_err, "d.c:9:18: warning: [AS109] as_sleep: in a macro argument that "
+                           "the macro's expansion drops");
+  assert_contains(run_err, "d.c:1:10: warning: [AS110] async_service.h: the file still uses");
+  /* the used argument and its nested legacy macro are no dropped-argument sites */
+  assert_not_contains(run_err, "d.c:10:9: warning: [AS109]");
+  assert_not_contains(run_err, "[AS109] AS_ELIFECYCLE");
+  char *got = get_file("d.c");
+  assert_contains(got, "#include <async_service.h>\n");
+  assert_contains(got, "  DEBUG_ONLY(if (as_sleep(0.5) < 0) return -1;)\n");
+  assert_contains(got, "  return anyc_sleep(0.01);\n");
+  free(got);
+  /* both builds in the database: the one that keeps the argument rewrites it */
+  put_file("d.c", src);
+  char db[2048];
+  snprintf(db, sizeof db,
+           "[{\"directory\": \"%s\", \"file\": \"d.c\", \"arguments\": [\"cc\", \"-I%s/include\", "
+           "\"-DDEBUG_SLOW\", \"-c\", \"d.c\", \"-o\", \"a.o\"]},\n"
+           " {\"directory\": \"%s\", \"file\": \"d.c\", \"arguments\": [\"cc\", \"-I%s/include\", "
+           "\"-c\", \"d.c\", \"-o\", \"b.o\"]}]\n",
+           scratch, ANYC_SOURCE_DIR, scratch, ANYC_SOURCE_DIR);
+  put_file("compile_commands.json", db);
+  assert_int_equal(migrate("-q", "-w", "-p", ".", "d.c", NULL), 0);
+  got = get_file("d.c");
+  assert_contains(got, "  DEBUG_ONLY(if (anyc_sleep(0.5) < 0) return -1;)\n");
+  assert_contains(got, "  return anyc_sleep(0.01);\n");
+  free(got);
+  scratch_remove();
+}
+
+/* Probe 4: a use left in a configuration that compiles it and inactive in another (the
+ * file listed twice, -DLIVE and without) was one site per configuration: AS103 and AS106
+ * at the same place, 10 sites for 7 uses.  It is one site, with the reason of the
+ * configuration that compiles it. */
+static void test_as106_left_in_both_configurations_once(void **state)
+{
+  (void)state;
+  scratch_new("p4leftleft");
+  put_file("l.c",
+    "#include <async_service.h>\n"
+    "int f(as_manager *m) {\n"
+    "#ifdef LIVE\n"
+    "  return as_is_cancelled(m);\n"
+    "#else\n"
+    "  return as_cancel(m);\n"
+    "#endif\n"
+    "}\n");
+  char db[2048];
+  snprintf(db, sizeof db,
+           "[{\"directory\": \"%s\", \"file\": \"l.c\", \"arguments\": [\"cc\", \"-I%s/include\", "
+           "\"-DLIVE\", \"-c\", \"l.c\", \"-o\", \"a.o\"]},\n"
+           " {\"directory\": \"%s\", \"file\": \"l.c\", \"arguments\": [\"cc\", \"-I%s/include\", "
+           "\"-c\", \"l.c\", \"-o\", \"b.o\"]}]\n",
+           scratch, ANYC_SOURCE_DIR, scratch, ANYC_SOURCE_DIR);
+  put_file("compile_commands.json", db);
+  assert_int_equal(migrate("-p", ".", "l.c", NULL), 0);
+  assert_contains(run_err, "l.c:4:10: warning: [AS103] as_is_cancelled");
+  assert_contains(run_err, "l.c:6:10: warning: [AS110] as_cancel");
+  assert_not_contains(run_err, "[AS106]");
+  assert_contains(run_err, "4 sites: 0 rewritten, 4 left");
+  scratch_remove();
+}
+
+/* Probe 4: a project's own names that merely start "as_" / "AS_E" (`as_text`, a macro
+ * `AS_EXTRA`) in a macro body or an inactive #if branch were reported as legacy API
+ * (AS105/AS106): the include never switched and --check never passed on a migrated
+ * file.  Only async_service.h's own names are sites. */
+static void test_as105_own_as_names_are_not_legacy(void **state)
+{
+  (void)state;
+  scratch_new("p4names");
+  assert_rewrites_to("n.c",
+    "#include <async_service.h>\n"
+    "static const char *as_text(int v) { return v ? \"yes\" : \"no\"; }\n"
+    "#define SHOW(v) as_text(v)\n"
+    "#define AS_EXTRA 3\n"
+    "#if 0\n"
+    "static int as_old_counter;\n"
+    "#endif\n"
+    "const char *f(void) { return as_sleep(0) < 0 ? SHOW(AS_EXTRA) : \"\"; }\n",
+    "#include <anyc.h>\n"
+    "static const char *as_text(int v) { return v ? \"yes\" : \"no\"; }\n"
+    "#define SHOW(v) as_text(v)\n"
+    "#define AS_EXTRA 3\n"
+    "#if 0\n"
+    "static int as_old_counter;\n"
+    "#endif\n"
+    "const char *f(void) { return anyc_sleep(0) < 0 ? SHOW(AS_EXTRA) : \"\"; }\n");
+  assert_int_equal(migrate("--check", "n.c", NULL), 0);
+  scratch_remove();
+}
+
+/* Probe 4: run's first spawn inside an #ifdef block: the group's open went inside it and
+ * the spawn after #endif reused its `rc`, so the build without WITH_METRICS no longer
+ * compiled (tg and rc undeclared); `self` in a branch compiled out is never renamed
+ * either.  Such a run is left whole (AS107), the file untouched in every configuration;
+ * conditional code the rewrite does not touch (a debug printf) does not stop it. */
+static void test_as003_run_with_ifdef(void **state)
+{
+  (void)state;
+  scratch_new("p4ifdef");
+  static const char src[] =
+    "#include <async_service.h>\n"
+    "struct app { as_service service; int n; };\n"
+    "static int work(void *arg) { ((struct app *)arg)->n++; return 0; }\n"
+    "static int app_run(as_service *self) {\n"
+    "  struct app *a = (struct app *)self;\n"
+    "#ifdef WITH_METRICS\n"
+    "  int rc = as_run_task(self->manager, work, a, \"metrics\");\n"
+    "  if (rc != 0)\n"
+    "    return rc;\n"
+    "#endif\n"
+    "  as_run_task(self->manager, work, a, \"work\");\n"
+    "  return 0;\n"
+    "}\n"
+    "int main(void) {\n"
+    "  static struct app a;\n"
+    "  as_service_init(&a.service, app_run, \"app\");\n"
+    "  return as_run_service(&a.service);\n"
+    "}\n";
+  put_file("f.c", src);
+  assert_int_equal(migrate("-w", "-D", "WITH_METRICS", "f.c", NULL), 0);
+  assert_contains(run_err, "f.c:4:32: warning: [AS107] as_service: a variable of run is declared "
+                           "inside an #if block");
+  char *got = get_file("f.c");
+  assert_string_equal(got, src);
+  free(got);
+  assert_int_equal(migrate("-w", "f.c", NULL), 0);
+  assert_contains(run_err, "f.c:4:32: warning: [AS107] as_service: run's parameter is used in an "
+                           "#if branch compiled out here");
+  got = get_file("f.c");
+  assert_string_equal(got, src);
+  free(got);
+  /* the first spawn under #ifdef, its status in a variable declared outside it: the
+   * group's open would go inside the block */
+  char *src2 = replaced(src, "#ifdef WITH_METRICS\n  int rc = as_run_task(self->manager, work, "
+                             "a, \"metrics\");\n",
+                        "  int rc = 0;\n#ifdef WITH_METRICS\n  rc = as_run_task(self->manager, "
+                        "work, a, \"metrics\");\n");
+  put_file("f.c", src2);
+  assert_int_equal(migrate("-w", "-D", "WITH_METRICS", "f.c", NULL), 0);
+  assert_contains(run_err, "[AS107] as_service: the rewrite of run would edit inside an #if block");
+  got = get_file("f.c");
+  assert_string_equal(got, src2);
+  free(got);
+  free(src2);
+  /* a debug print under #ifdef that the rewrite does not touch: migrated, and the
+   * result builds in both configurations */
+  put_file("d.c",
+    "#include <async_service.h>\n"
+    "#include <stdio.h>\n"
+    "struct app { as_service service; int n; };\n"
+    "static int work(void *arg) { ((struct app *)arg)->n++; return 0; }\n"
+    "static int app_run(as_service *self) {\n"
+    "  struct app *a = (struct app *)self;\n"
+    "  int rc = as_run_task(self->manager, work, a, \"work\");\n"
+    "#ifdef DEBUG\n"
+    "  printf(\"started %d\\n\", rc);\n"
+    "#endif\n"
+    "  return rc;\n"
+    "}\n"
+    "int main(void) {\n"
+    "  static struct app a;\n"
+    "  as_service_init(&a.service, app_run, \"app\");\n"
+    "  return as_run_service(&a.service);\n"
+    "}\n");
+  assert_int_equal(migrate("-q", "-w", "d.c", NULL), 0);
+  got = get_file("d.c");
+  assert_contains(got, "static int app_run(void *arg) {\n");
+  assert_contains(got, "#ifdef DEBUG\n  printf(\"started %d\\n\", rc);\n#endif\n");
+  free(got);
+  assert_true(compiles("d.c"));
+  char cmd[900];
+  snprintf(cmd, sizeof cmd, "cc -std=c11 -Wall -Wextra -Werror -DDEBUG -fsyntax-only -I '%s/include' '%s'",
+           ANYC_SOURCE_DIR, sp("d.c"));
+  assert_int_equal(system(cmd), 0);
+  assert_idempotent("d.c");
+  scratch_remove();
+}
+
+/* Probe 4: the service's embedded field named only in a branch compiled out here
+ * (`#ifdef VERBOSE printf(..., a.service.name)`) was not seen: the struct lost its
+ * `service` member and the VERBOSE build no longer compiled.  Such a use blocks the
+ * service (AS107, left whole).  (A legacy call there stays an AS106 site that keeps the
+ * include: the other build's error then points at a reported site.) */
+static void test_as107_service_field_in_inactive_branch(void **state)
+{
+  (void)state;
+  scratch_new("p4inactsvc");
+  static const char src[] =
+    "#include <async_service.h>\n"
+    "#include <stdio.h>\n"
+    "struct app { as_service service; int n; };\n"
+    "static int work(void *arg) { ((struct app *)arg)->n++; return 0; }\n"
+    "static int app_run(as_service *self) {\n"
+    "  return as_run_task(self->manager, work, self, \"work\");\n"
+    "}\n"
+    "int main(void) {\n"
+    "  static struct app a;\n"
+    "  as_service_init(&a.service, app_run, \"app\");\n"
+    "#ifdef VERBOSE\n"
+    "  printf(\"starting %s\\n\", a.service.name);\n"
+    "#endif\n"
+    "  return as_run_service(&a.service);\n"
+    "}\n";
+  put_file("g.c", src);
+  assert_int_equal(migrate("-w", "g.c", NULL), 0);
+  assert_contains(run_err, "g.c:12:29: warning: [AS107] service: the embedded as_service field "
+                           "'service' is named in an inactive #if branch");
+  char *got = get_file("g.c");
+  assert_string_equal(got, src);
+  free(got);
+  scratch_remove();
+}
+
 /* Probe 3: `(void)as_sleep(x);` became `(void)anyc_sleep(x);`, which -Werror refuses
  * (gcc's warn_unused_result is not silenced by a (void) cast): the status the legacy code
  * discarded stays ignored, visibly, in a form that uses it. */
@@ -3134,6 +3373,11 @@ int main(void)
     cmocka_unit_test(test_as001_include_folder_kept),
     cmocka_unit_test(test_as107_header_alone_keeps_its_service),
     cmocka_unit_test(test_as010_comma_left_operand_left),
+    cmocka_unit_test(test_as109_dropped_macro_argument_left),
+    cmocka_unit_test(test_as106_left_in_both_configurations_once),
+    cmocka_unit_test(test_as105_own_as_names_are_not_legacy),
+    cmocka_unit_test(test_as003_run_with_ifdef),
+    cmocka_unit_test(test_as107_service_field_in_inactive_branch),
     cmocka_unit_test(test_every_rule_has_a_doc_page),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

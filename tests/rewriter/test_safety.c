@@ -364,6 +364,17 @@ static void test_safety_reports_stay_utf8(void **state)
   free(j);
   assert_file("l.c", "#include <anyc.h>\n"
                      "/* caf\xe9 */ int f(void) { return anyc_sleep(1); } /* \xc3\xa9 */\n");
+  /* Probe 4: a Latin-1 file name went raw into the Markdown (a pull-request
+   * description: invalid UTF-8); it becomes U+FFFD there as in the JSON, the link target
+   * stays percent-encoded, and a valid name is kept as it is */
+  put_file("na\xefve.c", "#include <async_service.h>\nint g(void) { return as_cancel(0); }\n");
+  put_file("\xc3\xa9t\xc3\xa9.c", "#include <async_service.h>\nint h(void) { return as_cancel(0); }\n");
+  assert_int_equal(migrate("-q", "--report", "r.md", ".", NULL), 0);
+  char *m = get_file("r.md");
+  assert_contains(m, "- [ ] [./na\xef\xbf\xbdve.c:2](./na%EFve.c#L2) **AS110** `as_cancel`");
+  assert_contains(m, "- [ ] [./\xc3\xa9t\xc3\xa9.c:2](./%C3%A9t%C3%A9.c#L2)");
+  assert_null(strstr(m, "na\xefve"));
+  free(m);
   scratch_remove();
 }
 
@@ -392,6 +403,80 @@ static void test_engine_unlisted_file_gets_tool_arguments(void **state)
                            sp("src/new.c"), NULL), 0);
   assert_file("src/new.c", "#ifndef NEEDED\n#error needs NEEDED\n#endif\n"
                            "#include <anyc.h>\nint zz(void) { return anyc_sleep(0); }\n");
+  scratch_remove();
+}
+
+/* Probe 4: a unity build (redis's ae.c includes ae_epoll.c): the included .c file,
+ * which the database does not list, was parsed alone, failed (its includer's
+ * declarations missing) and counted "not parsed" (exit 3), while its includer's parse
+ * switched the include: the fragment's as_sleep was left undeclared.  A .c file another
+ * unit includes is now parsed as part of it; its sites are rewritten with it. */
+static void test_engine_included_c_file_is_part_of_its_includer(void **state)
+{
+  (void)state;
+  scratch_new("p4unity");
+  put_file("main.c", "#include <async_service.h>\nstatic int ticks;\n#include \"impl.c\"\n"
+                     "int main(void) { return as_run(poll_main, 0); }\n");
+  put_file("impl.c", "static int poll_main(void *arg) {\n  (void)arg;\n  ticks++;\n"
+                     "  return as_sleep(0);\n}\n");
+  char db[1024];
+  snprintf(db, sizeof db,
+           "[{\"directory\": \"%s\", \"file\": \"main.c\", \"arguments\": [\"cc\", "
+           "\"-I%s/include\", \"-c\", \"main.c\"]}]\n", scratch, ANYC_SOURCE_DIR);
+  put_file("compile_commands.json", db);
+  assert_int_equal(migrate("-w", "-p", ".", ".", NULL), 0);
+  assert_not_contains(run_err, "not parsed, left untouched");
+  assert_contains(run_err, "2 with legacy use, 3 sites: 3 rewritten, 0 left; 0 not parsed");
+  assert_file("main.c", "#include <anyc.h>\nstatic int ticks;\n#include \"impl.c\"\n"
+                        "int main(void) { return anyc_run(poll_main, 0); }\n");
+  assert_file("impl.c", "static int poll_main(void *arg) {\n  (void)arg;\n  ticks++;\n"
+                        "  return anyc_sleep(0);\n}\n");
+  /* without a database every .c file is a candidate unit: the same */
+  put_file("main.c", "#include <async_service.h>\nstatic int ticks;\n#include \"impl.c\"\n"
+                     "int main(void) { return as_run(poll_main, 0); }\n");
+  put_file("impl.c", "static int poll_main(void *arg) {\n  (void)arg;\n  ticks++;\n"
+                     "  return as_sleep(0);\n}\n");
+  assert_int_equal(migrate("-q", "-w", ".", NULL), 0);
+  assert_file("impl.c", "static int poll_main(void *arg) {\n  (void)arg;\n  ticks++;\n"
+                        "  return anyc_sleep(0);\n}\n");
+  /* a .c file nobody includes that does not parse is still "not parsed" */
+  put_file("broken.c", "#include <async_service.h>\nint b(void) { return as_sleep(0) + nope; }\n");
+  assert_int_equal(migrate("-q", "-w", ".", NULL), 3);
+  assert_contains(run_err, "broken.c: error: not parsed");
+  scratch_remove();
+}
+
+/* Probe 4: the pre-filter remembered each header's verdict for the run, but a header
+ * reached at its depth limit was remembered "no legacy" without its includes being
+ * read: once a.c had reached h8.h through seven headers, b.c (which includes h8.h
+ * directly and uses a legacy macro of h9.h) was skipped, and its site was missing from
+ * a run over the folder while `anyc-migrate b.c` reported it.  It now remembers each
+ * header's own text and includes, and walks that graph per file. */
+static void test_engine_prefilter_memo_ignores_depth_limit(void **state)
+{
+  (void)state;
+  scratch_new("p4deep");
+  char name[32], text[64];
+  for (int i = 1; i <= 8; i++) {
+    snprintf(name, sizeof name, "h%d.h", i);
+    snprintf(text, sizeof text, "#include \"h%d.h\"\n", i + 1);
+    put_file(name, text);
+  }
+  put_file("h9.h", "#include <async_service.h>\n#define NAP(s) as_sleep(s)\n");
+  put_file("a.c", "#include \"h1.h\"\nint a(void) { return 0; }\n");
+  put_file("b.c", "#include \"h8.h\"\nint b(void) { return NAP(0); }\n");
+  assert_int_equal(migrate(".", NULL), 0);
+  assert_contains(run_err, "b.c:2:22: warning: [AS105] as_sleep: as_sleep comes from a macro body");
+  /* an include cycle (guarded headers): x.h is first seen from y.h, which it includes
+   * back; z.c reaches the legacy macro through x.h -> w.h.  A per-header verdict taken
+   * while the cycle was open said "no" for y.h; the walk of the include graph does not */
+  put_file("x.h", "#ifndef X_H\n#define X_H\n#include \"y.h\"\n#include \"w.h\"\n#endif\n");
+  put_file("y.h", "#ifndef Y_H\n#define Y_H\n#include \"x.h\"\n#endif\n");
+  put_file("w.h", "#include <async_service.h>\n#define NAP2(s) as_sleep(s)\n");
+  put_file("m.c", "#include \"x.h\"\nint m(void) { return 0; }\n");
+  put_file("z.c", "#include \"y.h\"\nint z(void) { return NAP2(0); }\n");
+  assert_int_equal(migrate(".", NULL), 0);
+  assert_contains(run_err, "z.c:2:22: warning: [AS105] as_sleep: as_sleep comes from a macro body");
   scratch_remove();
 }
 
@@ -476,6 +561,8 @@ int main(void)
     cmocka_unit_test(test_engine_gcc_only_options_dropped),
     cmocka_unit_test(test_engine_exclude_ignores_leading_dot),
     cmocka_unit_test(test_safety_owner_kept),
+    cmocka_unit_test(test_engine_included_c_file_is_part_of_its_includer),
+    cmocka_unit_test(test_engine_prefilter_memo_ignores_depth_limit),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
