@@ -252,7 +252,9 @@ struct anyc__runtime {
   struct anyc__task *ready_head;     /* FIFO of ready tasks */
   struct anyc__task *ready_tail;
   struct anyc__task *dead;           /* finished task awaiting release off its stack */
-  struct anyc__task *main;           /* the task running main */
+  struct anyc__task *main;           /* the task running main; NULL once it ended (its
+                                        struct is recycled: a later task must not be
+                                        taken for main) */
   int main_status;                   /* what main returned */
   unsigned budget;                   /* direct switches left before the loop polls */
   struct anyc__timer **heap;         /* binary min-heap of deadlines */
@@ -325,6 +327,9 @@ void anyc__scope_init_root(struct anyc__scope *s);
 /* The run is over (its tasks have finished): cut off to_thread jobs abandoned by their
  * callers and still running from the run (thread.c). */
 void anyc__threads_run_end(void);
+/* Call fn on each live task running an anyc_from_thread call (they belong to no group;
+ * anyc_dump_tasks lists them after main's tree). */
+void anyc__threads_each_call(void (*fn)(struct anyc__task *t, void *arg), void *arg);
 /* Free the channels kept after their last close (channel.c); at the end of a run. */
 void anyc__channels_release(struct anyc__runtime *rt);
 /* Open `s` under the current task's innermost scope. */

@@ -231,8 +231,10 @@ void anyc__task_finished(struct anyc__task *t, int status)
     status = anyc__scope_close_own(t, status); /* anyc_task_cancel's cancellation ends here */
   if (t->cur_scope != t->base_scope)
     anyc__die("task returned while a cancel scope or task group it opened is still open");
-  if (t == rt->main)
+  if (t == rt->main) {
     rt->main_status = status;
+    rt->main = NULL; /* its struct is recycled: a from_thread task may get it next */
+  }
   else if (t->start)
     anyc__start_child_done(t, status);
   else if (t->group)
