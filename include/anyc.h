@@ -285,7 +285,9 @@ typedef struct anyc_lock {
   uint64_t anyc_private_[4];
 } anyc_lock;
 ANYC_EXTERN void anyc_lock_init(anyc_lock *l);
-/* Acquire, FIFO-fair.  0, -ECANCELED, -EDEADLK when the caller already holds it. */
+/* Acquire, FIFO-fair.  0, -ECANCELED, -EDEADLK when the caller already holds it,
+ * -EOWNERDEAD when its owner ended without releasing it (Trio's BrokenResourceError:
+ * the lock is broken for good; waiters wake with it, the message names the owner). */
 ANYC_CHECKPOINT ANYC_EXTERN int anyc_lock_acquire(anyc_lock *l);
 /* Release; hands the lock to the first waiter.  A task that does not hold it aborts
  * with a message.  Blocks: no. */

@@ -215,6 +215,7 @@ struct anyc__task {
                                         flag: exit must not touch the cold descriptor) */
   uint8_t has_own;                   /* anyc_task_cancel gave it stack->own (scope.c) */
   uint32_t held;                     /* locks and limiter tokens it holds (see task.c) */
+  void *locks;                       /* the locks it holds, linked through them (lock.c) */
   int wake_status;                   /* what anyc__park() returns */
   const char *wait_what;             /* what a blocked task waits on (anyc_dump_tasks) */
   void (*abort_fn)(struct anyc__task *t); /* undoes the wait on cancellation; NULL = not
@@ -297,6 +298,8 @@ int anyc__task_spawn(struct anyc__group *group, struct anyc__scope *base, const 
                      struct anyc__task **out);
 void anyc__task_free(struct anyc__task *t);
 void anyc__task_slabs_free(struct anyc__runtime *rt);  /* at the end of a run */
+/* t ended holding locks: wake their waiters with -EOWNERDEAD; they stay broken (lock.c). */
+void anyc__locks_break(struct anyc__task *t);
 /* Called by the task trampoline when the body returned. */
 void anyc__task_finished(struct anyc__task *t, int status);
 
