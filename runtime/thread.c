@@ -462,7 +462,10 @@ int anyc_to_thread(anyc_fn fn, void *arg, unsigned flags)
 int anyc_from_thread(anyc_fn fn, void *arg)
 {
   struct job *job = worker_job;
-  if (!job)
+  /* Not from a task either, even one of a run that a worker started on its own thread:
+   * waiting here would stall that run's loop (Trio's deadlock guard: "this is a
+   * blocking function; call it from a thread"). */
+  if (!job || anyc__rt)
     return -EPERM;
   if (!fn)
     return -EINVAL;
