@@ -285,7 +285,9 @@ typedef struct anyc_lock {
   uint64_t anyc_private_[4];
 } anyc_lock;
 ANYC_EXTERN void anyc_lock_init(anyc_lock *l);
-/* Acquire, FIFO-fair.  0, -ECANCELED, -EDEADLK when the caller already holds it. */
+/* Acquire, FIFO-fair.  0, -ECANCELED, -EDEADLK when the caller already holds it,
+ * -EOWNERDEAD when its owner ended without releasing it (Trio's BrokenResourceError:
+ * the lock is broken for good; waiters wake with it, the message names the owner). */
 ANYC_CHECKPOINT ANYC_EXTERN int anyc_lock_acquire(anyc_lock *l);
 /* Release; hands the lock to the first waiter.  A task that does not hold it aborts
  * with a message.  Blocks: no. */
@@ -356,7 +358,8 @@ ANYC_CHECKPOINT ANYC_EXTERN int anyc_to_thread(anyc_fn fn, void *arg, unsigned f
  * From inside an anyc_to_thread() worker: run fn(arg) as a task on the loop, wait for
  * it and return its status.  A job abandoned by its caller (ANYC_ABANDON_ON_CANCEL)
  * can still call back while the run lives; its calls then run in the run's root scope.
- * Errors: -EPERM when not called from a worker thread; -ECANCELED once the run has
+ * Errors: -EPERM when not called from a worker thread (or from a task, even one of a
+ *   run the worker started itself: the wait would stall that run); -ECANCELED once the run has
  * ended (Trio's RunFinishedError: an abandoned job may outlive its run).
  * Blocks: the worker thread.  Thread: a to_thread worker only.
  */

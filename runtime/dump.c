@@ -3,7 +3,9 @@
  * Prints each task with what it waits on, and inside it the scopes and groups it has
  * open (outermost first, with deadlines and cancel state); a group lists its children,
  * and so on down (walked without recursion, see dump_tree).  Tasks still being started by anyc_start() appear in their target group,
- * marked "(starting)".  Output is for people, not parsers.
+ * marked "(starting)".  Tasks running anyc_from_thread calls belong to no group: they
+ * follow main's tree, each as a tree of its own (and alone once main has ended).
+ * Output is for people, not parsers.
  */
 #include <math.h>
 #include <stdio.h>
@@ -123,18 +125,21 @@ static void dump_tree(FILE *out, struct anyc__task *root)
   }
 }
 
+static void dump_call(struct anyc__task *t, void *out) { dump_tree(out, t); }
+
 void anyc_dump_tasks(FILE *out)
 {
   struct anyc__runtime *rt = anyc__rt;
   if (!out)
     return;
-  if (!rt || !rt->main) {
+  if (!rt) {
     fputs("anyc: no run on this thread\n", out);
     return;
   }
   fprintf(out, "anyc run: %llu alive, %llu spawned, now=%.6f\n",
           (unsigned long long)rt->stats.alive, (unsigned long long)rt->stats.spawned,
           anyc_now());
-  if (rt->main->state != ANYC__DONE)
+  if (rt->main) /* NULL once main ended (tasks from anyc_from_thread may live on) */
     dump_tree(out, rt->main);
+  anyc__threads_each_call(dump_call, out);
 }

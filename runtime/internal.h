@@ -215,6 +215,7 @@ struct anyc__task {
                                         flag: exit must not touch the cold descriptor) */
   uint8_t has_own;                   /* anyc_task_cancel gave it stack->own (scope.c) */
   uint32_t held;                     /* locks and limiter tokens it holds (see task.c) */
+  void *locks;                       /* the locks it holds, linked through them (lock.c) */
   int wake_status;                   /* what anyc__park() returns */
   const char *wait_what;             /* what a blocked task waits on (anyc_dump_tasks) */
   void (*abort_fn)(struct anyc__task *t); /* undoes the wait on cancellation; NULL = not
@@ -252,7 +253,9 @@ struct anyc__runtime {
   struct anyc__task *ready_head;     /* FIFO of ready tasks */
   struct anyc__task *ready_tail;
   struct anyc__task *dead;           /* finished task awaiting release off its stack */
-  struct anyc__task *main;           /* the task running main */
+  struct anyc__task *main;           /* the task running main; NULL once it ended (its
+                                        struct is recycled: a later task must not be
+                                        taken for main) */
   int main_status;                   /* what main returned */
   unsigned budget;                   /* direct switches left before the loop polls */
   struct anyc__timer **heap;         /* binary min-heap of deadlines */
@@ -295,6 +298,8 @@ int anyc__task_spawn(struct anyc__group *group, struct anyc__scope *base, const 
                      struct anyc__task **out);
 void anyc__task_free(struct anyc__task *t);
 void anyc__task_slabs_free(struct anyc__runtime *rt);  /* at the end of a run */
+/* t ended holding locks: wake their waiters with -EOWNERDEAD; they stay broken (lock.c). */
+void anyc__locks_break(struct anyc__task *t);
 /* Called by the task trampoline when the body returned. */
 void anyc__task_finished(struct anyc__task *t, int status);
 
@@ -325,6 +330,9 @@ void anyc__scope_init_root(struct anyc__scope *s);
 /* The run is over (its tasks have finished): cut off to_thread jobs abandoned by their
  * callers and still running from the run (thread.c). */
 void anyc__threads_run_end(void);
+/* Call fn on each live task running an anyc_from_thread call (they belong to no group;
+ * anyc_dump_tasks lists them after main's tree). */
+void anyc__threads_each_call(void (*fn)(struct anyc__task *t, void *arg), void *arg);
 /* Free the channels kept after their last close (channel.c); at the end of a run. */
 void anyc__channels_release(struct anyc__runtime *rt);
 /* Open `s` under the current task's innermost scope. */

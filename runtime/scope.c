@@ -310,7 +310,11 @@ static int relative(anyc_scope *s, double seconds, int is_fail)
 {
   if (isnan(seconds) || seconds < 0)
     return anyc__rt && anyc__rt->current ? -EINVAL : -EPERM;
-  return scope_open_at(impl(s), anyc_now() + seconds, is_fail, seconds > 0);
+  /* A delay too small to move the clock's value (1e-12 s at a clock of 1e6 s) makes a
+   * deadline equal to now: due on entry (Trio), so `future` compares the sum, not the
+   * delay. */
+  double now = anyc_now(), deadline = now + seconds;
+  return scope_open_at(impl(s), deadline, is_fail, deadline > now);
 }
 
 int anyc_move_on_after(anyc_scope *s, double seconds) { return relative(s, seconds, 0); }

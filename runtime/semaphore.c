@@ -1,5 +1,5 @@
 /* semaphore.c — anyc_semaphore (Trio's Semaphore without max_value) and the token queue
- * (sync.h) that the lock and the capacity limiter are built on.
+ * (sync.h) that the capacity limiter is built on.
  *
  * acquire follows Trio's fast-path pattern: a cancel point first, then the non-blocking
  * take, then a schedule point that cannot fail (the token is already ours, so a

@@ -1,9 +1,11 @@
-/* sync.h — the token queue shared by the semaphore, the lock and the capacity limiter.
+/* sync.h — the token queue shared by the semaphore and the capacity limiter.
  *
- * All three are "n tokens and a FIFO of parked tasks": acquire takes a token or parks;
+ * Both are "n tokens and a FIFO of parked tasks": acquire takes a token or parks;
  * release hands the token straight to the first waiter (so a releasing task cannot
  * barge back in ahead of tasks already waiting — Trio's fairness) or returns it to the
- * pool.  The lock and the limiter add who holds a token on top (semaphore.c).
+ * pool.  The limiter adds who holds a token on top (semaphore.c).  The lock (lock.c)
+ * follows the same rules with an owner instead of a count, which its storage needs for
+ * the list of locks each task holds.
  */
 #ifndef ANYC_SYNC_H
 #define ANYC_SYNC_H

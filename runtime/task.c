@@ -198,6 +198,7 @@ int anyc__task_spawn(struct anyc__group *group, struct anyc__scope *base, const 
   t->wait_obj = NULL;
   t->fail_msg = NULL;
   t->held = 0;
+  t->locks = NULL;
   t->errors.items = NULL;
   t->errors.len = t->errors.cap = 0;
   t->id = ++rt->next_id;
@@ -231,8 +232,10 @@ void anyc__task_finished(struct anyc__task *t, int status)
     status = anyc__scope_close_own(t, status); /* anyc_task_cancel's cancellation ends here */
   if (t->cur_scope != t->base_scope)
     anyc__die("task returned while a cancel scope or task group it opened is still open");
-  if (t == rt->main)
+  if (t == rt->main) {
     rt->main_status = status;
+    rt->main = NULL; /* its struct is recycled: a from_thread task may get it next */
+  }
   else if (t->start)
     anyc__start_child_done(t, status);
   else if (t->group)
@@ -254,10 +257,14 @@ void anyc__task_free(struct anyc__task *t)
     anyc__errors_clear(&t->errors);
   anyc__free(t->fail_msg);
   if (ANYC_UNLIKELY(t->held)) {
-    /* It ended holding a lock or a limiter token: those stay held for good (Trio), and
-     * name this struct as their owner.  Recycled, the struct would make the next task
-     * spawned here their owner (an acquire would say -EDEADLK, a release would pass);
-     * kept until the run ends, its name also still reads in a misuse message. */
+    /* It ended holding a lock or a limiter token: its locks break (their waiters wake
+     * with -EOWNERDEAD, Trio's BrokenResourceError), its tokens stay borrowed for good
+     * (Trio's CapacityLimiter), and both name this struct as their owner.  Recycled, the
+     * struct would make the next task spawned here their owner (an acquire would say
+     * -EDEADLK, a release would pass); kept until the run ends, it still reads as ended
+     * (lock.c looks) and its name in a message. */
+    if (t->locks)
+      anyc__locks_break(t);
     t->fail_msg = NULL;
     t->next_ready = rt->zombies;
     rt->zombies = t;

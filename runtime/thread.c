@@ -87,6 +87,8 @@ struct call {
   void *arg;
   int status, done;         /* under mu */
   pthread_cond_t cv;
+  struct anyc__task *task;  /* the task running fn (loop thread) */
+  struct anyc__list running;/* in door->running while that task lives (loop thread) */
 };
 
 struct door {
@@ -94,6 +96,8 @@ struct door {
   struct anyc__list done;   /* finished jobs (under mu) */
   struct anyc__list calls;  /* pending from_thread calls (under mu) */
   struct anyc__list orphans;/* abandoned jobs still running (under mu) */
+  struct anyc__list running;/* from_thread calls whose task lives (loop thread): they
+                               belong to no group, so anyc_dump_tasks finds them here */
   size_t jobs;              /* jobs the run still waits for (loop thread) */
   int closing;
 };
@@ -255,6 +259,14 @@ static void door_release(struct door *d)
     door_close(d);
 }
 
+void anyc__threads_each_call(void (*fn)(struct anyc__task *t, void *arg), void *arg)
+{
+  if (!run_door)
+    return;
+  for (struct anyc__list *n = run_door->running.next; n != &run_door->running; n = n->next)
+    fn(anyc__container_of(n, struct call, running)->task, arg);
+}
+
 void anyc__threads_run_end(void)
 {
   if (run_door)
@@ -265,6 +277,7 @@ static int call_entry(void *arg)
 {
   struct call *c = arg;
   int status = c->fn(c->arg);
+  anyc__list_remove(&c->running); /* before the worker may return and free c */
   pthread_mutex_lock(&mu);
   c->status = status;
   c->done = 1;
@@ -277,7 +290,9 @@ static void start_call(struct call *c)
 {
   struct job *job = c->job;
   struct anyc__scope *base = job->abandon ? anyc__rt->root_scope : job->host->cur_scope;
-  int rc = anyc__task_spawn(NULL, base, "from_thread", call_entry, NULL, c, NULL);
+  int rc = anyc__task_spawn(NULL, base, "from_thread", call_entry, NULL, c, &c->task);
+  if (rc == 0)
+    anyc__list_push(&job->door->running, &c->running);
   if (rc < 0) {
     pthread_mutex_lock(&mu);
     c->status = rc;
@@ -341,6 +356,7 @@ static int door_get(struct door **out)
   anyc__list_init(&d->done);
   anyc__list_init(&d->calls);
   anyc__list_init(&d->orphans);
+  anyc__list_init(&d->running);
   d->jobs = 0;
   d->closing = 0;
   *out = run_door = d;
@@ -446,7 +462,10 @@ int anyc_to_thread(anyc_fn fn, void *arg, unsigned flags)
 int anyc_from_thread(anyc_fn fn, void *arg)
 {
   struct job *job = worker_job;
-  if (!job)
+  /* Not from a task either, even one of a run that a worker started on its own thread:
+   * waiting here would stall that run's loop (Trio's deadlock guard: "this is a
+   * blocking function; call it from a thread"). */
+  if (!job || anyc__rt)
     return -EPERM;
   if (!fn)
     return -EINVAL;

@@ -252,7 +252,16 @@ static int sleep_until(double deadline, int future)
     if (rc < 0)
       return rc;
   }
-  return anyc__park("sleep", sleep_abort, NULL);
+  int rc = anyc__park("sleep", sleep_abort, NULL);
+  /* Trio's sleep is a cancel scope with the sleep's deadline around sleep_forever():
+   * when an enclosing scope is cancelled by the time the sleeper resumes — its deadline
+   * equal to the sleep's (both fire in one expiry), or a cancel made after the sleep's
+   * timer fired — the outer scope's cancellation is the one delivered, and the sleep
+   * raises Cancelled.  A sleep that ended on time while its caller is cancelled is
+   * therefore cancelled (rare: only after a timer wake). */
+  if (rc == 0 && ANYC_UNLIKELY(anyc__task_cancelled(t)))
+    rc = -ECANCELED;
+  return rc;
 }
 
 int anyc_sleep_until(double deadline) { return sleep_until(deadline, 0); }

@@ -120,11 +120,82 @@ static void test_dump_deep_tree_from_a_task(void **state)
   free(deep_dump);
 }
 
+/* ---- tasks running anyc_from_thread calls ---- */
+
+static char *call_dump, *late_dump;
+static volatile int main_ended;
+
+static char *dump_to_string(void)
+{
+  char *buf = NULL;
+  size_t len;
+  FILE *f = open_memstream(&buf, &len);
+  anyc_dump_tasks(f);
+  fclose(f);
+  return buf;
+}
+
+static int dumping_call(void *arg)
+{
+  (void)arg;
+  call_dump = dump_to_string();
+  return 0;
+}
+
+static int late_dumping_call(void *arg)
+{
+  (void)arg;
+  while (!main_ended)
+    CHECK_INT(anyc_sleep(0.001), 0);
+  late_dump = dump_to_string(); /* main's task is gone by now */
+  return 0;
+}
+
+static int calls_in(void *arg)
+{
+  return anyc_from_thread((anyc_fn)arg, NULL);
+}
+
+static int main_with_calls(void *arg)
+{
+  (void)arg;
+  CHECK_INT(anyc_to_thread(calls_in, (void *)dumping_call, 0), 0);
+  anyc_scope s;
+  CHECK_INT(anyc_move_on_after(&s, 0.01), 0);
+  int rc = anyc_to_thread(calls_in, (void *)late_dumping_call, ANYC_ABANDON_ON_CANCEL);
+  CHECK_INT(rc, -ECANCELED);
+  CHECK_INT(anyc_scope_close(&s, rc), 0);
+  main_ended = 1;
+  return 0;
+}
+
+/* A task running an anyc_from_thread call belongs to no group: the dump left it out
+ * (and, once main had ended, read main's freed task). */
+static void test_dump_lists_from_thread_tasks(void **state)
+{
+  (void)state;
+  checks_reset();
+  call_dump = late_dump = NULL;
+  main_ended = 0;
+  assert_int_equal(anyc_run(main_with_calls, NULL), 0);
+  ASSERT_CHECKS();
+  assert_non_null(call_dump);
+  assert_non_null(late_dump);
+  if (!strstr(call_dump, "task 'main' blocked on to_thread") ||
+      !strstr(call_dump, "task 'from_thread' running"))
+    fail_msg("dump while main waits: %s", call_dump);
+  if (strstr(late_dump, "task 'main'") || !strstr(late_dump, "task 'from_thread' running"))
+    fail_msg("dump after main ended: %s", late_dump);
+  free(call_dump);
+  free(late_dump);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
       TEST(test_dump_prints_live_tree),
       TEST(test_dump_deep_tree_from_a_task),
+      TEST(test_dump_lists_from_thread_tasks),
   };
   return cmocka_run_group_tests_name("runtime/dump", tests, NULL, NULL);
 }

@@ -212,23 +212,58 @@ static int lock_of_finished_task(void *arg)
   int rc = 1;
   anyc_lock_init(&lock);
   CHECK_INT(anyc_group_open(&g), 0);
-  CHECK_INT(anyc_start_soon(&g, exits_holding, NULL), 0);
+  CHECK_INT(anyc_start_soon_named(&g, "holder", exits_holding, NULL), 0);
   CHECK_INT(anyc_group_close(&g, 0), 0);
   CHECK_INT(anyc_group_open(&g), 0); /* a new task, likely where the holder's struct was */
   CHECK_INT(anyc_start_soon(&g, acquire_with_timeout, &rc), 0);
-  CHECK_INT(anyc_group_close(&g, 0), 0);
-  CHECK_INT(rc, -ECANCELED); /* still held by the finished task: it waits, times out */
-  CHECK(anyc_now() == 1.0);
+  CHECK_INT(anyc_group_close(&g, 0), -EOWNERDEAD);
+  CHECK_INT(rc, -EOWNERDEAD); /* at once: not -EDEADLK, and no wait for the timeout */
+  CHECK(anyc_now() == 0.0);
+  anyc_error_info info = {0};
+  CHECK_INT(anyc_error_count(), 1);
+  CHECK_INT(anyc_error_at(0, &info), 0);
+  CHECK_INT(info.code, -EOWNERDEAD);
+  CHECK(info.message &&
+        strcmp(info.message, "owner of this lock exited without releasing: task 'holder'") == 0);
+  CHECK_INT(anyc_lock_acquire(&lock), -EOWNERDEAD); /* broken for good */
   return 0;
 }
 
-/* trio Lock: a lock held by a task that has finished stays held; a later task waits
- * for it (here until its timeout) — it must not be taken for the owner (anyc used to
- * answer -EDEADLK when the new task's struct reused the finished one's). */
-static void test_trio_lock_held_by_finished_task_stays_held(void **state)
+/* trio test_lock_acquire_unowned_lock (trio >= 0.27): acquiring a lock whose owner
+ * exited without releasing raises BrokenResourceError naming the owner — here
+ * -EOWNERDEAD with that message.  anyc used to leave the lock held by the finished
+ * task: every later acquire waited forever. */
+static void test_trio_lock_acquire_unowned_lock(void **state)
 {
   (void)state;
   run_mock_checked(lock_of_finished_task);
+}
+
+static int two_acquirers(void *arg)
+{
+  (void)arg;
+  anyc_group g;
+  anyc_lock_init(&lock);
+  CHECK_INT(anyc_group_open(&g), 0);
+  CHECK_INT(anyc_start_soon_named(&g, "first", exits_holding, NULL), 0);
+  CHECK_INT(anyc_start_soon_named(&g, "second", exits_holding, NULL), 0);
+  CHECK_INT(anyc_group_close(&g, 0), -EOWNERDEAD);
+  anyc_error_info info = {0};
+  CHECK_INT(anyc_error_count(), 1);
+  CHECK_INT(anyc_error_at(0, &info), 0);
+  CHECK(info.task && strcmp(info.task, "second") == 0);
+  CHECK(info.message &&
+        strcmp(info.message, "owner of this lock exited without releasing: task 'first'") == 0);
+  return 0;
+}
+
+/* trio test_lock_multiple_acquire: the second acquirer is parked when the first exits
+ * holding the lock; it wakes with the error (anyc used to leave it parked: the run
+ * aborted as deadlocked). */
+static void test_trio_lock_multiple_acquire(void **state)
+{
+  (void)state;
+  run_mock_checked(two_acquirers);
 }
 
 static void test_lock_outside_run_is_eperm(void **state)
@@ -247,7 +282,8 @@ int main(void)
       TEST(test_lock_release_by_non_owner_aborts),
       TEST(test_lock_outside_run_is_eperm),
       TEST(test_spec_lock_release_outside_task_aborts),
-      TEST(test_trio_lock_held_by_finished_task_stays_held),
+      TEST(test_trio_lock_acquire_unowned_lock),
+      TEST(test_trio_lock_multiple_acquire),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /* test_run.c — runtime/run.c: anyc_run, anyc_run_with, the clock, misuse outside a run. */
 #include <errno.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,6 +22,80 @@ static void test_run_returns_main_status(void **state)
   (void)state;
   assert_int_equal(anyc_run(return_42, NULL), 42);
   assert_int_equal(anyc_run_with(NULL, return_42, NULL), 42);
+}
+
+/* ---- main's status survives tasks that outlive it ---- */
+
+/* Tasks running anyc_from_thread calls belong to no group, so they may outlive main;
+ * main's task struct is then recycled.  Job A keeps a call alive past main's end; job B
+ * calls in once main has ended, and its task gets main's old struct. */
+static volatile int main_returning;
+static sem_t job_b_go;
+static anyc_event b_ran;
+
+static int outliving_call(void *arg)
+{
+  (void)arg;
+  while (!main_returning)
+    CHECK_INT(anyc_sleep(0.001), 0);
+  sem_post(&job_b_go);
+  CHECK_INT(anyc_event_wait(&b_ran), 0); /* alive until job B's call has ended */
+  return 0;
+}
+
+static int late_call(void *arg)
+{
+  (void)arg;
+  anyc_event_set(&b_ran);
+  return 0; /* the status that used to be taken for main's */
+}
+
+static int job_a(void *arg)
+{
+  (void)arg;
+  CHECK_INT(anyc_from_thread(outliving_call, NULL), 0);
+  return 0;
+}
+
+static int job_b(void *arg)
+{
+  (void)arg;
+  sem_wait(&job_b_go);
+  CHECK_INT(anyc_from_thread(late_call, NULL), 0);
+  return 0;
+}
+
+static int abandon(anyc_fn job)
+{
+  anyc_scope s;
+  CHECK_INT(anyc_move_on_after(&s, 0.01), 0);
+  int rc = anyc_to_thread(job, NULL, ANYC_ABANDON_ON_CANCEL);
+  CHECK_INT(rc, -ECANCELED);
+  return anyc_scope_close(&s, rc);
+}
+
+static int main_abandons_then_fails(void *arg)
+{
+  (void)arg;
+  CHECK_INT(abandon(job_a), 0);
+  CHECK_INT(abandon(job_b), 0);
+  main_returning = 1;
+  return -EIO;
+}
+
+/* spec: "anyc_run returns main's status".  A from_thread task spawned after main ended
+ * got main's recycled struct and was taken for main: the run returned its 0. */
+static void test_run_main_status_kept_past_main(void **state)
+{
+  (void)state;
+  checks_reset();
+  main_returning = 0;
+  sem_init(&job_b_go, 0, 0);
+  anyc_event_init(&b_ran);
+  assert_int_equal(anyc_run(main_abandons_then_fails, NULL), -EIO);
+  ASSERT_CHECKS();
+  assert_true(anyc_event_is_set(&b_ran));
+  sem_destroy(&job_b_go);
 }
 
 static int late_child(void *arg)
@@ -292,6 +367,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
       TEST(test_run_returns_main_status),
       TEST(test_run_waits_for_every_task),
+      TEST(test_run_main_status_kept_past_main),
       TEST(test_run_nested_is_ebusy),
       TEST(test_run_task_only_calls_outside_are_eperm),
       TEST(test_run_rejects_bad_arguments),

@@ -994,10 +994,38 @@ static void test_trio_cancel_called_after_deadline_sticks(void **state)
   ASSERT_CHECKS();
 }
 
+static int delay_below_clock_resolution(void *arg)
+{
+  (void)arg;
+  anyc_scope s;
+  CHECK_INT(anyc_sleep(1e6), 0); /* the clock at 1e6 s: 1e-12 s more is the same value */
+  CHECK_INT(anyc_move_on_after(&s, 1e-12), 0);
+  CHECK(anyc_scope_deadline(&s) == anyc_now());
+  CHECK(anyc_cancelled()); /* due on entry, seen before any checkpoint */
+  CHECK(anyc_current_effective_deadline() == -INFINITY);
+  CHECK_INT(anyc_scope_close(&s, anyc_checkpoint()), 0);
+  CHECK(anyc_scope_cancelled_caught(&s));
+  CHECK_INT(anyc_fail_after(&s, 1e-12), 0);
+  CHECK(anyc_cancelled());
+  CHECK_INT(anyc_scope_close(&s, anyc_checkpoint()), -ETIMEDOUT);
+  return 0;
+}
+
+/* trio: move_on_after(d) computes deadline = now + d and, on entry, cancels a scope
+ * whose deadline is not after the clock (checked on the sum).  A positive delay too
+ * small to change the clock's value left the scope uncancelled until the scheduler's
+ * next deadline check, so the first checkpoint could pass. */
+static void test_trio_delay_below_clock_resolution_is_due_on_entry(void **state)
+{
+  (void)state;
+  run_mock_checked(delay_below_clock_resolution);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
       TEST(test_trio_cancel_edge_cases),
+      TEST(test_trio_delay_below_clock_resolution_is_due_on_entry),
       TEST(test_trio_cancel_scope_nesting),
       TEST(test_trio_cancel_shielding),
       TEST(test_trio_cancel_shield_abort),

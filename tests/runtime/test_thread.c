@@ -67,6 +67,46 @@ static void test_to_thread_returns_status(void **state)
   assert_int_equal(anyc_from_thread(square_on_worker, &x), -EPERM);
 }
 
+static int counted_call(void *arg)
+{
+  (*(int *)arg)++;
+  return 7;
+}
+
+static int inner_main(void *arg)
+{
+  CHECK_INT(anyc_from_thread(counted_call, arg), -EPERM); /* a task, on a worker */
+  return 0;
+}
+
+static int worker_runs_its_own_loop(void *arg)
+{
+  int rc = anyc_run(inner_main, arg);
+  if (rc == 0) /* the inner run has ended: a plain worker again */
+    rc = anyc_from_thread(counted_call, arg) == 7 ? 0 : -EIO;
+  return rc;
+}
+
+static int nested_run_main(void *arg)
+{
+  CHECK_INT(anyc_to_thread(worker_runs_its_own_loop, arg, 0), 0);
+  return 0;
+}
+
+/* trio from_thread.run's deadlock guard ("this is a blocking function; call it from a
+ * thread"): called from a task it raises, here -EPERM, even when that task belongs to a
+ * run a worker started on its own thread.  It used to block that run's loop while the
+ * outer run ran the call. */
+static void test_trio_from_thread_in_a_task_of_a_worker_run_is_eperm(void **state)
+{
+  (void)state;
+  int calls = 0;
+  reset();
+  assert_int_equal(anyc_run(nested_run_main, &calls), 0);
+  ASSERT_CHECKS();
+  assert_int_equal(calls, 1); /* only the call made once the inner run had ended */
+}
+
 /* Blocks until the test posts `go`; then reports that it finished. */
 static int blocker(void *arg)
 {
@@ -637,6 +677,7 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
       TEST(test_to_thread_returns_status),
+      TEST(test_trio_from_thread_in_a_task_of_a_worker_run_is_eperm),
       TEST(test_trio_run_in_worker_thread_cancellation_abandon),
       TEST(test_trio_run_in_worker_thread_cancellation_wait),
       TEST(test_trio_from_thread_host_cancelled),

@@ -191,6 +191,41 @@ static void test_timer_not_starved_by_busy_task(void **state)
   ASSERT_CHECKS();
 }
 
+static int ticker(void *arg)
+{
+  (void)arg;
+  return anyc_sleep(0.5); /* its timer sits above main's in the heap until 0.5 */
+}
+
+static int sleep_as_long_as_timeout(void *arg)
+{
+  (void)arg;
+  anyc_group g;
+  anyc_scope s;
+  CHECK_INT(anyc_group_open(&g), 0);
+  CHECK_INT(anyc_fail_at(&s, 1.0), 0);
+  CHECK_INT(anyc_start_soon(&g, ticker, NULL), 0);
+  CHECK_INT(anyc_checkpoint(), 0); /* the ticker's timer goes in before the sleep's */
+  int rc = anyc_sleep(1.0);       /* ends at 1.0, the scope's deadline too */
+  CHECK_INT(rc, -ECANCELED);
+  CHECK(anyc_now() == 1.0);
+  CHECK_INT(anyc_scope_close(&s, rc), -ETIMEDOUT);
+  CHECK(anyc_scope_cancelled_caught(&s));
+  return anyc_group_close(&g, 0);
+}
+
+/* trio: sleep(d) is a cancel scope with deadline now + d around sleep_forever().  When an
+ * enclosing scope's deadline is the same instant, both are cancelled in one expiry and
+ * the outer one catches: the sleep raises Cancelled (here fail_at reports -ETIMEDOUT).
+ * anyc returned 0 from the sleep whenever its timer happened to be popped before the
+ * scope's (heap order among equal deadlines), and the timeout was then noticed only at
+ * a later checkpoint, or missed if none came. */
+static void test_trio_sleep_ending_at_an_enclosing_deadline_is_cancelled(void **state)
+{
+  (void)state;
+  run_mock_checked(sleep_as_long_as_timeout);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -199,6 +234,7 @@ int main(void)
       TEST(test_timer_sleep_zero_yields),
       TEST(test_timer_checkpoints_fail_at_once_when_cancelled),
       TEST(test_timer_not_starved_by_busy_task),
+      TEST(test_trio_sleep_ending_at_an_enclosing_deadline_is_cancelled),
   };
   return cmocka_run_group_tests_name("runtime/timer", tests, NULL, NULL);
 }
