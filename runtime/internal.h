@@ -275,6 +275,7 @@ struct anyc__runtime {
   anyc_stats stats;                  /* spawned / alive / switches */
   int mock_clock;                    /* virtual time */
   double mock_now;                   /* the virtual clock */
+  double coarse_slack;               /* how far the coarse clock may lag (sched_fast.h) */
   double autojump;                   /* real idle seconds before a jump */
 #ifdef ANYC_TSAN
   void *sched_tsan_fiber;            /* TSan's context of the thread itself */

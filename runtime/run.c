@@ -25,6 +25,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "internal.h"
 
@@ -46,6 +47,20 @@ void anyc_get_stats(anyc_stats *out)
  * UV_RUN_ONCE turn would then go on to poll with no timer left — forever, if no I/O
  * comes (a hang the swarm corpus program hit under load). */
 static void on_timer(uv_timer_t *h) { uv_stop(h->loop); }
+
+/* How far CLOCK_MONOTONIC_COARSE may lag the precise clock: two of its ticks (0 when the
+ * coarse clock is the precise one). */
+static double coarse_slack(void)
+{
+#ifdef CLOCK_MONOTONIC_COARSE
+  struct timespec res;
+  if (clock_getres(CLOCK_MONOTONIC_COARSE, &res) == 0)
+    return 2 * ((double)res.tv_sec + (double)res.tv_nsec * 1e-9);
+  return 0.1; /* unknown: read the precise clock within 100 ms of a deadline */
+#else
+  return 0;
+#endif
+}
 
 static void arm_timer(struct anyc__runtime *rt, double seconds)
 {
@@ -207,6 +222,7 @@ int anyc_run_with(const anyc_config *cfg, anyc_fn main_fn, void *arg)
   rt->loop.data = rt;
   uv_timer_init(&rt->loop, &rt->timer);
   rt->mock_clock = c.mock_clock != 0;
+  rt->coarse_slack = coarse_slack();
   rt->autojump = c.autojump_threshold;
   rt->mock_now = 0.0;
 #ifdef ANYC_ASAN

@@ -80,9 +80,6 @@ struct anyc__task *anyc__pick(struct anyc__runtime *rt)
 {
   if (ANYC_UNLIKELY(rt->budget == 0))
     return NULL;
-  /* Before the decrement: the same budget value as the yield fast path saw, so a
-   * deadline that path found due (it looks every ANYC__DEADLINE_STRIDE-th point) is
-   * found here too. */
   if (ANYC_UNLIKELY(anyc__deadline_due(rt)))
     return NULL; /* the scheduler fires it before anyone resumes */
   rt->budget--;

@@ -226,6 +226,64 @@ static void test_trio_sleep_ending_at_an_enclosing_deadline_is_cancelled(void **
   run_mock_checked(sleep_as_long_as_timeout);
 }
 
+/* Spin without checkpoints until the clock passes `t` (time moves only for real). */
+static void busy_until(double t)
+{
+  while (anyc_now() < t) {
+  }
+}
+
+static int partner(void *arg)
+{
+  int *stop = arg;
+  while (!*stop)
+    if (anyc_checkpoint() < 0)
+      return -EIO;
+  return 0;
+}
+
+/* trio test_yield_briefly_checks_for_timeout: the scheduler converts an expired deadline
+ * into a cancellation before the schedule point resumes the task, so the first
+ * checkpoint after the deadline passed is cancelled, whenever it comes and whether the
+ * task is alone or not.  anyc looked at the clock only at every 16th schedule point,
+ * from the coarse clock, so a task could run that many checkpoints (or one 4 ms tick)
+ * past its timeout. */
+static int first_checkpoint_after_deadline(void *arg)
+{
+  (void)arg;
+  static int stop;
+  anyc_scope s;
+  for (int round = 0; round < 20; round++) { /* every phase of the old stride */
+    CHECK_INT(anyc_move_on_after(&s, 0.001), 0);
+    CHECK_INT(anyc_checkpoint(), 0);
+    busy_until(anyc_scope_deadline(&s));
+    CHECK_INT(anyc_checkpoint(), -ECANCELED);
+    CHECK_INT(anyc_scope_close(&s, -ECANCELED), 0);
+    CHECK(anyc_scope_cancelled_caught(&s));
+  }
+  anyc_group g; /* the same with another task ready beside it */
+  stop = 0;
+  CHECK_INT(anyc_group_open(&g), 0);
+  CHECK_INT(anyc_start_soon(&g, partner, &stop), 0);
+  for (int round = 0; round < 20; round++) {
+    CHECK_INT(anyc_move_on_after(&s, 0.001), 0);
+    busy_until(anyc_scope_deadline(&s));
+    CHECK_INT(anyc_checkpoint(), -ECANCELED);
+    CHECK_INT(anyc_scope_close(&s, -ECANCELED), 0);
+    CHECK_INT(anyc_checkpoint(), 0);
+  }
+  stop = 1;
+  return anyc_group_close(&g, 0);
+}
+
+static void test_trio_yield_briefly_checks_for_timeout(void **state)
+{
+  (void)state;
+  checks_reset();
+  assert_int_equal(anyc_run(first_checkpoint_after_deadline, NULL), 0);
+  ASSERT_CHECKS();
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -235,6 +293,7 @@ int main(void)
       TEST(test_timer_checkpoints_fail_at_once_when_cancelled),
       TEST(test_timer_not_starved_by_busy_task),
       TEST(test_trio_sleep_ending_at_an_enclosing_deadline_is_cancelled),
+      TEST(test_trio_yield_briefly_checks_for_timeout),
   };
   return cmocka_run_group_tests_name("runtime/timer", tests, NULL, NULL);
 }
