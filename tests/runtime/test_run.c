@@ -31,11 +31,12 @@ static void test_run_returns_main_status(void **state)
  * calls in once main has ended, and its task gets main's old struct. */
 static volatile int main_returning;
 static sem_t job_b_go;
-static anyc_event b_ran;
+static anyc_event a_running, b_running, b_ran;
 
 static int outliving_call(void *arg)
 {
   (void)arg;
+  anyc_event_set(&a_running);
   while (!main_returning)
     CHECK_INT(anyc_sleep(0.001), 0);
   sem_post(&job_b_go);
@@ -57,28 +58,55 @@ static int job_a(void *arg)
   return 0;
 }
 
+static int note_running(void *ev)
+{
+  anyc_event_set(ev);
+  return 0;
+}
+
 static int job_b(void *arg)
 {
   (void)arg;
+  CHECK_INT(anyc_from_thread(note_running, &b_running), 0);
   sem_wait(&job_b_go);
   CHECK_INT(anyc_from_thread(late_call, NULL), 0);
   return 0;
 }
 
-static int abandon(anyc_fn job)
-{
+/* Abandon a to_thread job once `ready` is set: once the job is running.  By event, not
+ * by a timeout: under valgrind a worker thread can take longer than any short timeout to
+ * start, and each job must be running before main ends. */
+typedef struct abandon_ctx {
   anyc_scope s;
-  CHECK_INT(anyc_move_on_after(&s, 0.01), 0);
+  anyc_event *ready;
+} abandon_ctx;
+
+static int cancel_when_ready(void *arg)
+{
+  abandon_ctx *c = arg;
+  CHECK_INT(anyc_event_wait(c->ready), 0);
+  anyc_scope_cancel(&c->s);
+  return 0;
+}
+
+static int abandon(anyc_fn job, anyc_event *ready)
+{
+  abandon_ctx c = {.ready = ready};
+  anyc_group g;
+  CHECK_INT(anyc_group_open(&g), 0);
+  CHECK_INT(anyc_scope_open(&c.s), 0);
+  CHECK_INT(anyc_start_soon(&g, cancel_when_ready, &c), 0);
   int rc = anyc_to_thread(job, NULL, ANYC_ABANDON_ON_CANCEL);
   CHECK_INT(rc, -ECANCELED);
-  return anyc_scope_close(&s, rc);
+  rc = anyc_scope_close(&c.s, rc);
+  return anyc_group_close(&g, rc);
 }
 
 static int main_abandons_then_fails(void *arg)
 {
   (void)arg;
-  CHECK_INT(abandon(job_a), 0);
-  CHECK_INT(abandon(job_b), 0);
+  CHECK_INT(abandon(job_a, &a_running), 0);
+  CHECK_INT(abandon(job_b, &b_running), 0);
   main_returning = 1;
   return -EIO;
 }
@@ -91,6 +119,8 @@ static void test_run_main_status_kept_past_main(void **state)
   checks_reset();
   main_returning = 0;
   sem_init(&job_b_go, 0, 0);
+  anyc_event_init(&a_running);
+  anyc_event_init(&b_running);
   anyc_event_init(&b_ran);
   assert_int_equal(anyc_run(main_abandons_then_fails, NULL), -EIO);
   ASSERT_CHECKS();
