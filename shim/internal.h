@@ -64,8 +64,8 @@ enum {
   AS_TASK_FINISHED = 1 << 4,
   AS_TASK_WAITED = 1 << 5,    /* an as_waiter in m->waiters is on it */
   AS_TASK_HELD = 1 << 6,      /* the canceller walks it: freed by the canceller */
-  AS_TASK_LIVE = 1 << 7,
-  AS_TASK_WAITED_CHILDREN = 1 << 8, /* an as_waiter waits until it has no children */      /* scheduled, not yet freed (a free record has no flags) */
+  AS_TASK_LIVE = 1 << 7,      /* scheduled, not yet freed (a free record has no flags) */
+  AS_TASK_WAITED_CHILDREN = 1 << 8, /* an as_waiter waits until it has no children */
 };
 
 /* One cache line: a service spawning a thousand tasks writes a thousand records and

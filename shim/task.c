@@ -225,8 +225,10 @@ void as__tasks_release(as_manager *m)
  * so). */
 static int task_wait(as_task *t, uint32_t what)
 {
-  if (what == AS_TASK_WAITED ? (t->flags & AS_TASK_FINISHED) != 0 : !t->nchildren)
-    return what == AS_TASK_WAITED ? anyc_checkpoint() : 0;
+  if (what == AS_TASK_WAITED && (t->flags & AS_TASK_FINISHED))
+    return anyc_checkpoint();
+  if (what == AS_TASK_WAITED_CHILDREN && !t->nchildren)
+    return 0;
   as_manager *m = t->m;
   as_waiter w = {.on = t, .what = what, .next = m->waiters};
   anyc_event_init(&w.ev);
