@@ -66,6 +66,7 @@ enum {
   AS_TASK_HELD = 1 << 6,      /* the canceller walks it: freed by the canceller */
   AS_TASK_LIVE = 1 << 7,      /* scheduled, not yet freed (a free record has no flags) */
   AS_TASK_WAITED_CHILDREN = 1 << 8, /* an as_waiter waits until it has no children */
+  AS_TASK_LINKED = 1 << 9,    /* in its set's list (m->linked): leaving it unlinks */
 };
 
 /* One cache line: a service spawning a thousand tasks writes a thousand records and
@@ -173,10 +174,14 @@ void as__tasks_release(as_manager *m);
  * (relaxed: any thread may make the first call and store it). */
 extern int as__trace_state;
 void as__trace(const char *api, void *return_address);
+static inline int as__tracing(void)
+{
+  return __atomic_load_n(&as__trace_state, __ATOMIC_RELAXED) != 0;
+}
 #define AS_TRACE(api)                                                              \
   do {                                                                             \
-    if (__atomic_load_n(&as__trace_state, __ATOMIC_RELAXED))                      \
-      as__trace(api, __builtin_return_address(0));                                 \
+    if (as__tracing())                                                             \
+      as__trace(api, __builtin_return_address(0));                                \
   } while (0)
 
 #endif /* AS_SHIM_INTERNAL_H */

@@ -44,10 +44,14 @@ static as_task *current_task(as_manager *m)
  * reachable until the process ends).  Giving them back whenever no
  * service ran made each short service free and re-allocate large blocks, and freeing a
  * large block makes malloc consolidate the many small ones the runtime just freed (task
- * names): about 15% of a legacy spawn. */
+ * names): about 15% of a legacy spawn.
+ * The spares are kept with their records already on a free list (spare_free): a service
+ * that ended has every record free, so the next one takes its whole list as it is
+ * instead of threading each chunk's records again (8 instructions a legacy spawn). */
 
 #define AS_SPARE_CHUNKS 16
 static AS_TLS as_task_chunk *spare_chunks;
+static AS_TLS as_task *spare_free; /* every record of spare_chunks */
 static AS_TLS size_t nspare_chunks;
 static pthread_key_t thread_key;
 static pthread_once_t thread_key_once = PTHREAD_ONCE_INIT;
@@ -61,6 +65,7 @@ static void thread_storage_free(void *unused)
     spare_chunks = c->next;
     free(c);
   }
+  spare_free = NULL;
   nspare_chunks = 0;
 }
 
@@ -115,14 +120,16 @@ static void list_push(as_set s, as_task *t)
 static void set_link(as_set s, as_task *t)
 {
   ++*s.count;
-  if (t->m->linked)
+  if (t->m->linked) {
+    t->flags |= AS_TASK_LINKED;
     list_push(s, t);
+  }
 }
 
 static void set_remove(as_set s, as_task *t)
 {
   --*s.count;
-  if (!t->m->linked)
+  if (!(t->flags & AS_TASK_LINKED))
     return;
   if (t->prev)
     t->prev->next = t->next;
@@ -150,35 +157,40 @@ AS_COLD static void hand_children_up(as_task *t)
   }
 }
 
-/* Records come from the manager's chunks (internal.h), taken from the thread's spares
- * or allocated: one malloc per AS_TASK_CHUNK records at the service's peak, none per
- * task.  Refilling the free list: NULL without memory. */
-AS_COLD static as_task *chunk_refill(as_manager *m)
+/* Thread c's records onto the free list *head (each free record has no flags). */
+static void chunk_thread(as_task_chunk *c, as_task **head)
 {
-  as_task_chunk *c = spare_chunks;
-  if (c) {
-    spare_chunks = c->next;
-    nspare_chunks--;
-  } else if (!(c = aligned_alloc(_Alignof(as_task_chunk), sizeof *c))) {
-    return NULL;
-  }
-  c->next = m->chunks;
-  m->chunks = c;
   for (size_t i = AS_TASK_CHUNK; i-- > 0;) {
     c->tasks[i].flags = 0;
-    c->tasks[i].next = m->free_tasks;
-    m->free_tasks = &c->tasks[i];
+    c->tasks[i].next = *head;
+    *head = &c->tasks[i];
   }
-  return m->free_tasks;
 }
 
-static inline as_task *task_alloc(as_manager *m)
+/* Records come from the manager's chunks (internal.h): the thread's spares, all at once
+ * with their free list, or a chunk allocated.  One malloc per AS_TASK_CHUNK records at
+ * the service's peak, none per task.  Refilling the free list: NULL without memory. */
+AS_COLD static as_task *chunk_refill(as_manager *m)
 {
-  as_task *t = m->free_tasks;
-  if (AS_UNLIKELY(!t) && !(t = chunk_refill(m)))
+  if (spare_chunks) {
+    as_task_chunk *last = spare_chunks;
+    while (last->next)
+      last = last->next;
+    last->next = m->chunks;
+    m->chunks = spare_chunks;
+    m->free_tasks = spare_free;
+    spare_chunks = NULL;
+    spare_free = NULL;
+    nspare_chunks = 0;
+    return m->free_tasks;
+  }
+  as_task_chunk *c = aligned_alloc(_Alignof(as_task_chunk), sizeof *c);
+  if (!c)
     return NULL;
-  m->free_tasks = t->next;
-  return t; /* schedule() sets every field */
+  c->next = m->chunks;
+  m->chunks = c;
+  chunk_thread(c, &m->free_tasks);
+  return m->free_tasks;
 }
 
 static void task_free(as_task *t)
@@ -196,19 +208,34 @@ void as__tasks_link(as_manager *m)
   for (as_task_chunk *c = m->chunks; c; c = c->next)
     for (size_t i = 0; i < AS_TASK_CHUNK; i++) {
       as_task *t = &c->tasks[i];
-      if ((t->flags & (AS_TASK_LIVE | AS_TASK_FINISHED)) == AS_TASK_LIVE)
+      if ((t->flags & (AS_TASK_LIVE | AS_TASK_FINISHED)) == AS_TASK_LIVE) {
+        t->flags |= AS_TASK_LINKED;
         list_push(set_of(t), t);
+      }
     }
 }
 
 void as__tasks_release(as_manager *m)
 {
-  for (as_task_chunk *c = m->chunks, *n; c; c = n) {
+  as_task_chunk *c = m->chunks, *n;
+  size_t count = 0;
+  for (as_task_chunk *k = c; k; k = k->next)
+    count++;
+  /* No task of m is alive: its free list holds every record.  The thread has no spares
+   * (the common case, one service after another): they are m's chunks and list as is. */
+  if (c && !spare_chunks && count <= AS_SPARE_CHUNKS && thread_storage_arm() == 0) {
+    spare_chunks = c;
+    spare_free = m->free_tasks;
+    nspare_chunks = count;
+    c = NULL;
+  }
+  for (; c; c = n) { /* else as many as fit, their records threaded again */
     n = c->next;
     if (nspare_chunks < AS_SPARE_CHUNKS && thread_storage_arm() == 0) {
       c->next = spare_chunks;
       spare_chunks = c;
       nspare_chunks++;
+      chunk_thread(c, &spare_free);
     } else {
       free(c);
     }
@@ -258,20 +285,33 @@ AS_COLD static void wake_waiters(as_task *t, uint32_t what)
   }
 }
 
-static void task_done(as_task *t)
+/* t, ended, leaves its parent's count (or the roots'). */
+static inline void set_leave(as_task *t)
+{
+  --*set_of(t).count;
+}
+
+/* After t left its parent: wake the parent if it waits for its last child. */
+static inline void parent_wake(as_task *t)
+{
+  as_task *parent = t->parent;
+  if (parent && AS_UNLIKELY(!parent->nchildren && (parent->flags & AS_TASK_WAITED_CHILDREN)))
+    wake_waiters(parent, AS_TASK_WAITED_CHILDREN);
+}
+
+/* task_done for a task with children to hand up, in its set's list, or waited for. */
+AS_COLD static void task_done_slow(as_task *t)
 {
   /* Leave the parent's set first, then hand the children up: upstream discards the task
    * from its parent (FunctionTask.run's finally) before re-parenting its orphans, so an
    * orphan may take the ended task's place under the 1000-children limit. */
-  if (AS_UNLIKELY(t->nchildren))
+  if (t->nchildren)
     as__tasks_link(t->m); /* before t leaves its set: the lists are built from the
                              records still running */
   set_remove(set_of(t), t);
-  if (AS_UNLIKELY(t->nchildren))
+  if (t->nchildren)
     hand_children_up(t);
-  as_task *parent = t->parent;
-  if (parent && AS_UNLIKELY(!parent->nchildren && (parent->flags & AS_TASK_WAITED_CHILDREN)))
-    wake_waiters(parent, AS_TASK_WAITED_CHILDREN);
+  parent_wake(t);
   t->m->done++;
   uint32_t flags = t->flags;
   t->flags = flags | AS_TASK_FINISHED;
@@ -279,6 +319,29 @@ static void task_done(as_task *t)
     wake_waiters(t, AS_TASK_WAITED);
   if (!(flags & AS_TASK_HELD))
     task_free(t);
+}
+
+/* Flags that send a task's end to task_done_slow. */
+#define AS_TASK_SLOW_END (AS_TASK_LINKED | AS_TASK_WAITED | AS_TASK_HELD)
+
+/* A task ended with no children, unlisted and unwatched (most do): it leaves its
+ * parent's count and its record is freed. */
+static inline void task_release(as_task *t)
+{
+  set_leave(t);
+  parent_wake(t);
+  t->m->done++;
+  task_free(t);
+}
+
+/* A legacy task ended: it leaves the tree and its record is freed, unless a canceller
+ * holds it. */
+static void task_done(as_task *t)
+{
+  if (AS_UNLIKELY(t->nchildren || (t->flags & AS_TASK_SLOW_END)))
+    task_done_slow(t);
+  else
+    task_release(t);
 }
 
 AS_COLD static void record_daemon_exit(as_task *t)
@@ -346,7 +409,7 @@ AS_COLD static void record_task_error(as_manager *m, int rc)
 /* After a function task's function returned an error, or a daemon's returned, or one
  * with children still running: off the common path (a task whose function returns 0
  * with no children left). */
-AS_COLD static void function_task_end(as_task *t, int status)
+AS_COLD static void function_task_end_work(as_task *t, int status)
 {
   if (status == -ECANCELED)
     return; /* cancelled: by its own handle (then every child already finished), or
@@ -367,21 +430,33 @@ AS_COLD static void function_task_end(as_task *t, int status)
       break;
 }
 
+AS_COLD static void function_task_end(as_task *t, int status)
+{
+  t->flags &= ~(uint32_t)AS_TASK_RUNNING; /* its handle may end with it: cancel by flag */
+  function_task_end_work(t, status);
+  task_done(t);
+}
+
 /* A function task: upstream wraps it in a CancelScope of its own, created with the task
  * so a cancel before it first runs is not lost; here the anyc task's handle is that
  * scope (anyc_task_cancel catches the cancellation it causes when the task ends). */
-static void function_task_main(as_task *t)
+static int function_task_body(void *arg)
 {
-  void *arg = t->a.arg;
+  as_task *t = arg;
+  void *fn_arg = t->a.arg;
   t->a.task = anyc_current_task();
-  t->flags |= AS_TASK_RUNNING;
-  if (AS_UNLIKELY(t->flags & AS_TASK_CANCEL))
+  uint32_t flags = t->flags;
+  t->flags = flags | AS_TASK_RUNNING;
+  if (AS_UNLIKELY(flags & AS_TASK_CANCEL))
     AS_IGNORE(anyc_task_cancel(t->a.task));
-  int status = t->u.fn(arg);
-  uint32_t flags = t->flags & ~(uint32_t)AS_TASK_RUNNING;
-  t->flags = flags;
-  if (AS_UNLIKELY(status < 0 || (flags & AS_TASK_DAEMON) || t->nchildren))
+  int status = t->u.fn(fn_arg);
+  /* One test for everything off the common path: an error, a daemon, children left, or
+   * a record someone lists, waits for or holds. */
+  if (AS_UNLIKELY(status < 0 || t->nchildren || (t->flags & (AS_TASK_DAEMON | AS_TASK_SLOW_END))))
     function_task_end(t, status);
+  else
+    task_release(t);
+  return 0;
 }
 
 static void child_task_main(as_task *t)
@@ -405,14 +480,6 @@ static void child_task_main(as_task *t)
     record_daemon_exit(t);
 }
 
-/* The anyc bodies of a legacy function task and of a child-service task. */
-static int function_task_body(void *arg)
-{
-  function_task_main(arg);
-  task_done(arg);
-  return 0;
-}
-
 static int child_task_body(void *arg)
 {
   child_task_main(arg);
@@ -432,6 +499,17 @@ AS_COLD static int schedule_refused(const as_manager *m)
 static int schedule_unnamed(as_manager *m, as_task_fn fn, void *arg, as_service *child,
                             int daemon);
 
+/* A schedule that found no free record: refill the list and schedule again.  Out of
+ * line, as every slow path of schedule() is a tail call, so a legacy spawn needs no
+ * frame until the parent's lookup. */
+AS_COLD static int schedule_refill(as_manager *m, as_task_fn fn, void *arg,
+                                   as_service *child, const char *name, int daemon)
+{
+  if (!chunk_refill(m))
+    return -ENOMEM;
+  return as__schedule(m, fn, arg, child, name, daemon);
+}
+
 /* A spawn that failed after t was linked (out of memory): undo the bookkeeping. */
 AS_COLD static int schedule_undo(as_task *t, int rc)
 {
@@ -441,9 +519,30 @@ AS_COLD static int schedule_undo(as_task *t, int rc)
   return rc;
 }
 
+/* The second half of a schedule, with t filled in: its parent, the limit, the spawn.
+ * Out of line, so that across its two calls only t and the name stay live, and the
+ * checks before it need no frame at all (every legacy spawn). */
+static __attribute__((noinline)) int schedule_spawn(as_task *t, const char *name)
+{
+  as_manager *m = t->m;
+  as_task *parent = current_task(m);
+  as_set set = parent ? children_of(parent) : (as_set){&m->roots, &m->nroots};
+  if (AS_UNLIKELY(*set.count > AS_MAX_CHILDREN)) { /* upstream: a set of more than 1000 */
+    task_free(t);
+    return as__refuse(AS_ETOOMANYCHILDREN, AS_TOO_MANY_CHILDREN_MESSAGE);
+  }
+  t->parent = parent;
+  set_link(set, t);
+  m->total++;
+  int rc = anyc_start_soon_named(&m->group, name,
+                                 t->flags & AS_TASK_CHILD ? child_task_body : function_task_body, t);
+  if (AS_UNLIKELY(rc < 0))
+    return schedule_undo(t, rc);
+  return 0;
+}
+
 /* Inlined into each public scheduling call below: as_run_task is the hot one.  The
- * record is linked before the spawn, so that across the runtime's calls only m's
- * arguments, then only t, stay live (a smaller frame on every legacy spawn). */
+ * checks, and the record filled in before schedule_spawn looks up the parent. */
 static inline __attribute__((always_inline)) int schedule(as_manager *m, as_task_fn fn,
                                                           void *arg, as_service *child,
                                                           const char *name, int daemon)
@@ -459,17 +558,13 @@ static inline __attribute__((always_inline)) int schedule(as_manager *m, as_task
    * before a record is taken; the records and the group are the loop thread's. */
   if (AS_UNLIKELY(!as__on_loop_thread(m)))
     return -EPERM;
-  as_task *parent = current_task(m);
-  as_set set = parent ? children_of(parent) : (as_set){&m->roots, &m->nroots};
-  if (AS_UNLIKELY(*set.count > AS_MAX_CHILDREN)) /* upstream: a set of more than 1000 */
-    return as__refuse(AS_ETOOMANYCHILDREN, AS_TOO_MANY_CHILDREN_MESSAGE);
-  as_task *t = task_alloc(m);
+  as_task *t = m->free_tasks;
   if (AS_UNLIKELY(!t))
-    return -ENOMEM;
+    return schedule_refill(m, fn, arg, child, name, daemon);
+  m->free_tasks = t->next;
   /* Field by field, not memset: on this path a memset (rep stos) cost more than the
    * rest of the record's set-up together.  prev/next are set by set_link. */
   t->m = m;
-  t->parent = parent;
   t->children = NULL;
   t->nchildren = 0;
   t->flags = AS_TASK_LIVE | (daemon ? AS_TASK_DAEMON : 0) | (child ? AS_TASK_CHILD : 0);
@@ -478,12 +573,7 @@ static inline __attribute__((always_inline)) int schedule(as_manager *m, as_task
   else
     t->u.fn = fn;
   t->a.arg = arg;
-  set_link(set, t);
-  m->total++;
-  int rc = anyc_start_soon_named(&m->group, name, child ? child_task_body : function_task_body, t);
-  if (AS_UNLIKELY(rc < 0))
-    return schedule_undo(t, rc);
-  return 0;
+  return schedule_spawn(t, name);
 }
 
 /* Upstream's get_task_name for a call that gave none: the child service's name, or the
@@ -539,14 +629,26 @@ int as__schedule(as_manager *m, as_task_fn fn, void *arg, as_service *child,
   return schedule(m, fn, arg, child, name, daemon);
 }
 
+/* A scheduling call while ASYNC_SERVICE_TRACE is on: out of line, so that the call to
+ * as__trace does not give every legacy spawn a frame. */
+AS_COLD static int schedule_traced(const char *api, void *caller, as_manager *m,
+                                   as_task_fn fn, void *arg, const char *name, int daemon)
+{
+  as__trace(api, caller);
+  return as__schedule(m, fn, arg, NULL, name, daemon);
+}
+
 int as_run_task(as_manager *m, as_task_fn fn, void *arg, const char *name)
 {
-  AS_TRACE("as_run_task");
+  if (AS_UNLIKELY(as__tracing()))
+    return schedule_traced("as_run_task", __builtin_return_address(0), m, fn, arg, name, 0);
   return schedule(m, fn, arg, NULL, name, 0);
 }
 
 int as_run_daemon_task(as_manager *m, as_task_fn fn, void *arg, const char *name)
 {
-  AS_TRACE("as_run_daemon_task");
+  if (AS_UNLIKELY(as__tracing()))
+    return schedule_traced("as_run_daemon_task", __builtin_return_address(0), m, fn, arg,
+                           name, 1);
   return schedule(m, fn, arg, NULL, name, 1);
 }
