@@ -464,6 +464,20 @@ ANYC_EXTERN int anyc_task_cancel(anyc_task *task);
  * Blocks: no.  Thread: any (NULL off the loop thread). */
 ANYC_EXTERN void *anyc_task_arg(anyc_fn body);
 
+/* anyc_task_arg() for any task of this run that has not ended, not only the running one:
+ * the argument `task` was started with if its body is `body`, else NULL.
+ * Blocks: no.  Thread: the loop thread. */
+ANYC_EXTERN void *anyc_task_arg_of(anyc_task *task, anyc_fn body);
+
+/* Call cb(task, ctx) for each child of `g` that has not ended, oldest first (Trio's
+ * nursery.child_tasks, libuv's uv_walk).  A library that needs the handles of its tasks
+ * only now and then takes them here once, instead of each task asking for its own as it
+ * starts (the shim, when a service is first cancelled).  cb must not start or end tasks
+ * of `g`, nor switch.
+ * Blocks: no.  Cancellation point: no.  Thread: the loop thread. */
+typedef void (*anyc_walk_cb)(anyc_task *task, void *ctx);
+ANYC_EXTERN void anyc_group_walk(anyc_group *g, anyc_walk_cb cb, void *ctx);
+
 typedef struct anyc_stats {
   uint64_t spawned;   /* tasks created since the run began (main included) */
   uint64_t alive;     /* tasks not yet finished */

@@ -80,6 +80,15 @@ void anyc__group_child_done(struct anyc__group *g, struct anyc__task *t, int sta
   child_gone(g, t);
 }
 
+void anyc_group_walk(anyc_group *gp, anyc_walk_cb cb, void *ctx)
+{
+  struct anyc__group *g = impl(gp);
+  if (!cb || !anyc__rt || !spawnable(g))
+    return;
+  for (struct anyc__list *l = g->children.next; l != &g->children; l = l->next)
+    cb((anyc_task *)(void *)anyc__container_of(l, struct anyc__task, group_link), ctx);
+}
+
 int anyc_group_open(anyc_group *gp)
 {
   struct anyc__runtime *rt = anyc__rt;

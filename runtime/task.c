@@ -77,10 +77,19 @@ int anyc_task_cancel(anyc_task *task)
   return 0;
 }
 
+static inline void *task_arg(const struct anyc__task *t, anyc_fn body)
+{
+  return t && !t->is_start && t->body.fn == body ? t->arg : NULL;
+}
+
 void *anyc_task_arg(anyc_fn body)
 {
-  struct anyc__task *t = anyc__rt ? anyc__rt->current : NULL;
-  return t && !t->is_start && t->body.fn == body ? t->arg : NULL;
+  return task_arg(anyc__rt ? anyc__rt->current : NULL, body);
+}
+
+void *anyc_task_arg_of(anyc_task *task, anyc_fn body)
+{
+  return task_arg((struct anyc__task *)(void *)task, body);
 }
 
 void anyc__task_entry(void *arg)

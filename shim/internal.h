@@ -86,7 +86,8 @@ struct as_task {
   } u;
   union {
     void *arg;                   /* until the function runs */
-    anyc_task *task;             /* AS_TASK_RUNNING: its anyc task, to cancel it */
+    anyc_task *task;             /* AS_TASK_RUNNING, once m->linked: its anyc task,
+                                    to cancel it */
   } a;
 } __attribute__((aligned(64)));
 _Static_assert(sizeof(as_task) == 64, "a task record is one cache line");

@@ -4,7 +4,8 @@
  * Each legacy task is an anyc task in its manager's task group, running a wrapper with
  * its record as the argument.  Its anyc task handle is its own cancel handle (upstream
  * pre-creates a trio CancelScope per task; a cancel that comes before the task first runs
- * is a flag until it does).  The scheduling task is the parent, found through
+ * is a flag until it does), taken only once the manager may cancel (as__tasks_link).
+ * The scheduling task is the parent, found through
  * anyc_task_arg (below).  Every legacy task is spawned named, so the runtime never
  * allocates a name for it.  Records come from per-manager chunks recycled through the
  * thread: spawning a task costs the runtime's spawn plus a few stores here (issue 5: shim
@@ -200,6 +201,16 @@ static void task_free(as_task *t)
   t->m->free_tasks = t;
 }
 
+/* as__tasks_link's walk of m's group: a function task already running keeps its handle
+ * (one that starts later takes its own: function_task_handle). */
+static void take_handle(anyc_task *task, void *unused)
+{
+  (void)unused;
+  as_task *t = anyc_task_arg_of(task, function_task_body);
+  if (t && (t->flags & (AS_TASK_RUNNING | AS_TASK_FINISHED)) == AS_TASK_RUNNING)
+    t->a.task = task;
+}
+
 void as__tasks_link(as_manager *m)
 {
   if (m->linked)
@@ -213,6 +224,7 @@ void as__tasks_link(as_manager *m)
         list_push(set_of(t), t);
       }
     }
+  anyc_group_walk(&m->group, take_handle, NULL);
 }
 
 void as__tasks_release(as_manager *m)
@@ -440,15 +452,24 @@ AS_COLD static void function_task_end(as_task *t, int status)
 /* A function task: upstream wraps it in a CancelScope of its own, created with the task
  * so a cancel before it first runs is not lost; here the anyc task's handle is that
  * scope (anyc_task_cancel catches the cancellation it causes when the task ends). */
+AS_COLD static void function_task_handle(as_task *t)
+{
+  t->a.task = anyc_current_task();
+  if (t->flags & AS_TASK_CANCEL)
+    AS_IGNORE(anyc_task_cancel(t->a.task));
+}
+
 static int function_task_body(void *arg)
 {
   as_task *t = arg;
   void *fn_arg = t->a.arg;
-  t->a.task = anyc_current_task();
   uint32_t flags = t->flags;
   t->flags = flags | AS_TASK_RUNNING;
-  if (AS_UNLIKELY(flags & AS_TASK_CANCEL))
-    AS_IGNORE(anyc_task_cancel(t->a.task));
+  /* Its handle is needed only for a cancel, and a cancel walks the lists: a task that
+   * starts before its manager keeps lists has its handle taken by as__tasks_link.  Asking
+   * for it here, on every legacy task, cost a tenth of a legacy spawn (issue 5). */
+  if (AS_UNLIKELY(flags & (AS_TASK_LINKED | AS_TASK_CANCEL)))
+    function_task_handle(t);
   int status = t->u.fn(fn_arg);
   /* One test for everything off the common path: an error, a daemon, children left, or
    * a record someone lists, waits for or holds. */

@@ -1046,9 +1046,74 @@ static void test_anyio_cancel_shielding_start(void **state)
   assert_string_equal(trace_log, "shielded sleep:0");
 }
 
+/* anyc_group_walk (Trio's nursery.child_tasks): each child that has not ended, oldest
+ * first, spawned or running; anyc_task_arg_of tells whose each is; a walked handle
+ * cancels its task. */
+typedef struct walk_log {
+  anyc_task *seen[8];
+  int n;
+} walk_log;
+
+static void walk_note(anyc_task *task, void *ctx)
+{
+  walk_log *w = ctx;
+  if (w->n < 8)
+    w->seen[w->n++] = task;
+}
+
+static int group_walk(void *arg)
+{
+  (void)arg;
+  static char a[] = "a", b[] = "b", c[] = "c";
+  walk_log w = {0};
+  anyc_group g;
+  CHECK_INT(anyc_group_open(&g), 0);
+  anyc_group_walk(&g, walk_note, &w);
+  CHECK_INT(w.n, 0);
+  CHECK_INT(anyc_start_soon(&g, sleep_forever, a), 0);
+  CHECK_INT(anyc_start_soon(&g, noop, b), 0);
+  CHECK_INT(anyc_start_soon(&g, sleep_forever, c), 0);
+  anyc_group_walk(&g, walk_note, &w); /* not started yet: children all the same */
+  CHECK_INT(w.n, 3);
+  CHECK(anyc_task_arg_of(w.seen[0], sleep_forever) == a);
+  CHECK(anyc_task_arg_of(w.seen[1], noop) == b);
+  CHECK(anyc_task_arg_of(w.seen[1], sleep_forever) == NULL); /* another body */
+  CHECK(anyc_task_arg_of(w.seen[2], sleep_forever) == c);
+  for (int i = 0; i < 3; i++)
+    CHECK_INT(anyc_checkpoint(), 0); /* a and c asleep, b ended */
+  w.n = 0;
+  anyc_group_walk(&g, walk_note, &w);
+  CHECK_INT(w.n, 2);
+  CHECK(anyc_task_arg_of(w.seen[0], sleep_forever) == a);
+  CHECK(anyc_task_arg_of(w.seen[1], sleep_forever) == c);
+  CHECK_INT(anyc_task_cancel(w.seen[1]), 0);
+  for (int i = 0; i < 3; i++)
+    CHECK_INT(anyc_checkpoint(), 0);
+  CHECK(strcmp(trace_log, "c:-125") == 0); /* c alone, by its walked handle */
+  w.n = 0;
+  anyc_group_walk(&g, walk_note, &w);
+  CHECK_INT(w.n, 1);
+  CHECK(anyc_task_arg_of(w.seen[0], sleep_forever) == a);
+  anyc_group_cancel(&g);
+  CHECK_INT(anyc_group_close(&g, 0), 0);
+  w.n = 0;
+  anyc_group_walk(&g, walk_note, &w); /* closed: no children, nothing read */
+  CHECK_INT(w.n, 0);
+  CHECK(anyc_task_arg_of(NULL, noop) == NULL);
+  return 0;
+}
+
+static void test_group_walk(void **state)
+{
+  (void)state;
+  run_mock_checked(group_walk);
+  assert_string_equal(trace_log, "c:-125,a:-125");
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
+      TEST(test_group_walk),
       TEST(test_trio_child_crash_basic),
       TEST(test_trio_nursery_main_block_error_basic),
       TEST(test_trio_task_crash_propagation),
