@@ -30,13 +30,7 @@
  * runs in is anyc_task_arg(function_task_body): a lookup, no registry. */
 
 static int function_task_body(void *arg);
-
-/* The legacy function task of `m` the caller is running in, or NULL (a root). */
-static as_task *current_task(as_manager *m)
-{
-  as_task *t = anyc_task_arg(function_task_body);
-  return t && t->m == m ? t : NULL;
-}
+static int child_task_body(void *arg);
 
 /* ---- per-thread storage kept between services ----
  *
@@ -452,24 +446,27 @@ AS_COLD static void function_task_end(as_task *t, int status)
 /* A function task: upstream wraps it in a CancelScope of its own, created with the task
  * so a cancel before it first runs is not lost; here the anyc task's handle is that
  * scope (anyc_task_cancel catches the cancellation it causes when the task ends). */
-AS_COLD static void function_task_handle(as_task *t)
+/* The handle replaces the function's argument in the record: returns the argument. */
+AS_COLD static void *function_task_handle(as_task *t)
 {
+  void *arg = t->a.arg;
   t->a.task = anyc_current_task();
   if (t->flags & AS_TASK_CANCEL)
     AS_IGNORE(anyc_task_cancel(t->a.task));
+  return arg;
 }
 
 static int function_task_body(void *arg)
 {
   as_task *t = arg;
-  void *fn_arg = t->a.arg;
   uint32_t flags = t->flags;
   t->flags = flags | AS_TASK_RUNNING;
   /* Its handle is needed only for a cancel, and a cancel walks the lists: a task that
    * starts before its manager keeps lists has its handle taken by as__tasks_link.  Asking
    * for it here, on every legacy task, cost a tenth of a legacy spawn (issue 5). */
-  if (AS_UNLIKELY(flags & (AS_TASK_LINKED | AS_TASK_CANCEL)))
-    function_task_handle(t);
+  void *fn_arg = AS_UNLIKELY(flags & (AS_TASK_LINKED | AS_TASK_CANCEL))
+                     ? function_task_handle(t)
+                     : t->a.arg;
   int status = t->u.fn(fn_arg);
   /* One test for everything off the common path: an error, a daemon, children left, or
    * a record someone lists, waits for or holds. */
@@ -540,13 +537,17 @@ AS_COLD static int schedule_undo(as_task *t, int rc)
   return rc;
 }
 
-/* The second half of a schedule, with t filled in: its parent, the limit, the spawn.
- * Out of line, so that across its two calls only t and the name stay live, and the
- * checks before it need no frame at all (every legacy spawn). */
-static __attribute__((noinline)) int schedule_spawn(as_task *t, const char *name)
+/* The second half of a schedule, with t filled in: its parent, the limit, the spawn of
+ * `body`.  Out of line (schedule_function, schedule_child), so that across its two calls
+ * only t and the name stay live, and the checks before it need no frame at all (every
+ * legacy spawn). */
+static inline __attribute__((always_inline)) int schedule_spawn(as_task *t, const char *name,
+                                                                anyc_fn body)
 {
-  as_manager *m = t->m;
-  as_task *parent = current_task(m);
+  as_task *parent = anyc_task_arg(function_task_body);
+  as_manager *m = t->m; /* read after the call: one register fewer across it */
+  if (parent && parent->m != m)
+    parent = NULL; /* a task of another manager: a root here (matrix P17) */
   as_set set = parent ? children_of(parent) : (as_set){&m->roots, &m->nroots};
   if (AS_UNLIKELY(*set.count > AS_MAX_CHILDREN)) { /* upstream: a set of more than 1000 */
     task_free(t);
@@ -555,11 +556,20 @@ static __attribute__((noinline)) int schedule_spawn(as_task *t, const char *name
   t->parent = parent;
   set_link(set, t);
   m->total++;
-  int rc = anyc_start_soon_named(&m->group, name,
-                                 t->flags & AS_TASK_CHILD ? child_task_body : function_task_body, t);
+  int rc = anyc_start_soon_named(&m->group, name, body, t);
   if (AS_UNLIKELY(rc < 0))
     return schedule_undo(t, rc);
   return 0;
+}
+
+static __attribute__((noinline)) int schedule_function(as_task *t, const char *name)
+{
+  return schedule_spawn(t, name, function_task_body);
+}
+
+static __attribute__((noinline)) int schedule_child(as_task *t, const char *name)
+{
+  return schedule_spawn(t, name, child_task_body);
 }
 
 /* Inlined into each public scheduling call below: as_run_task is the hot one.  The
@@ -570,8 +580,8 @@ static inline __attribute__((always_inline)) int schedule(as_manager *m, as_task
 {
   if (AS_UNLIKELY(!m || !fn == !child))
     return -EINVAL;
-  /* group_open implies started and not finished (manager.c) */
-  if (AS_UNLIKELY(!m->group_open || m->cancelled))
+  /* accepting implies started and not finished (manager.c) */
+  if (AS_UNLIKELY(!m->accepting))
     return schedule_refused(m);
   if (AS_UNLIKELY(!name))
     return schedule_unnamed(m, fn, arg, child, daemon);
@@ -594,7 +604,7 @@ static inline __attribute__((always_inline)) int schedule(as_manager *m, as_task
   else
     t->u.fn = fn;
   t->a.arg = arg;
-  return schedule_spawn(t, name);
+  return child ? schedule_child(t, name) : schedule_function(t, name);
 }
 
 /* Upstream's get_task_name for a call that gave none: the child service's name, or the
