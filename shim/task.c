@@ -228,8 +228,11 @@ void as__tasks_release(as_manager *m)
   for (as_task_chunk *k = c; k; k = k->next)
     count++;
   /* No task of m is alive: its free list holds every record.  The thread has no spares
-   * (the common case, one service after another): they are m's chunks and list as is. */
-  if (c && !spare_chunks && count <= AS_SPARE_CHUNKS && thread_storage_arm() == 0) {
+   * (the common case, one service after another): they are m's chunks and list as is,
+   * unless m was cancelled or handed children up (m->linked): then its records were freed
+   * in tree order, and the next service would take them scattered over the chunks. */
+  if (c && !spare_chunks && !m->linked && count <= AS_SPARE_CHUNKS &&
+      thread_storage_arm() == 0) {
     spare_chunks = c;
     spare_free = m->free_tasks;
     nspare_chunks = count;
