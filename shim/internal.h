@@ -112,8 +112,8 @@ struct as_manager {
   const char *thread;            /* &as__thread_marker of the loop thread that runs it */
   int started, cancelled, finished;
   int group_open;                /* the task group accepts spawns */
-  int accepting;                 /* group_open and not cancelled: schedule() tests one
-                                    field (every legacy spawn) */
+  int spawn_fast;                /* group_open, not cancelled, not linked: schedule()
+                                    tests one field (every legacy spawn) */
   int cancel_at_start;           /* a child service cancelled before it ran */
   int scheduled;                 /* a task will run it (child service, background block) */
   anyc_event started_ev, cancel_ev, finished_ev;

@@ -187,7 +187,7 @@ int as__manager_run(as_manager *m)
     return anyc_group_close(&sys, rc);
   AS_IGNORE(anyc_group_open(&m->group)); /* cannot fail: we are in a task */
   m->thread = &as__thread_marker;
-  m->group_open = m->accepting = 1;
+  m->group_open = m->spawn_fast = 1;
   m->started = 1;
   anyc_event_set(&m->started_ev);
   rc = as__schedule(m, run_entry, m->svc, NULL, "run", 0);
@@ -197,7 +197,7 @@ int as__manager_run(as_manager *m)
   if (m->cancel_at_start)
     as__manager_cancel(m);
   AS_IGNORE(anyc_group_close(&m->group, 0)); /* tasks report through the error list */
-  m->group_open = m->accepting = 0;
+  m->group_open = m->spawn_fast = 0;
   anyc_group_cancel(&sys);
   /* Close the system group with the service's first error and its message, so the
    * caller's last closed group describes what run() raised: a legacy task returning it
@@ -329,7 +329,7 @@ int as__manager_cancel(as_manager *m)
   if (m->finished || m->cancelled)
     return 0;
   m->cancelled = 1;
-  m->accepting = 0;
+  m->spawn_fast = 0;
   anyc_event_set(&m->cancel_ev);
   return 0;
 }

@@ -32,6 +32,40 @@
 static int function_task_body(void *arg);
 static int child_task_body(void *arg);
 
+/* The parent lookup's memo, one per thread: the record of the legacy function task that
+ * last scheduled on this thread, and the stack pointer in schedule() then.  A stack
+ * belongs to one task while the task lives, so while that task's function runs (its
+ * body forgets the memo when the function returns) a schedule() at the same stack
+ * pointer is that task's: no call to anyc_task_arg, no thread check (issue 5: a
+ * service's run() spawning in a loop).  A task whose stack pointer differs, or a root,
+ * takes the general path. */
+static AS_TLS struct {
+  uintptr_t sp;
+  as_task *parent;
+} sched_memo;
+
+static inline uintptr_t stack_pointer(void)
+{
+  uintptr_t sp;
+#if defined(__x86_64__)
+  __asm__("mov %%rsp, %0" : "=r"(sp));
+#elif defined(__aarch64__)
+  __asm__("mov %0, sp" : "=r"(sp));
+#else
+  sp = (uintptr_t)__builtin_frame_address(0);
+#endif
+  return sp;
+}
+
+/* t's function returned: its stack may go to another task. */
+static inline void memo_forget(const as_task *t)
+{
+  if (AS_UNLIKELY(sched_memo.parent == t)) {
+    sched_memo.parent = NULL;
+    sched_memo.sp = 0;
+  }
+}
+
 /* ---- per-thread storage kept between services ----
  *
  * Up to AS_SPARE_CHUNKS spare record chunks stay with the thread from one service to the
@@ -210,6 +244,7 @@ void as__tasks_link(as_manager *m)
   if (m->linked)
     return;
   m->linked = 1;
+  m->spawn_fast = 0; /* set_link keeps the lists: schedule_general */
   for (as_task_chunk *c = m->chunks; c; c = c->next)
     for (size_t i = 0; i < AS_TASK_CHUNK; i++) {
       as_task *t = &c->tasks[i];
@@ -471,6 +506,7 @@ static int function_task_body(void *arg)
                      ? function_task_handle(t)
                      : t->a.arg;
   int status = t->u.fn(fn_arg);
+  memo_forget(t);
   /* One test for everything off the common path: an error, a daemon, children left, or
    * a record someone lists, waits for or holds. */
   if (AS_UNLIKELY(status < 0 || t->nchildren || (t->flags & (AS_TASK_DAEMON | AS_TASK_SLOW_END))))
@@ -520,17 +556,6 @@ AS_COLD static int schedule_refused(const as_manager *m)
 static int schedule_unnamed(as_manager *m, as_task_fn fn, void *arg, as_service *child,
                             int daemon);
 
-/* A schedule that found no free record: refill the list and schedule again.  Out of
- * line, as every slow path of schedule() is a tail call, so a legacy spawn needs no
- * frame until the parent's lookup. */
-AS_COLD static int schedule_refill(as_manager *m, as_task_fn fn, void *arg,
-                                   as_service *child, const char *name, int daemon)
-{
-  if (!chunk_refill(m))
-    return -ENOMEM;
-  return as__schedule(m, fn, arg, child, name, daemon);
-}
-
 /* A spawn that failed after t was linked (out of memory): undo the bookkeeping. */
 AS_COLD static int schedule_undo(as_task *t, int rc)
 {
@@ -540,65 +565,16 @@ AS_COLD static int schedule_undo(as_task *t, int rc)
   return rc;
 }
 
-/* The second half of a schedule, with t filled in: its parent, the limit, the spawn of
- * `body`.  Out of line (schedule_function, schedule_child), so that across its two calls
- * only t and the name stay live, and the checks before it need no frame at all (every
- * legacy spawn). */
-static inline __attribute__((always_inline)) int schedule_spawn(as_task *t, const char *name,
-                                                                anyc_fn body)
+/* Fill in a new record.  Field by field, not memset: on this path a memset (rep stos)
+ * cost more than the rest of the record's set-up together.  prev/next are set by
+ * set_link when the manager keeps lists. */
+static inline __attribute__((always_inline)) void record_fill(as_task *t, as_manager *m,
+                                                              as_task *parent, as_task_fn fn,
+                                                              void *arg, as_service *child,
+                                                              int daemon)
 {
-  as_task *parent = anyc_task_arg(function_task_body);
-  as_manager *m = t->m; /* read after the call: one register fewer across it */
-  if (parent && parent->m != m)
-    parent = NULL; /* a task of another manager: a root here (matrix P17) */
-  as_set set = parent ? children_of(parent) : (as_set){&m->roots, &m->nroots};
-  if (AS_UNLIKELY(*set.count > AS_MAX_CHILDREN)) { /* upstream: a set of more than 1000 */
-    task_free(t);
-    return as__refuse(AS_ETOOMANYCHILDREN, AS_TOO_MANY_CHILDREN_MESSAGE);
-  }
-  t->parent = parent;
-  set_link(set, t);
-  m->total++;
-  int rc = anyc_start_soon_named(&m->group, name, body, t);
-  if (AS_UNLIKELY(rc < 0))
-    return schedule_undo(t, rc);
-  return 0;
-}
-
-static __attribute__((noinline)) int schedule_function(as_task *t, const char *name)
-{
-  return schedule_spawn(t, name, function_task_body);
-}
-
-static __attribute__((noinline)) int schedule_child(as_task *t, const char *name)
-{
-  return schedule_spawn(t, name, child_task_body);
-}
-
-/* Inlined into each public scheduling call below: as_run_task is the hot one.  The
- * checks, and the record filled in before schedule_spawn looks up the parent. */
-static inline __attribute__((always_inline)) int schedule(as_manager *m, as_task_fn fn,
-                                                          void *arg, as_service *child,
-                                                          const char *name, int daemon)
-{
-  if (AS_UNLIKELY(!m || !fn == !child))
-    return -EINVAL;
-  /* accepting implies started and not finished (manager.c) */
-  if (AS_UNLIKELY(!m->accepting))
-    return schedule_refused(m);
-  if (AS_UNLIKELY(!name))
-    return schedule_unnamed(m, fn, arg, child, daemon);
-  /* From another thread (a to_thread worker, a plain thread, another run's loop): -EPERM
-   * before a record is taken; the records and the group are the loop thread's. */
-  if (AS_UNLIKELY(!as__on_loop_thread(m)))
-    return -EPERM;
-  as_task *t = m->free_tasks;
-  if (AS_UNLIKELY(!t))
-    return schedule_refill(m, fn, arg, child, name, daemon);
-  m->free_tasks = t->next;
-  /* Field by field, not memset: on this path a memset (rep stos) cost more than the
-   * rest of the record's set-up together.  prev/next are set by set_link. */
   t->m = m;
+  t->parent = parent;
   t->children = NULL;
   t->nchildren = 0;
   t->flags = AS_TASK_LIVE | (daemon ? AS_TASK_DAEMON : 0) | (child ? AS_TASK_CHILD : 0);
@@ -607,7 +583,76 @@ static inline __attribute__((always_inline)) int schedule(as_manager *m, as_task
   else
     t->u.fn = fn;
   t->a.arg = arg;
-  return child ? schedule_child(t, name) : schedule_function(t, name);
+}
+
+/* Spawn t's anyc task, t already counted in its set. */
+static inline __attribute__((always_inline)) int record_spawn(as_task *t, const char *name)
+{
+  int rc = anyc_start_soon_named(&t->m->group, name,
+                                 t->flags & AS_TASK_CHILD ? child_task_body : function_task_body, t);
+  if (AS_UNLIKELY(rc < 0))
+    return schedule_undo(t, rc);
+  return 0;
+}
+
+/* The general schedule: every check, the parent looked up (and remembered in the memo),
+ * the lists kept if the manager keeps them.  schedule() comes here for anything but a
+ * legacy task scheduling again from where it last did. */
+static __attribute__((noinline)) int schedule_general(as_manager *m, as_task_fn fn, void *arg,
+                                                      as_service *child, const char *name,
+                                                      int daemon, uintptr_t sp)
+{
+  if (!m->group_open || m->cancelled) /* group_open: started and not finished */
+    return schedule_refused(m);
+  /* From another thread (a to_thread worker, a plain thread, another run's loop): -EPERM
+   * before a record is taken; the records and the group are the loop thread's. */
+  if (!as__on_loop_thread(m))
+    return -EPERM;
+  as_task *parent = anyc_task_arg(function_task_body);
+  if (parent) {
+    sched_memo.sp = sp;
+    sched_memo.parent = parent;
+    if (parent->m != m)
+      parent = NULL; /* a task of another manager: a root here (matrix P17) */
+  }
+  as_set set = parent ? children_of(parent) : (as_set){&m->roots, &m->nroots};
+  if (*set.count > AS_MAX_CHILDREN) /* upstream: a set of more than 1000 */
+    return as__refuse(AS_ETOOMANYCHILDREN, AS_TOO_MANY_CHILDREN_MESSAGE);
+  as_task *t = m->free_tasks;
+  if (!t && !(t = chunk_refill(m)))
+    return -ENOMEM;
+  m->free_tasks = t->next;
+  record_fill(t, m, parent, fn, arg, child, daemon);
+  set_link(set, t);
+  m->total++;
+  return record_spawn(t, name);
+}
+
+/* Inlined into each public scheduling call below: as_run_task is the hot one.  A legacy
+ * task that schedules again from where it last did (a loop in run(), a handler's spawn)
+ * finds its record in the memo, and the rest is a record filled in, two counts and the
+ * spawn; everything else goes through schedule_general. */
+static inline __attribute__((always_inline)) int schedule(as_manager *m, as_task_fn fn,
+                                                          void *arg, as_service *child,
+                                                          const char *name, int daemon)
+{
+  if (AS_UNLIKELY(!m || !fn == !child))
+    return -EINVAL;
+  if (AS_UNLIKELY(!name))
+    return schedule_unnamed(m, fn, arg, child, daemon);
+  uintptr_t sp = stack_pointer();
+  as_task *parent = sched_memo.parent;
+  /* spawn_fast: accepting spawns, no lists kept.  The memo's parent is the running task
+   * (so this is m's loop thread when it is m's); its set must have room; a free record. */
+  if (AS_UNLIKELY(!m->spawn_fast || sched_memo.sp != sp || parent->m != m ||
+                  parent->nchildren > AS_MAX_CHILDREN || !m->free_tasks))
+    return schedule_general(m, fn, arg, child, name, daemon, sp);
+  as_task *t = m->free_tasks;
+  m->free_tasks = t->next;
+  record_fill(t, m, parent, fn, arg, child, daemon);
+  parent->nchildren++;
+  m->total++;
+  return record_spawn(t, name);
 }
 
 /* Upstream's get_task_name for a call that gave none: the child service's name, or the

@@ -360,6 +360,63 @@ static int p17_main(void *arg)
 }
 static void test_matrix_p17_run_task_from_foreign_task_is_root(void **state) { (void)state; RUN(p17_main); }
 
+/* The shim remembers which legacy task last scheduled at which stack pointer, and
+ * forgets it when that task's function returns (task.c, the parent lookup's memo).  T1,
+ * a task of m1, schedules and ends; T2, a task of m2, then runs the same function on the
+ * stack T1 left (its frame address proves it) and schedules onto m1 from the same spot:
+ * a root of m1 (P17), not a child of T1's freed record.  Seen through the roots limit:
+ * m1's run and T2's task are roots, so 999 more fit, not 1000. */
+typedef struct memo_fan {
+  as_manager *target;
+  void *frame;         /* where fan's frame was: the same stack at the same depth */
+  int fill;            /* then fill m1's roots up to the limit */
+  int accepted;
+} memo_fan;
+static __attribute__((noinline)) int memo_fill(memo_fan *f)
+{
+  int rc;
+  while ((rc = as_run_task(f->target, sleep_forever, NULL, "filler")) == 0)
+    f->accepted++;
+  return rc;
+}
+static __attribute__((noinline)) int memo_fan_fn(void *arg)
+{
+  memo_fan *f = arg;
+  f->frame = __builtin_frame_address(0);
+  CHECK_INT(as_run_task(f->target, f->fill ? sleep_forever : just_checkpoint, NULL, "K"), 0);
+  if (f->fill)
+    CHECK_INT(memo_fill(f), AS_ETOOMANYCHILDREN);
+  return 0;
+}
+static int memo_main(void *arg)
+{
+  (void)arg;
+  tsvc t1, t2;
+  as_manager *m1 = NULL, *m2 = NULL;
+  memo_fan a1 = {0}, a2 = {0};
+  tsvc_init(&t1, wait_cancelled_run, "one");
+  tsvc_init(&t2, wait_cancelled_run, "two");
+  CHECK_INT(as_background_service_enter(&t1.svc, &m1), 0);
+  CHECK_INT(as_background_service_enter(&t2.svc, &m2), 0);
+  a1.target = a2.target = m1;
+  a2.fill = 1;
+  CHECK_INT(as_run_task(m1, memo_fan_fn, &a1, "T1"), 0);
+  for (int i = 0; i < 10; i++) /* T1 schedules K, returns, waits for K; both end */
+    CHECK_INT(anyc_checkpoint(), 0);
+  check_stats(m1, 2, 2);
+  CHECK_INT(as_run_task(m2, memo_fan_fn, &a2, "T2"), 0);
+  for (int i = 0; i < 10; i++)
+    CHECK_INT(anyc_checkpoint(), 0);
+  CHECK(a1.frame != NULL && a1.frame == a2.frame); /* T2 ran on T1's stack */
+  CHECK_INT(a2.accepted, 999);
+  CHECK_INT(as_background_service_exit(m2, 0), 0);
+  CHECK_INT(as_background_service_exit(m1, 0), 0);
+  as_service_destroy(&t2.svc);
+  as_service_destroy(&t1.svc);
+  return 0;
+}
+static void test_parent_memo_forgotten_when_the_function_returns(void **state) { (void)state; RUN(memo_main); }
+
 /* P17 from a private nursery (py-libp2p's Swarm/KadDHT run()): the task that schedules
  * is a plain anyc task of run's own group, which upstream does not find in the DAG, so
  * the new task is a root -- run does not wait for it. */
@@ -1014,6 +1071,7 @@ int main(void)
     TEST(test_orphans_handed_up_past_the_limit),
     TEST(test_failed_child_service_cancelled_from_outside),
     TEST(test_matrix_p17_run_task_from_foreign_task_is_root),
+    TEST(test_parent_memo_forgotten_when_the_function_returns),
     TEST(test_matrix_p17_run_task_from_private_nursery_is_root),
     TEST(test_matrix_p21_parent_waits_for_child),
     TEST(test_matrix_p27_child_cancelled_before_run),
