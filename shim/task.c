@@ -5,11 +5,11 @@
  * its record as the argument.  Its anyc task handle is its own cancel handle (upstream
  * pre-creates a trio CancelScope per task; a cancel that comes before the task first runs
  * is a flag until it does), taken only once the manager may cancel (as__tasks_link).
- * The scheduling task is the parent, found through
- * anyc_task_arg (below).  Every legacy task is spawned named, so the runtime never
- * allocates a name for it.  Records come from per-manager chunks recycled through the
- * thread: spawning a task costs the runtime's spawn plus a few stores here (issue 5: shim
- * vs native spawn cost, docs/benchmarks.md).
+ * The scheduling task is the parent, found through a per-thread memo or anyc_task_arg
+ * (below).  Every legacy task is spawned named, so the runtime never allocates a name for
+ * it.  Records come from per-manager chunks recycled through the thread: spawning a task
+ * costs the runtime's spawn plus a few stores here (issue 5: shim vs native spawn cost,
+ * docs/benchmarks.md).
  */
 #include <errno.h>
 #include <pthread.h>
