@@ -469,6 +469,10 @@ ANYC_EXTERN void *anyc_task_arg(anyc_fn body);
  * Blocks: no.  Thread: the loop thread. */
 ANYC_EXTERN void *anyc_task_arg_of(anyc_task *task, anyc_fn body);
 
+/* anyc_task_name() of a task that has not ended; "" for NULL.
+ * Blocks: no.  Thread: the loop thread. */
+ANYC_EXTERN const char *anyc_task_name_of(anyc_task *task);
+
 /* Call cb(task, ctx) for each child of `g` that has not ended, oldest first (Trio's
  * nursery.child_tasks, libuv's uv_walk).  A library that needs the handles of its tasks
  * only now and then takes them here once, instead of each task asking for its own as it

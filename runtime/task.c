@@ -57,6 +57,11 @@ const char *anyc_task_name(void)
   return t ? anyc__task_name(t) : "";
 }
 
+const char *anyc_task_name_of(anyc_task *task)
+{
+  return task ? anyc__task_name((struct anyc__task *)(void *)task) : "";
+}
+
 anyc_task *anyc_current_task(void)
 {
   return (anyc_task *)(void *)(anyc__rt ? anyc__rt->current : NULL);

@@ -143,12 +143,14 @@ int as__manager_run(as_manager *m);
 int as__manager_record(as_manager *m, int code, const char *message);
 int as__manager_cancel(as_manager *m);
 /* A legacy call refuses the calling task with `code` (AS_E*): upstream raised an
- * exception carrying `message` (a static string), which a task returning the code
- * re-raises.  Noted for the task (each task its own), returned.
- * as__refusal_message(code): the message of the current task's last refusal if it was
- * `code`, else NULL (record_task_error). */
+ * exception carrying `message`, which a task returning the code re-raises.  Noted for
+ * the task (each task its own; the message copied), returned.
+ * as__refusal_take(code): the message of the current task's last refusal if it was
+ * `code`, now the caller's to free, else NULL (record_task_error). */
 int as__refuse(int code, const char *message);
-const char *as__refusal_message(int code);
+char *as__refusal_take(int code);
+/* Free this thread's refusal messages (its exit: task.c's thread storage). */
+void as__refusals_free(void);
 
 /* started and not yet finished; inline: every scheduling call asks. */
 static inline int as__manager_is_running(const as_manager *m)
@@ -171,6 +173,9 @@ int as__task_cancel(as_task *t);
 void as__tasks_link(as_manager *m);
 /* Give back the manager's record storage (no task of it may be alive). */
 void as__tasks_release(as_manager *m);
+/* Before this thread keeps storage (spare record chunks, refusal messages): make sure
+ * its exit frees it.  0 or -ENOMEM. */
+int as__thread_storage_arm(void);
 
 /* trace.c: note one legacy call (ASYNC_SERVICE_TRACE=1).  as__trace_state is -1 until
  * the environment was read, then 0 (off) or 1: when off, a legacy call costs one load

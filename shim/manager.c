@@ -79,7 +79,7 @@ void as__manager_detach(as_service *svc)
 static AS_TLS struct refusal {
   anyc_task *task;
   int code;
-  const char *message;
+  char *message; /* a copy: the too-many-children text is built per refusal */
 } refusals[AS_REFUSALS];
 static AS_TLS unsigned refusal_next;
 
@@ -94,21 +94,35 @@ int as__refuse(int code, const char *message)
       r = &refusals[i];
   if (!r)
     r = &refusals[refusal_next++ % AS_REFUSALS];
-  *r = (struct refusal){self, code, message};
+  free(r->message);
+  /* Without memory the refusal stands and its text is lost; the thread's exit frees the
+   * copies still held (as__thread_storage_arm). */
+  char *copy = message && as__thread_storage_arm() == 0 ? strdup(message) : NULL;
+  *r = (struct refusal){self, code, copy};
   return code;
 }
 
-const char *as__refusal_message(int code)
+char *as__refusal_take(int code)
 {
   anyc_task *self = anyc_current_task();
   if (!self)
     return NULL;
   for (size_t i = 0; i < AS_REFUSALS; i++)
     if (refusals[i].task == self && refusals[i].code == code) {
+      char *message = refusals[i].message;
       refusals[i].task = NULL; /* used once */
-      return refusals[i].message;
+      refusals[i].message = NULL;
+      return message;
     }
   return NULL;
+}
+
+void as__refusals_free(void)
+{
+  for (size_t i = 0; i < AS_REFUSALS; i++) {
+    free(refusals[i].message);
+    refusals[i] = (struct refusal){0};
+  }
 }
 
 int as__manager_attach(as_service *svc, as_manager **out)

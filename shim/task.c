@@ -20,8 +20,8 @@
 
 #include "internal.h"
 
-/* Upstream's text is followed by the ten most common task names in the set; the shim
- * keeps no names (the runtime does), so it stops at the first sentence. */
+/* Upstream's TooManyChildrenException text starts so; too_many_children_message adds the
+ * set's most common tasks.  Alone, it is the text when that list cannot be built. */
 #define AS_TOO_MANY_CHILDREN_MESSAGE "Tried to add more than 1000 child tasks."
 
 /* ---- the running legacy task ----
@@ -89,6 +89,7 @@ static int thread_key_rc;
 static void thread_storage_free(void *unused)
 {
   (void)unused;
+  as__refusals_free();
   while (spare_chunks) {
     as_task_chunk *c = spare_chunks;
     spare_chunks = c->next;
@@ -103,8 +104,7 @@ static void thread_key_make(void)
   thread_key_rc = pthread_key_create(&thread_key, thread_storage_free);
 }
 
-/* Before this thread keeps storage: make sure its exit frees it.  0 or -errno. */
-static int thread_storage_arm(void)
+int as__thread_storage_arm(void)
 {
   static AS_TLS int armed;
   if (armed)
@@ -169,6 +169,128 @@ static void set_remove(as_set s, as_task *t)
   t->prev = t->next = NULL;
 }
 
+/* ---- upstream's TooManyChildrenException text ----
+ * "Tried to add more than 1000 child tasks. Most common tasks: [...]", the list being
+ * Python's collections.Counter(map(str, children)).most_common(10), where a task's str is
+ * "<name>[daemon=<True|False>]".  The shim keeps no names; the runtime does, so the set's
+ * tasks are found among the task group's (anyc_group_walk), in spawn order, which equal
+ * counts keep (most_common sorts stably).  Error path only. */
+
+typedef struct name_count {
+  char *str;
+  size_t n;
+} name_count;
+
+typedef struct set_census {
+  as_manager *m;
+  as_task *parent; /* the set: parent's children, or m's roots (NULL) */
+  as_task *skip;   /* a task that has left the set but not yet ended */
+  name_count *v;
+  size_t len, cap;
+  int failed;      /* out of memory: no list */
+} set_census;
+
+static void census_add(anyc_task *task, void *ctx)
+{
+  set_census *c = ctx;
+  as_task *t = anyc_task_arg_of(task, function_task_body);
+  if (!t)
+    t = anyc_task_arg_of(task, child_task_body);
+  if (c->failed || !t || t == c->skip || t->m != c->m || t->parent != c->parent ||
+      (t->flags & (AS_TASK_LIVE | AS_TASK_FINISHED)) != AS_TASK_LIVE)
+    return;
+  char *str;
+  if (asprintf(&str, "%s[daemon=%s]", anyc_task_name_of(task),
+               t->flags & AS_TASK_DAEMON ? "True" : "False") < 0) {
+    c->failed = 1;
+    return;
+  }
+  for (size_t i = 0; i < c->len; i++)
+    if (strcmp(c->v[i].str, str) == 0) {
+      c->v[i].n++;
+      free(str);
+      return;
+    }
+  if (c->len == c->cap) {
+    size_t cap = c->cap ? 2 * c->cap : 16;
+    name_count *v = realloc(c->v, cap * sizeof *v);
+    if (!v) {
+      free(str);
+      c->failed = 1;
+      return;
+    }
+    c->v = v;
+    c->cap = cap;
+  }
+  c->v[c->len++] = (name_count){str, 1};
+}
+
+/* s as Python's repr() prints a str. */
+static void put_py_str(FILE *f, const char *s)
+{
+  char q = strchr(s, '\'') && !strchr(s, '"') ? '"' : '\'';
+  fputc(q, f);
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if (*p == '\\' || *p == (unsigned char)q)
+      fprintf(f, "\\%c", *p);
+    else if (*p == '\n')
+      fputs("\\n", f);
+    else if (*p == '\r')
+      fputs("\\r", f);
+    else if (*p == '\t')
+      fputs("\\t", f);
+    else if (*p < 0x20 || *p == 0x7f)
+      fprintf(f, "\\x%02x", *p);
+    else
+      fputc(*p, f);
+  }
+  fputc(q, f);
+}
+
+/* The whole text for a set that is full (see above), malloc'd; NULL without memory. */
+AS_COLD static char *too_many_children_message(as_manager *m, as_task *parent, as_task *skip)
+{
+  set_census c = {.m = m, .parent = parent, .skip = skip};
+  anyc_group_walk(&m->group, census_add, &c);
+  for (size_t i = 1; i < c.len; i++) /* stable: insertion sort, most first */
+    for (size_t j = i; j > 0 && c.v[j].n > c.v[j - 1].n; j--) {
+      name_count x = c.v[j];
+      c.v[j] = c.v[j - 1];
+      c.v[j - 1] = x;
+    }
+  char *msg = NULL;
+  size_t size;
+  FILE *f = c.failed ? NULL : open_memstream(&msg, &size);
+  if (f) {
+    fputs(AS_TOO_MANY_CHILDREN_MESSAGE " Most common tasks: [", f);
+    for (size_t i = 0; i < c.len && i < 10; i++) {
+      fputs(i ? ", (" : "(", f);
+      put_py_str(f, c.v[i].str);
+      fprintf(f, ", %zu)", c.v[i].n);
+    }
+    fputc(']', f);
+    if (fclose(f) != 0) {
+      free(msg);
+      msg = NULL;
+    }
+  }
+  for (size_t i = 0; i < c.len; i++)
+    free(c.v[i].str);
+  free(c.v);
+  return msg;
+}
+
+/* Record or refuse with that text (or its first sentence, without memory). */
+AS_COLD static int too_many_children(as_manager *m, as_task *parent, as_task *skip, int refuse)
+{
+  char *msg = too_many_children_message(m, parent, skip);
+  const char *text = msg ? msg : AS_TOO_MANY_CHILDREN_MESSAGE;
+  int rc = refuse ? as__refuse(AS_ETOOMANYCHILDREN, text)
+                  : as__manager_record(m, AS_ETOOMANYCHILDREN, text);
+  free(msg);
+  return rc;
+}
+
 /* A task that ends with children still running hands them to its own parent (upstream
  * PR #79), so cancellation still reaches them in tree order.  The limit firing here is
  * an error of the service (upstream); the orphan is linked regardless so it stays
@@ -178,10 +300,10 @@ AS_COLD static void hand_children_up(as_task *t)
   as_task *c;
   while ((c = t->children)) {
     set_remove(children_of(t), c);
+    as_set s = t->parent ? children_of(t->parent) : (as_set){&t->m->roots, &t->m->nroots};
+    if (*s.count > AS_MAX_CHILDREN) /* listed without c and without t, which left */
+      AS_IGNORE(too_many_children(t->m, t->parent, t, 0));
     c->parent = t->parent;
-    as_set s = set_of(c);
-    if (*s.count > AS_MAX_CHILDREN)
-      as__manager_record(t->m, AS_ETOOMANYCHILDREN, AS_TOO_MANY_CHILDREN_MESSAGE);
     set_link(s, c);
   }
 }
@@ -267,7 +389,7 @@ void as__tasks_release(as_manager *m)
    * unless m was cancelled or handed children up (m->linked): then its records were freed
    * in tree order, and the next service would take them scattered over the chunks. */
   if (c && !spare_chunks && !m->linked && count <= AS_SPARE_CHUNKS &&
-      thread_storage_arm() == 0) {
+      as__thread_storage_arm() == 0) {
     spare_chunks = c;
     spare_free = m->free_tasks;
     nspare_chunks = count;
@@ -275,7 +397,7 @@ void as__tasks_release(as_manager *m)
   }
   for (; c; c = n) { /* else as many as fit, their records threaded again */
     n = c->next;
-    if (nspare_chunks < AS_SPARE_CHUNKS && thread_storage_arm() == 0) {
+    if (nspare_chunks < AS_SPARE_CHUNKS && as__thread_storage_arm() == 0) {
       c->next = spare_chunks;
       spare_chunks = c;
       nspare_chunks++;
@@ -434,10 +556,11 @@ AS_COLD static void record_task_error(as_manager *m, int rc)
   anyc_error_info info = {0};
   const char *message = NULL;
   char *inherited = closed_group_message(rc);
-  const char *refused = as__refusal_message(rc);
+  char *refused = as__refusal_take(rc);
   size_t slot = m->nerrors;
   if (as__manager_record(m, rc, NULL) < 0) {
     free(inherited);
+    free(refused);
     return;
   }
   if (anyc_group_open(&g) == 0 && anyc_group_close(&g, rc) == rc &&
@@ -448,6 +571,7 @@ AS_COLD static void record_task_error(as_manager *m, int rc)
   if (message)
     m->errors[slot].message = strdup(message);
   free(inherited);
+  free(refused);
 }
 
 /* After a function task's function returned an error, or a daemon's returned, or one
@@ -617,7 +741,7 @@ static __attribute__((noinline)) int schedule_general(as_manager *m, as_task_fn 
   }
   as_set set = parent ? children_of(parent) : (as_set){&m->roots, &m->nroots};
   if (*set.count > AS_MAX_CHILDREN) /* upstream: a set of more than 1000 */
-    return as__refuse(AS_ETOOMANYCHILDREN, AS_TOO_MANY_CHILDREN_MESSAGE);
+    return too_many_children(m, parent, NULL, 1);
   as_task *t = m->free_tasks;
   if (!t && !(t = chunk_refill(m)))
     return -ENOMEM;

@@ -1070,11 +1070,14 @@ static int group_walk(void *arg)
   CHECK_INT(anyc_group_open(&g), 0);
   anyc_group_walk(&g, walk_note, &w);
   CHECK_INT(w.n, 0);
-  CHECK_INT(anyc_start_soon(&g, sleep_forever, a), 0);
+  CHECK_INT(anyc_start_soon_named(&g, "first", sleep_forever, a), 0);
   CHECK_INT(anyc_start_soon(&g, noop, b), 0);
   CHECK_INT(anyc_start_soon(&g, sleep_forever, c), 0);
   anyc_group_walk(&g, walk_note, &w); /* not started yet: children all the same */
   CHECK_INT(w.n, 3);
+  CHECK(strcmp(anyc_task_name_of(w.seen[0]), "first") == 0);
+  CHECK(strncmp(anyc_task_name_of(w.seen[1]), "task", 4) == 0); /* unnamed: task<id> */
+  CHECK(strcmp(anyc_task_name_of(NULL), "") == 0);
   CHECK(anyc_task_arg_of(w.seen[0], sleep_forever) == a);
   CHECK(anyc_task_arg_of(w.seen[1], noop) == b);
   CHECK(anyc_task_arg_of(w.seen[1], sleep_forever) == NULL); /* another body */

@@ -239,6 +239,65 @@ static int many_children_main(void *arg)
 }
 static void test_matrix_p29_child_limit_per_task(void **state) { (void)state; RUN(many_children_main); }
 
+/* The refusal's text lists the set's ten most common tasks as upstream's
+ * TooManyChildrenException does (Counter(map(str, children)).most_common(10), a task's
+ * str being "name[daemon=...]", printed as Python prints the list); a task returning the
+ * code puts it in the service's error list. */
+static int full_set_run(as_service *s)
+{
+  static const char *names[] = {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"};
+  for (int i = 0; i < 989; i++)
+    CHECK_INT(as_run_task(s->manager, sleep_forever, NULL, "worker"), 0);
+  for (int i = 0; i < 11; i++) /* eleven names seen once: the last is left out */
+    CHECK_INT(as_run_task(s->manager, sleep_forever, NULL, names[i]), 0);
+  CHECK_INT(as_run_daemon_task(s->manager, sleep_forever, NULL, "it's"), 0);
+  return as_run_task(s->manager, sleep_forever, NULL, "one too many");
+}
+static int most_common_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  int code = 0;
+  const char *msg = NULL;
+  tsvc_init(&t, full_set_run, NULL);
+  CHECK_INT(as_run_service(&t.svc), AS_ETOOMANYCHILDREN);
+  CHECK_INT(as_error_at(t.svc.manager, 0, &code, &msg), 0);
+  CHECK_INT(code, AS_ETOOMANYCHILDREN);
+  CHECK(msg && strcmp(msg, "Tried to add more than 1000 child tasks. Most common tasks: "
+                           "[('worker[daemon=False]', 989), ('a[daemon=False]', 1), "
+                           "('b[daemon=False]', 1), ('c[daemon=False]', 1), "
+                           "('d[daemon=False]', 1), ('e[daemon=False]', 1), "
+                           "('f[daemon=False]', 1), ('g[daemon=False]', 1), "
+                           "('h[daemon=False]', 1), ('i[daemon=False]', 1)]") == 0);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_too_many_children_lists_the_most_common_tasks(void **state) { (void)state; RUN(most_common_main); }
+
+/* Python's repr of a name with a quote in it, and a daemon's str. */
+static int quoted_set_run(as_service *s)
+{
+  for (int i = 0; i < 1000; i++)
+    CHECK_INT(as_run_daemon_task(s->manager, sleep_forever, NULL, "it's"), 0);
+  CHECK_INT(as_run_task(s->manager, sleep_forever, NULL, "back\\slash"), 0);
+  return as_run_task(s->manager, sleep_forever, NULL, "one too many");
+}
+static int quoted_main(void *arg)
+{
+  (void)arg;
+  tsvc t;
+  const char *msg = NULL;
+  tsvc_init(&t, quoted_set_run, NULL);
+  CHECK_INT(as_run_service(&t.svc), AS_ETOOMANYCHILDREN);
+  CHECK_INT(as_error_at(t.svc.manager, 0, NULL, &msg), 0);
+  CHECK(msg && strcmp(msg, "Tried to add more than 1000 child tasks. Most common tasks: "
+                           "[(\"it's[daemon=True]\", 1000), "
+                           "('back\\\\slash[daemon=False]', 1)]") == 0);
+  as_service_destroy(&t.svc);
+  return 0;
+}
+static void test_too_many_children_names_printed_as_python_does(void **state) { (void)state; RUN(quoted_main); }
+
 /* Orphans handed up count against the limit of their new set, which no longer holds
  * the task that ended (upstream: FunctionTask.run's finally discards the task from
  * its parent before _run_and_manage_task's finally re-parents its children).  run holds
@@ -273,10 +332,20 @@ static void orphan_limit_scenario(int orphans)
   CHECK_INT(as_error_at(m, 0, &code, NULL), 0);
   CHECK_INT(code, -EIO);
   if (orphans > 1) {
+    /* run's set when the second orphan comes: the 1000 sleepers (unnamed: named by the
+     * function's address, as upstream by its __name__) and the first orphan; not T */
     const char *msg = NULL;
+    char want[160], fn[2 * sizeof(void *) + 3];
+    as_task_fn f = sleep_forever;
+    void *addr;
+    memcpy(&addr, &f, sizeof addr);
+    snprintf(fn, sizeof fn, "%p", addr);
+    snprintf(want, sizeof want,
+             "Tried to add more than 1000 child tasks. Most common tasks: "
+             "[('%s[daemon=False]', 1000), ('orphan[daemon=False]', 1)]", fn);
     CHECK_INT(as_error_at(m, 1, &code, &msg), 0);
     CHECK_INT(code, AS_ETOOMANYCHILDREN);
-    CHECK(msg && strncmp(msg, "Tried to add more than 1000 child tasks.", 40) == 0);
+    CHECK(msg && strcmp(msg, want) == 0);
   }
   check_stats(m, 1001 + (unsigned long)orphans, 1001 + (unsigned long)orphans);
   as_service_destroy(&t.svc);
@@ -1067,6 +1136,8 @@ int main(void)
     TEST(test_trio_manager_stats_does_not_count_main_run_method),
     TEST(test_asyncio_service_with_too_many_children),
     TEST(test_matrix_p29_child_limit_per_task),
+    TEST(test_too_many_children_lists_the_most_common_tasks),
+    TEST(test_too_many_children_names_printed_as_python_does),
     TEST(test_orphans_handed_up_within_the_limit),
     TEST(test_orphans_handed_up_past_the_limit),
     TEST(test_failed_child_service_cancelled_from_outside),
