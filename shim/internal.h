@@ -59,7 +59,8 @@ typedef struct as_waiter {
 enum {
   AS_TASK_DAEMON = 1 << 0,
   AS_TASK_CHILD = 1 << 1,     /* a child-service task: u.child, not u.fn */
-  AS_TASK_RUNNING = 1 << 2,   /* its function runs: a.task, not a.arg */
+  AS_TASK_RUNNING = 1 << 2,   /* its function runs (a.task once m->linked, else a.arg
+                                 still: function_task_body, as__tasks_link) */
   AS_TASK_CANCEL = 1 << 3,    /* cancelled before its function ran */
   AS_TASK_FINISHED = 1 << 4,
   AS_TASK_WAITED = 1 << 5,    /* an as_waiter in m->waiters is on it */

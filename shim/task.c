@@ -300,7 +300,7 @@ AS_COLD static void hand_children_up(as_task *t)
   as_task *c;
   while ((c = t->children)) {
     set_remove(children_of(t), c);
-    as_set s = t->parent ? children_of(t->parent) : (as_set){&t->m->roots, &t->m->nroots};
+    as_set s = set_of(t); /* t's parent's set, where c goes */
     if (*s.count > AS_MAX_CHILDREN) /* listed without c and without t, which left */
       AS_IGNORE(too_many_children(t->m, t->parent, t, 0));
     c->parent = t->parent;
